@@ -1,0 +1,44 @@
+# Taskbell: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint bench browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# A local .env with a fresh secret, made once, never committed.
+.env:
+	@sed "s|^SECRET_KEYS=.*|SECRET_KEYS=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(32))')|" .env.example > .env
+	@echo "wrote .env with a new SECRET_KEYS (edit it to add TELEGRAM_BOT_TOKEN, ADMIN_PHONE ...)"
+
+run: $(STAMP) .env
+	$(BIN)/taskbell run
+
+# Debian's Chromium for the page tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the page tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "could not install chromium: page tests will be skipped"; }
+
+test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

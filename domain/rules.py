@@ -1,0 +1,49 @@
+"""Rule configuration: organisation-wide defaults, overridable per scope (e.g. a batch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from domain.models import RuleConfig
+from domain.uow import UnitOfWork
+
+DEFAULT_RULES: dict[str, Any] = {
+    "reminders.lead_minutes": 60,
+    "reminders.overdue_every_hours": 3,
+    "reminders.escalate_after_hours": 24,
+    "quiet_hours.start": "21:00",
+    "quiet_hours.end": "07:00",
+    "brief.time": "07:30",
+    "attendance.grace_minutes": 10,
+    "attendance.open_before_minutes": 15,
+    "attendance.default_mark": "present",
+    "attendance.absence_streak": 3,
+    "links.action_minutes": 30,
+}
+
+
+def ensure_defaults(uow: UnitOfWork) -> list[str]:
+    """Create the global rules that are missing; returns the keys created."""
+    with uow:
+        have = set(uow.session.scalars(select(RuleConfig.key).where(RuleConfig.scope == "global")))
+        missing = [k for k in DEFAULT_RULES if k not in have]
+        uow.session.add_all(
+            RuleConfig(scope="global", key=k, value={"value": DEFAULT_RULES[k]}, updated_at=uow.now)
+            for k in missing
+        )
+        uow.commit()
+        return missing
+
+
+def get_rule(uow: UnitOfWork, key: str, scope: str | None = None) -> Any:
+    """The value for `key` in `scope`, else the global one, else the built-in default."""
+    with uow:
+        scopes = [s for s in (scope, "global") if s]
+        rows = {r.scope: r.value.get("value") for r in uow.session.scalars(
+            select(RuleConfig).where(RuleConfig.key == key, RuleConfig.scope.in_(scopes)))}
+    for s in scopes:
+        if s in rows:
+            return rows[s]
+    return DEFAULT_RULES.get(key)

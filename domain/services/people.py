@@ -1,0 +1,206 @@
+"""The allowlist: adding people, roles, status, parent links, Telegram linking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from domain import audit
+from domain.actors import Actor, load_admin_or_system
+from domain.errors import InvalidInput, NotFound
+from domain.models import Channel, ParentLink, Person, PersonStatus, Role
+from domain.phones import normalise_phone
+from domain.uow import UnitOfWork
+
+MAX_NAME = 120
+
+
+def clean_name(raw: str) -> str:
+    name = " ".join((raw or "").split())
+    if not name:
+        raise InvalidInput("A name is required.")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"The name is too long (at most {MAX_NAME} characters).")
+    return name
+
+
+def parse_role(raw: str | Role) -> Role:
+    try:
+        return Role(str(raw).strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            f"{raw!r} is not a role; use one of: {', '.join(r.value for r in Role)}."
+        ) from None
+
+
+def check_timezone(tz: str | None) -> str | None:
+    if tz is None:
+        return None
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{tz!r} is not a time zone such as Europe/London.") from None
+    return tz
+
+
+@dataclass(frozen=True)
+class AddResult:
+    person: Person
+    created: bool
+
+
+def add_person(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    name: str,
+    phone: str,
+    role: str | Role,
+    timezone: str | None = None,
+    region: str | None = None,
+    status: PersonStatus = PersonStatus.INVITED,
+    existing_ok: bool = False,
+) -> AddResult:
+    """Put a person on the allowlist (invited until they link Telegram)."""
+    with uow:
+        load_admin_or_system(uow.session, actor)
+        name, role_ = clean_name(name), parse_role(role)
+        e164 = normalise_phone(phone, region)
+        tz = check_timezone(timezone)
+        found = uow.session.scalar(select(Person).where(Person.phone == e164))
+        if found is not None:
+            if not existing_ok:
+                raise InvalidInput(f"{e164} is already on the allowlist ({found.name}).")
+            return AddResult(found, False)
+        person = Person(
+            name=name, phone=e164, role=role_, status=status, timezone=tz,
+            created_at=uow.now, updated_at=uow.now,
+        )
+        uow.session.add(person)
+        uow.session.flush()
+        audit.record(uow.session, actor, "person.add", "person", person.id, uow.now,
+                     role=role_.value, status=status.value)
+        uow.commit()
+        return AddResult(person, True)
+
+
+def _get_person(uow: UnitOfWork, person_id: int) -> Person:
+    person = uow.session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStatus) -> Person:
+    with uow:
+        admin = load_admin_or_system(uow.session, actor)
+        person = _get_person(uow, person_id)
+        if admin is not None and admin.id == person.id and status == PersonStatus.DISABLED:
+            raise InvalidInput("You cannot disable yourself.")
+        if person.status == status:
+            return person
+        if status == PersonStatus.ACTIVE and person.telegram_user_id is None:
+            raise InvalidInput("Only people who have linked Telegram can be active; they stay invited.")
+        old = person.status
+        person.status, person.updated_at = status, uow.now
+        audit.record(uow.session, actor, "person.status", "person", person.id, uow.now,
+                     old=old.value, new=status.value)
+        uow.commit()
+        return person
+
+
+def set_role(uow: UnitOfWork, actor: Actor, person_id: int, role: str | Role) -> Person:
+    with uow:
+        admin = load_admin_or_system(uow.session, actor)
+        person, role_ = _get_person(uow, person_id), parse_role(role)
+        if admin is not None and admin.id == person.id and role_ != Role.ADMIN:
+            raise InvalidInput("You cannot remove your own admin role.")
+        if person.role == role_:
+            return person
+        old = person.role
+        person.role, person.updated_at = role_, uow.now
+        audit.record(uow.session, actor, "person.role", "person", person.id, uow.now,
+                     old=old.value, new=role_.value)
+        uow.commit()
+        return person
+
+
+def link_parent(uow: UnitOfWork, actor: Actor, parent_id: int, child_id: int) -> None:
+    with uow:
+        load_admin_or_system(uow.session, actor)
+        parent, child = _get_person(uow, parent_id), _get_person(uow, child_id)
+        if parent.id == child.id:
+            raise InvalidInput("A person cannot be their own parent.")
+        if parent.role != Role.PARENT:
+            raise InvalidInput(f"{parent.name} is not a parent; change their role first.")
+        if uow.session.get(ParentLink, (parent.id, child.id)) is not None:
+            return
+        uow.session.add(ParentLink(parent_id=parent.id, child_id=child.id, created_at=uow.now))
+        audit.record(uow.session, actor, "person.link_parent", "person", child.id, uow.now,
+                     parent_id=parent.id)
+        uow.commit()
+
+
+def children_of(uow: UnitOfWork, parent_id: int) -> list[Person]:
+    with uow:
+        return list(uow.session.scalars(
+            select(Person).join(ParentLink, ParentLink.child_id == Person.id)
+            .where(ParentLink.parent_id == parent_id).order_by(Person.name)
+        ))
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """Outcome of linking a Telegram account; `person` is None when refused."""
+
+    person: Person | None
+    reason: str = ""
+
+
+def link_telegram(
+    uow: UnitOfWork,
+    *,
+    phone: str,
+    telegram_user_id: int,
+    chat_id: int,
+    region: str | None = None,
+    person_id: int | None = None,
+) -> LinkResult:
+    """Link the sender's own Telegram account to the allowlisted person with that phone.
+
+    `person_id` is used by signed invite links (the token names the person). Refusals
+    reveal nothing about who is on the list; every attempt is audited.
+    """
+    from domain.phones import PhoneError, mask_phone
+
+    with uow:
+        try:
+            e164 = normalise_phone(phone, region) if phone else ""
+        except PhoneError:
+            e164 = ""
+        if person_id is not None:
+            person = uow.session.get(Person, person_id)
+        else:
+            person = uow.session.scalar(select(Person).where(Person.phone == e164)) if e164 else None
+        refused = person is None or person.status == PersonStatus.DISABLED
+        other = uow.session.scalar(select(Person).where(
+            Person.telegram_user_id == telegram_user_id, Person.id != (person.id if person else -1)))
+        if not refused and other is not None and other.status != PersonStatus.DISABLED:
+            refused = True
+        if refused:
+            audit.record(uow.session, Actor(None, Channel.TELEGRAM), "person.link_refused", "telegram",
+                         telegram_user_id, uow.now, phone=mask_phone(e164) if e164 else None)
+            uow.commit()
+            return LinkResult(None, "not_allowed")
+        assert person is not None
+        if other is not None:  # a disabled person's old link moves to the new account owner
+            other.telegram_user_id, other.telegram_chat_id = None, None
+        person.telegram_user_id, person.telegram_chat_id = telegram_user_id, chat_id
+        person.telegram_unreachable_at = None
+        person.status, person.updated_at = PersonStatus.ACTIVE, uow.now
+        audit.record(uow.session, Actor.telegram(person.id), "person.link", "person", person.id, uow.now,
+                     via="invite" if person_id else "contact")
+        uow.commit()
+        return LinkResult(person)

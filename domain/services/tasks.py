@@ -1,0 +1,326 @@
+"""Assigning work (fan-out, one task per person) and moving tasks through their states."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert, or_, select, update
+
+from domain import audit
+from domain.actors import Actor, load_active
+from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from domain.models import (
+    OPEN_STATUSES,
+    Assignment,
+    Group,
+    GroupMember,
+    Person,
+    PersonStatus,
+    Priority,
+    Role,
+    Task,
+    TaskEvent,
+    TaskStatus,
+)
+from domain.outbox import Intent, enqueue
+from domain.uow import UnitOfWork
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 4000
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    title: str
+    description: str = ""
+    person_ids: Sequence[int] = ()
+    group_ids: Sequence[int] = ()
+    due_at: datetime | None = None
+    priority: Priority = Priority.NORMAL
+    requires_review: bool = False
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    assignment_id: int
+    task_count: int
+    skipped_person_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    task: Task
+    changed: bool
+    message: str
+
+
+def _validate(spec: AssignmentSpec, now: datetime) -> tuple[str, str]:
+    title = " ".join((spec.title or "").split())
+    if not title:
+        raise InvalidInput("A task needs a title.")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"The title is too long (at most {MAX_TITLE} characters).")
+    description = (spec.description or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(f"The description is too long (at most {MAX_DESCRIPTION} characters).")
+    if not spec.person_ids and not spec.group_ids:
+        raise InvalidInput("Choose at least one person or group.")
+    if spec.due_at is not None:
+        if spec.due_at.tzinfo is None:
+            raise InvalidInput("The due time needs a time zone.")
+        if spec.due_at <= now:
+            raise InvalidInput("The due time is in the past.")
+    return title, description
+
+
+def _authorise_recipients(uow: UnitOfWork, me: Person, spec: AssignmentSpec) -> None:
+    """Admins assign to anyone; teachers to the groups they run and the people in them."""
+    session = uow.session
+    group_ids, person_ids = set(spec.group_ids), set(spec.person_ids)
+    found_groups = set(session.scalars(select(Group.id).where(Group.id.in_(group_ids))))
+    if missing := group_ids - found_groups:
+        raise NotFound(f"No such group: {sorted(missing)}.")
+    if me.role == Role.ADMIN:
+        return
+    own_groups = set(session.scalars(select(Group.id).where(Group.owner_id == me.id)))
+    if not group_ids <= own_groups:
+        raise Forbidden("You can assign only to the groups you run.")
+    if person_ids:
+        reachable = set(session.scalars(
+            select(GroupMember.person_id).where(
+                GroupMember.group_id.in_(own_groups), GroupMember.person_id.in_(person_ids))
+        ))
+        if not person_ids <= reachable:
+            raise Forbidden("You can assign only to people in the groups you run.")
+
+
+def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec) -> AssignmentResult:
+    """Fan one task description out to every distinct active person chosen, in one transaction."""
+    with uow:
+        session, now = uow.session, uow.now
+        me = load_active(session, actor, Role.ADMIN, Role.TEACHER)
+        title, description = _validate(spec, now)
+        _authorise_recipients(uow, me, spec)
+
+        conditions = []
+        if spec.person_ids:
+            conditions.append(Person.id.in_(set(spec.person_ids)))
+        if spec.group_ids:
+            conditions.append(Person.id.in_(
+                select(GroupMember.person_id).where(GroupMember.group_id.in_(set(spec.group_ids)))))
+        recipients = list(session.scalars(
+            select(Person.id).where(or_(*conditions), Person.status == PersonStatus.ACTIVE)
+            .order_by(Person.id)
+        ))
+        skipped = sorted(set(spec.person_ids) - set(recipients))
+        if not recipients:
+            raise InvalidInput("None of the chosen people is active; nothing was assigned.")
+
+        assignment = Assignment(
+            title=title, description=description, priority=spec.priority, due_at=spec.due_at,
+            requires_review=spec.requires_review, assigner_id=me.id, created_at=now,
+            targets={"person_ids": sorted(set(spec.person_ids)), "group_ids": sorted(set(spec.group_ids))},
+        )
+        session.add(assignment)
+        session.flush()
+        common = {
+            "assignment_id": assignment.id, "assigner_id": me.id, "title": title,
+            "description": description, "priority": spec.priority, "due_at": spec.due_at,
+            "requires_review": spec.requires_review, "status": TaskStatus.PENDING,
+            "created_at": now, "updated_at": now, "reopen_count": 0,
+        }
+        session.execute(insert(Task), [{**common, "assignee_id": pid} for pid in recipients])
+        created = session.execute(
+            select(Task.id, Task.assignee_id).where(Task.assignment_id == assignment.id)
+        ).all()
+        enqueue(session, (
+            Intent("task_assigned", assignee, f"task_assigned:{task_id}",
+                   {"task_id": task_id, "assignment_id": assignment.id}, "task", task_id)
+            for task_id, assignee in created
+        ), now)
+        audit.record(session, actor, "assignment.create", "assignment", assignment.id, now,
+                     tasks=len(created), skipped=skipped, **assignment.targets)
+        uow.commit()
+        return AssignmentResult(assignment.id, len(created), skipped)
+
+
+# --- transitions -------------------------------------------------------------------------
+
+_LABEL = {
+    TaskStatus.PENDING: "not started",
+    TaskStatus.IN_PROGRESS: "in progress",
+    TaskStatus.DONE: "done",
+    TaskStatus.RESOLVED: "done and approved",
+    TaskStatus.CANCELLED: "cancelled",
+}
+
+
+def _load_task(uow: UnitOfWork, task_id: int) -> Task:
+    task = uow.session.get(Task, task_id)
+    if task is None:
+        raise NotFound("No such task.")
+    return task
+
+
+def _move(
+    uow: UnitOfWork,
+    actor: Actor,
+    task: Task,
+    allowed_from: Sequence[TaskStatus],
+    to: TaskStatus,
+    action: str,
+    note: str | None = None,
+    **values: object,
+) -> int | None:
+    """Conditional UPDATE: the new event's id when this call made the transition, else None."""
+    now = uow.now
+    result = uow.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status.in_(allowed_from))
+        .values(status=to, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    event_id = uow.session.execute(insert(TaskEvent).values(
+        task_id=task.id, from_status=task.status, to_status=to, actor_id=actor.person_id,
+        channel=actor.channel, ip=actor.ip, note=note, at=now).returning(TaskEvent.id)).scalar_one()
+    audit.record(uow.session, actor, action, "task", task.id, now,
+                 old=task.status.value, new=to.value, **({"note": note} if note else {}))
+    return event_id
+
+
+def _finish(uow: UnitOfWork, task: Task, changed: object, message: str) -> TransitionResult:
+    uow.session.refresh(task)
+    if changed:
+        uow.commit()
+    return TransitionResult(task, bool(changed), message)
+
+
+def _notify(uow: UnitOfWork, task: Task, event_id: int, kind: str, recipient_id: int, **data: object) -> None:
+    key = f"{kind}:{event_id}:{recipient_id}"
+    enqueue(uow.session, [Intent(kind, recipient_id, key, {"task_id": task.id, **data}, "task", task.id)],
+            uow.now)
+
+
+def start_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
+    with uow:
+        me = load_active(uow.session, actor)
+        task = _load_task(uow, task_id)
+        if task.assignee_id != me.id:
+            raise Forbidden("Only the person this task is for can start it.")
+        if task.status == TaskStatus.IN_PROGRESS:
+            return TransitionResult(task, False, "Already started.")
+        if task.status != TaskStatus.PENDING:
+            raise IllegalTransition(f"This task is {_LABEL[task.status]}; it cannot be started.")
+        changed = _move(uow, actor, task, [TaskStatus.PENDING], TaskStatus.IN_PROGRESS, "task.start",
+                        started_at=uow.now)
+        if changed:
+            _notify(uow, task, changed, "task_changed", task.assignee_id)
+        return _finish(uow, task, changed, "Started." if changed else "Already started.")
+
+
+def complete_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
+    with uow:
+        me = load_active(uow.session, actor)
+        task = _load_task(uow, task_id)
+        if task.assignee_id != me.id:
+            raise Forbidden("Only the person this task is for can complete it.")
+        if task.status in (TaskStatus.DONE, TaskStatus.RESOLVED):
+            return TransitionResult(task, False, "Already done.")
+        if task.status == TaskStatus.CANCELLED:
+            raise IllegalTransition("This task was cancelled; it cannot be completed.")
+        changed = _move(uow, actor, task, OPEN_STATUSES, TaskStatus.DONE, "task.complete",
+                        completed_at=uow.now)
+        if not changed:
+            uow.session.refresh(task)
+            if task.status == TaskStatus.CANCELLED:
+                raise IllegalTransition("This task was cancelled; it cannot be completed.")
+            return TransitionResult(task, False, "Already done.")
+        _notify(uow, task, changed, "task_changed", task.assignee_id)
+        _notify(uow, task, changed, "task_completed", task.assigner_id, needs_review=task.requires_review)
+        message = "Done, waiting for review." if task.requires_review else "Done. Well done!"
+        return _finish(uow, task, True, message)
+
+
+def _load_for_manager(uow: UnitOfWork, actor: Actor, task_id: int, verb: str) -> tuple[Person, Task]:
+    me = load_active(uow.session, actor)
+    task = _load_task(uow, task_id)
+    if me.role != Role.ADMIN and task.assigner_id != me.id:
+        raise Forbidden(f"Only the person who assigned this task or an admin can {verb} it.")
+    return me, task
+
+
+def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None = None) -> TransitionResult:
+    with uow:
+        _me, task = _load_for_manager(uow, actor, task_id, "cancel")
+        if task.status == TaskStatus.CANCELLED:
+            return TransitionResult(task, False, "Already cancelled.")
+        if task.status not in OPEN_STATUSES:
+            raise IllegalTransition(f"This task is {_LABEL[task.status]}; it cannot be cancelled.")
+        changed = _move(uow, actor, task, OPEN_STATUSES, TaskStatus.CANCELLED, "task.cancel",
+                        note=reason, cancelled_at=uow.now)
+        if changed:
+            _notify(uow, task, changed, "task_changed", task.assignee_id)
+        return _finish(uow, task, changed, "Cancelled." if changed else "Already changed by someone else.")
+
+
+def approve_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
+    with uow:
+        _me, task = _load_for_manager(uow, actor, task_id, "approve")
+        if task.status == TaskStatus.RESOLVED:
+            return TransitionResult(task, False, "Already approved.")
+        if task.status != TaskStatus.DONE or not task.requires_review:
+            raise IllegalTransition(f"This task is {_LABEL[task.status]}; there is nothing to approve.")
+        changed = _move(uow, actor, task, [TaskStatus.DONE], TaskStatus.RESOLVED, "task.approve",
+                        resolved_at=uow.now)
+        if changed:
+            _notify(uow, task, changed, "task_changed", task.assignee_id)
+        return _finish(uow, task, changed, "Approved." if changed else "Already reviewed.")
+
+
+def reopen_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str) -> TransitionResult:
+    with uow:
+        _me, task = _load_for_manager(uow, actor, task_id, "reopen")
+        reason = (reason or "").strip()
+        if not reason:
+            raise InvalidInput("Say why the task is reopened; the assignee will read it.")
+        if len(reason) > 1000:
+            raise InvalidInput("The reason is too long (at most 1000 characters).")
+        if task.status in OPEN_STATUSES:
+            return TransitionResult(task, False, "The task is already open.")
+        if task.status == TaskStatus.CANCELLED:
+            raise IllegalTransition("This task was cancelled; it cannot be reopened.")
+        changed = _move(uow, actor, task, [TaskStatus.DONE, TaskStatus.RESOLVED], TaskStatus.IN_PROGRESS,
+                        "task.reopen", note=reason, completed_at=None, resolved_at=None,
+                        reopen_count=Task.reopen_count + 1, last_note=reason)
+        if changed:
+            _notify(uow, task, changed, "task_reopened", task.assignee_id, reason=reason)
+        return _finish(uow, task, changed, "Reopened." if changed else "Already reviewed.")
+
+
+def cancel_assignment(uow: UnitOfWork, actor: Actor, assignment_id: int) -> int:
+    """Cancel every unfinished task of an assignment; returns how many were cancelled."""
+    with uow:
+        me = load_active(uow.session, actor)
+        assignment = uow.session.get(Assignment, assignment_id)
+        if assignment is None:
+            raise NotFound("No such assignment.")
+        if me.role != Role.ADMIN and assignment.assigner_id != me.id:
+            raise Forbidden("Only the person who assigned this or an admin can cancel it.")
+        open_tasks = list(uow.session.scalars(
+            select(Task).where(Task.assignment_id == assignment_id, Task.status.in_(OPEN_STATUSES))))
+        cancelled = 0
+        for task in open_tasks:
+            event_id = _move(uow, actor, task, OPEN_STATUSES, TaskStatus.CANCELLED, "task.cancel",
+                             cancelled_at=uow.now)
+            if event_id:
+                cancelled += 1
+                _notify(uow, task, event_id, "task_changed", task.assignee_id)
+        assignment.cancelled_at = uow.now
+        audit.record(uow.session, actor, "assignment.cancel", "assignment", assignment_id, uow.now,
+                     cancelled=cancelled)
+        uow.commit()
+        return cancelled

@@ -1,0 +1,66 @@
+"""Unit of work: one use case, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.clock import Clock, SystemClock
+from domain.database import make_session_factory
+
+
+@dataclass
+class Database:
+    """What services need from the outside world: sessions and a clock."""
+
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+
+    @classmethod
+    def from_engine(cls, engine: Engine, clock: Clock | None = None) -> Database:
+        return cls(engine, make_session_factory(engine), clock or SystemClock())
+
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        return UnitOfWork(self, readonly=readonly)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+
+class UnitOfWork:
+    session: Session
+
+    def __init__(self, db: Database, *, readonly: bool = False) -> None:
+        self.db = db
+        self.readonly = readonly
+        self.clock = db.clock
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        bind = self.db.engine.execution_options(readonly=True) if self.readonly else self.db.engine
+        self.session = self.db.session_factory(bind=bind)
+        self.now = self.clock.now()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back whatever was not committed and detaches the objects
+        # without expiring them, so results stay readable after the block.
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect

@@ -1,0 +1,1 @@
+"""The composition root: wires settings, database, bot, web and scheduler together."""

@@ -1,0 +1,94 @@
+"""The `taskbell` command: one entry point, sub-commands for every process and operator task."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from domain.errors import ConfigError, DomainError
+
+log = logging.getLogger("taskbell")
+
+
+def _container():
+    from taskbell.container import Container
+
+    return Container.build()
+
+
+def cmd_bootstrap(args: argparse.Namespace) -> int:
+    import bootstrap
+
+    return bootstrap.main((["--demo"] if args.demo else []) + (["--force"] if args.force else []))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from domain import migrations
+
+    container = _container()
+    try:
+        migrations.upgrade(container.db.engine, args.revision)
+        print(f"database at {migrations.current_revision(container.db.engine)}")
+    finally:
+        container.close()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from taskbell import runner
+
+    return runner.run_all(demo=not args.no_demo)
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    import healthcheck
+
+    return healthcheck.main(["--json"] if args.json else [])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="taskbell", description="Taskbell: a Telegram-first assistant.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("run", cmd_run, "migrate, bootstrap and start everything in one process")
+    p.add_argument("--no-demo", action="store_true", help="do not seed demo data in sandbox mode")
+    p = add("bootstrap", cmd_bootstrap, "bring the database to head, add defaults and the admin")
+    p.add_argument("--demo", action="store_true", help="seed a demo organisation")
+    p.add_argument("--force", action="store_true", help="with --demo: seed even over real data")
+    p = add("migrate", cmd_migrate, "upgrade the database schema (alembic upgrade)")
+    p.add_argument("revision", nargs="?", default="head")
+    p = add("healthcheck", cmd_healthcheck, "check the deployment; exit 0 when every check passes")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"taskbell: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"taskbell: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""A believable demo organisation, made through the real services with a clock set in the past."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from domain.actors import Actor
+from domain.clock import FixedClock
+from domain.models import Person, Priority, Role, RuleConfig
+from domain.services import groups, people, tasks
+from domain.uow import Database
+from taskbell.container import Container
+
+DEMO_MARKER = "demo.seeded"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    name: str
+    phone: str
+    role: Role
+    telegram_id: int
+
+
+# +44 7700 900xxx is Ofcom's range reserved for fiction: no real person is messaged.
+PEOPLE = [
+    DemoPerson("admin", "Asha Rao", "+447700900001", Role.ADMIN, 100001),
+    DemoPerson("daniel", "Daniel Okafor", "+447700900002", Role.TEACHER, 100002),
+    DemoPerson("meera", "Meera Shah", "+447700900003", Role.TEACHER, 100003),
+    DemoPerson("tom", "Tom Becker", "+447700900004", Role.MEMBER, 100004),
+    DemoPerson("lena", "Lena Fischer", "+447700900005", Role.MEMBER, 100005),
+    *[
+        DemoPerson(f"s{i}", name, f"+4477009001{i:02d}", Role.STUDENT, 100100 + i)
+        for i, name in enumerate(
+            ["Aarav Patel", "Bea Lind", "Chidi Eze", "Dana Cohen", "Emre Kaya",
+             "Farah Ali", "Gus Moreno", "Hana Sato"], start=1)
+    ],
+    *[
+        DemoPerson(f"p{i}", name, f"+4477009002{i:02d}", Role.PARENT, 100200 + i)
+        for i, name in enumerate(
+            ["Priya Patel", "Olof Lind", "Ngozi Eze", "Ruth Cohen", "Selin Kaya", "Omar Ali"], start=1)
+    ],
+]
+
+
+def is_seeded(container: Container) -> bool:
+    with container.db.uow(readonly=True) as uow:
+        return uow.session.scalar(select(RuleConfig.id).where(RuleConfig.key == DEMO_MARKER)) is not None
+
+
+def seed(container: Container) -> str:
+    real = container.db
+    clock = FixedClock(real.clock.now() - timedelta(days=28))
+    db = Database(real.engine, real.session_factory, clock)
+    system = Actor.system()
+
+    ids: dict[str, int] = {}
+    for p in PEOPLE:
+        person = people.add_person(db.uow(), system, name=p.name, phone=p.phone, role=p.role,
+                                   existing_ok=True).person
+        people.link_telegram(db.uow(), phone=p.phone, telegram_user_id=p.telegram_id, chat_id=p.telegram_id)
+        ids[p.key] = person.id
+    for i in range(1, 7):
+        people.link_parent(db.uow(), system, ids[f"p{i}"], ids[f"s{i}"])
+
+    physics = groups.create_group(db.uow(), Actor.telegram(ids["daniel"]), "Year 10 Physics",
+                                  [ids[f"s{i}"] for i in range(1, 6)])
+    maths = groups.create_group(db.uow(), Actor.telegram(ids["meera"]), "Year 11 Maths",
+                                [ids[f"s{i}"] for i in range(4, 9)])
+    ops = groups.create_group(db.uow(), Actor.telegram(ids["admin"]), "Facilities",
+                              [ids["tom"], ids["lena"]])
+
+    def assign(by: str, title: str, *, group: int | None = None, people_: list[str] = (),
+               due_days: float = 3, priority: Priority = Priority.NORMAL, review: bool = False) -> list[Person]:
+        spec = tasks.AssignmentSpec(
+            title=title, description=f"{title}. Ask in the chat if anything is unclear.",
+            group_ids=[group] if group else [], person_ids=[ids[k] for k in people_],
+            due_at=clock.now() + timedelta(days=due_days), priority=priority, requires_review=review)
+        result = tasks.assign(db.uow(), Actor.web(ids[by], "127.0.0.1"), spec)
+        with db.uow(readonly=True) as uow:
+            from domain.models import Task
+            return list(uow.session.scalars(select(Task).where(Task.assignment_id == result.assignment_id)
+                                            .order_by(Task.id)))
+
+    counts = {"assignments": 0, "tasks": 0}
+    week_titles = [
+        ("daniel", "Kinematics worksheet", physics.id, True),
+        ("meera", "Quadratics practice set", maths.id, False),
+        ("admin", "Check fire extinguishers", ops.id, False),
+    ]
+    for week in range(4):
+        clock.set(real.clock.now() - timedelta(days=28 - 7 * week))
+        for by, title, group, review in week_titles:
+            made = assign(by, f"{title} (week {week + 1})", group=group, due_days=4 if week < 3 else 6,
+                          priority=Priority.HIGH if week == 3 else Priority.NORMAL, review=review)
+            counts["assignments"] += 1
+            counts["tasks"] += len(made)
+            for n, task in enumerate(made):
+                who = Actor.telegram(task.assignee_id)
+                clock.advance(hours=2 + n)
+                if week == 3 and n % 3 == 0:
+                    continue  # still pending
+                tasks.start_task(db.uow(), who, task.id)
+                if week == 3 and n % 3 == 1:
+                    continue  # in progress
+                clock.advance(hours=5)
+                if week < 3 and n == len(made) - 1 and not review:
+                    tasks.cancel_task(db.uow(), Actor.telegram(task.assigner_id), task.id, "No longer needed")
+                    continue
+                tasks.complete_task(db.uow(), who, task.id)
+                if review:
+                    clock.advance(hours=3)
+                    if n == 1 and week == 2:
+                        tasks.reopen_task(db.uow(), Actor.telegram(task.assigner_id), task.id,
+                                          "Show your working for question 4")
+                    elif week < 3:
+                        tasks.approve_task(db.uow(), Actor.telegram(task.assigner_id), task.id)
+            clock.set(real.clock.now() - timedelta(days=28 - 7 * week))
+
+    clock.set(real.clock.now() - timedelta(hours=1))
+    assign("admin", "Submit monthly safety report", people_=["daniel", "meera"], due_days=2,
+           priority=Priority.URGENT)
+    with db.uow() as uow:
+        uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
+                                   updated_at=uow.now))
+        uow.commit()
+    return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 1} assignments, "
+            f"{counts['tasks'] + 2} tasks over four weeks")

@@ -1,0 +1,65 @@
+"""Real databases for tests: a fresh SQLite file per test, PostgreSQL where it answers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from domain import migrations
+from domain.database import make_engine
+from domain.models import Base
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def pg_admin_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL", PG_DEFAULT)
+
+
+def postgres_available() -> bool:
+    try:
+        engine = create_engine(pg_admin_url(), connect_args={"connect_timeout": 2})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def fresh_pg_database(name: str) -> str:
+    """Drop and create database `name` next to the test database; returns its URL."""
+    admin = create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+        ), {"n": name})
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def sqlite_template(directory: Path) -> Path:
+    """A migrated SQLite file to copy for each test."""
+    path = directory / "template.db"
+    if not path.exists():
+        engine = make_engine(f"sqlite:///{path}")
+        migrations.upgrade(engine)
+        engine.dispose()
+    return path
+
+
+def sqlite_copy(template: Path, target: Path) -> str:
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+def truncate_all(engine: Engine) -> None:
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
