@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from domain.models import Notification
+from domain.models import Notification, Person, PersonStatus
+from domain.models.records import NotificationStatus
+from domain.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,130 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
         stmt = insert(Notification)
     session.execute(stmt, rows)
     return len(rows)
+
+
+# --- the delivery side: claim, then record what happened ----------------------------------
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed outbox row with what the sender needs to know about its recipient."""
+
+    id: int
+    kind: str
+    recipient_id: int
+    chat_id: int | None
+    data: dict[str, Any]
+    attempts: int
+    subject_type: str | None
+    subject_id: int | None
+
+
+def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE) -> list[Delivery]:
+    """Take up to `limit` due rows (pending, or sending with a lapsed lease) for this worker.
+
+    On PostgreSQL rows are locked with FOR UPDATE SKIP LOCKED, so several workers never
+    take the same row; on SQLite BEGIN IMMEDIATE serialises the claim.
+    """
+    with uow:
+        now = uow.now
+        due = (
+            select(Notification.id)
+            .where(
+                or_(Notification.status == NotificationStatus.PENDING,
+                    Notification.status == NotificationStatus.SENDING),
+                Notification.next_attempt_at <= now,
+            )
+            .order_by(Notification.next_attempt_at, Notification.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(uow.session.scalars(due))
+        if not ids:
+            return []
+        uow.session.execute(
+            update(Notification).where(Notification.id.in_(ids))
+            .values(status=NotificationStatus.SENDING, next_attempt_at=now + lease,
+                    attempts=Notification.attempts + 1)
+            .execution_options(synchronize_session=False))
+        rows = uow.session.execute(
+            select(Notification, Person.telegram_chat_id, Person.status, Person.telegram_unreachable_at)
+            .join(Person, Person.id == Notification.recipient_id)
+            .where(Notification.id.in_(ids)).order_by(Notification.id)
+        ).all()
+        uow.commit()
+    return [
+        Delivery(n.id, n.kind, n.recipient_id,
+                 chat if status != PersonStatus.DISABLED and unreachable is None else None,
+                 n.data, n.attempts, n.subject_type, n.subject_id)
+        for n, chat, status, unreachable in rows
+    ]
+
+
+def _set(uow: UnitOfWork, notification_id: int, **values: Any) -> None:
+    with uow:
+        uow.session.execute(update(Notification).where(Notification.id == notification_id).values(**values)
+                            .execution_options(synchronize_session=False))
+        uow.commit()
+
+
+def mark_sent(uow: UnitOfWork, notification_id: int, chat_id: int | None, message_id: int | None) -> None:
+    _set(uow, notification_id, status=NotificationStatus.SENT, sent_at=uow.clock.now(),
+         telegram_chat_id=chat_id, telegram_message_id=message_id, last_error=None)
+
+
+def mark_retry(uow: UnitOfWork, notification_id: int, error: str, delay: timedelta,
+               attempts: int) -> NotificationStatus:
+    """Try again after `delay`, or dead-letter once the attempts are used up."""
+    if attempts >= MAX_ATTEMPTS:
+        mark_dead(uow, notification_id, error)
+        return NotificationStatus.DEAD
+    _set(uow, notification_id, status=NotificationStatus.PENDING,
+         next_attempt_at=uow.clock.now() + delay, last_error=error[:500])
+    return NotificationStatus.PENDING
+
+
+def mark_dead(uow: UnitOfWork, notification_id: int, error: str) -> None:
+    _set(uow, notification_id, status=NotificationStatus.DEAD, last_error=error[:500])
+
+
+def mark_unreachable(uow: UnitOfWork, delivery: Delivery, error: str) -> None:
+    """The recipient blocked the bot or has no chat: stop trying them until they come back."""
+    with uow:
+        now = uow.now
+        uow.session.execute(update(Notification).where(Notification.id == delivery.id).values(
+            status=NotificationStatus.UNREACHABLE, last_error=error[:500]))
+        if delivery.chat_id is not None:
+            uow.session.execute(update(Person).where(Person.id == delivery.recipient_id).values(
+                telegram_unreachable_at=now))
+        uow.commit()
+
+
+def release(uow: UnitOfWork, notification_ids: list[int]) -> None:
+    """Hand claimed rows back untouched (a graceful stop before they were sent)."""
+    if not notification_ids:
+        return
+    with uow:
+        uow.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(notification_ids), Notification.status == NotificationStatus.SENDING)
+            .values(status=NotificationStatus.PENDING, next_attempt_at=uow.now,
+                    attempts=Notification.attempts - 1)
+            .execution_options(synchronize_session=False))
+        uow.commit()
+
+
+def sent_message(uow: UnitOfWork, recipient_id: int, subject_type: str, subject_id: int,
+                 kind: str) -> tuple[int, int] | None:
+    """(chat id, message id) of the message first sent about a subject, for editing in place."""
+    with uow:
+        row = uow.session.execute(
+            select(Notification.telegram_chat_id, Notification.telegram_message_id).where(
+                Notification.recipient_id == recipient_id, Notification.subject_type == subject_type,
+                Notification.subject_id == subject_id, Notification.kind == kind,
+                Notification.telegram_message_id.is_not(None))
+            .order_by(Notification.id.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None

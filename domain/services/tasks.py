@@ -297,6 +297,7 @@ def reopen_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str) -> Tra
                         "task.reopen", note=reason, completed_at=None, resolved_at=None,
                         reopen_count=Task.reopen_count + 1, last_note=reason)
         if changed:
+            _notify(uow, task, changed, "task_changed", task.assignee_id)
             _notify(uow, task, changed, "task_reopened", task.assignee_id, reason=reason)
         return _finish(uow, task, changed, "Reopened." if changed else "Already reviewed.")
 

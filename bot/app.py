@@ -1,0 +1,60 @@
+"""The Application factory: one place that wires handlers, errors, dedupe and the delivery loop."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, TypeHandler
+
+from bot.commands import set_default_commands
+from bot.dedupe import RecentUpdates
+from bot.delivery import DeliveryConfig, DeliveryLoop
+from bot.deps import BotDeps
+from bot.errors import on_error
+from bot.handlers import account
+from bot.handlers import tasks as task_handlers
+from bot.pacing import Pacer
+from bot.ratelimit import PacingRateLimiter
+from bot.render import Renderer
+
+
+def bot_api_urls(api_base: str) -> tuple[str, str]:
+    """PTB's base_url and base_file_url for any Bot API server (telegram.org, self-hosted, sandbox)."""
+    base = api_base.rstrip("/")
+    return f"{base}/bot", f"{base}/file/bot"
+
+
+def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: float = 30.0,
+                      chat_interval: float = 1.0, updater: bool = True) -> Application:
+    """The bot; every message it sends, reply or notification, is paced by one Pacer."""
+    base_url, base_file_url = bot_api_urls(api_base)
+    pacer = Pacer(per_second=per_second, chat_interval=chat_interval)
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .rate_limiter(PacingRateLimiter(pacer))
+        .concurrent_updates(8)
+        .post_init(_post_init)
+    )
+    if not updater:
+        builder = builder.updater(None)
+    app = builder.build()
+    app.bot_data["deps"] = deps
+    recent = RecentUpdates()
+    app.add_handler(TypeHandler(Update, recent.guard), group=-1)
+    for module in (account, task_handlers):
+        app.add_handlers(module.handlers())
+    app.add_error_handler(on_error)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    deps: BotDeps = app.bot_data["deps"]
+    me = await app.bot.get_me()
+    deps.bot_username = me.username or ""
+    await set_default_commands(app.bot)
+
+
+def build_delivery(app: Application, deps: BotDeps, config: DeliveryConfig | None = None) -> DeliveryLoop:
+    return DeliveryLoop(app.bot, deps.db, Renderer(deps.db, deps.settings.timezone), config)

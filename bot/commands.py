@@ -1,0 +1,57 @@
+"""Command menus per role, set per chat; a failure is logged and never stops the bot."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from domain.models import Role
+
+log = logging.getLogger(__name__)
+
+EVERYONE = [("start", "link your account or say hello"), ("help", "what I can do"),
+            ("me", "who I am to Taskbell")]
+WORKER = [("tasks", "my open tasks")]
+MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned")]
+
+BY_ROLE: dict[Role, list[tuple[str, str]]] = {
+    Role.ADMIN: [*WORKER, *MANAGER, *EVERYONE],
+    Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
+    Role.MEMBER: [*WORKER, *EVERYONE],
+    Role.STUDENT: [*WORKER, *EVERYONE],
+    Role.PARENT: [*EVERYONE],
+}
+
+WHAT_YOU_CAN_DO: dict[Role, str] = {
+    Role.ADMIN: "You manage people, groups and tasks. /assign gives work; /assigned shows its progress.",
+    Role.TEACHER: "You can assign tasks to your groups with /assign and follow them with /assigned.",
+    Role.MEMBER: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
+    Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
+    Role.PARENT: "You will hear here about your children's absences and work due.",
+}
+
+
+def help_text(role: Role | None) -> str:
+    commands = BY_ROLE.get(role, EVERYONE) if role else [("start", "link your account"), ("help", "this")]
+    lines = [f"/{name} - {text}" for name, text in commands]
+    intro = WHAT_YOU_CAN_DO.get(role, "Send /start and share your phone number to begin.") if role else (
+        "Send /start and share your phone number to begin.")
+    return intro + "\n\n" + "\n".join(lines)
+
+
+async def set_default_commands(bot: Bot) -> None:
+    try:
+        await bot.set_my_commands([BotCommand("start", "link your account"), BotCommand("help", "what I can do")],
+                                  scope=BotCommandScopeDefault())
+    except TelegramError as exc:
+        log.warning("could not set the default command menu: %s", exc)
+
+
+async def set_chat_commands(bot: Bot, chat_id: int, role: Role) -> None:
+    try:
+        await bot.set_my_commands([BotCommand(n, d) for n, d in BY_ROLE[role]],
+                                  scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not set the command menu for a chat (role %s): %s", role.value, exc)

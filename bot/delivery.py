@@ -1,0 +1,177 @@
+"""The delivery loop: drains the outbox to Telegram, paced, retried, and safe across restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.ratelimit import retry_after_seconds
+from bot.render import Rendered, Renderer, UnknownKind
+from domain import outbox
+from domain.outbox import Delivery
+from domain.uow import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryConfig:
+    per_second: float = 30.0  # also paces the bot's replies: see bot.ratelimit
+    backoff_base: float = 1.0
+    backoff_max: float = 300.0
+    idle_poll: float = 0.5
+    high_water: int = 0  # rows in flight at most; 0 means two seconds' worth
+
+
+def _interleave(batch: list[Delivery]) -> list[Delivery]:
+    """One row per chat per round, so one busy chat does not hold up the others."""
+    per_chat: dict[int | None, list[Delivery]] = defaultdict(list)
+    for d in batch:
+        per_chat[d.chat_id].append(d)
+    out: list[Delivery] = []
+    while per_chat:
+        for chat in list(per_chat):
+            out.append(per_chat[chat].pop(0))
+            if not per_chat[chat]:
+                del per_chat[chat]
+    return out
+
+
+class DeliveryLoop:
+    def __init__(self, bot: Bot, db: Database, renderer: Renderer, config: DeliveryConfig | None = None) -> None:
+        self.bot, self.db, self.renderer = bot, db, renderer
+        self.config = config or DeliveryConfig()
+        self.high_water = self.config.high_water or max(20, int(2 * self.config.per_second))
+        self.stats: Counter[str] = Counter()
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._inflight: set[asyncio.Task[None]] = set()
+
+    # -- control ---------------------------------------------------------------------------
+    def wake(self) -> None:
+        """Something was just written to the outbox: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+
+    async def run(self) -> None:
+        log.info("delivery loop started")
+        try:
+            while not self._stop.is_set():
+                room = self.high_water - len(self._inflight)
+                batch = await asyncio.to_thread(self._claim_and_render, room) if room > 0 else []
+                self._launch(batch)
+                if not batch or room <= 0:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.config.idle_poll)
+        finally:
+            if self._inflight:
+                await asyncio.gather(*self._inflight, return_exceptions=True)
+            log.info("delivery loop stopped")
+
+    async def drain(self, timeout: float = 60.0) -> None:
+        """Run until the outbox has nothing due and nothing is in flight (for tests and tools)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            room = self.high_water - len(self._inflight)
+            batch = await asyncio.to_thread(self._claim_and_render, room) if room > 0 else []
+            self._launch(batch)
+            if not batch and not self._inflight:
+                return
+            if self._inflight:
+                await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
+        raise TimeoutError("the outbox did not drain in time")
+
+    def _claim_and_render(self, limit: int) -> list[tuple[Delivery, Rendered | None]]:
+        """In a worker thread: claim due rows and render them, settling what cannot be sent."""
+        out: list[tuple[Delivery, Rendered | None]] = []
+        for d in _interleave(outbox.claim_due(self.db.uow(), limit)):
+            if d.chat_id is None:
+                outbox.mark_unreachable(self.db.uow(), d, "recipient has no reachable chat")
+                self.stats["unreachable"] += 1
+                continue
+            try:
+                out.append((d, self.renderer.render(d)))
+            except UnknownKind:
+                outbox.mark_dead(self.db.uow(), d.id, f"no renderer for kind {d.kind!r}")
+                self.stats["dead"] += 1
+        return out
+
+    def _launch(self, batch: list[tuple[Delivery, Rendered | None]]) -> None:
+        # Calls reach the pacing rate limiter in this order: one row per chat per round.
+        for d, rendered in batch:
+            task = asyncio.create_task(self._deliver(d, rendered))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+
+    # -- one row ---------------------------------------------------------------------------
+    async def _deliver(self, d: Delivery, rendered: Rendered | None) -> None:
+        assert rendered is not None
+        if self._stop.is_set():
+            await asyncio.to_thread(outbox.release, self.db.uow(), [d.id])
+            return
+        await self._send(d, rendered)
+
+    async def _send(self, d: Delivery, r: Rendered) -> None:
+        assert d.chat_id is not None
+        try:
+            message = await self._call(d.chat_id, r)
+        except RetryAfter as exc:
+            seconds = retry_after_seconds(exc)
+            self.stats["429"] += 1
+            log.warning("Telegram asked to wait %.0fs (notification %s)", seconds, d.id)
+            await asyncio.to_thread(outbox.mark_retry, self.db.uow(), d.id, str(exc),
+                                    timedelta(seconds=seconds), d.attempts)
+        except Forbidden as exc:
+            self.stats["unreachable"] += 1
+            await asyncio.to_thread(outbox.mark_unreachable, self.db.uow(), d, str(exc))
+        except BadRequest as exc:
+            await self._bad_request(d, r, exc)
+        except (TimedOut, NetworkError) as exc:
+            delay = min(self.config.backoff_base * 2 ** max(d.attempts - 1, 0), self.config.backoff_max)
+            status = await asyncio.to_thread(outbox.mark_retry, self.db.uow(), d.id, str(exc),
+                                             timedelta(seconds=delay), d.attempts)
+            self.stats["retried" if status == outbox.NotificationStatus.PENDING else "dead"] += 1
+        except TelegramError as exc:
+            self.stats["dead"] += 1
+            await asyncio.to_thread(outbox.mark_dead, self.db.uow(), d.id, str(exc))
+        else:
+            self.stats["sent"] += 1
+            message_id = message.message_id if isinstance(message, Message) else (r.edit[1] if r.edit else None)
+            await asyncio.to_thread(outbox.mark_sent, self.db.uow(), d.id, d.chat_id, message_id)
+
+    async def _call(self, chat_id: int, r: Rendered) -> Message | bool:
+        if r.edit is not None:
+            return await self.bot.edit_message_text(r.text, chat_id=r.edit[0], message_id=r.edit[1],
+                                                    parse_mode=ParseMode.HTML, reply_markup=r.markup)
+        return await self.bot.send_message(chat_id, r.text, parse_mode=ParseMode.HTML, reply_markup=r.markup)
+
+    async def _bad_request(self, d: Delivery, r: Rendered, exc: BadRequest) -> None:
+        text = str(exc).lower()
+        if "not modified" in text:
+            self.stats["sent"] += 1
+            await asyncio.to_thread(outbox.mark_sent, self.db.uow(), d.id, d.chat_id,
+                                    r.edit[1] if r.edit else None)
+        elif "message to edit not found" in text or "message can't be edited" in text:
+            await self._send(d, Rendered(r.text, r.markup, None))  # send it afresh instead
+        elif "chat not found" in text or "user is deactivated" in text:
+            self.stats["unreachable"] += 1
+            await asyncio.to_thread(outbox.mark_unreachable, self.db.uow(), d, str(exc))
+        else:
+            self.stats["dead"] += 1
+            log.error("Telegram refused notification %s (%s): %s", d.id, d.kind, exc)
+            await asyncio.to_thread(outbox.mark_dead, self.db.uow(), d.id, str(exc))

@@ -1,0 +1,1 @@
+"""Handlers grouped per feature; each module exposes `handlers()` for the application factory."""

@@ -1,0 +1,128 @@
+"""Linking a Telegram account to the allowlist (/start, contact, invite links), /help and /me."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from bot.commands import WHAT_YOU_CAN_DO, help_text, set_chat_commands
+from bot.deps import deps_of
+from domain.models import Person, PersonStatus
+from domain.services import people, views
+from domain.tokens import BadToken
+
+log = logging.getLogger(__name__)
+
+INVITE_PURPOSE = "invite"
+SHARE_BUTTON = "Share my phone number"
+ASK_CONTACT = ("Welcome to Taskbell. To check you are on your organisation's list, please share "
+               "your phone number with the button below.")
+REFUSED = ("Sorry, I can't link this account. If you think you should have access, ask your "
+           "organisation's administrator to add you, then try /start again.")
+NOT_OWN = "Please share your own number with the button below, not someone else's contact."
+
+
+def contact_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup([[KeyboardButton(SHARE_BUTTON, request_contact=True)]],
+                               resize_keyboard=True, one_time_keyboard=True)
+
+
+async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    """The active person behind this update's sender, if linked."""
+    user = update.effective_user
+    if user is None:
+        return None
+    db = deps_of(context).db
+    person = await asyncio.to_thread(views.person_by_telegram, db.uow(readonly=True), user.id)
+    return person if person is not None and person.status == PersonStatus.ACTIVE else None
+
+
+async def _welcome(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    assert update.effective_message and update.effective_chat
+    await update.effective_message.reply_text(
+        f"Hello {person.name}, you are linked as {person.role.value}.\n{WHAT_YOU_CAN_DO[person.role]}\n"
+        "Send /help for the list of commands.",
+        reply_markup=ReplyKeyboardRemove())
+    await set_chat_commands(context.bot, update.effective_chat.id, person.role)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None or chat.type != "private":
+        return
+    deps = deps_of(context)
+    if context.args:
+        token = context.args[0]
+        try:
+            person_id = deps.signer.verify_id(INVITE_PURPOSE, token, deps.db.clock.now())
+        except BadToken as exc:
+            await message.reply_text(f"{exc} You can also share your phone number instead.",
+                                     reply_markup=contact_keyboard())
+            return
+        result = await asyncio.to_thread(people.link_telegram, deps.db.uow(), phone="",
+                                         telegram_user_id=user.id, chat_id=chat.id, person_id=person_id)
+        if result.person is None:
+            await message.reply_text(REFUSED, reply_markup=ReplyKeyboardRemove())
+            return
+        await _welcome(update, context, result.person)
+        return
+    person = await current_person(update, context)
+    if person is not None:
+        await message.reply_text(f"Hello again, {person.name}. Send /help to see what you can do.")
+        return
+    await message.reply_text(ASK_CONTACT, reply_markup=contact_keyboard())
+
+
+async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or message.contact is None or user is None or chat is None:
+        return
+    if chat.type != "private":
+        return
+    if message.contact.user_id != user.id:
+        await message.reply_text(NOT_OWN, reply_markup=contact_keyboard())
+        return
+    deps = deps_of(context)
+    result = await asyncio.to_thread(
+        people.link_telegram, deps.db.uow(), phone=message.contact.phone_number,
+        telegram_user_id=user.id, chat_id=chat.id, region=deps.region)
+    if result.person is None:
+        await message.reply_text(REFUSED, reply_markup=ReplyKeyboardRemove())
+        return
+    await _welcome(update, context, result.person)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None:
+        return
+    person = await current_person(update, context)
+    await update.effective_message.reply_text(help_text(person.role if person else None))
+
+
+async def me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is None:
+        return
+    person = await current_person(update, context)
+    if person is None:
+        await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
+        return
+    p = await asyncio.to_thread(views.profile, deps_of(context).db.uow(readonly=True), person.id)
+    lines = [f"{p.name}", f"Role: {p.role.value}", f"Phone: {p.phone}",
+             f"Time zone: {p.timezone or deps_of(context).settings.timezone}"]
+    if p.groups:
+        lines.append("Groups: " + ", ".join(p.groups))
+    if p.children:
+        lines.append("Children: " + ", ".join(p.children))
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("start", start),
+        MessageHandler(filters.CONTACT, contact),
+        CommandHandler("help", help_command),
+        CommandHandler("me", me),
+    ]

@@ -1,0 +1,83 @@
+"""A python-telegram-bot rate limiter that paces every message under Telegram's limits.
+
+AIORateLimiter paces the overall and group limits but not private chats and retries
+nothing unless told; this one paces all three with `Pacer` and waits out a 429 for
+exactly `retry_after` before trying once more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+PACED = frozenset({
+    "sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "sendVideo", "sendAudio",
+    "sendVoice", "sendAnimation", "sendSticker", "sendLocation", "sendContact", "sendPoll",
+    "copyMessage", "forwardMessage", "editMessageText", "editMessageCaption",
+    "editMessageReplyMarkup", "editMessageMedia",
+})
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    value = exc._retry_after if hasattr(exc, "_retry_after") else exc.retry_after  # avoid the deprecation
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class PacingRateLimiter(BaseRateLimiter[int]):
+    def __init__(self, pacer: Pacer, max_retries: int = 1) -> None:
+        self.pacer = pacer
+        self.max_retries = max_retries
+        self.retry_afters = 0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        chat = chat_id if isinstance(chat_id, int) else None
+        if endpoint in PACED and chat is not None:
+            await self._wait(chat)
+        for attempt in range(self.max_retries + 1):
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                seconds = retry_after_seconds(exc)
+                self.retry_afters += 1
+                self.pacer.pause(seconds, chat)
+                log.warning("Telegram flood control on %s: waiting %.0fs", endpoint, seconds)
+                if attempt == self.max_retries:
+                    raise
+                await self._wait(chat)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _wait(self, chat: int | None) -> None:
+        """Sleep until this chat's slot; a pause meanwhile means queueing again behind it."""
+        while True:
+            epoch = self.pacer.epoch
+            slot = self.pacer.reserve(chat) if chat is not None else self.pacer.paused_until
+            while (delay := slot - time.monotonic()) > 0 and epoch == self.pacer.epoch:
+                await asyncio.sleep(delay)
+            if epoch == self.pacer.epoch:
+                return

@@ -1,0 +1,105 @@
+"""Every notification kind rendered into Telegram text and buttons, in one place."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.timefmt import local
+from domain.models import TaskStatus
+from domain.outbox import Delivery, sent_message
+from domain.services.views import TaskCard, task_card
+from domain.uow import Database
+
+STATUS_LINE = {
+    TaskStatus.PENDING: "⏳ Not started",
+    TaskStatus.IN_PROGRESS: "▶️ In progress",
+    TaskStatus.DONE: "✅ Done",
+    TaskStatus.RESOLVED: "✅ Done and approved",
+    TaskStatus.CANCELLED: "✖️ Cancelled",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    edit: tuple[int, int] | None = None  # (chat id, message id) to edit instead of sending
+
+
+class UnknownKind(Exception):
+    pass
+
+
+def callback(action: str, task_id: int) -> str:
+    return f"task:{action}:{task_id}"
+
+
+def card_text(card: TaskCard, org_tz: str) -> str:
+    status = STATUS_LINE[card.status]
+    if card.status == TaskStatus.DONE and card.requires_review:
+        status = "✅ Done, awaiting review"
+    parts = [f"<b>{html.escape(card.title)}</b>"]
+    if card.description:
+        parts.append(html.escape(card.description))
+    parts.append(f"Due: {local(card.due_at, card.assignee_timezone, org_tz)}")
+    parts.append(f"Priority: {card.priority.value} · From: {html.escape(card.assigner_name)}")
+    parts.append(status)
+    if card.last_note and card.status == TaskStatus.IN_PROGRESS:
+        parts.append(f"Note: {html.escape(card.last_note)}")
+    return "\n".join(parts)
+
+
+def assignee_keyboard(card: TaskCard) -> InlineKeyboardMarkup | None:
+    row = []
+    if card.status == TaskStatus.PENDING:
+        row.append(InlineKeyboardButton("Start", callback_data=callback("start", card.id)))
+    if card.status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS):
+        row.append(InlineKeyboardButton("Complete", callback_data=callback("complete", card.id)))
+    return InlineKeyboardMarkup([row]) if row else None
+
+
+def review_keyboard(card: TaskCard) -> InlineKeyboardMarkup | None:
+    if card.status != TaskStatus.DONE or not card.requires_review:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton("Approve", callback_data=callback("approve", card.id)),
+                                  InlineKeyboardButton("Reopen", callback_data=callback("reopen", card.id))]])
+
+
+class Renderer:
+    def __init__(self, db: Database, org_tz: str) -> None:
+        self.db, self.org_tz = db, org_tz
+
+    def render(self, d: Delivery) -> Rendered:
+        method = getattr(self, f"_{d.kind}", None)
+        if method is None:
+            raise UnknownKind(d.kind)
+        return method(d)
+
+    def _card(self, d: Delivery) -> TaskCard:
+        return task_card(self.db.uow(readonly=True), int(d.data["task_id"]))
+
+    def _task_assigned(self, d: Delivery) -> Rendered:
+        card = self._card(d)
+        return Rendered(card_text(card, self.org_tz), assignee_keyboard(card))
+
+    def _task_changed(self, d: Delivery) -> Rendered:
+        card = self._card(d)
+        where = sent_message(self.db.uow(readonly=True), d.recipient_id, "task", card.id, "task_assigned")
+        return Rendered(card_text(card, self.org_tz), assignee_keyboard(card), edit=where)
+
+    def _task_reopened(self, d: Delivery) -> Rendered:
+        card = self._card(d)
+        reason = html.escape(str(d.data.get("reason", "")))
+        return Rendered(f"🔁 <b>{html.escape(card.title)}</b> was reopened by "
+                        f"{html.escape(card.assigner_name)}.\nReason: {reason}", assignee_keyboard(card))
+
+    def _task_completed(self, d: Delivery) -> Rendered:
+        card = self._card(d)
+        progress = f" ({card.done_count} of {card.total_count} done)" if card.total_count > 1 else ""
+        text = f"✅ {html.escape(card.assignee_name)} completed <b>{html.escape(card.title)}</b>{progress}."
+        if d.data.get("needs_review"):
+            text += "\nIt needs your review."
+        return Rendered(text, review_keyboard(card) if d.data.get("needs_review") else None)

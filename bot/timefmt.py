@@ -1,0 +1,13 @@
+"""Showing UTC times in a person's (or the organisation's) time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def local(when: datetime | None, tz: str | None, fallback: str = "UTC") -> str:
+    if when is None:
+        return "no due time"
+    zone = ZoneInfo(tz or fallback)
+    return when.astimezone(zone).strftime("%a %d %b %H:%M")
