@@ -39,6 +39,9 @@ class PacingRateLimiter(BaseRateLimiter[int]):
         self.pacer = pacer
         self.max_retries = max_retries
         self.retry_afters = 0
+        self._gate = asyncio.Lock()
+        self._last_sent = 0.0
+        self._chat_last_sent: dict[int, float] = {}
 
     async def initialize(self) -> None:
         return None
@@ -80,4 +83,19 @@ class PacingRateLimiter(BaseRateLimiter[int]):
             while (delay := slot - time.monotonic()) > 0 and epoch == self.pacer.epoch:
                 await asyncio.sleep(delay)
             if epoch == self.pacer.epoch:
-                return
+                break
+        if chat is not None:
+            await self._gate_pass(chat)
+
+    async def _gate_pass(self, chat: int) -> None:
+        """Space the actual sends too: a stalled event loop must not release a burst."""
+        gap = self.pacer.group_gap if chat < 0 else self.pacer.chat_gap
+        while (delay := self._chat_last_sent.get(chat, 0.0) + gap - time.monotonic()) > 0:
+            await asyncio.sleep(delay)
+        async with self._gate:
+            while (delay := self._last_sent + self.pacer.global_gap - time.monotonic()) > 0:
+                await asyncio.sleep(delay)
+            self._last_sent = self._chat_last_sent[chat] = time.monotonic()
+        if len(self._chat_last_sent) > 50_000:
+            horizon = time.monotonic() - 60
+            self._chat_last_sent = {c: t for c, t in self._chat_last_sent.items() if t > horizon}

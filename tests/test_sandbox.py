@@ -20,6 +20,8 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryA
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.sandbox import SandboxClient, SandboxServer, SyncSandboxClient
+from bot.sandbox.errors import ApiError
+from bot.sandbox.limits import RateLimiter, SandboxConfig
 from bot.sandbox.server import ThreadedUvicorn
 
 pytestmark = [
@@ -508,3 +510,22 @@ async def test_application_handlers_end_to_end(
         finally:
             await app.updater.stop()
             await app.stop()
+
+
+async def test_sliding_windows_on_a_fake_clock() -> None:
+    now = [100.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    config = SandboxConfig(global_per_second=3, per_chat_per_second=1)
+    for chat in (1, 2, 3):
+        limiter.check(config, chat, is_group=False)
+    with pytest.raises(ApiError) as caught:
+        limiter.check(config, 4, is_group=False)  # global: 3 per second
+    assert caught.value.error_code == 429 and caught.value.retry_after == 1
+    now[0] += 0.97
+    with pytest.raises(ApiError):
+        limiter.check(config, 4, is_group=False)
+    config.limit_tolerance_ms = 50  # 0.97 s later counts as a new window with 50 ms slack
+    limiter.check(config, 4, is_group=False)
+    with pytest.raises(ApiError) as caught:
+        limiter.check(config, 4, is_group=False)  # same private chat again at once
+    assert caught.value.payload()["parameters"] == {"retry_after": 1}

@@ -33,6 +33,9 @@ class SandboxConfig:
     global_per_second: int = 30
     per_chat_per_second: int = 1
     group_per_minute: int = 20
+    # Events older than (window - tolerance) no longer count; absorbs network jitter of a client
+    # that paces correctly on average. 0 = exact sliding windows.
+    limit_tolerance_ms: int = 0
     error_rate: float = 0.0  # share of Bot API calls answered 502 Bad Gateway
     error_code: int = 502
     latency_ms: int = 0  # added to every Bot API answer
@@ -75,6 +78,10 @@ class SlidingWindow:
         return max(1, math.ceil(oldest + window - now))
 
 
+def _shrink(window: float, slack: float) -> float:
+    return max(window / 2, window - slack)
+
+
 class RateLimiter:
     """Telegram's flood limits: global per second, per private chat per second, per group per minute."""
 
@@ -86,14 +93,19 @@ class RateLimiter:
     def check(self, config: SandboxConfig, chat_id: int | None, is_group: bool) -> None:
         """Record one send, or raise a 429 ApiError without recording it."""
         now = self.clock()
-        waits = [self.global_window.retry_after(now, config.global_per_second, 1.0)]
+        slack = max(0.0, config.limit_tolerance_ms / 1000)
+        waits = [self.global_window.retry_after(now, config.global_per_second, _shrink(1.0, slack))]
         chat_window = None
         if chat_id is not None:
             chat_window = self.chat_windows.setdefault(chat_id, SlidingWindow())
             if is_group:
-                waits.append(chat_window.retry_after(now, config.group_per_minute, 60.0))
+                waits.append(
+                    chat_window.retry_after(now, config.group_per_minute, _shrink(60.0, slack))
+                )
             else:
-                waits.append(chat_window.retry_after(now, config.per_chat_per_second, 1.0))
+                waits.append(
+                    chat_window.retry_after(now, config.per_chat_per_second, _shrink(1.0, slack))
+                )
         wait = max(waits)
         if wait:
             raise ApiError(429, retry_after=wait)
