@@ -35,6 +35,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
         .base_file_url(base_file_url)
         .rate_limiter(PacingRateLimiter(pacer))
         .concurrent_updates(8)
+        .job_queue(None)  # scheduling is scheduler/'s job
         .post_init(_post_init)
     )
     if not updater:

@@ -30,6 +30,9 @@ class Settings:
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
     phone_region: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    sandbox_port: int = 8081
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -125,6 +128,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: str | Path | 
     if webhook_secret and not all(c.isalnum() or c in "_-" for c in webhook_secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -")
 
+    ports = {}
+    for name, default in (("WEB_PORT", 8000), ("SANDBOX_PORT", 8081)):
+        raw = get(name)
+        try:
+            ports[name] = int(raw) if raw else default
+        except ValueError:
+            raise ConfigError(f"{name} must be a port number such as {default}") from None
+        if not 0 <= ports[name] <= 65535:
+            raise ConfigError(f"{name} must be between 0 and 65535")
+
     return Settings(
         database_url=database_url,
         secret_keys=keys,
@@ -137,5 +150,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: str | Path | 
         telegram_webhook_url=webhook_url,
         telegram_webhook_secret=webhook_secret,
         phone_region=phone_region,
+        web_host=get("WEB_HOST") or "127.0.0.1",
+        web_port=ports["WEB_PORT"],
+        sandbox_port=ports["SANDBOX_PORT"],
         extra=values,
     )

@@ -42,6 +42,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     return runner.run_all(demo=not args.no_demo)
 
 
+def cmd_bot(args: argparse.Namespace) -> int:
+    from taskbell import runner
+
+    return runner.run_bot()
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from taskbell import runner
+
+    return runner.run_web()
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox.server import serve
+
+    serve(host=args.host, port=args.port, token=args.token)
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    from taskbell import invites
+
+    container = _container()
+    try:
+        print(invites.invite(container, name=args.name, phone=args.phone, role=args.role))
+    finally:
+        container.close()
+    return 0
+
+
 def cmd_healthcheck(args: argparse.Namespace) -> int:
     import healthcheck
 
@@ -65,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="with --demo: seed even over real data")
     p = add("migrate", cmd_migrate, "upgrade the database schema (alembic upgrade)")
     p.add_argument("revision", nargs="?", default="head")
+    add("bot", cmd_bot, "run the Telegram bot and the outbox delivery (polling or webhook)")
+    add("web", cmd_web, "run the web app (and, in webhook mode, the bot's update handlers)")
+    p = add("sandbox", cmd_sandbox, "run the sandbox Bot API server with its chat page")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8081)
+    p.add_argument("--token", default="123456:SANDBOX-TOKEN", help="the bot token it accepts")
+    p = add("invite", cmd_invite, "add a person to the allowlist (or find them) and print their invite link")
+    p.add_argument("--name", required=True)
+    p.add_argument("--phone", required=True)
+    p.add_argument("--role", required=True, help="admin, teacher, member, student or parent")
     p = add("healthcheck", cmd_healthcheck, "check the deployment; exit 0 when every check passes")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
@@ -76,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "alembic.runtime.plugins"):
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "alembic.runtime.plugins",
+                  "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return args.func(args)

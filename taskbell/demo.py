@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from domain.actors import Actor
 from domain.clock import FixedClock
-from domain.models import Person, Priority, Role, RuleConfig
+from domain.models import Notification, NotificationStatus, Person, Priority, Role, RuleConfig
 from domain.services import groups, people, tasks
 from domain.uow import Database
 from taskbell.container import Container
@@ -127,6 +127,10 @@ def seed(container: Container) -> str:
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
+        # Weeks of history are not news: only the last hour's notifications get delivered.
+        uow.session.execute(update(Notification).where(
+            Notification.created_at < real.clock.now() - timedelta(hours=2)).values(
+            status=NotificationStatus.SENT, sent_at=Notification.created_at, last_error="demo history"))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 1} assignments, "
             f"{counts['tasks'] + 2} tasks over four weeks")

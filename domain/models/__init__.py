@@ -17,9 +17,11 @@ from domain.models.tasks import (
     TaskEvent,
     TaskStatus,
 )
+from domain.models.tokens import ApiToken
 
 __all__ = [
     "OPEN_STATUSES",
+    "ApiToken",
     "Assignment",
     "AuditEntry",
     "Base",
