@@ -10,7 +10,7 @@ from bot.dedupe import RecentUpdates
 from bot.delivery import DeliveryConfig, DeliveryLoop
 from bot.deps import BotDeps
 from bot.errors import on_error
-from bot.handlers import account
+from bot.handlers import account, assign
 from bot.handlers import tasks as task_handlers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
@@ -44,7 +44,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.bot_data["deps"] = deps
     recent = RecentUpdates()
     app.add_handler(TypeHandler(Update, recent.guard), group=-1)
-    for module in (account, task_handlers):
+    for module in (account, assign, task_handlers):
         app.add_handlers(module.handlers())
     app.add_error_handler(on_error)
     return app
@@ -58,4 +58,5 @@ async def _post_init(app: Application) -> None:
 
 
 def build_delivery(app: Application, deps: BotDeps, config: DeliveryConfig | None = None) -> DeliveryLoop:
-    return DeliveryLoop(app.bot, deps.db, Renderer(deps.db, deps.settings.timezone), config)
+    renderer = Renderer(deps.db, deps.settings.timezone, deps.links, deps.settings.app_base_url)
+    return DeliveryLoop(app.bot, deps.db, renderer, config)

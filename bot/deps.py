@@ -8,6 +8,7 @@ from typing import Any
 from telegram.ext import CallbackContext
 
 from domain.config import Settings
+from domain.links import LinkSigner
 from domain.tokens import Signer
 from domain.uow import Database
 
@@ -18,6 +19,10 @@ class BotDeps:
     db: Database
     signer: Signer
     bot_username: str = ""
+    links: LinkSigner = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.links = LinkSigner(self.settings.secret_keys)
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.timefmt import local
+from domain.links import LinkSigner, dashboard_url
 from domain.models import TaskStatus
 from domain.outbox import Delivery, sent_message
 from domain.services.views import TaskCard, task_card
@@ -61,6 +63,14 @@ def assignee_keyboard(card: TaskCard) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([row]) if row else None
 
 
+def card_markup(card: TaskCard, links: LinkSigner, base_url: str, now: datetime) -> InlineKeyboardMarkup:
+    """The assignee's buttons that still make sense, and a signed link to their dashboard."""
+    rows = list(assignee_keyboard(card).inline_keyboard) if assignee_keyboard(card) else []
+    url = dashboard_url(base_url, links.dashboard_token(card.assignee_id, now))
+    rows.append([InlineKeyboardButton("Open dashboard", url=url)])
+    return InlineKeyboardMarkup(rows)
+
+
 def review_keyboard(card: TaskCard) -> InlineKeyboardMarkup | None:
     if card.status != TaskStatus.DONE or not card.requires_review:
         return None
@@ -69,8 +79,11 @@ def review_keyboard(card: TaskCard) -> InlineKeyboardMarkup | None:
 
 
 class Renderer:
-    def __init__(self, db: Database, org_tz: str) -> None:
-        self.db, self.org_tz = db, org_tz
+    def __init__(self, db: Database, org_tz: str, links: LinkSigner, base_url: str) -> None:
+        self.db, self.org_tz, self.links, self.base_url = db, org_tz, links, base_url
+
+    def _markup(self, card: TaskCard) -> InlineKeyboardMarkup:
+        return card_markup(card, self.links, self.base_url, self.db.clock.now())
 
     def render(self, d: Delivery) -> Rendered:
         method = getattr(self, f"_{d.kind}", None)
@@ -83,18 +96,18 @@ class Renderer:
 
     def _task_assigned(self, d: Delivery) -> Rendered:
         card = self._card(d)
-        return Rendered(card_text(card, self.org_tz), assignee_keyboard(card))
+        return Rendered(card_text(card, self.org_tz), self._markup(card))
 
     def _task_changed(self, d: Delivery) -> Rendered:
         card = self._card(d)
         where = sent_message(self.db.uow(readonly=True), d.recipient_id, "task", card.id, "task_assigned")
-        return Rendered(card_text(card, self.org_tz), assignee_keyboard(card), edit=where)
+        return Rendered(card_text(card, self.org_tz), self._markup(card), edit=where)
 
     def _task_reopened(self, d: Delivery) -> Rendered:
         card = self._card(d)
         reason = html.escape(str(d.data.get("reason", "")))
         return Rendered(f"🔁 <b>{html.escape(card.title)}</b> was reopened by "
-                        f"{html.escape(card.assigner_name)}.\nReason: {reason}", assignee_keyboard(card))
+                        f"{html.escape(card.assigner_name)}.\nReason: {reason}", self._markup(card))
 
     def _task_completed(self, d: Delivery) -> Rendered:
         card = self._card(d)

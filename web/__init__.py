@@ -1,0 +1,1 @@
+"""The web app (Starlette): signed-link dashboards, the JSON API and the Telegram webhook."""

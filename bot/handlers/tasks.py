@@ -1,23 +1,40 @@
-"""Task buttons: Start, Complete, Approve; parsed strictly, authorised in the domain."""
+"""Tasks in the chat: the Start / Complete / Approve / Reopen buttons, /tasks and /assigned."""
 
 from __future__ import annotations
 
 import asyncio
+import html
 import re
+from datetime import datetime
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.deps import deps_of
 from bot.handlers.account import current_person
-from bot.render import assignee_keyboard, card_text, review_keyboard
+from bot.render import STATUS_LINE, card_markup, card_text, review_keyboard
+from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError
+from domain.models import Role
 from domain.services import tasks, views
 
-PATTERN = re.compile(r"^task:(start|complete|approve|reopen):(\d{1,12})$")
+PATTERN = re.compile(r"^task:(start|complete|approve|reopen):(\d{1,12})(?::l(\d{1,4}))?$")
+LIST_PATTERN = re.compile(r"^tl:(\d{1,4})$")
+CANCEL_PATTERN = re.compile(r"^asg:(cancel|sure):(\d{1,12})$")
+PER_PAGE = 5
+REASON = 0
+REOPEN_KEY = "reopen_task_id"
 
 SERVICES = {
     "start": tasks.start_task,
@@ -26,41 +43,227 @@ SERVICES = {
 }
 
 
-async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    match = PATTERN.match(query.data)
-    if match is None:
-        await query.answer("This button is no longer valid.")
-        return
-    action, task_id = match.group(1), int(match.group(2))
-    person = await current_person(update, context)
-    if person is None:
-        await query.answer("Your account is not linked or not active. Send /start.", show_alert=True)
-        return
-    if action == "reopen":
-        await query.answer("To reopen, open the task on the web dashboard and give a reason.", show_alert=True)
-        return
-    deps = deps_of(context)
+async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    assert update.callback_query is not None
     try:
-        result = await asyncio.to_thread(SERVICES[action], deps.db.uow(), Actor.telegram(person.id), task_id)
-    except DomainError as exc:
-        await query.answer(exc.message, show_alert=True)
-        return
-    await query.answer(result.message)
-    card = await asyncio.to_thread(views.task_card, deps.db.uow(readonly=True), task_id)
-    keyboard = review_keyboard(card) if action == "approve" else assignee_keyboard(card)
-    if action == "approve":
-        text = f"{card_text(card, deps.settings.timezone)}\nReviewed by you."
-    else:
-        text = card_text(card, deps.settings.timezone)
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+        await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
 
 
+async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return None
+    match = PATTERN.match(query.data)
+    if match is None:
+        await query.answer("This button is no longer valid.")
+        return None
+    action, task_id, page = match.group(1), int(match.group(2)), match.group(3)
+    person = await current_person(update, context)
+    if person is None:
+        await query.answer("Your account is not linked or not active. Send /start.", show_alert=True)
+        return None
+    deps = deps_of(context)
+    if action == "reopen":
+        return await ask_reason(update, context, person.id, task_id)
+    try:
+        result = await asyncio.to_thread(SERVICES[action], deps.db.uow(), Actor.telegram(person.id), task_id)
+    except DomainError as exc:
+        await query.answer(exc.message, show_alert=True)
+        return None
+    await query.answer(result.message)
+    if page is not None:
+        await show_list(update, context, int(page))
+        return None
+    card = await asyncio.to_thread(views.task_card, deps.db.uow(readonly=True), task_id)
+    if action == "approve":
+        await _edit(update, f"{card_text(card, deps.settings.timezone)}\nReviewed by you.", review_keyboard(card))
+    else:
+        await _edit(update, card_text(card, deps.settings.timezone),
+                    card_markup(card, deps.links, deps.settings.app_base_url, deps.db.clock.now()))
+    return None
+
+
+# --- reopen asks for a reason ------------------------------------------------------------
+
+async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int, task_id: int) -> int:
+    assert update.callback_query is not None and context.user_data is not None
+    card = await asyncio.to_thread(views.task_card, deps_of(context).db.uow(readonly=True), task_id)
+    if card.assigner_id != person_id:
+        person = await current_person(update, context)
+        if person is None or person.role != Role.ADMIN:
+            await update.callback_query.answer(
+                "Only the person who assigned this task or an admin can reopen it.", show_alert=True)
+            return ConversationHandler.END
+    context.user_data[REOPEN_KEY] = task_id
+    await update.callback_query.answer()
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id,
+        f"Why reopen <b>{html.escape(card.title)}</b> for {html.escape(card.assignee_name)}? "
+        "Type the reason; they will read it. (/cancel to keep it as it is)", parse_mode=ParseMode.HTML)
+    return REASON
+
+
+async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert update.effective_message is not None and context.user_data is not None
+    task_id = context.user_data.get(REOPEN_KEY)
+    person = await current_person(update, context)
+    if task_id is None or person is None:
+        return ConversationHandler.END
+    try:
+        result = await asyncio.to_thread(tasks.reopen_task, deps_of(context).db.uow(), Actor.telegram(person.id),
+                                         task_id, update.effective_message.text or "")
+    except DomainError as exc:
+        await update.effective_message.reply_text(exc.message)
+        return REASON if "why" in exc.message.lower() or "long" in exc.message.lower() else ConversationHandler.END
+    context.user_data.pop(REOPEN_KEY, None)
+    await update.effective_message.reply_text(f"{result.message} The reason was sent.")
+    return ConversationHandler.END
+
+
+async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(REOPEN_KEY, None)
+    if update.effective_message:
+        await update.effective_message.reply_text("Kept as it is.")
+    return ConversationHandler.END
+
+
+# --- /tasks --------------------------------------------------------------------------------
+
+def _list_view(cards: list[views.TaskCard], total: int, page: int, tz: str,
+               now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
+    if total == 0:
+        return "You have no open tasks. 🎉", None
+    pages = (total + PER_PAGE - 1) // PER_PAGE
+    lines = [f"<b>Your open tasks</b> ({total}), page {page + 1} of {pages}:"]
+    rows = []
+    for n, card in enumerate(cards, start=1 + page * PER_PAGE):
+        overdue = " ⚠️ overdue" if card.due_at and card.due_at < now else ""
+        lines.append(f"{n}. <b>{html.escape(card.title)}</b> · due {local(card.due_at, card.assignee_timezone, tz)}"
+                     f"{overdue} · {card.priority.value} · {STATUS_LINE[card.status]}")
+        row = []
+        if card.status.value == "pending":
+            row.append(InlineKeyboardButton(f"Start {n}", callback_data=f"task:start:{card.id}:l{page}"))
+        row.append(InlineKeyboardButton(f"Complete {n}", callback_data=f"task:complete:{card.id}:l{page}"))
+        rows.append(row)
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("« Previous", callback_data=f"tl:{page - 1}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("Next »", callback_data=f"tl:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
+    person = await current_person(update, context)
+    if person is None:
+        if update.effective_message:
+            await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
+        return
+    deps = deps_of(context)
+    now = deps.db.clock.now()
+    cards, total = await asyncio.to_thread(views.open_tasks, deps.db.uow(readonly=True), person.id, now,
+                                           PER_PAGE, page * PER_PAGE)
+    if not cards and page > 0:  # the page emptied under us: show the last one
+        page = max(0, (total - 1) // PER_PAGE)
+        cards, total = await asyncio.to_thread(views.open_tasks, deps.db.uow(readonly=True), person.id, now,
+                                               PER_PAGE, page * PER_PAGE)
+    text, markup = _list_view(cards, total, page, deps.settings.timezone, now)
+    if update.callback_query:
+        await _edit(update, text, markup)
+    elif update.effective_message:
+        await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await show_list(update, context, 0)
+
+
+async def list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    match = LIST_PATTERN.match(query.data)
+    await query.answer()
+    if match:
+        await show_list(update, context, int(match.group(1)))
+
+
+# --- /assigned -----------------------------------------------------------------------------
+
+async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    person = await current_person(update, context)
+    if message is None:
+        return
+    if person is None or person.role not in (Role.ADMIN, Role.TEACHER):
+        await message.reply_text("Only teachers and admins assign tasks.")
+        return
+    deps = deps_of(context)
+    summaries = await asyncio.to_thread(views.assigned_by, deps.db.uow(readonly=True), person.id)
+    if not summaries:
+        await message.reply_text("You have not assigned anything yet. /assign starts.")
+        return
+    lines, rows = ["<b>What you assigned lately</b>"], []
+    for s in summaries:
+        lines.append(f"• <b>{html.escape(s.title)}</b> (due {local(s.due_at, person.timezone, deps.settings.timezone)}): "
+                     f"{s.done} done, {s.in_progress} in progress, {s.pending} pending"
+                     + (f", {s.cancelled} cancelled" if s.cancelled else ""))
+        if s.open:
+            rows.append([InlineKeyboardButton(f"Cancel “{s.title[:30]}” for the {s.open} not done",
+                                              callback_data=f"asg:cancel:{s.id}")])
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+                             reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def cancel_assignment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    match = CANCEL_PATTERN.match(query.data)
+    person = await current_person(update, context)
+    if match is None or person is None:
+        await query.answer("This button is no longer valid.")
+        return
+    step, assignment_id = match.group(1), int(match.group(2))
+    if step == "cancel":
+        await query.answer()
+        await query.edit_message_reply_markup(InlineKeyboardMarkup([[
+            InlineKeyboardButton("Yes, cancel for those not done", callback_data=f"asg:sure:{assignment_id}"),
+            InlineKeyboardButton("Keep", callback_data="tl:keep")]]))
+        return
+    try:
+        n = await asyncio.to_thread(tasks.cancel_assignment, deps_of(context).db.uow(),
+                                    Actor.telegram(person.id), assignment_id)
+    except DomainError as exc:
+        await query.answer(exc.message, show_alert=True)
+        return
+    await query.answer(f"Cancelled for {n}.")
+    await query.edit_message_reply_markup(None)
+
+
+async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer("Kept.")
+    await update.callback_query.edit_message_reply_markup(None)
+
+
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [CallbackQueryHandler(on_task_button, pattern=r"^task:")]
+    return [
+        ConversationHandler(
+            entry_points=[CallbackQueryHandler(on_task_button, pattern=r"^task:")],
+            states={REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_reason)]},
+            fallbacks=[CommandHandler("cancel", cancel_reason)],
+            name="task_buttons",
+            allow_reentry=True,
+        ),
+        CommandHandler("tasks", tasks_command),
+        CallbackQueryHandler(keep, pattern=r"^tl:keep$"),
+        CallbackQueryHandler(list_page, pattern=r"^tl:"),
+        CommandHandler("assigned", assigned_command),
+        CallbackQueryHandler(cancel_assignment_button, pattern=r"^asg:"),
+    ]

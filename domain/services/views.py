@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
@@ -94,3 +95,102 @@ def assignment_title(uow: UnitOfWork, assignment_id: int) -> str:
     if title is None:
         raise NotFound("No such assignment.")
     return title
+
+
+# --- what a manager may assign to ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # "group" or "person"
+    id: int
+    label: str
+
+
+def assignable_targets(uow: UnitOfWork, person_id: int, search: str | None = None) -> list[Target]:
+    """Groups and active people this person may assign to (admins: all; teachers: their groups)."""
+    from domain.models import PersonStatus
+
+    with uow:
+        me = uow.session.get(Person, person_id)
+        if me is None or me.role not in (Role.ADMIN, Role.TEACHER):
+            return []
+        group_q = select(Group.id, Group.name, func.count(GroupMember.person_id)).outerjoin(
+            GroupMember, GroupMember.group_id == Group.id).group_by(Group.id, Group.name).order_by(Group.name)
+        people_q = select(Person.id, Person.name).where(
+            Person.status == PersonStatus.ACTIVE, Person.id != person_id).order_by(Person.name)
+        if me.role == Role.TEACHER:
+            group_q = group_q.where(Group.owner_id == person_id)
+            people_q = people_q.where(Person.id.in_(
+                select(GroupMember.person_id).join(Group, Group.id == GroupMember.group_id)
+                .where(Group.owner_id == person_id)))
+        if search:
+            like = f"%{search.strip()}%"
+            group_q = group_q.where(Group.name.ilike(like))
+            people_q = people_q.where(Person.name.ilike(like))
+        groups = [Target("group", gid, f"{name} ({n})") for gid, name, n in uow.session.execute(group_q)]
+        people = [Target("person", pid, name) for pid, name in uow.session.execute(people_q)]
+    return groups + people
+
+
+# --- my open tasks and what I assigned ----------------------------------------------------
+
+URGENCY = case(
+    (Task.priority == Priority.URGENT, 0), (Task.priority == Priority.HIGH, 1),
+    (Task.priority == Priority.NORMAL, 2), else_=3)
+
+
+def open_tasks(uow: UnitOfWork, person_id: int, now: datetime, limit: int = 5,
+               offset: int = 0) -> tuple[list[TaskCard], int]:
+    """My open tasks, most urgent first: overdue, then by due time, then priority."""
+    from domain.models import OPEN_STATUSES
+
+    assigner = aliased(Person)
+    overdue = case((Task.due_at < now, 0), else_=1)
+    no_due = case((Task.due_at.is_(None), 1), else_=0)
+    with uow:
+        me = uow.session.get(Person, person_id)
+        where = (Task.assignee_id == person_id, Task.status.in_(OPEN_STATUSES))
+        total = uow.session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
+        rows = uow.session.execute(
+            select(Task, assigner.name).join(assigner, assigner.id == Task.assigner_id).where(*where)
+            .order_by(overdue, no_due, Task.due_at, URGENCY, Task.id).limit(limit).offset(offset)).all()
+    cards = [TaskCard(t.id, t.assignment_id, t.title, t.description, t.priority, t.status, t.due_at,
+                      t.requires_review, t.assignee_id, me.name if me else "", me.timezone if me else None,
+                      t.assigner_id, name, t.last_note, 0, 0) for t, name in rows]
+    return cards, int(total)
+
+
+@dataclass(frozen=True)
+class AssignmentSummary:
+    id: int
+    title: str
+    due_at: datetime | None
+    created_at: datetime
+    done: int
+    in_progress: int
+    pending: int
+    cancelled: int
+
+    @property
+    def open(self) -> int:
+        return self.in_progress + self.pending
+
+
+def assigned_by(uow: UnitOfWork, person_id: int, limit: int = 10) -> list[AssignmentSummary]:
+    """What this person assigned lately, with per-state counts (one grouped query)."""
+    def n(*statuses: TaskStatus) -> Any:
+        return func.sum(case((Task.status.in_(statuses), 1), else_=0))
+
+    with uow:
+        recent = (select(Assignment.id).where(Assignment.assigner_id == person_id)
+                  .order_by(Assignment.created_at.desc(), Assignment.id.desc()).limit(limit).subquery())
+        rows = uow.session.execute(
+            select(Assignment.id, Assignment.title, Assignment.due_at, Assignment.created_at,
+                   n(TaskStatus.DONE, TaskStatus.RESOLVED), n(TaskStatus.IN_PROGRESS),
+                   n(TaskStatus.PENDING), n(TaskStatus.CANCELLED))
+            .join(Task, Task.assignment_id == Assignment.id)
+            .where(Assignment.id.in_(select(recent.c.id)))
+            .group_by(Assignment.id, Assignment.title, Assignment.due_at, Assignment.created_at)
+            .order_by(Assignment.created_at.desc(), Assignment.id.desc())).all()
+    return [AssignmentSummary(i, t, d, c, int(a or 0), int(b or 0), int(p or 0), int(x or 0))
+            for i, t, d, c, a, b, p, x in rows]

@@ -1,0 +1,318 @@
+"""/assign: a guided conversation from title to Confirm, ending in one fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.deps import deps_of
+from bot.handlers.account import current_person
+from bot.timefmt import local
+from domain.actors import Actor
+from domain.errors import DomainError
+from domain.models import Priority, Role
+from domain.services import tasks, views
+from domain.timeparse import parse_due, quick_choices
+
+TITLE, DESCRIPTION, RECIPIENTS, DUE, PRIORITY, REVIEW, CONFIRM = range(7)
+PAGE = 8
+DRAFT = "assign_draft"
+
+
+@dataclass
+class Draft:
+    title: str = ""
+    description: str = ""
+    groups: set[int] = field(default_factory=set)
+    people: set[int] = field(default_factory=set)
+    labels: dict[str, str] = field(default_factory=dict)
+    due_at: datetime | None = None
+    priority: Priority = Priority.NORMAL
+    review: bool = False
+    page: int = 0
+    search: str | None = None
+    tz: str = "UTC"
+
+
+def _draft(context: ContextTypes.DEFAULT_TYPE) -> Draft:
+    assert context.user_data is not None
+    return context.user_data.setdefault(DRAFT, Draft())
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert update.effective_message is not None and context.user_data is not None
+    person = await current_person(update, context)
+    if person is None or person.role not in (Role.ADMIN, Role.TEACHER):
+        await update.effective_message.reply_text("Only teachers and admins can assign tasks.")
+        return ConversationHandler.END
+    context.user_data[DRAFT] = Draft(tz=person.timezone or deps_of(context).settings.timezone)
+    await update.effective_message.reply_text("New task. What is its title? (/cancel to stop)")
+    return TITLE
+
+
+async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert update.effective_message is not None
+    title = " ".join((update.effective_message.text or "").split())
+    if not title or len(title) > tasks.MAX_TITLE:
+        await update.effective_message.reply_text(f"A title of 1 to {tasks.MAX_TITLE} characters, please.")
+        return TITLE
+    _draft(context).title = title
+    await update.effective_message.reply_text(
+        "Add a description, or skip.", reply_markup=InlineKeyboardMarkup([[_button("Skip", "as:skip")]]))
+    return DESCRIPTION
+
+
+async def got_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    draft = _draft(context)
+    if update.callback_query:
+        await update.callback_query.answer()
+    elif update.effective_message is not None:
+        text = (update.effective_message.text or "").strip()
+        if len(text) > tasks.MAX_DESCRIPTION:
+            await update.effective_message.reply_text(
+                f"That is too long (at most {tasks.MAX_DESCRIPTION} characters).")
+            return DESCRIPTION
+        draft.description = text
+    return await show_recipients(update, context, new=True)
+
+
+async def _targets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[views.Target]:
+    assert update.effective_user is not None
+    person = await current_person(update, context)
+    if person is None:
+        return []
+    return await asyncio.to_thread(views.assignable_targets, deps_of(context).db.uow(readonly=True),
+                                   person.id, _draft(context).search)
+
+
+async def show_recipients(update: Update, context: ContextTypes.DEFAULT_TYPE, *, new: bool = False) -> int:
+    draft = _draft(context)
+    targets = await _targets(update, context)
+    pages = max(1, (len(targets) + PAGE - 1) // PAGE)
+    draft.page = min(draft.page, pages - 1)
+    rows = []
+    for t in targets[draft.page * PAGE:(draft.page + 1) * PAGE]:
+        chosen = t.id in (draft.groups if t.kind == "group" else draft.people)
+        icon = "☑️" if chosen else ("👥" if t.kind == "group" else "👤")
+        draft.labels[f"{t.kind[0]}{t.id}"] = t.label
+        rows.append([_button(f"{icon} {t.label}", f"as:t:{t.kind[0]}:{t.id}")])
+    nav = []
+    if draft.page > 0:
+        nav.append(_button("« Prev", f"as:pg:{draft.page - 1}"))
+    if draft.page < pages - 1:
+        nav.append(_button("Next »", f"as:pg:{draft.page + 1}"))
+    if nav:
+        rows.append(nav)
+    rows.append([_button(f"Done ({len(draft.groups)} groups, {len(draft.people)} people)", "as:done")])
+    search = f" matching “{html.escape(draft.search)}”" if draft.search else ""
+    text = (f"Who is it for? Tap groups and people{search}, then Done.\n"
+            "Type a name to search" + (", or “all” to list everyone again." if draft.search else "."))
+    if not targets:
+        text = "Nobody matches. Type another name, or “all”." if draft.search else (
+            "You have no groups or people to assign to yet.")
+    markup = InlineKeyboardMarkup(rows)
+    if update.callback_query and not new:
+        await update.callback_query.edit_message_text(text, reply_markup=markup, parse_mode=ParseMode.HTML)
+    else:
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup,
+                                       parse_mode=ParseMode.HTML)
+    return RECIPIENTS
+
+
+async def recipients_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = _draft(context)
+    parts = query.data.split(":")
+    if parts[1] == "t" and len(parts) == 4 and parts[2] in ("g", "p") and parts[3].isdigit():
+        chosen = draft.groups if parts[2] == "g" else draft.people
+        chosen.symmetric_difference_update({int(parts[3])})
+        await query.answer()
+        return await show_recipients(update, context)
+    if parts[1] == "pg" and len(parts) == 3 and parts[2].isdigit():
+        draft.page = int(parts[2])
+        await query.answer()
+        return await show_recipients(update, context)
+    if parts[1] == "done":
+        if not draft.groups and not draft.people:
+            await query.answer("Choose at least one group or person.", show_alert=True)
+            return RECIPIENTS
+        await query.answer()
+        return await ask_due(update, context)
+    await query.answer("This button is no longer valid.")
+    return RECIPIENTS
+
+
+async def recipients_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert update.effective_message is not None
+    text = (update.effective_message.text or "").strip()
+    draft = _draft(context)
+    draft.search = None if text.lower() == "all" else text[:60]
+    draft.page = 0
+    return await show_recipients(update, context, new=True)
+
+
+async def ask_due(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    draft = _draft(context)
+    now = deps_of(context).db.clock.now()
+    rows = [[_button(label, f"as:due:{i}")] for i, (label, _) in enumerate(quick_choices(now, draft.tz))]
+    rows.append([_button("No due time", "as:due:none")])
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id,
+        f"When is it due? Tap a choice or type a time like “fri 17:00” or “2026-12-01 09:00” "
+        f"({draft.tz}).", reply_markup=InlineKeyboardMarkup(rows))
+    return DUE
+
+
+async def due_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = _draft(context)
+    choice = query.data.removeprefix("as:due:")
+    choices = quick_choices(deps_of(context).db.clock.now(), draft.tz)
+    if choice == "none":
+        draft.due_at = None
+    elif choice.isdigit() and int(choice) < len(choices):
+        draft.due_at = choices[int(choice)][1]
+    else:
+        await query.answer("This button is no longer valid.")
+        return DUE
+    await query.answer()
+    return await ask_priority(update, context)
+
+
+async def due_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert update.effective_message is not None
+    draft = _draft(context)
+    try:
+        draft.due_at = parse_due(update.effective_message.text or "", deps_of(context).db.clock.now(), draft.tz)
+    except DomainError as exc:
+        await update.effective_message.reply_text(exc.message)
+        return DUE
+    return await ask_priority(update, context)
+
+
+async def ask_priority(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert update.effective_chat is not None
+    row = [_button(p.value, f"as:pr:{p.value}") for p in Priority]
+    await context.bot.send_message(update.effective_chat.id, "Priority?", reply_markup=InlineKeyboardMarkup([row]))
+    return PRIORITY
+
+
+async def priority_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_chat is not None
+    value = query.data.removeprefix("as:pr:")
+    if value not in {p.value for p in Priority}:
+        await query.answer("This button is no longer valid.")
+        return PRIORITY
+    _draft(context).priority = Priority(value)
+    await query.answer()
+    await context.bot.send_message(
+        update.effective_chat.id, "Does completion need your review?",
+        reply_markup=InlineKeyboardMarkup([[_button("Yes, I review", "as:rv:1"), _button("No", "as:rv:0")]]))
+    return REVIEW
+
+
+async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_chat is not None
+    if query.data not in ("as:rv:1", "as:rv:0"):
+        await query.answer("This button is no longer valid.")
+        return REVIEW
+    draft = _draft(context)
+    draft.review = query.data == "as:rv:1"
+    await query.answer()
+    chosen = [draft.labels.get(f"g{g}", f"group {g}") for g in sorted(draft.groups)] + [
+        draft.labels.get(f"p{p}", f"person {p}") for p in sorted(draft.people)]
+    summary = "\n".join([
+        f"<b>{html.escape(draft.title)}</b>",
+        html.escape(draft.description) if draft.description else "(no description)",
+        "For: " + html.escape(", ".join(chosen)),
+        f"Due: {local(draft.due_at, draft.tz)} ({draft.tz})",
+        f"Priority: {draft.priority.value}",
+        "Review: " + ("yes" if draft.review else "no"),
+    ])
+    await context.bot.send_message(
+        update.effective_chat.id, summary, parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup([[_button("Confirm", "as:ok"), _button("Cancel", "as:no")]]))
+    return CONFIRM
+
+
+async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    if query.data == "as:no":
+        await query.answer("Cancelled.")
+        await query.edit_message_text("Cancelled; nothing was assigned.")
+        context.user_data.pop(DRAFT, None)
+        return ConversationHandler.END
+    draft = _draft(context)
+    person = await current_person(update, context)
+    if person is None:
+        await query.answer("Your account is not active.", show_alert=True)
+        return ConversationHandler.END
+    spec = tasks.AssignmentSpec(title=draft.title, description=draft.description,
+                                person_ids=sorted(draft.people), group_ids=sorted(draft.groups),
+                                due_at=draft.due_at, priority=draft.priority, requires_review=draft.review)
+    try:
+        result = await asyncio.to_thread(tasks.assign, deps_of(context).db.uow(), Actor.telegram(person.id), spec)
+    except DomainError as exc:
+        await query.answer(exc.message, show_alert=True)
+        return CONFIRM
+    await query.answer("Assigned.")
+    note = f" ({len(result.skipped_person_ids)} not active yet, skipped)" if result.skipped_person_ids else ""
+    await query.edit_message_text(
+        f"Assigned <b>{html.escape(draft.title)}</b> to {result.task_count} "
+        f"{'person' if result.task_count == 1 else 'people'}{note}. /assigned shows the progress.",
+        parse_mode=ParseMode.HTML)
+    context.user_data.pop(DRAFT, None)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+    if update.effective_message:
+        await update.effective_message.reply_text("Stopped; nothing was assigned.")
+    return ConversationHandler.END
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND
+    return [ConversationHandler(
+        entry_points=[CommandHandler("assign", start)],
+        states={
+            TITLE: [MessageHandler(text, got_title)],
+            DESCRIPTION: [MessageHandler(text, got_description),
+                          CallbackQueryHandler(got_description, pattern=r"^as:skip$")],
+            RECIPIENTS: [CallbackQueryHandler(recipients_button, pattern=r"^as:(t|pg|done)"),
+                         MessageHandler(text, recipients_search)],
+            DUE: [CallbackQueryHandler(due_button, pattern=r"^as:due:"), MessageHandler(text, due_text)],
+            PRIORITY: [CallbackQueryHandler(priority_button, pattern=r"^as:pr:")],
+            REVIEW: [CallbackQueryHandler(review_button, pattern=r"^as:rv:")],
+            CONFIRM: [CallbackQueryHandler(confirm_button, pattern=r"^as:(ok|no)$")],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name="assign",
+    )]

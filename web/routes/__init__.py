@@ -1,0 +1,1 @@
+"""One route list per feature: health, dashboard, api, webhook."""

@@ -1,0 +1,138 @@
+"""The personal dashboard behind a signed link: GET shows, only POSTs (CSRF-checked) change."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from domain.actors import Actor
+from domain.errors import DomainError, Forbidden, IllegalTransition, NotFound
+from domain.links import LinkExpired, LinkInvalid
+from domain.services import dashboard as dashboard_service
+from domain.services import tasks
+from web.deps import get_deps
+from web.pages import NO_STORE, refusal, render, zone
+from web.validation import parse_id
+from web.security import client_ip, csrf_token, csrf_valid, is_same_origin
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+FLASH = {
+    "started": "Started. Good luck!",
+    "done": "Done. Well done!",
+    "review": "Done, waiting for review.",
+    "unchanged": "Nothing changed: it was already like that.",
+}
+
+_STATUS = ((LinkExpired, 410), (LinkInvalid, 403), (NotFound, 404), (Forbidden, 403),
+           (IllegalTransition, 409), (DomainError, 400))
+
+
+def _status_for(exc: DomainError) -> int:
+    return next(code for kind, code in _STATUS if isinstance(exc, kind))
+
+
+def html_errors(handler: Handler) -> Handler:
+    """Turn domain refusals into a plain page with the matching status."""
+
+    @wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except DomainError as exc:
+            # A link or account refusal has no page to go back to; anything else has.
+            back = None if isinstance(exc, LinkInvalid | LinkExpired | Forbidden) else _base_path(request)
+            return refusal(request, _status_for(exc), exc.message, back_url=back)
+
+    return wrapped
+
+
+def _base_path(request: Request) -> str:
+    return f"/d/{request.path_params['token']}"
+
+
+def _person_id(request: Request) -> int:
+    deps = get_deps(request)
+    return deps.links.dashboard_person(request.path_params["token"], deps.db.clock.now())
+
+
+@html_errors
+async def show(request: Request) -> Response:
+    deps = get_deps(request)
+    person_id = _person_id(request)
+    board = await to_thread.run_sync(dashboard_service.person_dashboard,
+                                     deps.db.uow(readonly=True), person_id)
+    token = request.path_params["token"]
+    return render(request, "dashboard.html", {
+        "board": board,
+        "tz": zone(board.timezone, deps.settings.timezone),
+        "csrf": csrf_token(deps.settings.secret_keys, token),
+        "base_path": _base_path(request),
+        "flash": FLASH.get(request.query_params.get("m", "")),
+        "poll_ms": int(deps.poll_seconds * 1000),
+    })
+
+
+async def state(request: Request) -> Response:
+    """The change marker the page polls; JSON errors so the script can tell why it stopped."""
+    deps = get_deps(request)
+    try:
+        person_id = _person_id(request)
+        version = await to_thread.run_sync(dashboard_service.dashboard_version,
+                                           deps.db.uow(readonly=True), person_id)
+    except DomainError as exc:
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
+                            _status_for(exc), headers=NO_STORE)
+    return JSONResponse({"version": version}, headers={**NO_STORE, "etag": f'"{version}"'})
+
+
+def _transition(action: str) -> Handler:
+    service = {"start": tasks.start_task, "complete": tasks.complete_task}[action]
+
+    @html_errors
+    async def handler(request: Request) -> Response:
+        deps = get_deps(request)
+        person_id = _person_id(request)
+        token = request.path_params["token"]
+        if not is_same_origin(request, deps.settings):
+            return refusal(request, 403, "This form was sent from another site; nothing was changed.",
+                           title="Refused", back_url=_base_path(request))
+        form = await request.form()
+        given = form.get("csrf")
+        if not csrf_valid(deps.settings.secret_keys, token, given if isinstance(given, str) else None):
+            return refusal(request, 403, "This form is out of date; nothing was changed. "
+                           "Open the page again and retry.", title="Refused",
+                           back_url=_base_path(request))
+        task_id = _task_id(request.path_params["task_id"])
+        actor = Actor.web(person_id, client_ip(request))
+        result = await to_thread.run_sync(service, deps.db.uow(), actor, task_id)
+        if not result.changed:
+            code = "unchanged"
+        elif action == "start":
+            code = "started"
+        else:
+            code = "review" if result.task.requires_review else "done"
+        return RedirectResponse(f"{_base_path(request)}?m={code}", status_code=303)
+
+    handler.__name__ = f"{action}_task"
+    return handler
+
+
+def _task_id(raw: str) -> int:
+    task_id = parse_id(raw)
+    if task_id is None:
+        raise NotFound("No such task.")
+    return task_id
+
+
+routes = [
+    Route("/d/{token}", show, methods=["GET"], name="dashboard"),
+    Route("/d/{token}/state", state, methods=["GET"], name="dashboard_state"),
+    Route("/d/{token}/tasks/{task_id}/start", _transition("start"), methods=["POST"]),
+    Route("/d/{token}/tasks/{task_id}/complete", _transition("complete"), methods=["POST"]),
+]
