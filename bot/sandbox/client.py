@@ -214,12 +214,21 @@ class SandboxClient:
         return await self._post(f"/users/{user_id}/photo", body)
 
     async def press_button(
-        self, chat_id: int, message_id: int, data: str, user_id: int | None = None
+        self,
+        chat_id: int,
+        message_id: int,
+        data: str,
+        user_id: int | None = None,
+        *,
+        forge: bool = False,
     ) -> str:
-        """Press an inline button; returns the callback query id. user_id defaults to chat_id."""
+        """Press an inline button; returns the callback query id. user_id defaults to chat_id.
+
+        forge=True sends `data` even if no such button exists, as a modified client could.
+        """
         result = await self._post(
             f"/users/{user_id if user_id is not None else chat_id}/press",
-            {"chat_id": chat_id, "message_id": message_id, "data": data},
+            {"chat_id": chat_id, "message_id": message_id, "data": data, "forge": forge or None},
         )
         return result["callback_query_id"]
 

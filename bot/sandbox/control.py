@@ -321,6 +321,7 @@ class Control:
             user.id if chat_id is None else chat_id,
             _int(body.get("message_id"), "message_id"),
             str(body["data"]),
+            forge=bool(body.get("forge", False)),
         )
         return {"callback_query_id": query.id, **query.as_control()}
 

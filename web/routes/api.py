@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import wraps
@@ -37,7 +36,6 @@ from web.validation import (
     query_time,
 )
 
-log = logging.getLogger(__name__)
 Handler = Callable[[Request], Awaitable[Response]]
 
 _DOMAIN_STATUS = ((NotFound, 404), (Forbidden, 403), (IllegalTransition, 409), (InvalidInput, 422))

@@ -17,8 +17,8 @@ from domain.services import dashboard as dashboard_service
 from domain.services import tasks
 from web.deps import get_deps
 from web.pages import NO_STORE, refusal, render, zone
-from web.validation import parse_id
 from web.security import client_ip, csrf_token, csrf_valid, is_same_origin
+from web.validation import parse_id
 
 Handler = Callable[[Request], Awaitable[Response]]
 

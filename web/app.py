@@ -1,0 +1,63 @@
+"""The web application: `create_app(deps)` builds it; nothing is built at import time."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from web.deps import WebDeps
+from web.pages import make_templates, refusal
+from web.routes import api, dashboard, health, webhook
+from web.routes.api import error_response
+from web.security import SecurityHeaders
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/api" or path.startswith("/telegram/") \
+        or path.endswith("/state")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = {404: "There is nothing at this address.",
+               405: "This address does not take that method."}.get(exc.status_code, str(exc.detail))
+    if _wants_json(request):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, message, dict(exc.headers or {}))
+    return refusal(request, exc.status_code, message)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _wants_json(request):
+        return error_response(500, "internal_error", "Something went wrong on our side.")
+    return refusal(request, 500, "Something went wrong on our side. Please try again in a moment.")
+
+
+def create_app(deps: WebDeps) -> Starlette:
+    app = Starlette(
+        routes=[
+            *health.routes,
+            *dashboard.routes,
+            *webhook.routes,
+            Mount("/api", routes=api.routes),
+            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )
+    app.state.deps = deps
+    app.state.templates = make_templates()
+    return app

@@ -1,0 +1,49 @@
+"""Telegram webhook: check the secret header, hand the update to the bot, answer once it is taken."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from web.deps import get_deps
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+MAX_UPDATE_BYTES = 1024 * 1024
+
+
+def _answer(status: int, description: str) -> JSONResponse:
+    return JSONResponse({"ok": status == 200, "description": description}, status)
+
+
+async def telegram_webhook(request: Request) -> JSONResponse:
+    deps = get_deps(request)
+    secret = deps.settings.telegram_webhook_secret
+    if not deps.settings.telegram_webhook_url or not secret or deps.on_telegram_update is None:
+        return _answer(404, "Webhook mode is not configured.")
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        return _answer(403, "Wrong secret token.")
+    body = await request.body()
+    if len(body) > MAX_UPDATE_BYTES:
+        return _answer(413, "Update too large.")
+    try:
+        update = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _answer(400, "The body is not JSON.")
+    if not isinstance(update, dict):
+        return _answer(400, "An update must be a JSON object.")
+    try:
+        await deps.on_telegram_update(update)
+    except Exception:  # Telegram redelivers on a non-2xx answer
+        log.exception("handling Telegram update %s failed", update.get("update_id"))
+        return _answer(500, "The update could not be handled; please redeliver.")
+    return _answer(200, "Taken.")
+
+
+routes = [Route("/telegram/webhook", telegram_webhook, methods=["POST"], name="telegram_webhook")]
