@@ -152,7 +152,8 @@ class DeliveryLoop:
         else:
             self.stats["sent"] += 1
             message_id = message.message_id if isinstance(message, Message) else (r.edit[1] if r.edit else None)
-            await asyncio.to_thread(outbox.mark_sent, self.db.uow(), d.id, d.chat_id, message_id)
+            await asyncio.to_thread(outbox.mark_sent, self.db.uow(), d.id, d.chat_id, message_id,
+                                    scrub=d.kind in outbox.SENSITIVE_KINDS)
 
     async def _call(self, chat_id: int, r: Rendered) -> Message | bool:
         if r.edit is not None:

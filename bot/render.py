@@ -116,3 +116,9 @@ class Renderer:
         if d.data.get("needs_review"):
             text += "\nIt needs your review."
         return Rendered(text, review_keyboard(card) if d.data.get("needs_review") else None)
+
+    def _login_code(self, d: Delivery) -> Rendered:
+        code, minutes = str(d.data.get("code", "")), int(d.data.get("minutes", 10))
+        return Rendered(f"Your Taskbell sign-in code is <code>{html.escape(code)}</code>. It expires in "
+                        f"{minutes} minutes.\nIf you did not ask for it, ignore this message; nobody "
+                        "can sign in without it.")

@@ -57,6 +57,8 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
 # --- the delivery side: claim, then record what happened ----------------------------------
 
 MAX_ATTEMPTS = 8
+# Kinds whose data must not outlive delivery (a sign-in code is a secret).
+SENSITIVE_KINDS = frozenset({"login_code"})
 LEASE = timedelta(seconds=60)
 
 
@@ -122,24 +124,27 @@ def _set(uow: UnitOfWork, notification_id: int, **values: Any) -> None:
         uow.commit()
 
 
-def mark_sent(uow: UnitOfWork, notification_id: int, chat_id: int | None, message_id: int | None) -> None:
+def mark_sent(uow: UnitOfWork, notification_id: int, chat_id: int | None, message_id: int | None,
+              *, scrub: bool = False) -> None:
+    extra: dict[str, Any] = {"data": {"scrubbed": True}} if scrub else {}
     _set(uow, notification_id, status=NotificationStatus.SENT, sent_at=uow.clock.now(),
-         telegram_chat_id=chat_id, telegram_message_id=message_id, last_error=None)
+         telegram_chat_id=chat_id, telegram_message_id=message_id, last_error=None, **extra)
 
 
 def mark_retry(uow: UnitOfWork, notification_id: int, error: str, delay: timedelta,
                attempts: int) -> NotificationStatus:
     """Try again after `delay`, or dead-letter once the attempts are used up."""
     if attempts >= MAX_ATTEMPTS:
-        mark_dead(uow, notification_id, error)
+        mark_dead(uow, notification_id, error, scrub=True)
         return NotificationStatus.DEAD
     _set(uow, notification_id, status=NotificationStatus.PENDING,
          next_attempt_at=uow.clock.now() + delay, last_error=error[:500])
     return NotificationStatus.PENDING
 
 
-def mark_dead(uow: UnitOfWork, notification_id: int, error: str) -> None:
-    _set(uow, notification_id, status=NotificationStatus.DEAD, last_error=error[:500])
+def mark_dead(uow: UnitOfWork, notification_id: int, error: str, *, scrub: bool = False) -> None:
+    extra: dict[str, Any] = {"data": {"scrubbed": True}} if scrub else {}
+    _set(uow, notification_id, status=NotificationStatus.DEAD, last_error=error[:500], **extra)
 
 
 def mark_unreachable(uow: UnitOfWork, delivery: Delivery, error: str) -> None:

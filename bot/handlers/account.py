@@ -125,4 +125,26 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         MessageHandler(filters.CONTACT, contact),
         CommandHandler("help", help_command),
         CommandHandler("me", me),
+        CommandHandler("web", web_link),
     ]
+
+
+async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/web: a one-time sign-in link, as an alternative to typing a code on the web."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from domain.services import auth
+
+    if update.effective_message is None:
+        return
+    person = await current_person(update, context)
+    if person is None:
+        await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
+        return
+    deps = deps_of(context)
+    token = await asyncio.to_thread(auth.issue_one_time, deps.db.uow(), purpose=auth.SIGNIN,
+                                    person_id=person.id, ttl=auth.SIGNIN_LINK_TTL)
+    url = f"{deps.settings.app_base_url}/login/link/{token}"
+    await update.effective_message.reply_text(
+        "Here is your sign-in link for the web. It works once and expires in 10 minutes; "
+        "do not forward it.", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Sign in", url=url)]]))

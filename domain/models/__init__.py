@@ -1,5 +1,6 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
+from domain.models.auth import OneTimeToken, OtpChallenge, WebSession
 from domain.models.base import Base
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.records import (
@@ -30,6 +31,8 @@ __all__ = [
     "GroupMember",
     "Notification",
     "NotificationStatus",
+    "OneTimeToken",
+    "OtpChallenge",
     "ParentLink",
     "Person",
     "PersonStatus",
@@ -39,4 +42,5 @@ __all__ = [
     "Task",
     "TaskEvent",
     "TaskStatus",
+    "WebSession",
 ]

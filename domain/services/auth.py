@@ -1,0 +1,228 @@
+"""Web sign-in: one-time codes sent through Telegram, sessions, one-time sign-in links."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+
+from domain import audit
+from domain.actors import Actor
+from domain.errors import DomainError, InvalidInput
+from domain.models import Channel, Person, PersonStatus
+from domain.models.auth import OneTimeToken, OtpChallenge, WebSession
+from domain.outbox import Intent, enqueue
+from domain.phones import PhoneError, mask_phone, normalise_phone
+from domain.uow import UnitOfWork
+
+CODE_TTL = timedelta(minutes=10)
+MAX_GUESSES = 5
+PER_PHONE_PER_HOUR = 5
+PER_IP_PER_HOUR = 20
+SESSION_ABSOLUTE = timedelta(hours=12)
+SESSION_IDLE = timedelta(hours=2)
+SIGNIN_LINK_TTL = timedelta(minutes=10)
+SIGNIN = "signin"
+
+
+class TooManyRequests(DomainError):
+    code = "too_many_requests"
+
+
+def _sha(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _code_hash(key: str, attempt_id: str, code: str) -> str:
+    return hmac.new(key.encode(), f"{attempt_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class CodeRequest:
+    attempt_id: str  # kept by the browser; the code is bound to it
+
+
+def request_code(uow: UnitOfWork, *, phone: str, ip: str | None, key: str,
+                 region: str | None = None) -> CodeRequest:
+    """Start a login attempt. Answers alike whether or not the phone is on the allowlist."""
+    try:
+        e164 = normalise_phone(phone, region)
+    except PhoneError:
+        raise InvalidInput("Enter your phone number with its country code, e.g. +44 7700 900123.") from None
+    with uow:
+        now, hour_ago = uow.now, uow.now - timedelta(hours=1)
+        per_phone = uow.session.scalar(select(func.count()).select_from(OtpChallenge).where(
+            OtpChallenge.phone == e164, OtpChallenge.created_at > hour_ago)) or 0
+        per_ip = uow.session.scalar(select(func.count()).select_from(OtpChallenge).where(
+            OtpChallenge.ip == ip, OtpChallenge.created_at > hour_ago)) or 0 if ip else 0
+        if per_phone >= PER_PHONE_PER_HOUR or per_ip >= PER_IP_PER_HOUR:
+            raise TooManyRequests("Too many codes were asked for. Wait an hour, then try again.")
+        person = uow.session.scalar(select(Person).where(
+            Person.phone == e164, Person.status == PersonStatus.ACTIVE, Person.telegram_chat_id.is_not(None)))
+        # A new request kills every earlier live code for this phone.
+        uow.session.execute(update(OtpChallenge).where(
+            OtpChallenge.phone == e164, OtpChallenge.consumed_at.is_(None)).values(consumed_at=now))
+        attempt_id = secrets.token_urlsafe(32)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        challenge = OtpChallenge(
+            id=_sha(attempt_id), phone=e164, person_id=person.id if person else None,
+            code_hash=_code_hash(key, attempt_id, code), ip=ip, attempts=0, created_at=now,
+            expires_at=now + CODE_TTL)
+        uow.session.add(challenge)
+        uow.session.flush()
+        if person is not None:
+            enqueue(uow.session, [Intent("login_code", person.id, f"login_code:{challenge.id}",
+                                         {"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
+                                         "otp", None)], now)
+        audit.record(uow.session, Actor(person.id if person else None, Channel.WEB, ip), "login.code_requested",
+                     "person", person.id if person else None, now, phone=mask_phone(e164))
+        uow.commit()
+    return CodeRequest(attempt_id)
+
+
+WRONG = "That code is not right, or it has expired. Ask for a new code."
+
+
+def verify_code(uow: UnitOfWork, *, attempt_id: str, code: str, ip: str | None, key: str) -> Person:
+    """Consume the attempt's code exactly once; five wrong guesses kill it."""
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    with uow:
+        now = uow.now
+        challenge = uow.session.get(OtpChallenge, _sha(attempt_id or ""))
+        if (challenge is None or challenge.consumed_at is not None or challenge.expires_at <= now
+                or challenge.attempts >= MAX_GUESSES):
+            raise InvalidInput(WRONG)
+        good = hmac.compare_digest(challenge.code_hash, _code_hash(key, attempt_id, code))
+        if not good or challenge.person_id is None:
+            uow.session.execute(update(OtpChallenge).where(OtpChallenge.id == challenge.id)
+                                .values(attempts=OtpChallenge.attempts + 1))
+            audit.record(uow.session, Actor(challenge.person_id, Channel.WEB, ip), "login.code_wrong",
+                         "person", challenge.person_id, now)
+            uow.commit()
+            raise InvalidInput(WRONG)
+        taken = uow.session.execute(
+            update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.consumed_at.is_(None),
+                                       OtpChallenge.attempts < MAX_GUESSES)
+            .values(consumed_at=now).execution_options(synchronize_session=False)).rowcount
+        if taken != 1:
+            raise InvalidInput(WRONG)
+        person = uow.session.get(Person, challenge.person_id)
+        if person is None or person.status != PersonStatus.ACTIVE:
+            raise InvalidInput(WRONG)
+        audit.record(uow.session, Actor(person.id, Channel.WEB, ip), "login.code_ok", "person", person.id, now)
+        uow.commit()
+        return person
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: str  # the cookie value (only its hash is stored)
+    person: Person
+    csrf_secret: str
+    expires_at: datetime
+
+
+def create_session(uow: UnitOfWork, person_id: int, ip: str | None) -> SessionInfo:
+    with uow:
+        now = uow.now
+        person = uow.session.get(Person, person_id)
+        if person is None or person.status != PersonStatus.ACTIVE:
+            raise InvalidInput("This account cannot sign in.")
+        sid = secrets.token_urlsafe(32)
+        row = WebSession(id=_sha(sid), person_id=person_id, csrf_secret=secrets.token_hex(16), ip=ip,
+                         created_at=now, last_seen_at=now, expires_at=now + SESSION_ABSOLUTE)
+        uow.session.add(row)
+        audit.record(uow.session, Actor(person_id, Channel.WEB, ip), "session.start", "person", person_id, now)
+        uow.commit()
+        return SessionInfo(sid, person, row.csrf_secret, row.expires_at)
+
+
+def load_session(uow: UnitOfWork, session_id: str) -> SessionInfo | None:
+    """The live session and its person (re-read every request: role and status changes apply now)."""
+    if not session_id:
+        return None
+    with uow:
+        now = uow.now
+        row = uow.session.get(WebSession, _sha(session_id))
+        if row is None or row.expires_at <= now or row.last_seen_at + SESSION_IDLE <= now:
+            return None
+        person = uow.session.get(Person, row.person_id)
+        if person is None or person.status != PersonStatus.ACTIVE:
+            return None
+        if now - row.last_seen_at > timedelta(minutes=1):
+            row.last_seen_at = now
+            uow.commit()
+        return SessionInfo(session_id, person, row.csrf_secret, row.expires_at)
+
+
+def end_session(uow: UnitOfWork, session_id: str) -> None:
+    with uow:
+        row = uow.session.get(WebSession, _sha(session_id))
+        if row is not None:
+            uow.session.delete(row)
+            audit.record(uow.session, Actor(row.person_id, Channel.WEB), "session.end", "person",
+                         row.person_id, uow.now)
+        uow.session.execute(delete(WebSession).where(WebSession.expires_at <= uow.now))
+        uow.commit()
+
+
+# --- one-time tokens (sign-in links, attendance sheets) -----------------------------------
+
+def issue_one_time(uow: UnitOfWork, *, purpose: str, person_id: int, ttl: timedelta,
+                   object_id: int | None = None) -> str:
+    with uow:
+        token = secrets.token_urlsafe(32)
+        uow.session.add(OneTimeToken(id=_sha(token), purpose=purpose, person_id=person_id, object_id=object_id,
+                                     created_at=uow.now, expires_at=uow.now + ttl))
+        uow.commit()
+        return token
+
+
+def peek_one_time(uow: UnitOfWork, *, purpose: str, token: str) -> OneTimeToken:
+    """Check a token without consuming it (a GET shows a confirm button)."""
+    with uow:
+        row = uow.session.get(OneTimeToken, _sha(token or ""))
+        if row is None or row.purpose != purpose:
+            raise InvalidInput("This link is not valid.")
+        if row.consumed_at is not None:
+            raise InvalidInput("This link was already used; ask the bot for a new one.")
+        if row.expires_at <= uow.now:
+            raise InvalidInput("This link has expired; ask the bot for a new one.")
+        return row
+
+
+def consume_one_time_in(uow: UnitOfWork, *, purpose: str, token: str) -> OneTimeToken:
+    """Consume within the caller's open unit of work (verify-act-consume in one transaction)."""
+    row = uow.session.get(OneTimeToken, _sha(token or ""))
+    if row is None or row.purpose != purpose or row.expires_at <= uow.now:
+        raise InvalidInput("This link is not valid or has expired; ask the bot for a new one.")
+    taken = uow.session.execute(
+        update(OneTimeToken).where(OneTimeToken.id == row.id, OneTimeToken.consumed_at.is_(None))
+        .values(consumed_at=uow.now).execution_options(synchronize_session=False)).rowcount
+    if taken != 1:
+        raise InvalidInput("This link was already used; ask the bot for a new one.")
+    return row
+
+
+def sign_in_with_link(uow: UnitOfWork, *, token: str, ip: str | None) -> SessionInfo:
+    """The POST behind a /web sign-in link: consume the token and open a session, atomically."""
+    with uow:
+        row = consume_one_time_in(uow, purpose=SIGNIN, token=token)
+        person = uow.session.get(Person, row.person_id)
+        if person is None or person.status != PersonStatus.ACTIVE:
+            raise InvalidInput("This account cannot sign in.")
+        now = uow.now
+        sid = secrets.token_urlsafe(32)
+        session_row = WebSession(id=_sha(sid), person_id=person.id, csrf_secret=secrets.token_hex(16), ip=ip,
+                                 created_at=now, last_seen_at=now, expires_at=now + SESSION_ABSOLUTE)
+        uow.session.add(session_row)
+        audit.record(uow.session, Actor(person.id, Channel.WEB, ip), "session.start", "person", person.id, now,
+                     via="link")
+        uow.commit()
+        return SessionInfo(sid, person, session_row.csrf_secret, session_row.expires_at)
