@@ -69,7 +69,7 @@ async def test_shows_only_my_tasks_most_urgent_first_with_summary(db, world, clo
     html = response.text
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert "Olga" not in html and f"task-{not_mine}" not in html
     order = [int(i) for i in re.findall(r'id="task-(\d+)"', html)]
     assert order == [late, soon, later, urgent, low, finished]
