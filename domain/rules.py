@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from domain.models import RuleConfig
 from domain.uow import UnitOfWork
@@ -20,6 +21,9 @@ DEFAULT_RULES: dict[str, Any] = {
     "attendance.open_before_minutes": 15,
     "attendance.default_mark": "present",
     "attendance.absence_streak": 3,
+    "attendance.low_threshold_percent": 75,
+    "attendance.nag_after_minutes": 20,
+    "attendance.sheet_link_minutes_after_end": 10,
     "links.action_minutes": 30,
 }
 
@@ -37,13 +41,17 @@ def ensure_defaults(uow: UnitOfWork) -> list[str]:
         return missing
 
 
-def get_rule(uow: UnitOfWork, key: str, scope: str | None = None) -> Any:
+def rule_in(session: Session, key: str, scope: str | None = None) -> Any:
     """The value for `key` in `scope`, else the global one, else the built-in default."""
-    with uow:
-        scopes = [s for s in (scope, "global") if s]
-        rows = {r.scope: r.value.get("value") for r in uow.session.scalars(
-            select(RuleConfig).where(RuleConfig.key == key, RuleConfig.scope.in_(scopes)))}
+    scopes = [s for s in (scope, "global") if s]
+    rows = {r.scope: r.value.get("value") for r in session.scalars(
+        select(RuleConfig).where(RuleConfig.key == key, RuleConfig.scope.in_(scopes)))}
     for s in scopes:
         if s in rows:
             return rows[s]
     return DEFAULT_RULES.get(key)
+
+
+def get_rule(uow: UnitOfWork, key: str, scope: str | None = None) -> Any:
+    with uow:
+        return rule_in(uow.session, key, scope)

@@ -1,5 +1,17 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
+from domain.models.attendance import (
+    ActionStatus,
+    AttendanceRecord,
+    Batch,
+    BatchTeacher,
+    ClassSession,
+    Enrolment,
+    Mark,
+    PendingAction,
+    ScheduleSlot,
+    SessionStatus,
+)
 from domain.models.auth import OneTimeToken, OtpChallenge, WebSession
 from domain.models.base import Base
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
@@ -22,23 +34,33 @@ from domain.models.tokens import ApiToken
 
 __all__ = [
     "OPEN_STATUSES",
+    "ActionStatus",
     "ApiToken",
     "Assignment",
+    "AttendanceRecord",
     "AuditEntry",
     "Base",
+    "Batch",
+    "BatchTeacher",
     "Channel",
+    "ClassSession",
+    "Enrolment",
     "Group",
     "GroupMember",
+    "Mark",
     "Notification",
     "NotificationStatus",
     "OneTimeToken",
     "OtpChallenge",
     "ParentLink",
+    "PendingAction",
     "Person",
     "PersonStatus",
     "Priority",
     "Role",
     "RuleConfig",
+    "ScheduleSlot",
+    "SessionStatus",
     "Task",
     "TaskEvent",
     "TaskStatus",

@@ -1,0 +1,182 @@
+"""Attendance in the domain: sessions from schedules (DST included), lifecycle, sheet, pipeline."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, time
+
+import pytest
+from sqlalchemy import func, select
+
+from domain.actors import Actor
+from domain.errors import Forbidden, IllegalTransition
+from domain.models import (
+    AttendanceRecord,
+    ClassSession,
+    Mark,
+    Notification,
+    PendingAction,
+    Role,
+)
+from domain.services import attendance as att
+from domain.services import people
+
+SYSTEM = Actor.system()
+TZ = "Europe/London"
+
+
+def count(db, model, *where) -> int:
+    with db.uow(readonly=True) as uow:
+        return uow.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+@pytest.fixture
+def klass(db, make_person):
+    """A batch on Mondays 16:00-17:00 London time, a teacher, three students, two parents."""
+    teacher = make_person(Role.TEACHER, "Tina Teacher")
+    students = [make_person(Role.STUDENT, f"Student {n}") for n in range(3)]
+    parents = [make_person(Role.PARENT, f"Parent {n}") for n in range(2)]
+    people.link_parent(db.uow(), SYSTEM, parents[0].id, students[0].id)
+    people.link_parent(db.uow(), SYSTEM, parents[1].id, students[0].id)
+    people.link_parent(db.uow(), SYSTEM, parents[1].id, students[1].id)
+    batch = att.create_batch(db.uow(), SYSTEM, name="Physics 10", subject="Physics", teacher_ids=[teacher.id])
+    att.add_slot(db.uow(), SYSTEM, batch.id, weekday=0, start="16:00", duration_minutes=60)
+    for s in students:
+        att.enrol(db.uow(), SYSTEM, batch.id, s.id, date(2026, 10, 1))
+    return {"teacher": teacher, "students": students, "parents": parents, "batch": batch}
+
+
+def session_on(db, day: date) -> ClassSession:
+    with db.uow(readonly=True) as uow:
+        return uow.session.scalars(select(ClassSession).where(ClassSession.on_date == day)).one()
+
+
+def test_sessions_follow_local_time_across_a_daylight_saving_change(db, klass):
+    # The UK leaves summer time on Sunday 25 October 2026: 16:00 local is 15:00 UTC before, 16:00 after.
+    att.ensure_sessions(db.uow(), date(2026, 10, 19), date(2026, 11, 2), TZ)
+    att.ensure_sessions(db.uow(), date(2026, 10, 19), date(2026, 11, 2), TZ)  # idempotent
+    assert count(db, ClassSession) == 3
+    assert session_on(db, date(2026, 10, 19)).starts_at == datetime(2026, 10, 19, 15, 0, tzinfo=UTC)
+    assert session_on(db, date(2026, 10, 26)).starts_at == datetime(2026, 10, 26, 16, 0, tzinfo=UTC)
+    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), "Asia/Kolkata")
+    assert session_on(db, date(2026, 11, 2)).starts_at.time() == time(16, 0)  # first one wins
+
+
+def test_concurrent_creation_makes_one_session(db, klass):
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def make() -> None:
+        barrier.wait()
+        try:
+            att.ensure_sessions(db.uow(), date(2026, 11, 9), date(2026, 11, 9), TZ)
+        except Exception as exc:  # asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=make) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and count(db, ClassSession) == 1
+
+
+def test_lifecycle_open_submit_close_and_refusals(db, klass, clock):
+    t, (s0, s1, s2) = klass["teacher"], klass["students"]
+    me = Actor.telegram(t.id)
+    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    cs = session_on(db, date(2026, 11, 2))
+    clock.set(datetime(2026, 11, 2, 15, 40, tzinfo=UTC))
+    assert att.open_due(db.uow()) == []  # opens 15 minutes before
+    clock.set(datetime(2026, 11, 2, 15, 46, tzinfo=UTC))
+    assert att.open_due(db.uow()) == [cs.id]
+    assert att.open_due(db.uow()) == []
+    assert count(db, Notification, Notification.kind == "attendance_sheet") == 1
+
+    with pytest.raises(Forbidden):
+        att.toggle(db.uow(), Actor.telegram(s0.id), cs.id, s1.id)
+    sheet = att.toggle(db.uow(), me, cs.id, s1.id)
+    assert {r.student_id: r.mark for r in sheet.rows}[s1.id] == Mark.ABSENT
+    result = att.submit(db.uow(), me, cs.id)
+    assert result.changed and result.sheet.counts()["absent"] == 1 and result.sheet.counts()["present"] == 2
+    again = att.submit(db.uow(), me, cs.id)
+    assert not again.changed and again.message.startswith("Already submitted")
+    with pytest.raises(IllegalTransition, match="window closed"):
+        att.toggle(db.uow(), me, cs.id, s2.id)
+
+    # Parents of the absentee (one parent) are told exactly once.
+    absence = count(db, Notification, Notification.kind == "absence")
+    assert absence == 1
+    with db.uow() as uow:
+        att.post_class(uow.session, uow.session.get(ClassSession, cs.id), uow.now)
+        uow.commit()
+    assert count(db, Notification, Notification.kind == "absence") == 1
+
+    clock.set(datetime(2026, 11, 2, 17, 11, tzinfo=UTC))
+    assert att.auto_close(db.uow()) == {"closed": 1, "missed": 0}
+    with pytest.raises(IllegalTransition, match=r"Attendance window closed for this class\."):
+        att.submit(db.uow(), me, cs.id)
+
+
+def test_missed_session_raises_an_inbox_item_and_nags_first(db, klass, clock):
+    t = klass["teacher"]
+    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    clock.set(datetime(2026, 11, 2, 15, 50, tzinfo=UTC))
+    att.open_due(db.uow())
+    clock.set(datetime(2026, 11, 2, 16, 21, tzinfo=UTC))
+    assert att.nag_late(db.uow()) == 1 and att.nag_late(db.uow()) == 0
+    clock.set(datetime(2026, 11, 2, 17, 5, tzinfo=UTC))  # within grace
+    assert att.auto_close(db.uow()) == {"closed": 0, "missed": 0}
+    clock.set(datetime(2026, 11, 2, 17, 10, tzinfo=UTC))
+    assert att.auto_close(db.uow()) == {"closed": 0, "missed": 1}
+    items = att.open_actions(db.uow(), Actor.telegram(t.id))
+    assert [i.kind for i in items] == ["missed_session"]
+    att.resolve_action(db.uow(), Actor.telegram(t.id), items[0].id, "reviewed", "was ill")
+    assert att.open_actions(db.uow(), Actor.telegram(t.id)) == []
+
+
+def test_absence_streak_and_enrolment_date(db, klass, clock, make_person):
+    t, (s0, s1, _s2) = klass["teacher"], klass["students"]
+    me = Actor.telegram(t.id)
+    late = make_person(Role.STUDENT, "Late Joiner")
+    att.enrol(db.uow(), SYSTEM, klass["batch"].id, late.id, date(2026, 11, 10))
+    days = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
+    att.ensure_sessions(db.uow(), days[0], days[-1], TZ)
+    for day in days:
+        cs = session_on(db, day)
+        clock.set(datetime.combine(day, time(15, 55), UTC))
+        att.open_due(db.uow())
+        marks = {s0.id: Mark.ABSENT}
+        sheet = att.sheet(db.uow(), me, cs.id)
+        assert (late.id in {r.student_id for r in sheet.rows}) == (day >= date(2026, 11, 10))
+        att.submit(db.uow(), me, cs.id, marks)
+    streaks = count(db, PendingAction, PendingAction.kind == "absence_streak")
+    assert streaks == 1
+    assert count(db, PendingAction, PendingAction.kind == "absence_streak", PendingAction.student_id == s1.id) == 0
+    assert count(db, AttendanceRecord, AttendanceRecord.student_id == late.id) == 1
+
+
+def test_parents_excuse_in_advance_and_admin_reopens(db, klass, clock, make_person):
+    t, (s0, s1, _s2) = klass["teacher"], klass["students"]
+    p0, p1 = klass["parents"]
+    admin = make_person(Role.ADMIN)
+    att.ensure_sessions(db.uow(), date(2026, 11, 9), date(2026, 11, 9), TZ)
+    cs = session_on(db, date(2026, 11, 9))
+    with pytest.raises(Forbidden):
+        att.mark_absence_in_advance(db.uow(), Actor.telegram(p0.id), cs.id, s1.id, "dentist")
+    att.mark_absence_in_advance(db.uow(), Actor.telegram(p1.id), cs.id, s1.id, "dentist")
+    clock.set(datetime(2026, 11, 9, 15, 50, tzinfo=UTC))
+    att.open_due(db.uow())
+    sheet = att.sheet(db.uow(), Actor.telegram(t.id), cs.id)
+    assert {r.student_id: (r.mark, r.note) for r in sheet.rows}[s1.id] == (Mark.EXCUSED, "dentist")
+    att.submit(db.uow(), Actor.telegram(t.id), cs.id)
+    with pytest.raises(Forbidden):
+        att.reopen(db.uow(), Actor.telegram(t.id), cs.id, "typo")
+    att.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "wrong student marked")
+    att.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)
+    assert count(db, Notification, Notification.kind == "absence") == 0
+    assert att.submit(db.uow(), Actor.telegram(t.id), cs.id).changed
+    assert count(db, Notification, Notification.kind == "absence") == 2  # both of Student 0's parents
+    att.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "check again")
+    att.submit(db.uow(), Actor.telegram(t.id), cs.id)
+    assert count(db, Notification, Notification.kind == "absence") == 2  # nothing sent twice
