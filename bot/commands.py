@@ -14,14 +14,15 @@ log = logging.getLogger(__name__)
 EVERYONE = [("start", "link your account or say hello"), ("help", "what I can do"),
             ("me", "who I am to Taskbell"), ("web", "a sign-in link for the web app")]
 WORKER = [("tasks", "my open tasks")]
-MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned")]
+MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned"),
+           ("attendance", "take today's attendance"), ("inbox", "things waiting for me")]
 
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.ADMIN: [*WORKER, *MANAGER, *EVERYONE],
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
-    Role.STUDENT: [*WORKER, *EVERYONE],
-    Role.PARENT: [*EVERYONE],
+    Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), *EVERYONE],
+    Role.PARENT: [("absent", "excuse my child from a class"), *EVERYONE],
 }
 
 WHAT_YOU_CAN_DO: dict[Role, str] = {

@@ -122,3 +122,38 @@ class Renderer:
         return Rendered(f"Your Taskbell sign-in code is <code>{html.escape(code)}</code>. It expires in "
                         f"{minutes} minutes.\nIf you did not ask for it, ignore this message; nobody "
                         "can sign in without it.")
+
+    # --- attendance ---------------------------------------------------------------------
+    def _attendance_sheet(self, d: Delivery) -> Rendered:
+        from bot.sheets import sheet_message
+
+        return sheet_message(self.db, self.base_url, int(d.data["session_id"]), d.recipient_id, self.org_tz)
+
+    def _absence(self, d: Delivery) -> Rendered:
+        from domain.services import attendance, views
+
+        info = attendance.session_info(self.db.uow(readonly=True), int(d.data["session_id"]))
+        child = views.profile(self.db.uow(readonly=True), int(d.data["student_id"])).name
+        return Rendered(f"{html.escape(child)} was marked absent from <b>{html.escape(info.batch_name)}</b> on "
+                        f"{local(info.starts_at, None, self.org_tz)}. If this is a mistake, reply to the teacher.")
+
+    def _attendance_nag(self, d: Delivery) -> Rendered:
+        from domain.services import attendance
+
+        info = attendance.session_info(self.db.uow(readonly=True), int(d.data["session_id"]))
+        return Rendered(f"⏰ Attendance for <b>{html.escape(info.batch_name)}</b> "
+                        f"({local(info.starts_at, None, self.org_tz)}) is not taken yet. Use the sheet above or "
+                        "/attendance before the class closes.")
+
+    def _pending_action(self, d: Delivery) -> Rendered:
+        from bot.sheets import action_keyboard
+        from domain.services import attendance
+
+        action = attendance.action_info(self.db.uow(readonly=True), int(d.data["action_id"]))
+        return Rendered(f"📥 {html.escape(action.summary)}", action_keyboard(action.id))
+
+    def _admin_alert(self, d: Delivery) -> Rendered:
+        return Rendered(f"ℹ️ {html.escape(str(d.data.get('summary', '')))}")
+
+    def _teacher_note(self, d: Delivery) -> Rendered:
+        return Rendered(f"A note from your child's teacher: {html.escape(str(d.data.get('note', '')))}")

@@ -1,0 +1,243 @@
+"""Attendance in the chat: the sheet's buttons, /attendance, /absent and /inbox."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.deps import deps_of
+from bot.handlers.account import current_person
+from bot.sheets import action_keyboard, sheet_message
+from bot.timefmt import local
+from domain.actors import Actor
+from domain.errors import DomainError
+from domain.models import SessionStatus
+from domain.services import attendance
+
+SHEET = re.compile(r"^at:(t|pg|all|sub|open):(\d{1,12})(?::(\d{1,12}))?(?::(\d{1,4}))?$")
+INBOX = re.compile(r"^ib:(\d{1,12}):(reviewed|notify_parent|ignore)$")
+ABSENT = re.compile(r"^ab:(\d{1,12}):(\d{1,12})$")
+REASON = 0
+ABSENT_KEY = "absent_choice"
+
+
+async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int, teacher_id: int,
+                page: int, new: bool = False) -> None:
+    deps = deps_of(context)
+    link = None
+    if update.callback_query and update.callback_query.message and not new:
+        markup = update.callback_query.message.reply_markup  # keep the link already sent
+        if markup:
+            link = next((b.url for row in markup.inline_keyboard for b in row if b.url), None)
+    rendered = await asyncio.to_thread(sheet_message, deps.db, deps.settings.app_base_url, session_id, teacher_id,
+                                       deps.settings.timezone, page, link)
+    if update.callback_query and not new:
+        try:
+            await update.callback_query.edit_message_text(rendered.text, parse_mode=ParseMode.HTML,
+                                                          reply_markup=rendered.markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+    elif update.effective_chat:
+        await context.bot.send_message(update.effective_chat.id, rendered.text, parse_mode=ParseMode.HTML,
+                                       reply_markup=rendered.markup)
+
+
+async def sheet_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    match = SHEET.match(query.data or "")
+    person = await current_person(update, context)
+    if match is None or person is None:
+        await query.answer("This button is no longer valid.")
+        return
+    action, session_id = match.group(1), int(match.group(2))
+    third, page = match.group(3), int(match.group(4) or 0)
+    me, db = Actor.telegram(person.id), deps_of(context).db
+    try:
+        if action == "t" and third is not None:
+            await asyncio.to_thread(attendance.toggle, db.uow(), me, session_id, int(third))
+            await query.answer()
+        elif action == "all":
+            await asyncio.to_thread(attendance.toggle, db.uow(), me, session_id, None)
+            await query.answer("Everyone present.")
+        elif action == "sub":
+            result = await asyncio.to_thread(attendance.submit, db.uow(), me, session_id)
+            await query.answer(result.message)
+        elif action == "pg" and third is not None:
+            page = int(third)
+            await query.answer()
+        elif action == "open":
+            await query.answer()
+            await _show(update, context, session_id, person.id, 0, new=True)
+            return
+        else:
+            await query.answer("This button is no longer valid.")
+            return
+    except DomainError as exc:
+        await query.answer(exc.message, show_alert=True)
+        return
+    await _show(update, context, session_id, person.id, page)
+
+
+async def attendance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    person = await current_person(update, context)
+    if message is None:
+        return
+    if person is None:
+        await message.reply_text("You are not linked yet. Send /start to begin.")
+        return
+    deps = deps_of(context)
+    today = deps.db.clock.now().astimezone(ZoneInfo(deps.settings.timezone)).date()
+    try:
+        await asyncio.to_thread(attendance.ensure_sessions, deps.db.uow(), today, today, deps.settings.timezone)
+        sessions = await asyncio.to_thread(attendance.sessions_for_teacher, deps.db.uow(readonly=True),
+                                           Actor.telegram(person.id), today)
+    except DomainError as exc:
+        await message.reply_text(exc.message)
+        return
+    if not sessions:
+        await message.reply_text("You have no classes today.")
+        return
+    rows, lines = [], ["<b>Today's classes</b>"]
+    for cs, name in sessions:
+        lines.append(f"• {html.escape(name)} at {local(cs.starts_at, None, deps.settings.timezone)}: {cs.status.value}")
+        if cs.status == SessionStatus.OPEN:
+            rows.append([InlineKeyboardButton(f"Take attendance: {name}", callback_data=f"at:open:{cs.id}")])
+    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+                             reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+# --- /absent -------------------------------------------------------------------------------
+
+async def absent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    message = update.effective_message
+    person = await current_person(update, context)
+    assert message is not None
+    if person is None:
+        await message.reply_text("You are not linked yet. Send /start to begin.")
+        return ConversationHandler.END
+    deps = deps_of(context)
+    try:
+        upcoming = await asyncio.to_thread(attendance.upcoming_for, deps.db.uow(readonly=True),
+                                           Actor.telegram(person.id))
+    except DomainError as exc:
+        await message.reply_text(exc.message)
+        return ConversationHandler.END
+    if not upcoming:
+        await message.reply_text("There are no classes in the next two weeks to excuse.")
+        return ConversationHandler.END
+    rows = [[InlineKeyboardButton(f"{student}: {info.batch_name}, {local(info.starts_at, None, deps.settings.timezone)}",
+                                  callback_data=f"ab:{info.id}:{sid}")] for info, sid, student in upcoming]
+    await message.reply_text("Which class will be missed?", reply_markup=InlineKeyboardMarkup(rows))
+    return REASON
+
+
+async def absent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    match = ABSENT.match(query.data or "")
+    if match is None:
+        await query.answer("This button is no longer valid.")
+        return ConversationHandler.END
+    context.user_data[ABSENT_KEY] = (int(match.group(1)), int(match.group(2)))
+    await query.answer()
+    await query.edit_message_text("Why? The teacher will see the reason. (/cancel to stop)")
+    return REASON
+
+
+async def absent_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    message = update.effective_message
+    assert message is not None and context.user_data is not None
+    choice = context.user_data.pop(ABSENT_KEY, None)
+    person = await current_person(update, context)
+    if choice is None or person is None:
+        await message.reply_text("Choose a class first: /absent")
+        return ConversationHandler.END
+    try:
+        await asyncio.to_thread(attendance.mark_absence_in_advance, deps_of(context).db.uow(),
+                                Actor.telegram(person.id), choice[0], choice[1], message.text or "")
+    except DomainError as exc:
+        await message.reply_text(exc.message)
+        return ConversationHandler.END
+    await message.reply_text("Noted: the absence is excused and the teacher will see why.")
+    return ConversationHandler.END
+
+
+async def absent_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(ABSENT_KEY, None)
+    if update.effective_message:
+        await update.effective_message.reply_text("Nothing was changed.")
+    return ConversationHandler.END
+
+
+# --- /inbox --------------------------------------------------------------------------------
+
+async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    person = await current_person(update, context)
+    if message is None or person is None:
+        return
+    try:
+        items = await asyncio.to_thread(attendance.open_actions, deps_of(context).db.uow(readonly=True),
+                                        Actor.telegram(person.id))
+    except DomainError as exc:
+        await message.reply_text(exc.message)
+        return
+    if not items:
+        await message.reply_text("Your inbox is empty. 🎉")
+        return
+    await message.reply_text(f"{len(items)} open item(s):")
+    for item in items[:10]:
+        await message.reply_text(f"📥 {item.summary}", reply_markup=action_keyboard(item.id))
+
+
+async def inbox_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    match = INBOX.match(query.data or "")
+    person = await current_person(update, context)
+    if match is None or person is None:
+        await query.answer("This button is no longer valid.")
+        return
+    try:
+        action = await asyncio.to_thread(attendance.resolve_action, deps_of(context).db.uow(),
+                                         Actor.telegram(person.id), int(match.group(1)), match.group(2))
+    except DomainError as exc:
+        await query.answer(exc.message, show_alert=True)
+        return
+    await query.answer("Done.")
+    await query.edit_message_text(f"📥 {action.summary}\n✔ {action.resolution.replace('_', ' ') if action.resolution else ''}")
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CallbackQueryHandler(sheet_button, pattern=r"^at:"),
+        CommandHandler("attendance", attendance_command),
+        ConversationHandler(
+            entry_points=[CommandHandler("absent", absent_command)],
+            states={REASON: [CallbackQueryHandler(absent_choice, pattern=r"^ab:"),
+                             MessageHandler(filters.TEXT & ~filters.COMMAND, absent_reason)]},
+            fallbacks=[CommandHandler("cancel", absent_cancel)],
+            name="absent",
+        ),
+        CommandHandler("inbox", inbox_command),
+        CallbackQueryHandler(inbox_button, pattern=r"^ib:"),
+    ]

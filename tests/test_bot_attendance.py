@@ -1,0 +1,113 @@
+"""Attendance in Telegram over the sandbox: the sheet arrives, toggles, submit, parents told once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.delivery import DeliveryConfig
+from bot.sandbox.client import SandboxClient
+from bot.sandbox.server import SandboxServer
+from domain.actors import Actor
+from domain.clock import FixedClock
+from domain.database import make_engine
+from domain.models import AttendanceRecord, Mark, Notification, Role
+from domain.services import attendance as att
+from domain.services import people
+from domain.uow import Database
+from tests.auxil import databases
+from tests.auxil.telegram import TOKEN, start_bot
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+MONDAY_OPENING = datetime(2026, 11, 2, 15, 50, tzinfo=UTC)  # 15:50 London, class at 16:00
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    server = SandboxServer(token=TOKEN)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, sqlite_template):
+    path = tmp_path_factory.mktemp("att") / "bot.db"
+    database = Database.from_engine(make_engine(databases.sqlite_copy(sqlite_template, path)),
+                                    FixedClock(MONDAY_OPENING))
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+async def client(sandbox):
+    c = SandboxClient(sandbox.url)
+    yield c
+    await c.aclose()
+
+
+@pytest.fixture(scope="module")
+async def org(db, client):
+    made = {}
+    roles = [("teacher", Role.TEACHER), ("s0", Role.STUDENT), ("s1", Role.STUDENT), ("mum", Role.PARENT)]
+    for i, (key, role) in enumerate(roles):
+        phone = f"+44770093{i:04d}"
+        user = await client.create_user(key.title(), phone=phone)
+        people.add_person(db.uow(), Actor.system(), name=f"{key.title()} Person", phone=phone, role=role)
+        made[key] = people.link_telegram(db.uow(), phone=phone, telegram_user_id=user["id"],
+                                         chat_id=user["id"]).person
+    people.link_parent(db.uow(), Actor.system(), made["mum"].id, made["s1"].id)
+    batch = att.create_batch(db.uow(), Actor.system(), name="Chemistry 9", teacher_ids=[made["teacher"].id])
+    att.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="16:00", duration_minutes=60)
+    for key in ("s0", "s1"):
+        att.enrol(db.uow(), Actor.system(), batch.id, made[key].id, date(2026, 10, 1))
+    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), "Europe/London")
+    return made
+
+
+@pytest.fixture(scope="module")
+async def running(db, sandbox, org):
+    bot = await start_bot(db, sandbox.url, delivery=DeliveryConfig(idle_poll=0.05))
+    runner = asyncio.create_task(bot.delivery.run())
+    yield bot
+    await bot.stop()
+    await runner
+
+
+async def test_sheet_toggle_submit_and_parent_told_once(running, client, db, org):
+    teacher_chat = org["teacher"].telegram_chat_id
+    assert len(att.open_due(db.uow())) == 1
+    sheet = await client.wait_for_bot_message(teacher_chat, 0, timeout=15)
+    assert "Chemistry 9" in sheet["text"] and "2 present" in sheet["text"]
+    buttons = [b for row in sheet["reply_markup"]["inline_keyboard"] for b in row]
+    assert any(b.get("url", "").startswith("http://127.0.0.1:8000/attendance/sheet/") for b in buttons)
+    toggle = next(b["callback_data"] for b in buttons if "S1 Person" in b["text"])
+
+    chat = await client.chat(teacher_chat)
+    await client.press_button(teacher_chat, sheet["message_id"], toggle)
+    await client.wait_for_change(teacher_chat, chat["version"], timeout=10)
+    edited = next(m for m in await client.messages(teacher_chat) if m["message_id"] == sheet["message_id"])
+    assert "1 present · 1 absent" in edited["text"]
+
+    submit = next(b["callback_data"] for row in edited["reply_markup"]["inline_keyboard"] for b in row
+                  if b["text"] == "Submit")
+    qid = await client.press_button(teacher_chat, sheet["message_id"], submit)
+    answer = await client.callback_answer(qid, wait=5)
+    assert answer["text"].startswith("Submitted: 1 present, 1 absent")
+
+    told = await client.wait_for_bot_message(org["mum"].telegram_chat_id, 0, timeout=15)
+    assert "S1 Person was marked absent from Chemistry 9" in told["text"]
+    with db.uow(readonly=True) as uow:
+        marks = dict(uow.session.execute(select(AttendanceRecord.student_id, AttendanceRecord.mark)).all())
+        absences = uow.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.kind == "absence"))
+    assert marks == {org["s0"].id: Mark.PRESENT, org["s1"].id: Mark.ABSENT}
+    assert absences == 1
+
+    # A stale press after submission changes nothing and says why.
+    qid = await client.press_button(teacher_chat, sheet["message_id"], toggle, forge=True)
+    answer = await client.callback_answer(qid, wait=5)
+    assert answer["text"] == "Attendance window closed for this class."
