@@ -12,6 +12,7 @@ from bot.deps import BotDeps
 from bot.errors import on_error
 from bot.handlers import account, assign
 from bot.handlers import attendance as attendance_handlers
+from bot.handlers import reminders as reminder_handlers
 from bot.handlers import tasks as task_handlers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
@@ -45,7 +46,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.bot_data["deps"] = deps
     recent = RecentUpdates()
     app.add_handler(TypeHandler(Update, recent.guard), group=-1)
-    for module in (account, assign, task_handlers, attendance_handlers):
+    for module in (account, assign, task_handlers, attendance_handlers, reminder_handlers):
         app.add_handlers(module.handlers())
     app.add_error_handler(on_error)
     return app

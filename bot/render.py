@@ -78,6 +78,14 @@ def review_keyboard(card: TaskCard) -> InlineKeyboardMarkup | None:
                                   InlineKeyboardButton("Reopen", callback_data=callback("reopen", card.id))]])
 
 
+def brief_text(data: dict) -> str:  # type: ignore[type-arg]
+    lines = [f"☀️ <b>Your brief for {html.escape(str(data.get('day', '')))}</b>"]
+    for section in data.get("sections", []):
+        lines.append(f"\n<b>{html.escape(str(section['title']))}</b>")
+        lines.extend(f"• {html.escape(str(item))}" for item in section["items"])
+    return "\n".join(lines)
+
+
 class Renderer:
     def __init__(self, db: Database, org_tz: str, links: LinkSigner, base_url: str) -> None:
         self.db, self.org_tz, self.links, self.base_url = db, org_tz, links, base_url
@@ -157,3 +165,25 @@ class Renderer:
 
     def _teacher_note(self, d: Delivery) -> Rendered:
         return Rendered(f"A note from your child's teacher: {html.escape(str(d.data.get('note', '')))}")
+
+    # --- reminders and briefs -----------------------------------------------------------
+    def _task_reminder(self, d: Delivery) -> Rendered:
+        card = self._card(d)
+        slot = str(d.data.get("slot", ""))
+        head = {"lead": "⏰ Coming up", "due": "⏰ Due now"}.get(slot, "⚠️ Overdue")
+        rows = list(self._markup(card).inline_keyboard)
+        rows.insert(0, [InlineKeyboardButton("Snooze 1h", callback_data=f"sn:{card.id}:1h"),
+                        InlineKeyboardButton("Snooze until tomorrow", callback_data=f"sn:{card.id}:tomorrow")])
+        return Rendered(f"{head}: {card_text(card, self.org_tz)}", InlineKeyboardMarkup(rows))
+
+    def _task_escalated(self, d: Delivery) -> Rendered:
+        card = self._card(d)
+        return Rendered(f"⚠️ <b>{html.escape(card.title)}</b> for {html.escape(card.assignee_name)} is overdue "
+                        f"(was due {local(card.due_at, None, self.org_tz)}).")
+
+    def _overdue_digest(self, d: Delivery) -> Rendered:
+        return Rendered(f"⚠️ {int(d.data.get('count', 0))} tasks you assigned are well overdue. /assigned shows "
+                        "who has not finished.")
+
+    def _brief(self, d: Delivery) -> Rendered:
+        return Rendered(brief_text(d.data))

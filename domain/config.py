@@ -33,6 +33,7 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     sandbox_port: int = 8081
+    backup_dir: str = "backups"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -153,5 +154,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: str | Path | 
         web_host=get("WEB_HOST") or "127.0.0.1",
         web_port=ports["WEB_PORT"],
         sandbox_port=ports["SANDBOX_PORT"],
+        backup_dir=get("BACKUP_DIR") or "backups",
         extra=values,
     )

@@ -54,6 +54,63 @@ def cmd_web(args: argparse.Namespace) -> int:
     return runner.run_web()
 
 
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from taskbell import runner
+
+    return runner.run_scheduler()
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {100 * done // max(total, 1):3d}%",
+              end="" if done < total else "\n", file=sys.stderr, flush=True)
+    return show
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from domain.services import backups
+
+    container = _container()
+    try:
+        result = backups.backup(container.db, Path(args.dir or container.settings.backup_dir),
+                                keep=args.keep, progress=_progress("backing up"))
+        print(f"backup written: {result.path} ({result.size_bytes:,} bytes, integrity ok)")
+    except RuntimeError as exc:
+        print(f"taskbell: backup failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        container.close()
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from domain.services import backups
+
+    container = _container()
+    try:
+        ok, detail = backups.integrity_ok(Path(args.file))
+        if not ok:
+            print(f"taskbell: {args.file} failed its integrity check ({detail}); nothing was restored.",
+                  file=sys.stderr)
+            return 1
+        if not args.yes:
+            answer = input(f"Replace everything in the database with {args.file}? Type 'restore' to go on: ")
+            if answer.strip() != "restore":
+                print("nothing was restored")
+                return 1
+        backups.restore_sqlite(container.db, Path(args.file), progress=_progress("restoring"))
+        print(f"restored from {args.file}")
+    finally:
+        container.close()
+    return 0
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from bot.sandbox.server import serve
 
@@ -97,6 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("revision", nargs="?", default="head")
     add("bot", cmd_bot, "run the Telegram bot and the outbox delivery (polling or webhook)")
     add("web", cmd_web, "run the web app (and, in webhook mode, the bot's update handlers)")
+    add("scheduler", cmd_scheduler, "run the scheduler (one leader per deployment; others stand by)")
+    p = add("backup", cmd_backup, "back up the database now (SQLite online backup, or pg_dump)")
+    p.add_argument("--dir", help="where to write (default BACKUP_DIR)")
+    p.add_argument("--keep", type=int, default=7, help="how many backups to keep")
+    p = add("restore", cmd_restore, "restore a SQLite backup over the database (asks first)")
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = add("sandbox", cmd_sandbox, "run the sandbox Bot API server with its chat page")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8081)

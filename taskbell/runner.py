@@ -109,10 +109,10 @@ def bot_parts(system: System, *, polling: bool) -> tuple[Component, Any]:
 
 def web_component(system: System, bot_app: Any | None) -> Component:
     import uvicorn
-    from web.app import create_app
-    from web.deps import WebDeps
 
     from domain.links import LinkSigner
+    from web.app import create_app
+    from web.deps import WebDeps
 
     settings = system.container.settings
     on_update = None
@@ -140,6 +140,18 @@ def web_component(system: System, bot_app: Any | None) -> Component:
             await task[0]
 
     return Component("web", start, stop)
+
+
+def scheduler_component(system: System) -> Component:
+    from pathlib import Path
+
+    from scheduler.app import Scheduler
+    from scheduler.jobs import JobContext
+
+    settings = system.container.settings
+    sched = Scheduler(JobContext(system.container.db, settings.timezone, Path(settings.backup_dir)))
+    system.extras["scheduler"] = sched
+    return Component("scheduler", sched.start, sched.stop)
 
 
 # --- running ------------------------------------------------------------------------------
@@ -199,6 +211,7 @@ def run_all(*, demo: bool = True) -> int:
         webhook = bool(settings.telegram_webhook_url) and not settings.uses_sandbox
         bot_component, bot_app = bot_parts(system, polling=not webhook)
         system.components.append(bot_component)
+        system.components.append(scheduler_component(system))
         with contextlib.suppress(ImportError):
             system.components.append(web_component(system, bot_app if webhook else None))
         if settings.uses_sandbox:
@@ -225,6 +238,17 @@ def run_bot() -> int:
         webhook = bool(settings.telegram_webhook_url)
         component, _ = bot_parts(system, polling=not webhook)
         system.components.append(component)
+        asyncio.run(serve(system))
+        return 0
+    finally:
+        container.close()
+
+
+def run_scheduler() -> int:
+    container = Container.build()
+    try:
+        system = prepare(container, demo=False, bootstrap_db=False)
+        system.components.append(scheduler_component(system))
         asyncio.run(serve(system))
         return 0
     finally:

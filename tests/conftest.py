@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -20,14 +21,17 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> str:
+def pg_url() -> Iterator[str]:
+    """A database of this test run's own, so two runs on one server never meet."""
     if not databases.postgres_available():
         pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432 (or TEST_DATABASE_URL)")
-    url = databases.fresh_pg_database("taskbell_test")
+    name = f"taskbell_test_{os.getpid()}"
+    url = databases.fresh_pg_database(name)
     engine = make_engine(url)
     migrations.upgrade(engine)
     engine.dispose()
-    return url
+    yield url
+    databases.drop_pg_database(name)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -16,10 +18,13 @@ from tests.auxil import databases
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_url(request, tmp_path):
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'm.db'}"
+        yield f"sqlite:///{tmp_path / 'm.db'}"
+        return
     if not databases.postgres_available():
         pytest.skip("PostgreSQL is not reachable")
-    return databases.fresh_pg_database("taskbell_migrations")
+    name = f"taskbell_migrations_{os.getpid()}"
+    yield databases.fresh_pg_database(name)
+    databases.drop_pg_database(name)
 
 
 def _diff(engine):

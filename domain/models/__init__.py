@@ -14,6 +14,7 @@ from domain.models.attendance import (
 )
 from domain.models.auth import OneTimeToken, OtpChallenge, WebSession
 from domain.models.base import Base
+from domain.models.ops import BackupLog, SchedulerLease
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.records import (
     AuditEntry,
@@ -39,6 +40,7 @@ __all__ = [
     "Assignment",
     "AttendanceRecord",
     "AuditEntry",
+    "BackupLog",
     "Base",
     "Batch",
     "BatchTeacher",
@@ -60,6 +62,7 @@ __all__ = [
     "Role",
     "RuleConfig",
     "ScheduleSlot",
+    "SchedulerLease",
     "SessionStatus",
     "Task",
     "TaskEvent",

@@ -57,6 +57,7 @@ class Task(Base):
         UniqueConstraint("assignment_id", "assignee_id"),
         Index("ix_tasks_assignee_status_due", "assignee_id", "status", "due_at"),
         Index("ix_tasks_status_due", "status", "due_at"),
+        Index("ix_tasks_next_reminder", "next_reminder_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +77,8 @@ class Task(Base):
     resolved_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     reopen_count: Mapped[int] = mapped_column(default=0)
+    next_reminder_at: Mapped[datetime | None]  # when the reminder scan should next look at it
+    escalated_at: Mapped[datetime | None]
     last_note: Mapped[str | None] = mapped_column(Text)
 
     @property

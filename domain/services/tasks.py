@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, or_, select, update
 
@@ -25,6 +25,7 @@ from domain.models import (
     TaskStatus,
 )
 from domain.outbox import Intent, enqueue
+from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
 MAX_TITLE = 200
@@ -125,7 +126,9 @@ def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec) -> AssignmentRes
         )
         session.add(assignment)
         session.flush()
+        lead = timedelta(minutes=int(rule_in(session, "reminders.lead_minutes")))
         common = {
+            "next_reminder_at": spec.due_at - lead if spec.due_at else None,
             "assignment_id": assignment.id, "assigner_id": me.id, "title": title,
             "description": description, "priority": spec.priority, "due_at": spec.due_at,
             "requires_review": spec.requires_review, "status": TaskStatus.PENDING,

@@ -44,6 +44,13 @@ def fresh_pg_database(name: str) -> str:
     return make_url(pg_admin_url()).set(database=name).render_as_string(hide_password=False)
 
 
+def drop_pg_database(name: str) -> None:
+    admin = create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def sqlite_template(directory: Path) -> Path:
     """A migrated SQLite file to copy for each test."""
     path = directory / "template.db"

@@ -1,0 +1,171 @@
+"""Daily briefs per role; nobody gets an empty one, nobody gets two on the same day."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from domain.models import (
+    OPEN_STATUSES,
+    ActionStatus,
+    AttendanceRecord,
+    Batch,
+    BatchTeacher,
+    ClassSession,
+    Enrolment,
+    Mark,
+    Notification,
+    ParentLink,
+    PendingAction,
+    Person,
+    PersonStatus,
+    Role,
+    SessionStatus,
+    Task,
+    TaskStatus,
+)
+from domain.outbox import Intent, enqueue
+from domain.rules import rule_in
+from domain.uow import UnitOfWork
+
+
+@dataclass
+class Brief:
+    person_id: int
+    day: date
+    sections: list[dict[str, object]] = field(default_factory=list)
+
+    def add(self, title: str, items: list[str]) -> None:
+        if items:
+            self.sections.append({"title": title, "items": items})
+
+    @property
+    def empty(self) -> bool:
+        return not self.sections
+
+
+def _local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, datetime.min.time(), ZoneInfo(tz))
+    return start, start + timedelta(days=1)
+
+
+def _my_tasks(s: Session, person_id: int, now: datetime, day_end: datetime) -> list[str]:
+    rows = s.execute(select(Task.title, Task.due_at).where(
+        Task.assignee_id == person_id, Task.status.in_(OPEN_STATUSES), Task.due_at < day_end)
+        .order_by(Task.due_at).limit(10)).all()
+    return [f"{title} ({'overdue' if due < now else 'due today'})" for title, due in rows]
+
+
+def _classes(s: Session, batch_ids: list[int], day: date, tz: str) -> list[str]:
+    if not batch_ids:
+        return []
+    rows = s.execute(select(Batch.name, ClassSession.starts_at).join(Batch, Batch.id == ClassSession.batch_id)
+                     .where(ClassSession.batch_id.in_(batch_ids), ClassSession.on_date == day)
+                     .order_by(ClassSession.starts_at)).all()
+    return [f"{name} at {starts.astimezone(ZoneInfo(tz)):%H:%M}" for name, starts in rows]
+
+
+def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
+    with uow:
+        s, now = uow.session, uow.now
+        person = s.get(Person, person_id)
+        assert person is not None
+        tz = person.timezone or org_tz
+        day = now.astimezone(ZoneInfo(tz)).date()
+        _day_start, day_end = _local_day_bounds(day, tz)
+        brief = Brief(person_id, day)
+        if person.role in (Role.TEACHER, Role.ADMIN):
+            batches = list(s.scalars(select(BatchTeacher.batch_id).where(BatchTeacher.person_id == person_id)))
+            brief.add("Today's classes", _classes(s, batches, day, tz))
+            if batches:
+                absentees = s.execute(
+                    select(Person.name, Batch.name).join(AttendanceRecord, AttendanceRecord.student_id == Person.id)
+                    .join(ClassSession, ClassSession.id == AttendanceRecord.session_id)
+                    .join(Batch, Batch.id == ClassSession.batch_id)
+                    .where(ClassSession.batch_id.in_(batches), ClassSession.on_date == day - timedelta(days=1),
+                           AttendanceRecord.mark == Mark.ABSENT).order_by(Person.name)).all()
+                brief.add("Absent yesterday", [f"{n} ({b})" for n, b in absentees])
+            actions = s.scalar(select(func.count()).select_from(PendingAction).where(
+                PendingAction.owner_id == person_id, PendingAction.status == ActionStatus.OPEN)) or 0
+            if actions:
+                brief.add("Inbox", [f"{actions} open item(s): /inbox"])
+            brief.add("Your tasks", _my_tasks(s, person_id, now, day_end))
+        if person.role == Role.ADMIN:
+            week_ago = now - timedelta(days=7)
+            done, total, overdue = s.execute(select(
+                func.sum(case((Task.status.in_([TaskStatus.DONE, TaskStatus.RESOLVED]), 1), else_=0)),
+                func.count(),
+                func.sum(case((Task.status.in_(OPEN_STATUSES) & (Task.due_at < now), 1), else_=0)))
+                .where(Task.created_at >= week_ago)).one()
+            present, marked = s.execute(select(
+                func.sum(case((AttendanceRecord.mark == Mark.PRESENT, 1), else_=0)), func.count())
+                .where(AttendanceRecord.marked_at >= week_ago)).one()
+            missed = s.scalar(select(func.count()).select_from(ClassSession).where(
+                ClassSession.status == SessionStatus.MISSED, ClassSession.starts_at >= week_ago)) or 0
+            items = []
+            if total:
+                items.append(f"Tasks this week: {int(done or 0)} of {total} done, {int(overdue or 0)} overdue")
+            if marked:
+                items.append(f"Attendance this week: {100 * int(present or 0) // marked}%")
+            if missed:
+                items.append(f"Classes with no attendance taken: {missed}")
+            brief.add("Organisation", items)
+        if person.role in (Role.MEMBER, Role.STUDENT):
+            brief.add("Your tasks", _my_tasks(s, person_id, now, day_end))
+            batches = list(s.scalars(select(Enrolment.batch_id).where(Enrolment.student_id == person_id)))
+            brief.add("Today's classes", _classes(s, batches, day, tz))
+        if person.role == Role.PARENT and day.weekday() == 0:  # a weekly summary, on Mondays
+            week_start = day - timedelta(days=7)
+            for child_id, child_name in s.execute(select(Person.id, Person.name).join(
+                    ParentLink, ParentLink.child_id == Person.id).where(ParentLink.parent_id == person_id)).all():
+                present, marked = s.execute(select(
+                    func.sum(case((AttendanceRecord.mark == Mark.PRESENT, 1), else_=0)), func.count())
+                    .join(ClassSession, ClassSession.id == AttendanceRecord.session_id)
+                    .where(AttendanceRecord.student_id == child_id, ClassSession.on_date >= week_start,
+                           ClassSession.on_date < day)).one()
+                open_tasks = s.scalar(select(func.count()).select_from(Task).where(
+                    Task.assignee_id == child_id, Task.status.in_(OPEN_STATUSES))) or 0
+                items = []
+                if marked:
+                    items.append(f"attended {int(present or 0)} of {marked} classes last week")
+                if open_tasks:
+                    items.append(f"{open_tasks} piece(s) of work open")
+                brief.add(child_name, items)
+    return brief
+
+
+def send_due(uow_factory: Callable[[], UnitOfWork], org_tz: str) -> int:
+    """Enqueue today's brief for everyone whose brief time has come and who has something to read."""
+    sent = 0
+    uow = uow_factory()
+    with uow:
+        now = uow.now
+        brief_time = str(rule_in(uow.session, "brief.time"))
+        hour, minute = (int(x) for x in brief_time.split(":"))
+        people = uow.session.execute(select(Person.id, Person.timezone).where(
+            Person.status == PersonStatus.ACTIVE, Person.telegram_chat_id.is_not(None))).all()
+        due = []
+        for pid, tz in people:
+            local = now.astimezone(ZoneInfo(tz or org_tz))
+            if (local.hour, local.minute) >= (hour, minute):
+                due.append((pid, f"brief:{pid}:{local.date().isoformat()}"))
+        have = set(uow.session.scalars(select(Notification.dedupe_key).where(
+            Notification.dedupe_key.in_([k for _, k in due])))) if due else set()
+    for pid, key in due:
+        if key in have:
+            continue
+        brief = compose(uow_factory(), pid, org_tz)
+        if brief.empty:
+            continue
+        w = uow_factory()
+        with w:
+            enqueue(w.session, [Intent("brief", pid, key, {"day": brief.day.isoformat(), "sections": brief.sections})],
+                    w.now)
+            w.commit()
+        sent += 1
+    return sent

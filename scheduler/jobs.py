@@ -1,0 +1,61 @@
+"""The jobs: each one calls domain services; what they tell people goes through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from domain.services import attendance, backups, briefs, reminders
+from domain.uow import Database
+
+
+@dataclass
+class JobContext:
+    db: Database
+    org_tz: str
+    backup_dir: Path
+
+
+def ensure_sessions(ctx: JobContext) -> str:
+    today = ctx.db.clock.now().astimezone(ZoneInfo(ctx.org_tz)).date()
+    n = attendance.ensure_sessions(ctx.db.uow(), today, today + timedelta(days=7), ctx.org_tz)
+    return f"{n} slots checked"
+
+
+def open_sessions(ctx: JobContext) -> str:
+    return f"{len(attendance.open_due(ctx.db.uow()))} opened"
+
+
+def close_sessions(ctx: JobContext) -> str:
+    nagged = attendance.nag_late(ctx.db.uow())
+    counts = attendance.auto_close(ctx.db.uow())
+    return f"{counts['closed']} closed, {counts['missed']} missed, {nagged} nagged"
+
+
+def remind(ctx: JobContext) -> str:
+    r = reminders.scan(ctx.db.uow(), ctx.org_tz)
+    return f"{r.reminded} reminded, {r.held} held for quiet hours, {r.escalated} escalated"
+
+
+def send_briefs(ctx: JobContext) -> str:
+    return f"{briefs.send_due(ctx.db.uow, ctx.org_tz)} briefs"
+
+
+def backup(ctx: JobContext) -> str:
+    result = backups.backup(ctx.db, ctx.backup_dir)
+    return f"{result.path.name} ({result.size_bytes} bytes)"
+
+
+# id -> (function, trigger kind, trigger arguments)
+JOBS = {
+    "sessions.ensure": (ensure_sessions, "interval", {"hours": 1}),
+    "sessions.open": (open_sessions, "interval", {"minutes": 1}),
+    "sessions.close": (close_sessions, "interval", {"minutes": 5}),
+    "reminders.scan": (remind, "interval", {"minutes": 1}),
+    "briefs.send": (send_briefs, "interval", {"minutes": 5}),
+    "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
+}
+# Run once as soon as this scheduler leads: catch up on what downtime left behind.
+AT_START = ("sessions.ensure", "sessions.close", "sessions.open")

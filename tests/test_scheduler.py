@@ -1,0 +1,191 @@
+"""The scheduler's jobs with an injected clock: reminders, quiet hours, snooze, escalation, briefs, leader."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from domain.actors import Actor
+from domain.database import make_engine
+from domain.models import ClassSession, Notification, Priority, Role, SessionStatus, Task
+from domain.services import attendance as att
+from domain.services import backups, briefs, reminders, tasks
+from domain.uow import Database
+from scheduler.app import Scheduler
+from scheduler.jobs import JOBS, JobContext
+
+TZ = "Europe/London"
+
+
+def kinds(db, kind: str) -> list[Notification]:
+    with db.uow(readonly=True) as uow:
+        return list(uow.session.scalars(select(Notification).where(Notification.kind == kind)
+                                        .order_by(Notification.id)))
+
+
+def one_task(db, make_person, clock, *, due_in: timedelta, priority=Priority.NORMAL, who=None, admin=None):
+    admin = admin or make_person(Role.ADMIN)
+    who = who or make_person(Role.STUDENT)
+    tasks.assign(db.uow(), Actor.telegram(admin.id), tasks.AssignmentSpec(
+        title="Essay", person_ids=[who.id], due_at=clock.now() + due_in, priority=priority))
+    with db.uow(readonly=True) as uow:
+        return uow.session.scalars(select(Task).order_by(Task.id.desc())).first(), admin, who
+
+
+def test_reminders_lead_due_overdue_cadence(db, make_person, clock):
+    clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))  # 09:00 London
+    one_task(db, make_person, clock, due_in=timedelta(hours=3))
+    assert reminders.scan(db.uow(), TZ).reminded == 0
+    clock.set(datetime(2026, 11, 2, 11, 0, tzinfo=UTC))  # one hour before: the lead reminder
+    assert reminders.scan(db.uow(), TZ).reminded == 1
+    assert reminders.scan(db.uow(), TZ).reminded == 0  # nothing twice
+    clock.set(datetime(2026, 11, 2, 12, 0, tzinfo=UTC))  # due
+    assert reminders.scan(db.uow(), TZ).reminded == 1
+    clock.set(datetime(2026, 11, 2, 14, 0, tzinfo=UTC))  # two hours overdue: not yet (every 3 h)
+    assert reminders.scan(db.uow(), TZ).reminded == 0
+    clock.set(datetime(2026, 11, 2, 15, 0, tzinfo=UTC))
+    assert reminders.scan(db.uow(), TZ).reminded == 1
+    slots = [n.data["slot"] for n in kinds(db, "task_reminder")]
+    assert slots == ["lead", "due", "o1"]
+
+
+def test_quiet_hours_hold_until_morning_except_urgent(db, make_person, clock):
+    clock.set(datetime(2026, 11, 2, 20, 0, tzinfo=UTC))
+    normal, admin, who = one_task(db, make_person, clock, due_in=timedelta(hours=2))
+    urgent, _, _ = one_task(db, make_person, clock, due_in=timedelta(hours=2), priority=Priority.URGENT,
+                            who=who, admin=admin)
+    clock.set(datetime(2026, 11, 2, 22, 0, tzinfo=UTC))  # 22:00 London: quiet
+    r = reminders.scan(db.uow(), TZ)
+    assert (r.reminded, r.held) == (1, 1) and r.task_ids == [urgent.id]
+    clock.set(datetime(2026, 11, 3, 6, 59, tzinfo=UTC))
+    assert normal.id not in reminders.scan(db.uow(), TZ).task_ids
+    clock.set(datetime(2026, 11, 3, 7, 0, tzinfo=UTC))
+    assert normal.id in reminders.scan(db.uow(), TZ).task_ids
+
+
+def test_snooze_and_escalation_once(db, make_person, clock):
+    clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    task, admin, who = one_task(db, make_person, clock, due_in=timedelta(hours=1))
+    clock.set(datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+    assert reminders.scan(db.uow(), TZ).reminded == 1
+    reminders.snooze(db.uow(), Actor.telegram(who.id), task.id, "1h", TZ)
+    clock.set(datetime(2026, 11, 2, 10, 30, tzinfo=UTC))
+    assert reminders.scan(db.uow(), TZ).reminded == 0
+    with pytest.raises(Exception, match="Only the person"):
+        reminders.snooze(db.uow(), Actor.telegram(admin.id), task.id, "1h", TZ)
+    clock.set(datetime(2026, 11, 3, 11, 0, tzinfo=UTC))  # 25 h overdue: escalate to the assigner
+    assert reminders.scan(db.uow(), TZ).escalated == 1
+    clock.set(datetime(2026, 11, 3, 14, 0, tzinfo=UTC))
+    assert reminders.scan(db.uow(), TZ).escalated == 0
+    assert [n.recipient_id for n in kinds(db, "task_escalated")] == [admin.id]
+
+
+def test_many_escalations_make_one_digest(db, make_person, clock):
+    clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    admin = make_person(Role.ADMIN)
+    for _ in range(6):
+        one_task(db, make_person, clock, due_in=timedelta(hours=1), admin=admin)
+    clock.set(datetime(2026, 11, 3, 12, 0, tzinfo=UTC))
+    r = reminders.scan(db.uow(), TZ)
+    assert (r.escalated, r.digests) == (6, 1)
+    assert len(kinds(db, "overdue_digest")) == 1 and kinds(db, "task_escalated") == []
+
+
+def test_briefs_per_role_none_when_empty_none_twice(db, make_person, clock):
+    clock.set(datetime(2026, 11, 2, 6, 0, tzinfo=UTC))
+    teacher = make_person(Role.TEACHER)
+    idle = make_person(Role.MEMBER)
+    student = make_person(Role.STUDENT)
+    batch = att.create_batch(db.uow(), Actor.system(), name="Maths 7", teacher_ids=[teacher.id])
+    att.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="16:00", duration_minutes=60)
+    att.enrol(db.uow(), Actor.system(), batch.id, student.id, date(2026, 10, 1))
+    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    admin = make_person(Role.ADMIN)
+    tasks.assign(db.uow(), Actor.telegram(admin.id), tasks.AssignmentSpec(
+        title="Homework 4", person_ids=[student.id], due_at=clock.now() + timedelta(hours=5)))
+    assert briefs.send_due(db.uow, TZ) == 0  # 06:00 London: before 07:30
+    clock.set(datetime(2026, 11, 2, 7, 31, tzinfo=UTC))
+    assert briefs.send_due(db.uow, TZ) >= 2
+    assert briefs.send_due(db.uow, TZ) == 0
+    sent = {n.recipient_id: n.data for n in kinds(db, "brief")}
+    assert idle.id not in sent
+    assert {"title": "Today's classes", "items": ["Maths 7 at 16:00"]} in sent[teacher.id]["sections"]
+    student_titles = {s["title"] for s in sent[student.id]["sections"]}
+    assert student_titles == {"Your tasks", "Today's classes"}
+
+
+async def test_two_schedulers_one_leader_each_job_once(db, clock, tmp_path):
+    a = Scheduler(JobContext(db, TZ, tmp_path), holder="a")
+    other = Database.from_engine(make_engine(db.engine.url.render_as_string(hide_password=False)), db.clock)
+    b = Scheduler(JobContext(other, TZ, tmp_path), holder="b")
+    assert [await a.renew(), await b.renew()] == [True, False]
+    ran = [await s.run_job("reminders.scan") for s in (a, b)]
+    assert ran[0] is not None and ran[1] is None
+    clock.advance(seconds=31)  # a stops renewing: b takes over when the lease lapses
+    assert await b.renew() is True
+    assert await a.renew() is False
+    a.aps.start(paused=True)  # job defaults are applied when the scheduler starts
+    for job_id in JOBS:
+        job = a.aps.get_job(job_id)
+        assert job is not None and job.coalesce and job.max_instances == 1 and job.misfire_grace_time == 120
+    a.aps.shutdown(wait=False)
+    other.engine.dispose()
+
+
+async def test_a_restart_after_a_missed_close_closes_at_start(db, make_person, clock, tmp_path):
+    teacher = make_person(Role.TEACHER)
+    batch = att.create_batch(db.uow(), Actor.system(), name="Art", teacher_ids=[teacher.id])
+    att.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="10:00", duration_minutes=60)
+    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    clock.set(datetime(2026, 11, 2, 9, 50, tzinfo=UTC))
+    att.open_due(db.uow())
+    clock.set(datetime(2026, 11, 2, 18, 0, tzinfo=UTC))  # the scheduler was down all afternoon
+    s = Scheduler(JobContext(db, TZ, tmp_path), holder="restarted")
+    await s.renew()
+    with db.uow(readonly=True) as uow:
+        status = uow.session.scalar(select(ClassSession.status).where(ClassSession.on_date == date(2026, 11, 2)))
+    assert status == SessionStatus.MISSED, s.runs
+    assert s.runs["sessions.close"]["ok"]
+
+
+def test_backup_during_writes_passes_the_check_and_restores(tmp_path, sqlite_template, clock):
+    from tests.auxil.databases import sqlite_copy
+
+    url = sqlite_copy(sqlite_template, tmp_path / "live.db")
+    db = Database.from_engine(make_engine(url), clock)
+    with db.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE scratch (n INTEGER)"))
+    stop = threading.Event()
+
+    def writer() -> None:
+        n = 0
+        while not stop.is_set() and n < 5000:
+            with db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO scratch VALUES (:n)"), {"n": n})
+            n += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen = []
+    try:
+        result = backups.backup(db, tmp_path / "backups", progress=lambda done, total: seen.append((done, total)))
+    finally:
+        stop.set()
+        thread.join()
+    assert backups.integrity_ok(result.path) == (True, "ok")
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert backups.last_backup(db).status == "ok"
+    import sqlite3
+    with sqlite3.connect(result.path) as copy:
+        rows_in_copy = copy.execute("SELECT count(*) FROM scratch").fetchone()[0]
+    backups.restore_sqlite(db, result.path)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM scratch")).scalar() == rows_in_copy
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(Exception, match="integrity"):
+        backups.restore_sqlite(db, bad)
+    db.engine.dispose()
