@@ -1,21 +1,31 @@
-"""Check a Taskbell deployment without changing it; one line per check, exit 0 when all pass.
+"""Check a Taskbell deployment without changing it: one line per check, exit 0 when all pass.
 
 Usage: python healthcheck.py [--json]   (also: taskbell healthcheck)
+Each failure says what is wrong and what to do. Nothing is written: the database probe
+writes inside a transaction that is rolled back, and no job is started.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from domain import migrations
-from domain.config import load_settings
+from domain.clock import Clock, SystemClock
+from domain.config import Settings, load_settings
 from domain.errors import ConfigError
+
+HEARTBEAT_MAX_AGE = timedelta(minutes=3)
+OUTBOX_MAX_AGE = timedelta(minutes=10)
+BACKUP_MAX_AGE = timedelta(hours=36)
+TELEGRAM_TIMEOUT = 5.0
 
 
 @dataclass
@@ -31,46 +41,156 @@ class Check:
         return f"✗ FAIL {self.name}: {self.detail} -> {self.fix}"
 
 
-def run_checks() -> list[Check]:
+class Failed(Exception):
+    """A check's failure: the message says what is wrong."""
+
+
+def _age(when: datetime, now: datetime) -> str:
+    seconds = int((now - when).total_seconds())
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def run_checks(settings: Settings | None = None, clock: Clock | None = None,
+               token_for_telegram: str | None = None) -> list[Check]:
     try:
-        settings = load_settings()
+        settings = settings or load_settings()
     except ConfigError as exc:
-        return [Check("settings", False, str(exc), "fix the variable in the environment or .env")]
-    checks = [Check("settings", True)]
+        return [Check("required settings present and valid", False, str(exc),
+                      "fix the variable in the environment or .env (see .env.example)")]
+    clock = clock or SystemClock()
+    now = clock.now()
+    checks = [Check("required settings present and valid", True)]
+
+    def probe(name: str, fn: Callable[[], str], fix: str) -> None:
+        try:
+            checks.append(Check(name, True, fn()))
+        except Exception as exc:  # a check reports, it never raises
+            message = str(exc) if isinstance(exc, Failed) else f"{type(exc).__name__}: {exc}"
+            checks.append(Check(name, False, message.splitlines()[0][:300], fix))
+
     from domain.database import make_engine
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, **({} if settings.is_sqlite else {"connect_args": {"connect_timeout": 5}}))
     try:
-        def probe(name: str, fn: Callable[[], str], fix: str) -> None:
-            try:
-                checks.append(Check(name, True, fn()))
-            except Exception as exc:  # a check reports, it never raises
-                checks.append(Check(name, False, f"{type(exc).__name__}: {exc}".splitlines()[0], fix))
-
         def db_write() -> str:
             with engine.connect() as conn:
                 trans = conn.begin()
-                conn.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS hc_probe (x INTEGER)"))
+                conn.execute(text("CREATE TEMPORARY TABLE hc_probe (x INTEGER)"))
                 conn.execute(text("INSERT INTO hc_probe VALUES (1)"))
                 trans.rollback()
-            return engine.dialect.name
+            return f"{engine.dialect.name}, write rolled back"
 
         def at_head() -> str:
             current, head = migrations.current_revision(engine), migrations.head_revision()
             if current != head:
-                raise RuntimeError(f"database at {current or 'nothing'}, code at {head}")
-            return str(head)
+                raise Failed(f"database at {current or 'no revision'}, code expects {head}")
+            return f"revision {head}"
 
-        probe("database reachable and writable", db_write, "check DATABASE_URL and that the server runs")
+        probe("database reachable and writable", db_write, "check DATABASE_URL and that the database server runs")
         probe("migrations at head", at_head, "run: taskbell migrate")
+        database_ok = all(c.ok for c in checks)
+
+        def scheduler_alive() -> str:
+            from domain.models import SchedulerLease
+            from scheduler.jobs import JOBS as EXPECTED_JOBS
+
+            with engine.connect() as conn:
+                row = conn.execute(select(SchedulerLease.holder, SchedulerLease.heartbeat_at, SchedulerLease.jobs)
+                                   .where(SchedulerLease.name == "main")).first()
+            if row is None:
+                raise Failed("no scheduler has ever run")
+            holder, beat, jobs = row
+            beat = beat if beat.tzinfo else beat.replace(tzinfo=UTC)
+            if now - beat > HEARTBEAT_MAX_AGE:
+                raise Failed(f"last heartbeat {_age(beat, now)} ago from {holder}")
+            missing = set(EXPECTED_JOBS) - set((jobs or {}).get("jobs", []))
+            if missing:
+                raise Failed(f"jobs not registered: {', '.join(sorted(missing))}")
+            failures = [f"{j} ({r.get('result')})" for j, r in (jobs or {}).get("runs", {}).items() if not r.get("ok")]
+            if failures:
+                raise Failed("last run failed: " + "; ".join(failures))
+            return f"{holder}, heartbeat {_age(beat, now)} ago, {len(EXPECTED_JOBS)} jobs"
+
+        def outbox_healthy() -> str:
+            from domain.models import Notification, NotificationStatus
+
+            with engine.connect() as conn:
+                oldest = conn.execute(select(func.min(Notification.created_at)).where(
+                    Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]))).scalar()
+                dead = conn.execute(select(func.count()).select_from(Notification).where(
+                    Notification.status == NotificationStatus.DEAD)).scalar() or 0
+            if oldest is not None:
+                oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+                if now - oldest > OUTBOX_MAX_AGE:
+                    raise Failed(f"oldest unsent notification is {_age(oldest, now)} old ({dead} dead letters)")
+            if dead:
+                raise Failed(f"{dead} dead letters")
+            return "nothing waiting" if oldest is None else f"oldest unsent {_age(oldest, now)} old"
+
+        def last_backup() -> str:
+            from domain.models import BackupLog
+
+            with engine.connect() as conn:
+                row = conn.execute(select(BackupLog.started_at, BackupLog.status, BackupLog.error)
+                                   .order_by(BackupLog.id.desc()).limit(1)).first()
+            if row is None:
+                raise Failed("no backup has been taken")
+            started, status, error = row
+            started = started if started.tzinfo else started.replace(tzinfo=UTC)
+            if status == "failed":
+                raise Failed(f"the last backup failed: {error}")
+            if now - started > BACKUP_MAX_AGE:
+                raise Failed(f"the last backup is {_age(started, now)} old")
+            return f"{status}, {_age(started, now)} ago"
+
+        if database_ok:
+            probe("scheduler alive", scheduler_alive, "start it: taskbell scheduler (or taskbell run)")
+            probe("outbox healthy", outbox_healthy,
+                  "check the bot process (taskbell bot) and Telegram; dead letters show in the admin console")
+            probe("last backup", last_backup, "run: taskbell backup (the scheduler takes one daily)")
     finally:
         engine.dispose()
+
+    def telegram() -> str:
+        from telegram import Bot
+        from telegram.request import HTTPXRequest
+
+        from domain.config import SANDBOX_TOKEN
+
+        token = token_for_telegram or settings.telegram_bot_token
+        base = settings.telegram_api_base.rstrip("/")
+        if not token:  # sandbox mode: the bundled Bot API server stands in for Telegram
+            token, base = SANDBOX_TOKEN, f"http://127.0.0.1:{settings.sandbox_port}"
+
+        async def get_me() -> str:
+            request = HTTPXRequest(connect_timeout=TELEGRAM_TIMEOUT, read_timeout=TELEGRAM_TIMEOUT)
+            async with Bot(token, base_url=f"{base}/bot", request=request) as bot:
+                return (await bot.get_me()).username or "?"
+
+        return f"@{asyncio.run(get_me())} via {base}"
+
+    probe("Telegram reachable", telegram, "check TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE and the network")
+
+    def tokens() -> str:
+        from domain.links import LinkExpired, LinkSigner
+
+        signer = LinkSigner(settings.secret_keys)
+        token = signer.dashboard_token(1, now)
+        if signer.dashboard_person(token, now) != 1:
+            raise Failed("a fresh token did not verify")
+        try:
+            signer.dashboard_person(signer.dashboard_token(1, now - timedelta(days=30)), now)
+        except LinkExpired:
+            return "made, verified, and an expired one refused"
+        raise Failed("an expired token was accepted")
+
+    probe("signed tokens", tokens, "check SECRET_KEYS")
     return checks
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="healthcheck", description=__doc__.splitlines()[0])
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON for monitors")
     args = parser.parse_args(argv)
     checks = run_checks()
     if args.json:

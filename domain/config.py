@@ -15,6 +15,7 @@ from domain.phones import PhoneError, normalise_phone
 DEFAULT_DB_PATH = Path("instance") / "taskbell.db"
 DEFAULT_TELEGRAM_API_BASE = "https://api.telegram.org"
 MIN_SECRET_KEY_LENGTH = 16
+SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"  # the token the bundled sandbox accepts (not a secret)
 
 
 @dataclass(frozen=True)

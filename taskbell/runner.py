@@ -10,12 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.config import Settings
+from domain.config import SANDBOX_TOKEN, Settings
 from taskbell.container import Container
 
 log = logging.getLogger("taskbell.runner")
 
-SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"
 
 
 @dataclass
