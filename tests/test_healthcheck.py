@@ -53,7 +53,7 @@ def lines(checks) -> dict[str, str]:
 
 
 def test_all_pass(healthy, clock):
-    db, settings = healthy
+    _db, settings = healthy
     checks = run_checks(settings, clock)
     assert all(c.ok for c in checks), [c.line() for c in checks]
     assert lines(checks)["Telegram reachable"].startswith("✓ PASS Telegram reachable (@taskbell_bot")

@@ -162,8 +162,12 @@ def openapi_schema(server_url: str) -> dict[str, Any]:
                                    "changed": {"type": "boolean"}, "message": {"type": "string"}}},
                 "AssignmentRequest": {
                     "type": "object", "required": ["title"], "additionalProperties": False,
+                    "description": "Choose at least one person or group; a due time must be in "
+                                   "the future.",
+                    "anyOf": [{"required": ["person_ids"], "properties": {"person_ids": {"minItems": 1}}},
+                              {"required": ["group_ids"], "properties": {"group_ids": {"minItems": 1}}}],
                     "properties": {
-                        "title": {"type": "string", "maxLength": 200},
+                        "title": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"},
                         "description": {"type": "string", "maxLength": 4000},
                         "person_ids": {"type": "array", "items": _ID, "maxItems": 1000},
                         "group_ids": {"type": "array", "items": _ID, "maxItems": 1000},

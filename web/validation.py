@@ -63,7 +63,7 @@ def parse_enum(kind: type[E], raw: str, name: str) -> E:
 
 def query_id(params: Any, name: str) -> int | None:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     value = parse_id(raw)
     if value is None:
@@ -73,7 +73,7 @@ def query_id(params: Any, name: str) -> int | None:
 
 def query_int(params: Any, name: str, default: int, low: int, high: int) -> int:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 12 \
             or not low <= int(raw) <= high:
@@ -83,7 +83,7 @@ def query_int(params: Any, name: str, default: int, low: int, high: int) -> int:
 
 def query_time(params: Any, name: str) -> datetime | None:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         return parse_time(raw, name)
@@ -93,7 +93,7 @@ def query_time(params: Any, name: str) -> datetime | None:
 
 def query_enum(params: Any, kind: type[E], name: str) -> E | None:
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         return parse_enum(kind, raw, name)
