@@ -176,13 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "alembic.runtime.plugins",
-                  "alembic.runtime.migration"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    import os
+
+    from taskbell import logs
+
+    logs.setup(logging.DEBUG if args.verbose else logging.INFO, os.environ.get("LOG_FORMAT", "text"))
     try:
         return args.func(args)
     except ConfigError as exc:

@@ -73,7 +73,8 @@ async def test_three_processes_in_webhook_mode(database_url, tmp_path):
     }
     cli = [sys.executable, "-m", "taskbell.cli"]
     assert subprocess.run([*cli, "migrate"], cwd=tmp_path, env=env, capture_output=True, timeout=120).returncode == 0
-    logs = {name: open(tmp_path / f"{name}.log", "w") for name in ("sandbox", "bot", "web", "scheduler")}
+    logs = {name: open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed in the finally below
+            for name in ("sandbox", "bot", "web", "scheduler")}
     procs: dict[str, subprocess.Popen] = {}
     try:
         procs["sandbox"] = subprocess.Popen([*cli, "sandbox", "--port", str(sandbox_port), "--token", TOKEN],
