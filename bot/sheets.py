@@ -16,7 +16,7 @@ from domain.uow import Database
 
 PER_PAGE = 10
 ICON = {Mark.PRESENT: "✅", Mark.ABSENT: "❌", Mark.LATE: "🕒", Mark.EXCUSED: "📝"}
-ATTENDANCE_LINK = "attendance"
+ATTENDANCE_LINK = auth.ATTENDANCE
 
 
 def sheet_link(db: Database, base_url: str, session_id: int, teacher_id: int) -> str:

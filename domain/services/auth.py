@@ -33,6 +33,21 @@ class TooManyRequests(DomainError):
     code = "too_many_requests"
 
 
+class TokenInvalid(InvalidInput):
+    """Forged, unknown, or made for another purpose."""
+
+
+class TokenUsed(InvalidInput):
+    """Genuine, but already consumed."""
+
+
+class TokenExpired(InvalidInput):
+    """Genuine, but too old."""
+
+
+ATTENDANCE = "attendance"  # one-time links to the web attendance sheet
+
+
 def _sha(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -189,24 +204,26 @@ def peek_one_time(uow: UnitOfWork, *, purpose: str, token: str) -> OneTimeToken:
     with uow:
         row = uow.session.get(OneTimeToken, _sha(token or ""))
         if row is None or row.purpose != purpose:
-            raise InvalidInput("This link is not valid.")
+            raise TokenInvalid("This link is not valid.")
         if row.consumed_at is not None:
-            raise InvalidInput("This link was already used; ask the bot for a new one.")
+            raise TokenUsed("This link was already used; ask the bot for a new one.")
         if row.expires_at <= uow.now:
-            raise InvalidInput("This link has expired; ask the bot for a new one.")
+            raise TokenExpired("This link has expired; ask the bot for a new one.")
         return row
 
 
 def consume_one_time_in(uow: UnitOfWork, *, purpose: str, token: str) -> OneTimeToken:
     """Consume within the caller's open unit of work (verify-act-consume in one transaction)."""
     row = uow.session.get(OneTimeToken, _sha(token or ""))
-    if row is None or row.purpose != purpose or row.expires_at <= uow.now:
-        raise InvalidInput("This link is not valid or has expired; ask the bot for a new one.")
+    if row is None or row.purpose != purpose:
+        raise TokenInvalid("This link is not valid.")
+    if row.expires_at <= uow.now:
+        raise TokenExpired("This link has expired; ask the bot for a new one.")
     taken = uow.session.execute(
         update(OneTimeToken).where(OneTimeToken.id == row.id, OneTimeToken.consumed_at.is_(None))
         .values(consumed_at=uow.now).execution_options(synchronize_session=False)).rowcount
     if taken != 1:
-        raise InvalidInput("This link was already used; ask the bot for a new one.")
+        raise TokenUsed("This link was already used; ask the bot for a new one.")
     return row
 
 

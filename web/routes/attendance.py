@@ -1,0 +1,219 @@
+"""The class attendance sheet behind a one-time link sent by the bot.
+
+GET only looks (Telegram fetches link previews): the token is peeked, never consumed.
+POST, in one unit of work, consumes the token and submits the sheet through the same domain
+service the Telegram sheet uses, then commits; any refusal rolls both back. The teacher and
+the class come only from the token, never from the form or the query string.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from anyio import to_thread
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from domain.actors import Actor
+from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
+from domain.models import Mark, SessionStatus
+from domain.services import attendance, auth
+from domain.services.attendance import Sheet
+from domain.uow import Database
+from web.deps import get_deps
+from web.pages import render, zone
+from web.security import CSP, client_ip, csrf_token, csrf_valid, is_same_origin
+from web.validation import parse_id
+
+PURPOSE = auth.ATTENDANCE
+MARKS = tuple(m.value for m in Mark)
+MAX_FIELDS = 2000
+ALREADY_USED = "This link was already used"
+
+# The sheet's own styles; the page's CSP allows exactly this block by its hash.
+SHEET_CSS = """
+.sheet-head p { margin: .2rem 0; }
+.roster { display: grid; gap: .5rem; margin: 1rem 0; }
+.student { background: var(--card); border: 1px solid var(--line); border-radius: .6rem;
+  padding: .6rem .8rem; margin: 0; min-width: 0; }
+.student legend { font-weight: 600; padding: 0; float: left; width: 100%; margin-bottom: .4rem; }
+.student .excuse { clear: both; font-size: .85rem; background: #fffbe6; border-radius: .4rem;
+  padding: .25rem .5rem; margin: 0 0 .4rem; }
+.marks { clear: both; display: grid; grid-template-columns: repeat(4, 1fr); gap: .3rem; }
+.marks input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+.marks label { text-align: center; border: 1px solid var(--line); border-radius: .45rem;
+  padding: .45rem .2rem; cursor: pointer; font-size: .9rem; user-select: none; }
+.marks input:focus-visible + label { outline: 3px solid #9bbcf5; outline-offset: 1px; }
+.marks input:checked + label { font-weight: 650; color: #fff; }
+.marks input.m-present:checked + label { background: var(--ok); border-color: var(--ok); }
+.marks input.m-absent:checked + label { background: var(--warn); border-color: var(--warn); }
+.marks input.m-late:checked + label { background: #b45309; border-color: #b45309; }
+.marks input.m-excused:checked + label { background: var(--muted); border-color: var(--muted); }
+.sheet-actions { display: flex; gap: .5rem; flex-wrap: wrap; position: sticky; bottom: 0;
+  background: var(--bg); padding: .6rem 0; }
+.counts { display: flex; gap: .5rem; flex-wrap: wrap; }
+.counts .stat { flex: 1 1 6rem; }
+.notice { background: var(--warn-bg); border: 1px solid #fed7aa; padding: .6rem .8rem; border-radius: .5rem; }
+"""
+_CSS_HASH = base64.b64encode(hashlib.sha256(SHEET_CSS.encode()).digest()).decode()
+PAGE_HEADERS = {"content-security-policy": CSP.replace(
+    "style-src 'self'", f"style-src 'self' 'sha256-{_CSS_HASH}'")}
+
+
+class TokenRefused(Exception):
+    """The link itself cannot be used: status, title and message for the page."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.title, self.message = status, title, message
+
+
+class FormRefused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _token_refusal(exc: InvalidInput) -> TokenRefused:
+    """Map auth's refusals of a one-time token to a page: used and expired are 410, the rest 403."""
+    text = exc.message
+    if isinstance(exc, auth.TokenUsed):
+        return TokenRefused(410, ALREADY_USED, text)
+    if isinstance(exc, auth.TokenExpired):
+        return TokenRefused(410, "This link has expired", text)
+    return TokenRefused(403, "This link cannot be used", text)
+
+
+def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    response = render(request, name, {"css": Markup(SHEET_CSS), **context}, status)
+    response.headers.update(PAGE_HEADERS)
+    return response
+
+
+def _refuse(request: Request, status: int, message: str, title: str, back: bool = False) -> HTMLResponse:
+    return _page(request, "attendance_refusal.html", {
+        "status": status, "title": title, "message": message,
+        "back_url": request.url.path if back else None}, status)
+
+
+def _status_for(exc: DomainError) -> tuple[int, str]:
+    if isinstance(exc, IllegalTransition):
+        return 409, "Attendance cannot be taken now"
+    if isinstance(exc, Forbidden):
+        return 403, "This link cannot be used"
+    if isinstance(exc, NotFound):
+        return 404, "Class not found"
+    if isinstance(exc, InvalidInput):
+        return 422, "Some marks were not accepted"
+    return 400, "That did not work"
+
+
+# --- GET: look only ---------------------------------------------------------------------
+
+def _load(db: Database, token: str, ip: str | None) -> tuple[int, Sheet]:
+    try:
+        row = auth.peek_one_time(db.uow(readonly=True), purpose=PURPOSE, token=token)
+    except InvalidInput as exc:
+        raise _token_refusal(exc) from None
+    if row.object_id is None:
+        raise TokenRefused(403, "This link cannot be used", "This link is not valid.")
+    # Reading the sheet authorises the link's teacher for the link's class, as in Telegram.
+    return row.person_id, attendance.sheet(db.uow(readonly=True), Actor.web(row.person_id, ip), row.object_id)
+
+
+async def show(request: Request) -> Response:
+    deps = get_deps(request)
+    token = request.path_params["token"]
+    try:
+        _teacher, sheet = await to_thread.run_sync(_load, deps.db, token, client_ip(request))
+    except TokenRefused as exc:
+        return _refuse(request, exc.status, exc.message, exc.title)
+    except DomainError as exc:
+        status, title = _status_for(exc)
+        return _refuse(request, status, exc.message, title)
+    return _page(request, "attendance_sheet.html", {
+        "sheet": sheet, "counts": sheet.counts(), "tz": zone(None, deps.settings.timezone),
+        "open": sheet.status == SessionStatus.OPEN, "marks": MARKS,
+        "csrf": csrf_token(deps.settings.secret_keys, token), "closed_message": attendance.CLOSED_MESSAGE,
+    })
+
+
+# --- POST: consume and submit, atomically ---------------------------------------------------
+
+def parse_marks(form: Mapping[str, Any]) -> dict[int, Mark]:
+    """`mark-<student id>` = present | absent | late | excused; other fields are ignored."""
+    marks: dict[int, Mark] = {}
+    for key, value in form.items():
+        if not key.startswith("mark-"):
+            continue
+        student_id = parse_id(key[len("mark-"):])
+        if student_id is None:
+            raise FormRefused(422, "The form names a student that is not in this class.")
+        if not isinstance(value, str) or value not in MARKS:
+            raise FormRefused(422, f"Each mark must be one of: {', '.join(MARKS)}.")
+        marks[student_id] = Mark(value)
+    return marks
+
+
+@dataclass(frozen=True)
+class Submitted:
+    sheet: Sheet
+    message: str
+
+
+def _submit(db: Database, token: str, ip: str | None, marks: dict[int, Mark]) -> Submitted:
+    try:  # for a precise refusal (expired / used); the consume below is what guards
+        auth.peek_one_time(db.uow(readonly=True), purpose=PURPOSE, token=token)
+    except InvalidInput as exc:
+        raise _token_refusal(exc) from None
+    with db.uow() as uow:
+        try:
+            row = auth.consume_one_time_in(uow, purpose=PURPOSE, token=token)
+        except InvalidInput as exc:
+            raise _token_refusal(exc) from None
+        if row.object_id is None:
+            raise TokenRefused(403, "This link cannot be used", "This link is not valid.")
+        result = attendance.submit_in(uow, Actor.web(row.person_id, ip), row.object_id, marks)
+        if not result.changed:  # submitted meanwhile (e.g. in Telegram): these marks were not saved
+            raise IllegalTransition(f"This class was submitted already, so these marks were not saved. "
+                                    f"{result.message}")
+        uow.commit()  # the marks, the pipeline's notifications and the consumed token, together
+        return Submitted(result.sheet, result.message)
+
+
+async def submit(request: Request) -> Response:
+    deps = get_deps(request)
+    token = request.path_params["token"]
+    if not is_same_origin(request, deps.settings):
+        return _refuse(request, 403, "This form was sent from another site; nothing was changed.", "Refused")
+    async with request.form(max_fields=MAX_FIELDS, max_files=0) as form:
+        given = form.get("csrf")
+        if not csrf_valid(deps.settings.secret_keys, token, given if isinstance(given, str) else None):
+            return _refuse(request, 403, "This form is out of date; nothing was changed. "
+                           "Open the link again and retry.", "Refused")
+        try:
+            marks = parse_marks(form)
+        except FormRefused as exc:
+            return _refuse(request, exc.status, exc.message, "Some marks were not accepted", back=True)
+    try:
+        done = await to_thread.run_sync(_submit, deps.db, token, client_ip(request), marks)
+    except TokenRefused as exc:
+        return _refuse(request, exc.status, exc.message, exc.title)
+    except DomainError as exc:
+        status, title = _status_for(exc)
+        return _refuse(request, status, exc.message, title, back=status == 422)
+    return _page(request, "attendance_done.html", {
+        "sheet": done.sheet, "counts": done.sheet.counts(), "message": done.message,
+        "tz": zone(None, deps.settings.timezone)})
+
+
+routes = [
+    Route("/attendance/sheet/{token}", show, methods=["GET"], name="attendance_sheet"),
+    Route("/attendance/sheet/{token}", submit, methods=["POST"], name="attendance_submit"),
+]
