@@ -14,8 +14,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from web.deps import WebDeps
+from web.metrics import Metrics, MetricsMiddleware
 from web.pages import make_templates, refusal
-from web.routes import api, dashboard, health, webhook
+from web.routes import api, attendance, dashboard, health, ops, webhook
 from web.routes.api import error_response
 from web.security import SecurityHeaders
 
@@ -47,17 +48,21 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(deps: WebDeps) -> Starlette:
+    metrics = Metrics(deps.db)
     app = Starlette(
         routes=[
             *health.routes,
+            *ops.routes,
             *dashboard.routes,
+            *attendance.routes,
             *webhook.routes,
             Mount("/api", routes=api.routes),
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(SecurityHeaders)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.deps = deps
+    app.state.metrics = metrics
     app.state.templates = make_templates()
     return app

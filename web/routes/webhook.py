@@ -38,11 +38,14 @@ async def telegram_webhook(request: Request) -> JSONResponse:
         return _answer(400, "The body is not JSON.")
     if not isinstance(update, dict):
         return _answer(400, "An update must be a JSON object.")
+    counter = request.app.state.metrics.updates
     try:
         await deps.on_telegram_update(update)
     except Exception:  # Telegram redelivers on a non-2xx answer
         log.exception("handling Telegram update %s failed", update.get("update_id"))
+        counter.labels("failed").inc()
         return _answer(500, "The update could not be handled; please redeliver.")
+    counter.labels("handled").inc()
     return _answer(200, "Taken.")
 
 
