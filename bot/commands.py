@@ -21,8 +21,10 @@ BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.ADMIN: [*WORKER, *MANAGER, *EVERYONE],
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
-    Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), *EVERYONE],
-    Role.PARENT: [("absent", "excuse my child from a class"), *EVERYONE],
+    Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
+                   *EVERYONE],
+    Role.PARENT: [("absent", "excuse my child from a class"), ("myattendance", "my children's attendance"),
+                  *EVERYONE],
 }
 
 WHAT_YOU_CAN_DO: dict[Role, str] = {

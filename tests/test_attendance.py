@@ -180,3 +180,30 @@ def test_parents_excuse_in_advance_and_admin_reopens(db, klass, clock, make_pers
     att.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "check again")
     att.submit(db.uow(), Actor.telegram(t.id), cs.id)
     assert count(db, Notification, Notification.kind == "absence") == 2  # nothing sent twice
+
+
+def test_reports_percentages_calendar_csv_and_who_sees_what(db, klass, clock, make_person):
+    from domain.services import attendance_reports as reports
+
+    t, (s0, s1, _s2) = klass["teacher"], klass["students"]
+    p0 = klass["parents"][0]
+    me = Actor.telegram(t.id)
+    days = [date(2026, 11, 2), date(2026, 11, 9)]
+    att.ensure_sessions(db.uow(), days[0], days[-1], TZ)
+    for day, marks in zip(days, [{s0.id: Mark.ABSENT}, {s0.id: Mark.LATE, s1.id: Mark.EXCUSED}], strict=True):
+        clock.set(datetime.combine(day, time(15, 55), UTC))
+        att.open_due(db.uow())
+        att.submit(db.uow(), me, session_on(db, day).id, marks)
+    lines = {line.name: line for line in reports.student_lines(db.uow(), me, days[0], days[-1])}
+    assert lines["Student 0"].percent == 0.0 and lines["Student 1"].percent == 100.0
+    assert lines["Student 1"].excused == 1 and lines["Student 2"].percent == 100.0
+    parent_view = reports.student_lines(db.uow(), Actor.telegram(p0.id), days[0], days[-1])
+    assert [line.name for line in parent_view] == ["Student 0"]
+    student_view = reports.student_lines(db.uow(), Actor.telegram(s1.id), days[0], days[-1])
+    assert [line.name for line in student_view] == ["Student 1"]
+    csv_text = reports.to_csv(list(lines.values()))
+    assert csv_text.splitlines()[0].startswith("student_id,student,batch,present")
+    calendar = reports.student_calendar(db.uow(), Actor.telegram(p0.id), s0.id, days[0], days[-1])
+    assert [(c.on_date, c.mark) for c in calendar] == [(days[0], "absent"), (days[1], "late")]
+    with pytest.raises(Forbidden):
+        reports.student_calendar(db.uow(), Actor.telegram(p0.id), s1.id, days[0], days[-1])

@@ -188,6 +188,34 @@ async def absent_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return ConversationHandler.END
 
 
+# --- /myattendance -------------------------------------------------------------------------
+
+async def my_attendance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The last 30 days for a student, or for each child of a parent."""
+    from datetime import timedelta
+
+    from domain.services import attendance_reports
+
+    message = update.effective_message
+    person = await current_person(update, context)
+    if message is None or person is None:
+        return
+    deps = deps_of(context)
+    today = deps.db.clock.now().astimezone(ZoneInfo(deps.settings.timezone)).date()
+    lines = await asyncio.to_thread(attendance_reports.student_lines, deps.db.uow(readonly=True),
+                                    Actor.telegram(person.id), today - timedelta(days=30), today)
+    if not lines:
+        await message.reply_text("No attendance has been taken in the last 30 days.")
+        return
+    text = ["<b>Attendance, last 30 days</b>"]
+    for line in lines:
+        pct = "no classes counted" if line.percent is None else f"{line.percent:.0f}%"
+        text.append(f"• {html.escape(line.name)}, {html.escape(line.batch)}: {pct} "
+                    f"({line.present} present, {line.late} late, {line.absent} absent"
+                    + (f", {line.excused} excused" if line.excused else "") + ")")
+    await message.reply_text("\n".join(text), parse_mode=ParseMode.HTML)
+
+
 # --- /inbox --------------------------------------------------------------------------------
 
 async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -239,5 +267,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             name="absent",
         ),
         CommandHandler("inbox", inbox_command),
+        CommandHandler("myattendance", my_attendance),
         CallbackQueryHandler(inbox_button, pattern=r"^ib:"),
     ]
