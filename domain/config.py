@@ -35,6 +35,8 @@ class Settings:
     web_port: int = 8000
     sandbox_port: int = 8081
     backup_dir: str = "backups"
+    google_service_account_file: str | None = None
+    google_sheets_key: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -130,6 +132,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: str | Path | 
     if webhook_secret and not all(c.isalnum() or c in "_-" for c in webhook_secret):
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and -")
 
+    if bool(get("GOOGLE_SERVICE_ACCOUNT_FILE")) != bool(get("GOOGLE_SHEETS_KEY")):
+        raise ConfigError("GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_SHEETS_KEY go together: set both or neither")
+
     ports = {}
     for name, default in (("WEB_PORT", 8000), ("SANDBOX_PORT", 8081)):
         raw = get(name)
@@ -156,5 +161,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: str | Path | 
         web_port=ports["WEB_PORT"],
         sandbox_port=ports["SANDBOX_PORT"],
         backup_dir=get("BACKUP_DIR") or "backups",
+        google_service_account_file=get("GOOGLE_SERVICE_ACCOUNT_FILE"),
+        google_sheets_key=get("GOOGLE_SHEETS_KEY"),
         extra=values,
     )

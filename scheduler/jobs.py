@@ -16,6 +16,8 @@ class JobContext:
     db: Database
     org_tz: str
     backup_dir: Path
+    sheets_credentials: str | None = None
+    sheets_key: str | None = None
 
 
 def ensure_sessions(ctx: JobContext) -> str:
@@ -45,7 +47,14 @@ def send_briefs(ctx: JobContext) -> str:
 
 def backup(ctx: JobContext) -> str:
     result = backups.backup(ctx.db, ctx.backup_dir)
-    return f"{result.path.name} ({result.size_bytes} bytes)"
+    done = f"{result.path.name} ({result.size_bytes} bytes)"
+    if ctx.sheets_credentials and ctx.sheets_key:
+        from domain.services import sheets_export
+
+        client = sheets_export.client_from_service_account(ctx.sheets_credentials)
+        exported = sheets_export.export_to_sheets(ctx.db, client, ctx.sheets_key)
+        done += f"; Sheets: {exported.cells} cells"
+    return done
 
 
 # id -> (function, trigger kind, trigger arguments)

@@ -76,10 +76,23 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     container = _container()
     try:
-        result = backups.backup(container.db, Path(args.dir or container.settings.backup_dir),
+        settings = container.settings
+        result = backups.backup(container.db, Path(args.dir or settings.backup_dir),
                                 keep=args.keep, progress=_progress("backing up"))
         print(f"backup written: {result.path} ({result.size_bytes:,} bytes, integrity ok)")
-    except RuntimeError as exc:
+        if args.sheets:
+            from domain.services import sheets_export
+
+            if not (settings.google_service_account_file and settings.google_sheets_key):
+                print("taskbell: set GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_SHEETS_KEY for --sheets",
+                      file=sys.stderr)
+                return 2
+            client = sheets_export.client_from_service_account(settings.google_service_account_file)
+            exported = sheets_export.export_to_sheets(
+                container.db, client, settings.google_sheets_key,
+                progress=lambda table, done, total: _progress(f"sheets: {table:<10}")(done, total))
+            print(f"exported to Google Sheets: {exported.cells:,} cells")
+    except (RuntimeError, DomainError) as exc:
         print(f"taskbell: backup failed: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -158,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("backup", cmd_backup, "back up the database now (SQLite online backup, or pg_dump)")
     p.add_argument("--dir", help="where to write (default BACKUP_DIR)")
     p.add_argument("--keep", type=int, default=7, help="how many backups to keep")
+    p.add_argument("--sheets", action="store_true", help="also export every table to Google Sheets")
     p = add("restore", cmd_restore, "restore a SQLite backup over the database (asks first)")
     p.add_argument("file")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")

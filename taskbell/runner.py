@@ -148,7 +148,8 @@ def scheduler_component(system: System) -> Component:
     from scheduler.jobs import JobContext
 
     settings = system.container.settings
-    sched = Scheduler(JobContext(system.container.db, settings.timezone, Path(settings.backup_dir)))
+    sched = Scheduler(JobContext(system.container.db, settings.timezone, Path(settings.backup_dir),
+                                 settings.google_service_account_file, settings.google_sheets_key))
     system.extras["scheduler"] = sched
     return Component("scheduler", sched.start, sched.stop)
 

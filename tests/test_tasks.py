@@ -252,3 +252,28 @@ def test_large_fan_out_is_a_few_statements(db, make_person):
     assert result.task_count == n
     assert count(db, Notification) == n
     assert len(statements) < 40, len(statements)
+
+
+def test_changing_the_due_time_edits_open_tasks_only(db, make_person, clock):
+    from datetime import timedelta
+
+    admin = make_person(Role.ADMIN)
+    a, b = make_person(Role.STUDENT), make_person(Role.STUDENT)
+    other_teacher = make_person(Role.TEACHER)
+    res = tasks.assign(db.uow(), Actor.telegram(admin.id), spec(person_ids=[a.id, b.id],
+                                                                 due_at=clock.now() + timedelta(days=1)))
+    with db.uow(readonly=True) as uow:
+        by_person = {t.assignee_id: t for t in uow.session.scalars(select(Task))}
+    tasks.complete_task(db.uow(), Actor.telegram(a.id), by_person[a.id].id)
+    new_due = clock.now() + timedelta(days=3)
+    with pytest.raises(Forbidden):
+        tasks.change_due(db.uow(), Actor.telegram(other_teacher.id), res.assignment_id, new_due)
+    with pytest.raises(InvalidInput, match="future"):
+        tasks.change_due(db.uow(), Actor.telegram(admin.id), res.assignment_id, clock.now())
+    assert tasks.change_due(db.uow(), Actor.telegram(admin.id), res.assignment_id, new_due) == 1
+    with db.uow(readonly=True) as uow:
+        dues = {t.assignee_id: t.due_at for t in uow.session.scalars(select(Task))}
+        changed = list(uow.session.scalars(select(Notification).where(
+            Notification.kind == "task_changed", Notification.dedupe_key.like("task_changed:due:%"))))
+    assert dues[b.id] == new_due and dues[a.id] != new_due
+    assert [n.recipient_id for n in changed] == [b.id]

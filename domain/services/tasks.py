@@ -328,3 +328,30 @@ def cancel_assignment(uow: UnitOfWork, actor: Actor, assignment_id: int) -> int:
                      cancelled=cancelled)
         uow.commit()
         return cancelled
+
+
+def change_due(uow: UnitOfWork, actor: Actor, assignment_id: int, due_at: datetime | None) -> int:
+    """Move the due time of every unfinished task of an assignment; their messages are edited."""
+    with uow:
+        me = load_active(uow.session, actor)
+        assignment = uow.session.get(Assignment, assignment_id)
+        if assignment is None:
+            raise NotFound("No such assignment.")
+        if me.role != Role.ADMIN and assignment.assigner_id != me.id:
+            raise Forbidden("Only the person who assigned this or an admin can change its due time.")
+        if due_at is not None and (due_at.tzinfo is None or due_at <= uow.now):
+            raise InvalidInput("The new due time must be in the future.")
+        lead = timedelta(minutes=int(rule_in(uow.session, "reminders.lead_minutes")))
+        open_tasks = list(uow.session.scalars(select(Task).where(
+            Task.assignment_id == assignment_id, Task.status.in_(OPEN_STATUSES))))
+        uow.session.execute(update(Task).where(Task.id.in_([t.id for t in open_tasks])).values(
+            due_at=due_at, next_reminder_at=due_at - lead if due_at else None, escalated_at=None,
+            updated_at=uow.now).execution_options(synchronize_session=False))
+        assignment.due_at = due_at
+        stamp = int(uow.now.timestamp())
+        enqueue(uow.session, [Intent("task_changed", t.assignee_id, f"task_changed:due:{t.id}:{stamp}",
+                                     {"task_id": t.id}, "task", t.id) for t in open_tasks], uow.now)
+        audit.record(uow.session, actor, "assignment.change_due", "assignment", assignment_id, uow.now,
+                     due_at=due_at.isoformat() if due_at else None, tasks=len(open_tasks))
+        uow.commit()
+        return len(open_tasks)
