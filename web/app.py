@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from web.deps import WebDeps
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import make_templates, refusal
-from web.routes import api, attendance, dashboard, health, ops, webhook
+from web.routes import admin, api, attendance, dashboard, health, login, ops, webhook
 from web.routes.api import error_response
 from web.security import SecurityHeaders
 
@@ -54,6 +54,8 @@ def create_app(deps: WebDeps) -> Starlette:
             *health.routes,
             *ops.routes,
             *dashboard.routes,
+            *login.routes,
+            *admin.routes,
             *attendance.routes,
             *webhook.routes,
             Mount("/api", routes=api.routes),

@@ -72,18 +72,21 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
 
 REFUSALS = {
     400: "That did not work",
+    401: "Please sign in",
     403: "This link cannot be used",
     404: "Not found",
     405: "Not allowed",
     409: "That cannot be done now",
     410: "This link has expired",
+    429: "Too many tries",
     500: "Something went wrong",
 }
 
 
 def refusal(request: Request, status_code: int, message: str, *, title: str | None = None,
-            back_url: str | None = None) -> HTMLResponse:
+            back_url: str | None = None, back_label: str = "Back to your tasks",
+            hint: bool = True) -> HTMLResponse:
     """A plain page explaining why a request was refused (never a traceback)."""
     return render(request, "refusal.html", {
         "status": status_code, "title": title or REFUSALS.get(status_code, "Refused"),
-        "message": message, "back_url": back_url}, status_code)
+        "message": message, "back_url": back_url, "back_label": back_label, "hint": hint}, status_code)
