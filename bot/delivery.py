@@ -51,6 +51,8 @@ class DeliveryLoop:
         self.bot, self.db, self.renderer = bot, db, renderer
         self.config = config or DeliveryConfig()
         self.high_water = self.config.high_water or max(20, int(2 * self.config.per_second))
+        # Claim and render in small batches, so rendering overlaps sending.
+        self.batch = max(10, int(self.config.per_second // 3))
         self.stats: Counter[str] = Counter()
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
@@ -71,7 +73,7 @@ class DeliveryLoop:
         log.info("delivery loop started")
         try:
             while not self._stop.is_set():
-                room = self.high_water - len(self._inflight)
+                room = min(self.high_water - len(self._inflight), self.batch)
                 batch = await asyncio.to_thread(self._claim_and_render, room) if room > 0 else []
                 self._launch(batch)
                 if not batch or room <= 0:
@@ -87,12 +89,12 @@ class DeliveryLoop:
         """Run until the outbox has nothing due and nothing is in flight (for tests and tools)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            room = self.high_water - len(self._inflight)
+            room = min(self.high_water - len(self._inflight), self.batch)
             batch = await asyncio.to_thread(self._claim_and_render, room) if room > 0 else []
             self._launch(batch)
             if not batch and not self._inflight:
                 return
-            if self._inflight:
+            if self._inflight and (not batch or len(self._inflight) >= self.high_water):
                 await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
         raise TimeoutError("the outbox did not drain in time")
 
@@ -117,6 +119,7 @@ class DeliveryLoop:
             task = asyncio.create_task(self._deliver(d, rendered))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
+            task.add_done_callback(lambda _t: self._wake.set())  # room again: claim more
 
     # -- one row ---------------------------------------------------------------------------
     async def _deliver(self, d: Delivery, rendered: Rendered | None) -> None:

@@ -14,7 +14,7 @@ class Pacer:
         per_second: float = 30.0,
         chat_interval: float = 1.0,
         group_per_minute: float = 20.0,
-        safety: float = 0.96,
+        safety: float = 0.98,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.global_gap = 1.0 / (per_second * safety)

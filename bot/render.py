@@ -99,8 +99,8 @@ class Renderer:
             raise UnknownKind(d.kind)
         return method(d)
 
-    def _card(self, d: Delivery) -> TaskCard:
-        return task_card(self.db.uow(readonly=True), int(d.data["task_id"]))
+    def _card(self, d: Delivery, *, with_progress: bool = False) -> TaskCard:
+        return task_card(self.db.uow(readonly=True), int(d.data["task_id"]), with_progress=with_progress)
 
     def _task_assigned(self, d: Delivery) -> Rendered:
         card = self._card(d)
@@ -118,7 +118,7 @@ class Renderer:
                         f"{html.escape(card.assigner_name)}.\nReason: {reason}", self._markup(card))
 
     def _task_completed(self, d: Delivery) -> Rendered:
-        card = self._card(d)
+        card = self._card(d, with_progress=True)
         progress = f" ({card.done_count} of {card.total_count} done)" if card.total_count > 1 else ""
         text = f"✅ {html.escape(card.assignee_name)} completed <b>{html.escape(card.title)}</b>{progress}."
         if d.data.get("needs_review"):

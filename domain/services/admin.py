@@ -373,7 +373,7 @@ def list_batches(uow: UnitOfWork, actor: Actor) -> list[BatchRow]:
             counts = dict(uow.session.execute(
                 select(Enrolment.batch_id, func.count()).where(
                     Enrolment.batch_id.in_(ids), Enrolment.left_on.is_(None))
-                .group_by(Enrolment.batch_id)).tuples().all())
+                .group_by(Enrolment.batch_id)).all())
     return [BatchRow(b.id, b.name, b.subject, b.level, b.active, tuple(teachers[b.id]), counts.get(b.id, 0))
             for b in batches]
 

@@ -102,15 +102,15 @@ def insights(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: 
         rows = uow.session.execute(
             select(Task.id, Task.assignee_id, Task.status, Task.created_at, Task.completed_at, Task.due_at)
             .where(*task_scope(me), Task.status != TaskStatus.CANCELLED, or_(in_period, done_in_period))
-        ).tuples().all()
+        ).all()
         group_scope = [] if me.role == Role.ADMIN else [Group.owner_id == me.id]
         memberships = uow.session.execute(
             select(Group.id, Group.name, GroupMember.person_id)
             .outerjoin(GroupMember, GroupMember.group_id == Group.id).where(*group_scope)
-            .order_by(Group.name)).tuples().all()
+            .order_by(Group.name)).all()
         assignee_ids = {r[1] for r in rows}
         names = dict(uow.session.execute(
-            select(Person.id, Person.name).where(Person.id.in_(assignee_ids))).tuples().all()) \
+            select(Person.id, Person.name).where(Person.id.in_(assignee_ids))).all()) \
             if assignee_ids else {}
 
     total = Stats(None, "All")

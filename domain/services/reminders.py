@@ -58,17 +58,19 @@ def scan(uow: UnitOfWork, org_tz: str, limit: int = 5000) -> ScanResult:
         every = timedelta(hours=float(rule_in(session, "reminders.overdue_every_hours")))
         escalate_after = timedelta(hours=float(rule_in(session, "reminders.escalate_after_hours")))
         default_quiet = (_hhmm(rule_in(session, "quiet_hours.start")), _hhmm(rule_in(session, "quiet_hours.end")))
+        # Only open tasks have a next_reminder_at (transitions clear it), so the range on its index
+        # is the whole filter; the status is still read, to skip anything written by older code.
         rows = session.execute(
             select(Task.id, Task.assignee_id, Task.assigner_id, Task.due_at, Task.priority, Task.escalated_at,
-                   assignee.timezone, assignee.quiet_start, assignee.quiet_end)
+                   assignee.timezone, assignee.quiet_start, assignee.quiet_end, Task.status)
             .join(assignee, assignee.id == Task.assignee_id)
-            .where(Task.next_reminder_at <= now, Task.status.in_(OPEN_STATUSES))
+            .where(Task.next_reminder_at <= now)
             .order_by(Task.next_reminder_at).limit(limit)).all()
         intents: list[Intent] = []
         updates: list[dict[str, object]] = []
         escalations: dict[int, list[int]] = defaultdict(list)
-        for task_id, who, assigner_id, due, priority, escalated_at, tz, q_start, q_end in rows:
-            if due is None:
+        for task_id, who, assigner_id, due, priority, escalated_at, tz, q_start, q_end, status in rows:
+            if due is None or status not in OPEN_STATUSES:
                 updates.append({"tid": task_id, "nxt": None})
                 continue
             local = now.astimezone(ZoneInfo(tz or org_tz))

@@ -182,7 +182,9 @@ def _move(
     result = uow.session.execute(
         update(Task)
         .where(Task.id == task.id, Task.status.in_(allowed_from))
-        .values(status=to, updated_at=now, **values)
+        .values(status=to, updated_at=now,
+                # a task that leaves the open states leaves the reminder scan's index too
+                **({} if to in OPEN_STATUSES else {"next_reminder_at": None}), **values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -298,6 +300,7 @@ def reopen_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str) -> Tra
             raise IllegalTransition("This task was cancelled; it cannot be reopened.")
         changed = _move(uow, actor, task, [TaskStatus.DONE, TaskStatus.RESOLVED], TaskStatus.IN_PROGRESS,
                         "task.reopen", note=reason, completed_at=None, resolved_at=None,
+                        next_reminder_at=task.due_at if task.due_at else None, escalated_at=None,
                         reopen_count=Task.reopen_count + 1, last_note=reason)
         if changed:
             _notify(uow, task, changed, "task_changed", task.assignee_id)

@@ -34,7 +34,8 @@ class TaskCard:
     total_count: int
 
 
-def task_card(uow: UnitOfWork, task_id: int) -> TaskCard:
+def task_card(uow: UnitOfWork, task_id: int, *, with_progress: bool = False) -> TaskCard:
+    """The task as people see it; `with_progress` also counts its assignment's done tasks."""
     assignee, assigner = aliased(Person), aliased(Person)
     with uow:
         row = uow.session.execute(
@@ -45,10 +46,12 @@ def task_card(uow: UnitOfWork, task_id: int) -> TaskCard:
         if row is None:
             raise NotFound("No such task.")
         task, assignee_name, tz, assigner_name = row
-        done, total = uow.session.execute(
-            select(func.sum(case((Task.status.in_([TaskStatus.DONE, TaskStatus.RESOLVED]), 1), else_=0)),
-                   func.count())
-            .where(Task.assignment_id == task.assignment_id, Task.status != TaskStatus.CANCELLED)).one()
+        done, total = 0, 0
+        if with_progress:
+            done, total = uow.session.execute(
+                select(func.sum(case((Task.status.in_([TaskStatus.DONE, TaskStatus.RESOLVED]), 1), else_=0)),
+                       func.count())
+                .where(Task.assignment_id == task.assignment_id, Task.status != TaskStatus.CANCELLED)).one()
     return TaskCard(task.id, task.assignment_id, task.title, task.description, task.priority, task.status,
                     task.due_at, task.requires_review, task.assignee_id, assignee_name, tz,
                     task.assigner_id, assigner_name, task.last_note, int(done or 0), int(total or 0))
