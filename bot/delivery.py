@@ -57,6 +57,8 @@ class DeliveryLoop:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
+        self._sent: list[tuple[int, int | None, int | None, bool]] = []
+        self._flushing: asyncio.Task[None] | None = None
 
     # -- control ---------------------------------------------------------------------------
     def wake(self) -> None:
@@ -68,6 +70,7 @@ class DeliveryLoop:
         self._wake.set()
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
+        await self.flush()
 
     async def run(self) -> None:
         log.info("delivery loop started")
@@ -83,6 +86,7 @@ class DeliveryLoop:
         finally:
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
+            await asyncio.shield(self.flush())
             log.info("delivery loop stopped")
 
     async def drain(self, timeout: float = 60.0) -> None:
@@ -93,6 +97,7 @@ class DeliveryLoop:
             batch = await asyncio.to_thread(self._claim_and_render, room) if room > 0 else []
             self._launch(batch)
             if not batch and not self._inflight:
+                await self.flush()
                 return
             if self._inflight and (not batch or len(self._inflight) >= self.high_water):
                 await asyncio.wait(set(self._inflight), return_when=asyncio.FIRST_COMPLETED)
@@ -101,7 +106,9 @@ class DeliveryLoop:
     def _claim_and_render(self, limit: int) -> list[tuple[Delivery, Rendered | None]]:
         """In a worker thread: claim due rows and render them, settling what cannot be sent."""
         out: list[tuple[Delivery, Rendered | None]] = []
-        for d in _interleave(outbox.claim_due(self.db.uow(), limit)):
+        claimed = _interleave(outbox.claim_due(self.db.uow(), limit))
+        self.renderer.prefetch(claimed)
+        for d in claimed:
             if d.chat_id is None:
                 outbox.mark_unreachable(self.db.uow(), d, "recipient has no reachable chat")
                 self.stats["unreachable"] += 1
@@ -155,8 +162,23 @@ class DeliveryLoop:
         else:
             self.stats["sent"] += 1
             message_id = message.message_id if isinstance(message, Message) else (r.edit[1] if r.edit else None)
-            await asyncio.to_thread(outbox.mark_sent, self.db.uow(), d.id, d.chat_id, message_id,
-                                    scrub=d.kind in outbox.SENSITIVE_KINDS)
+            self._record_sent(d, message_id)
+
+    # -- recording sends in batches: one transaction per flush, not per message ----------------
+    def _record_sent(self, d: Delivery, message_id: int | None) -> None:
+        self._sent.append((d.id, d.chat_id, message_id, d.kind in outbox.SENSITIVE_KINDS))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(0.05)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write what was sent. A crash before this repeats those messages at most (at-least-once)."""
+        while self._sent:
+            batch, self._sent = self._sent, []
+            await asyncio.to_thread(outbox.mark_sent_many, self.db.uow(), batch)
 
     async def _call(self, chat_id: int, r: Rendered) -> Message | bool:
         if r.edit is not None:

@@ -12,7 +12,7 @@ from bot.timefmt import local
 from domain.links import LinkSigner, dashboard_url
 from domain.models import TaskStatus
 from domain.outbox import Delivery, sent_message
-from domain.services.views import TaskCard, task_card
+from domain.services.views import TaskCard, task_card, task_cards
 from domain.uow import Database
 
 STATUS_LINE = {
@@ -93,14 +93,24 @@ class Renderer:
     def _markup(self, card: TaskCard) -> InlineKeyboardMarkup:
         return card_markup(card, self.links, self.base_url, self.db.clock.now())
 
+    _cards: dict[int, TaskCard] | None = None
+
     def render(self, d: Delivery) -> Rendered:
         method = getattr(self, f"_{d.kind}", None)
         if method is None:
             raise UnknownKind(d.kind)
         return method(d)
 
+    def prefetch(self, deliveries: list[Delivery]) -> None:
+        """Load every task card a batch needs in one query (render() then reads them)."""
+        ids = [int(d.data["task_id"]) for d in deliveries if d.kind.startswith("task_") and "task_id" in d.data]
+        self._cards = task_cards(self.db.uow(readonly=True), ids)
+
     def _card(self, d: Delivery, *, with_progress: bool = False) -> TaskCard:
-        return task_card(self.db.uow(readonly=True), int(d.data["task_id"]), with_progress=with_progress)
+        task_id = int(d.data["task_id"])
+        if not with_progress and self._cards is not None and task_id in self._cards:
+            return self._cards[task_id]
+        return task_card(self.db.uow(readonly=True), task_id, with_progress=with_progress)
 
     def _task_assigned(self, d: Delivery) -> Rendered:
         card = self._card(d)

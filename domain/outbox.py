@@ -131,6 +131,21 @@ def mark_sent(uow: UnitOfWork, notification_id: int, chat_id: int | None, messag
          telegram_chat_id=chat_id, telegram_message_id=message_id, last_error=None, **extra)
 
 
+def mark_sent_many(uow: UnitOfWork, sent: list[tuple[int, int | None, int | None, bool]]) -> None:
+    """Record many sends in one transaction: (notification id, chat id, message id, scrub)."""
+    if not sent:
+        return
+    with uow:
+        now = uow.now
+        for notification_id, chat_id, message_id, scrub in sent:
+            extra: dict[str, Any] = {"data": {"scrubbed": True}} if scrub else {}
+            uow.session.execute(update(Notification).where(Notification.id == notification_id).values(
+                status=NotificationStatus.SENT, sent_at=now, telegram_chat_id=chat_id,
+                telegram_message_id=message_id, last_error=None, **extra)
+                .execution_options(synchronize_session=False))
+        uow.commit()
+
+
 def mark_retry(uow: UnitOfWork, notification_id: int, error: str, delay: timedelta,
                attempts: int) -> NotificationStatus:
     """Try again after `delay`, or dead-letter once the attempts are used up."""

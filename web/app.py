@@ -40,8 +40,13 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return refusal(request, exc.status_code, message)
 
 
+def _redacted(path: str) -> str:
+    """The path with long segments (link tokens) cut out: tokens never reach the logs."""
+    return "/".join(part if len(part) <= 16 else "…" for part in path.split("/"))
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s %s", request.method, _redacted(request.url.path), exc_info=exc)
     if _wants_json(request):
         return error_response(500, "internal_error", "Something went wrong on our side.")
     return refusal(request, 500, "Something went wrong on our side. Please try again in a moment.")

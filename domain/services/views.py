@@ -57,6 +57,22 @@ def task_card(uow: UnitOfWork, task_id: int, *, with_progress: bool = False) -> 
                     task.assigner_id, assigner_name, task.last_note, int(done or 0), int(total or 0))
 
 
+def task_cards(uow: UnitOfWork, task_ids: list[int]) -> dict[int, TaskCard]:
+    """Many cards in one query (no progress counts), for rendering a batch of notifications."""
+    if not task_ids:
+        return {}
+    assignee, assigner = aliased(Person), aliased(Person)
+    with uow:
+        rows = uow.session.execute(
+            select(Task.id, Task.assignment_id, Task.title, Task.description, Task.priority, Task.status,
+                   Task.due_at, Task.requires_review, Task.assignee_id, assignee.name, assignee.timezone,
+                   Task.assigner_id, assigner.name, Task.last_note)
+            .join(assignee, assignee.id == Task.assignee_id)
+            .join(assigner, assigner.id == Task.assigner_id)
+            .where(Task.id.in_(set(task_ids)))).all()
+    return {r[0]: TaskCard(*r, 0, 0) for r in rows}
+
+
 @dataclass(frozen=True)
 class Profile:
     id: int

@@ -1,0 +1,200 @@
+"""Row 4: GET /d/{token} for a person with 200 tasks at 64 concurrent connections, against hello world.
+
+Both apps are served by uvicorn in their own process; the load comes from `wrk` when installed,
+else from an asyncio httpx client. SQL statements per request are counted in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import event
+
+from bench.common import KEY, Row, free_port, make_admin, percentile, progress, sqlite_db, wait_http
+from domain.actors import Actor
+from domain.links import LinkSigner
+from domain.services import tasks
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _serve(database_url: str, port: int, kind: str) -> None:  # runs in the server process
+    import uvicorn
+
+    if kind == "hello":
+        from starlette.applications import Starlette
+        from starlette.responses import PlainTextResponse
+        from starlette.routing import Route
+
+        async def hello(_request: object) -> PlainTextResponse:
+            return PlainTextResponse("Hello, world!")
+
+        app = Starlette(routes=[Route("/", hello)])
+    else:
+        from domain.database import make_engine
+        from domain.uow import Database
+        from web.app import create_app
+        from web.deps import WebDeps
+
+        app = create_app(WebDeps(settings=_settings(database_url, port), db=Database.from_engine(
+            make_engine(database_url)), links=LinkSigner((KEY,))))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _settings(database_url: str, port: int):  # -> Settings
+    from domain.config import Settings
+
+    return Settings(database_url=database_url, secret_keys=(KEY,), timezone="Europe/London",
+                    app_base_url=f"http://127.0.0.1:{port}")
+
+
+class Server:
+    def __init__(self, database_url: str, kind: str) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", f"from bench.dashboard import _serve; _serve({database_url!r}, {self.port}, {kind!r})"],
+            cwd=ROOT)
+        wait_http(f"http://127.0.0.1:{self.port}/health" if kind != "hello" else f"http://127.0.0.1:{self.port}/",
+                  proc=self.proc)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def _unit_ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def _wrk(url: str, connections: int, seconds: int) -> tuple[float, float, float, int]:
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+                         capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _unit_ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _unit_ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    return rps, p50, p99, errors
+
+
+async def _httpx_load(url: str, connections: int, seconds: int) -> tuple[float, float, float, int]:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline and len(latencies) < 1_000_000:
+                start = time.perf_counter()
+                r = await client.get(url)
+                latencies.append(time.perf_counter() - start)
+                errors += r.status_code >= 400
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        wall = time.perf_counter() - start
+    return len(latencies) / wall, percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000, errors
+
+
+def load(url: str, connections: int, seconds: int) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, error answers) for `seconds` of load at `connections`."""
+    if shutil.which("wrk"):
+        return _wrk(url, connections, seconds)
+    return asyncio.run(_httpx_load(url, connections, seconds))
+
+
+def _populate(workdir: Path, n: int, small: int):  # -> (db, big person, small person)
+    from sqlalchemy import insert
+
+    from domain.models import Person, PersonStatus, Role
+
+    db = sqlite_db(workdir, f"dashboard{n}")
+    admin = make_admin(db)
+    with db.uow() as uow:
+        now = uow.now
+        uow.session.execute(insert(Person), [
+            {"name": f"Dash {i}", "phone": f"+4477000000{i}", "role": Role.STUDENT, "status": PersonStatus.ACTIVE,
+             "created_at": now, "updated_at": now} for i in range(2)])
+        uow.commit()
+    big, little = admin + 1, admin + 2
+    for i in range(n):
+        who = [big, little] if i < small else [big]
+        due = db.clock.now() + timedelta(hours=(i % 48) + 1) if i % 5 else None
+        tasks.assign(db.uow(), Actor.telegram(admin), tasks.AssignmentSpec(
+            title=f"Task {i}", description="Do the thing properly.", person_ids=who, due_at=due))
+    from sqlalchemy import select
+
+    from domain.models import Task
+    with db.uow(readonly=True) as uow:
+        mine = list(uow.session.execute(select(Task.id, Task.assignee_id).order_by(Task.id)))
+    for task_id, person in mine[: len(mine) // 4]:  # a quarter started, half of those done
+        tasks.start_task(db.uow(), Actor.telegram(person), task_id)
+        if task_id % 2:
+            tasks.complete_task(db.uow(), Actor.telegram(person), task_id)
+    return db, big, little
+
+
+async def _count_statements(db, token_big: str, token_little: str) -> tuple[int, int]:
+    from web.app import create_app
+    from web.deps import WebDeps
+
+    app = create_app(WebDeps(settings=_settings(str(db.engine.url), 8000), db=db, links=LinkSigner((KEY,))))
+    counts: list[int] = []
+
+    def count(*_args: object) -> None:
+        counts[-1] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as c:
+            for token in (token_little, token_big):
+                counts.append(0)
+                r = await c.get(f"/d/{token}")
+                r.raise_for_status()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return counts[1], counts[0]
+
+
+def rows(workdir: Path, n: int = 200, connections: int = 64, seconds: int = 8) -> list[Row]:
+    small = min(20, n)
+    progress(f"dashboard: a person with {n} tasks (and one with {small})")
+    db, big, little = _populate(workdir, n, small)
+    signer = LinkSigner((KEY,))
+    token_big = signer.dashboard_token(big, db.clock.now())
+    token_little = signer.dashboard_token(little, db.clock.now())
+    sql_big, sql_little = asyncio.run(_count_statements(db, token_big, token_little))
+    db.engine.dispose()
+    tool = "wrk" if shutil.which("wrk") else "httpx"
+    results = {}
+    for kind in ("app", "hello"):
+        server = Server(str(db.engine.url), kind)
+        try:
+            url = f"http://127.0.0.1:{server.port}/" + (f"d/{token_big}" if kind == "app" else "")
+            httpx.get(url).raise_for_status()
+            progress(f"dashboard: {seconds} s of GET {'/d/{token}' if kind == 'app' else '/ (hello world)'} "
+                     f"at {connections} connections ({tool})")
+            results[kind] = load(url, connections, seconds)
+        finally:
+            server.stop()
+    (rps, p50, p99, err), (hrps, hp50, hp99, herr) = results["app"], results["hello"]
+    size = f"{n} tasks, c={connections}"
+    return [
+        Row("dashboard GET /d/{token}", size, rps, "req/s", hrps, "hello-world Starlette",
+            f"uvicorn, 1 process; load by {tool}; errors {err}/{herr}"),
+        Row("dashboard p50", size, p50, "ms", hp50, "hello-world Starlette", ""),
+        Row("dashboard p99", size, p99, "ms", hp99, "hello-world Starlette", ""),
+        Row("dashboard SQL statements", f"{n} tasks", float(sql_big), "stmts", float(sql_little),
+            f"same page, {small} tasks", "per request, counted with before_cursor_execute: bounded if ratio = 1"),
+    ]

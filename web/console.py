@@ -1,0 +1,126 @@
+"""The admin console's plumbing: who is signed in, which roles may open a page, CSRF on every form,
+domain refusals as pages. Authorisation is decided again by the domain services (from the actor)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from domain.actors import Actor
+from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
+from domain.models import Person, Role
+from domain.services.auth import SessionInfo
+from web.deps import get_deps
+from web.pages import refusal, render, zone
+from web.security import client_ip
+from web.session import SAFE_METHODS, current_session, same_origin, session_csrf, session_csrf_ok
+
+ADMIN_ONLY = (Role.ADMIN,)
+STAFF = (Role.ADMIN, Role.TEACHER)
+MAX_FORM_FIELDS = 5000
+
+NAV = [  # (path, label, roles)
+    ("/admin/tasks", "Tasks", STAFF),
+    ("/admin/groups", "Groups", STAFF),
+    ("/admin/batches", "Batches", STAFF),
+    ("/admin/insights", "Insights", STAFF),
+    ("/admin/people", "People", ADMIN_ONLY),
+    ("/admin/audit", "Audit log", ADMIN_ONLY),
+]
+
+
+@dataclass(frozen=True)
+class Console:
+    session: SessionInfo
+    person: Person
+    actor: Actor
+    csrf: str
+    form: FormData | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.person.role == Role.ADMIN
+
+    def field(self, name: str, default: str = "") -> str:
+        value = self.form.get(name) if self.form is not None else None
+        return value if isinstance(value, str) else default
+
+    def fields(self, name: str) -> list[str]:
+        if self.form is None:
+            return []
+        return [v for v in self.form.getlist(name) if isinstance(v, str)]
+
+
+ConsoleHandler = Callable[[Request, Console], Awaitable[Response]]
+Handler = Callable[[Request], Awaitable[Response]]
+
+_STATUS = ((NotFound, 404), (Forbidden, 403), (IllegalTransition, 409), (InvalidInput, 422),
+           (DomainError, 400))
+
+
+def section_of(path: str) -> str:
+    parts = path.split("/")
+    return "/".join(parts[:3]) if len(parts) >= 3 else "/admin"
+
+
+def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHandler], Handler]:
+    """Require a live session of one of `roles`; check origin and CSRF on every POST."""
+    allowed = roles or STAFF
+
+    def decorate(handler: ConsoleHandler) -> Handler:
+        @wraps(handler)
+        async def wrapped(request: Request) -> Response:
+            deps = get_deps(request)
+            info = await current_session(request)
+            if info is None:
+                if request.method in SAFE_METHODS:
+                    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse("/login?" + urlencode({"next": target}), 303)
+                return refusal(request, 401, "Your session has ended; nothing was changed. Sign in again.",
+                               back_url="/login", back_label="Sign in", hint=False)
+            person = info.person
+            if person.role not in allowed:
+                who = "administrators" if allowed == ADMIN_ONLY else "administrators and teachers"
+                return refusal(request, 403, f"This page is for {who} only.", title="Not for you",
+                               back_url="/admin" if person.role in STAFF else None,
+                               back_label="Back to the console", hint=False)
+            form = None
+            if request.method not in SAFE_METHODS:
+                if not same_origin(request):
+                    return refusal(request, 403, "This form was sent from another site; nothing was changed.",
+                                   title="Refused", hint=False)
+                form = await request.form(max_fields=MAX_FORM_FIELDS)
+                if not session_csrf_ok(deps.settings, info, form.get("csrf")):
+                    return refusal(request, 403, "This form is out of date; nothing was changed. "
+                                   "Open the page again and retry.", title="Refused",
+                                   back_url=back or section_of(request.url.path),
+                                   back_label="Back", hint=False)
+            console = Console(info, person, Actor.web(person.id, client_ip(request)),
+                              session_csrf(deps.settings, info), form)
+            try:
+                return await handler(request, console)
+            except DomainError as exc:
+                status = next(code for kind, code in _STATUS if isinstance(exc, kind))
+                return refusal(request, status, exc.message, title="That did not work",
+                               back_url=back or section_of(request.url.path), back_label="Back", hint=False)
+
+        return wrapped
+
+    return decorate
+
+
+def page(request: Request, c: Console, template: str, context: dict[str, Any],
+         status_code: int = 200) -> HTMLResponse:
+    """Render a console page with the navigation, the viewer and the form token."""
+    deps = get_deps(request)
+    nav = [(path, label) for path, label, roles in NAV if c.person.role in roles]
+    return render(request, template, {
+        "flash": None, "me": c.person, "csrf": c.csrf, "nav": nav, "current": section_of(request.url.path),
+        "tz": zone(c.person.timezone, deps.settings.timezone), **context}, status_code)

@@ -1,0 +1,100 @@
+"""Browser sessions: the cookies, and the session behind a request.
+
+The session cookie holds a random id (the table keeps only its hash). It is HttpOnly, SameSite=Lax,
+and, when APP_BASE_URL is https, Secure with the `__Host-` prefix (no Domain, Path=/). Session ids,
+sign-in codes and attempt ids are never logged.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+
+from domain.config import Settings
+from domain.services import auth
+from domain.services.auth import SessionInfo
+from web.deps import get_deps
+from web.security import csrf_token, csrf_valid, is_same_origin
+
+SESSION = "tb_session"
+LOGIN = "tb_login"  # a random nonce for the sign-in forms' CSRF token (before any session exists)
+ATTEMPT = "tb_attempt"  # the sign-in attempt the code is bound to
+LOGIN_MAX_AGE = 30 * 60
+ATTEMPT_MAX_AGE = int(auth.CODE_TTL.total_seconds())
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_secure(settings: Settings) -> bool:
+    return settings.app_base_url.lower().startswith("https://")
+
+
+def cookie_name(settings: Settings, base: str) -> str:
+    return f"__Host-{base}" if is_secure(settings) else base
+
+
+def set_cookie(response: Response, settings: Settings, base: str, value: str, max_age: int | None) -> None:
+    response.set_cookie(cookie_name(settings, base), value, max_age=max_age, path="/",
+                        secure=is_secure(settings), httponly=True, samesite="lax")
+
+
+def clear_cookie(response: Response, settings: Settings, base: str) -> None:
+    response.delete_cookie(cookie_name(settings, base), path="/", secure=is_secure(settings),
+                           httponly=True, samesite="lax")
+
+
+def read_cookie(request: Request, base: str) -> str:
+    return request.cookies.get(cookie_name(get_deps(request).settings, base), "")
+
+
+def session_max_age(info: SessionInfo, request: Request) -> int:
+    now = get_deps(request).db.clock.now()
+    return max(int((info.expires_at - now).total_seconds()), 0)
+
+
+async def current_session(request: Request) -> SessionInfo | None:
+    """The live session behind the cookie (status and role re-read now), cached per request."""
+    if hasattr(request.state, "tb_session"):
+        cached: SessionInfo | None = request.state.tb_session
+        return cached
+    sid = read_cookie(request, SESSION)
+    info = None
+    if sid and len(sid) < 200:
+        info = await to_thread.run_sync(auth.load_session, get_deps(request).db.uow(), sid)
+    request.state.tb_session = info
+    return info
+
+
+# --- CSRF ----------------------------------------------------------------------------------
+
+def session_csrf(settings: Settings, info: SessionInfo) -> str:
+    return csrf_token(settings.secret_keys, "session:" + info.csrf_secret)
+
+
+def session_csrf_ok(settings: Settings, info: SessionInfo, given: object) -> bool:
+    return csrf_valid(settings.secret_keys, "session:" + info.csrf_secret,
+                      given if isinstance(given, str) else None)
+
+
+def login_nonce(request: Request) -> tuple[str, bool]:
+    """The sign-in nonce from the cookie, or a fresh one (True: set it on the response)."""
+    nonce = read_cookie(request, LOGIN)
+    if nonce and 20 <= len(nonce) <= 100:
+        return nonce, False
+    return secrets.token_urlsafe(32), True
+
+
+def login_csrf(settings: Settings, nonce: str) -> str:
+    return csrf_token(settings.secret_keys, "login:" + nonce)
+
+
+def login_csrf_ok(request: Request, given: object) -> bool:
+    nonce = read_cookie(request, LOGIN)
+    return bool(nonce) and csrf_valid(get_deps(request).settings.secret_keys, "login:" + nonce,
+                                      given if isinstance(given, str) else None)
+
+
+def same_origin(request: Request) -> bool:
+    return is_same_origin(request, get_deps(request).settings)
