@@ -82,3 +82,26 @@ def make_person(db: Database) -> PersonFactory:
         return person
 
     return make
+
+
+# --- the sandbox Bot API server: one per test module ------------------------------------
+
+@pytest.fixture(scope="module")
+def sandbox():
+    from bot.sandbox.server import SandboxServer
+    from tests.auxil.telegram import TOKEN
+
+    server = SandboxServer(token=TOKEN)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+async def client(sandbox):
+    """The sandbox's control API (users, chats, presses, faults)."""
+    from bot.sandbox.client import SandboxClient
+
+    c = SandboxClient(sandbox.url)
+    yield c
+    await c.aclose()

@@ -9,8 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.delivery import DeliveryConfig
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.server import SandboxServer
 from domain.actors import Actor
 from domain.clock import FixedClock
 from domain.database import make_engine
@@ -19,18 +17,11 @@ from domain.services import attendance as att
 from domain.services import people
 from domain.uow import Database
 from tests.auxil import databases
-from tests.auxil.telegram import TOKEN, start_bot
+from tests.auxil.telegram import start_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 MONDAY_OPENING = datetime(2026, 11, 2, 15, 50, tzinfo=UTC)  # 15:50 London, class at 16:00
 
-
-@pytest.fixture(scope="module")
-def sandbox():
-    server = SandboxServer(token=TOKEN)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +32,6 @@ def db(tmp_path_factory, sqlite_template):
     yield database
     database.engine.dispose()
 
-
-@pytest.fixture(scope="module")
-async def client(sandbox):
-    c = SandboxClient(sandbox.url)
-    yield c
-    await c.aclose()
 
 
 @pytest.fixture(scope="module")

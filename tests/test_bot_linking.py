@@ -8,8 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.handlers.account import INVITE_PURPOSE, NOT_OWN, REFUSED
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.server import SandboxServer
 from domain.actors import Actor
 from domain.clock import SystemClock
 from domain.database import make_engine
@@ -18,17 +16,10 @@ from domain.services import people
 from domain.tokens import Signer
 from domain.uow import Database
 from tests.auxil import databases
-from tests.auxil.telegram import KEY, TOKEN, reply_after, start_bot
+from tests.auxil.telegram import KEY, reply_after, start_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-
-@pytest.fixture(scope="module")
-def sandbox():
-    server = SandboxServer(token=TOKEN)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +29,6 @@ def db(tmp_path_factory, sqlite_template):
     yield database
     database.engine.dispose()
 
-
-@pytest.fixture(scope="module")
-async def client(sandbox):
-    c = SandboxClient(sandbox.url)
-    yield c
-    await c.aclose()
 
 
 @pytest.fixture(scope="module")

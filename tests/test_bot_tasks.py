@@ -8,8 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.delivery import DeliveryConfig
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.server import SandboxServer
 from domain.actors import Actor
 from domain.clock import SystemClock
 from domain.database import make_engine
@@ -17,17 +15,10 @@ from domain.models import Role, Task, TaskEvent, TaskStatus
 from domain.services import groups, people
 from domain.uow import Database
 from tests.auxil import databases
-from tests.auxil.telegram import TOKEN, start_bot
+from tests.auxil.telegram import start_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-
-@pytest.fixture(scope="module")
-def sandbox():
-    server = SandboxServer(token=TOKEN)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +28,6 @@ def db(tmp_path_factory, sqlite_template):
     yield database
     database.engine.dispose()
 
-
-@pytest.fixture(scope="module")
-async def client(sandbox):
-    c = SandboxClient(sandbox.url)
-    yield c
-    await c.aclose()
 
 
 @pytest.fixture(scope="module")

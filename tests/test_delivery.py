@@ -11,8 +11,6 @@ from sqlalchemy import func, select
 from bot.app import build_application, build_delivery
 from bot.delivery import DeliveryConfig
 from bot.deps import BotDeps
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.server import SandboxServer
 from domain.actors import Actor
 from domain.models import Notification, Person, Role
 from domain.services import people, tasks
@@ -23,19 +21,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 FAST = DeliveryConfig(backoff_base=0.05, idle_poll=0.05)
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    server = SandboxServer(token=TOKEN)
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-async def client(sandbox):
-    c = SandboxClient(sandbox.url)
-    yield c
-    await c.aclose()
 
 
 @pytest.fixture

@@ -42,11 +42,11 @@ async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def _welcome(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     assert update.effective_message and update.effective_chat
+    await set_chat_commands(context.bot, update.effective_chat.id, person.role)  # menu first, then hello
     await update.effective_message.reply_text(
         f"Hello {person.name}, you are linked as {person.role.value}.\n{WHAT_YOU_CAN_DO[person.role]}\n"
         "Send /help for the list of commands.",
         reply_markup=ReplyKeyboardRemove())
-    await set_chat_commands(context.bot, update.effective_chat.id, person.role)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
