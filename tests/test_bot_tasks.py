@@ -76,8 +76,14 @@ async def press(client, chat_id: int, message: dict, data: str, *, expect_new: b
     await client.press_button(chat_id, message["message_id"], data)
     if expect_new:
         return await client.wait_for_bot_message(chat_id, last, timeout=10)
-    await client.wait_for_change(chat_id, chat["version"], timeout=10)
-    return next(m for m in await client.messages(chat_id) if m["message_id"] == message["message_id"])
+    before = next(m for m in chat["messages"] if m["message_id"] == message["message_id"])
+    version = chat["version"]
+    while True:  # other messages may change first (deliveries): wait for this one to be edited
+        chat = await client.wait_for_change(chat_id, version, timeout=10)
+        version = chat["version"]
+        now = next(m for m in chat["messages"] if m["message_id"] == message["message_id"])
+        if len(now["edits"]) > len(before["edits"]) or now["text"] != before["text"]:
+            return now
 
 
 def data_of(message: dict, text_start: str) -> str:
@@ -192,3 +198,37 @@ async def test_assigned_shows_counts_and_cancels_the_rest(running, client, db, o
     assert after["reply_markup"] is None or not after["reply_markup"].get("inline_keyboard")
     assert task_of(db, org["s4"].id).status == TaskStatus.CANCELLED
     assert task_of(db, org["s0"].id).status == TaskStatus.DONE
+
+
+async def test_review_reopen_asks_for_a_reason_the_assignee_reads(running, client, db, org):
+    from datetime import timedelta
+
+    from domain.services import tasks as task_service
+
+    teacher, s2 = org["teacher"], org["s2"]
+    task_service.assign(db.uow(), Actor.telegram(teacher.id), task_service.AssignmentSpec(
+        title="Lab notebook", person_ids=[s2.id], requires_review=True,
+        due_at=db.clock.now() + timedelta(days=2)))
+    chat = s2.telegram_chat_id
+    card = await client.wait_for_bot_message(chat, (await last_bot_message(client, chat))["message_id"] - 1,
+                                             timeout=15)
+    while "Lab notebook" not in card["text"]:
+        card = await client.wait_for_bot_message(chat, card["message_id"], timeout=15)
+    task = task_of(db, s2.id)
+    done = await press(client, chat, card, f"task:complete:{task.id}", expect_new=False)
+    assert "awaiting review" in done["text"]
+
+    teacher_chat = teacher.telegram_chat_id
+    review = await last_bot_message(client, teacher_chat)
+    while "Lab notebook" not in review["text"]:
+        review = await client.wait_for_bot_message(teacher_chat, review["message_id"], timeout=15)
+    assert "needs your review" in review["text"]
+    ask = await press(client, teacher_chat, review, data_of(review, "Reopen"), expect_new=True)
+    assert "Why reopen" in ask["text"]
+    confirm = await say(client, teacher_chat, "Add the graph for part 2", until="reason was sent")
+    assert confirm["text"].startswith("Reopened.")
+    told = await client.wait_for_bot_message(chat, done["message_id"], timeout=15)
+    while "reopened" not in told["text"]:
+        told = await client.wait_for_bot_message(chat, told["message_id"], timeout=15)
+    assert "Reason: Add the graph for part 2" in told["text"]
+    assert task_of(db, s2.id).status == TaskStatus.IN_PROGRESS
