@@ -176,6 +176,7 @@ def test_backup_during_writes_passes_the_check_and_restores(tmp_path, sqlite_tem
         stop.set()
         thread.join()
     assert backups.integrity_ok(result.path) == (True, "ok")
+    assert sorted(p.name for p in result.path.parent.iterdir()) == [result.path.name]  # nothing left beside it
     assert seen and seen[-1][0] == seen[-1][1]
     assert backups.last_backup(db).status == "ok"
     import sqlite3
@@ -188,4 +189,9 @@ def test_backup_during_writes_passes_the_check_and_restores(tmp_path, sqlite_tem
     bad.write_bytes(b"not a database at all" * 100)
     with pytest.raises(Exception, match="integrity"):
         backups.restore_sqlite(db, bad)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    with pytest.raises(OSError):
+        backups.backup(db, blocked / "backups")  # cannot make the directory: the log row still closes
+    assert backups.last_backup(db).status == "failed"
     db.engine.dispose()

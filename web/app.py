@@ -16,7 +16,20 @@ from starlette.staticfiles import StaticFiles
 from web.deps import WebDeps
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import make_templates, refusal
-from web.routes import admin, api, attendance, dashboard, health, login, ops, webhook
+from web.routes import (
+    admin,
+    api,
+    attendance,
+    backups,
+    classes,
+    dashboard,
+    health,
+    inbox,
+    login,
+    ops,
+    reports,
+    webhook,
+)
 from web.routes.api import error_response
 from web.security import SecurityHeaders
 
@@ -61,6 +74,10 @@ def create_app(deps: WebDeps) -> Starlette:
             *dashboard.routes,
             *login.routes,
             *admin.routes,
+            *inbox.routes,
+            *classes.routes,
+            *reports.routes,
+            *backups.routes,
             *attendance.routes,
             *webhook.routes,
             Mount("/api", routes=api.routes),

@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+from anyio import to_thread
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -17,6 +18,7 @@ from domain.actors import Actor
 from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.models import Person, Role
 from domain.services.auth import SessionInfo
+from domain.uow import UnitOfWork
 from web.deps import get_deps
 from web.pages import refusal, render, zone
 from web.security import client_ip
@@ -27,12 +29,16 @@ STAFF = (Role.ADMIN, Role.TEACHER)
 MAX_FORM_FIELDS = 5000
 
 NAV = [  # (path, label, roles)
+    ("/admin/inbox", "Inbox", STAFF),
+    ("/admin/classes", "Classes", STAFF),
     ("/admin/tasks", "Tasks", STAFF),
     ("/admin/groups", "Groups", STAFF),
     ("/admin/batches", "Batches", STAFF),
     ("/admin/insights", "Insights", STAFF),
+    ("/admin/reports", "Reports", STAFF),
     ("/admin/people", "People", ADMIN_ONLY),
     ("/admin/audit", "Audit log", ADMIN_ONLY),
+    ("/admin/backups", "Backups", ADMIN_ONLY),
 ]
 
 
@@ -124,3 +130,12 @@ def page(request: Request, c: Console, template: str, context: dict[str, Any],
     return render(request, template, {
         "flash": None, "me": c.person, "csrf": c.csrf, "nav": nav, "current": section_of(request.url.path),
         "tz": zone(c.person.timezone, deps.settings.timezone), **context}, status_code)
+
+
+async def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a (blocking) domain function in a worker thread."""
+    return await to_thread.run_sync(lambda: fn(*args, **kwargs))
+
+
+def uow_of(request: Request, readonly: bool = False) -> UnitOfWork:
+    return get_deps(request).db.uow(readonly=readonly)

@@ -65,8 +65,8 @@ def backup(db: Database, directory: Path, *, keep: int = KEEP, progress: Progres
     url = db.engine.url
     kind = "sqlite" if url.get_backend_name() == "sqlite" else "pg_dump"
     log_id = _log_start(db, kind)
-    directory.mkdir(parents=True, exist_ok=True)
     try:
+        directory.mkdir(parents=True, exist_ok=True)
         if kind == "sqlite":
             result = _sqlite_backup(Path(url.database or ""), directory, db.clock.now(), progress)
         else:
@@ -88,6 +88,7 @@ def _sqlite_backup(source: Path, directory: Path, now: datetime, progress: Progr
         with dst:
             src.backup(dst, pages=256, progress=(lambda _s, remaining, total: progress(total - remaining, total))
                        if progress else None)
+        dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file, no -wal/-shm beside it
     finally:
         dst.close()
         src.close()

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from anyio import to_thread
 from markupsafe import Markup
@@ -91,9 +92,7 @@ def _token_refusal(exc: InvalidInput) -> TokenRefused:
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    response = render(request, name, {"css": Markup(SHEET_CSS), **context}, status)
-    response.headers.update(PAGE_HEADERS)
-    return response
+    return with_sheet_styles(render(request, name, {"css": Markup(SHEET_CSS), **context}, status))
 
 
 def _refuse(request: Request, status: int, message: str, title: str, back: bool = False) -> HTMLResponse:
@@ -112,6 +111,26 @@ def _status_for(exc: DomainError) -> tuple[int, str]:
     if isinstance(exc, InvalidInput):
         return 422, "Some marks were not accepted"
     return 400, "That did not work"
+
+
+# --- the sheet, shared with the console's class page (web.routes.classes) -------------------
+
+LINK_FOOTNOTE = ("Submitting uses up this link; parents of absent students are told once. "
+                 "The link is yours alone: please don't forward it.")
+
+
+def sheet_context(sheet: Sheet, tz: ZoneInfo, csrf: str, *, action: str | None = None,
+                  footnote: str = "") -> dict[str, Any]:
+    """What `_sheet.html` needs: the sheet, its counts, the marks, the form's target and token."""
+    return {"sheet": sheet, "counts": sheet.counts(), "tz": tz, "open": sheet.status == SessionStatus.OPEN,
+            "marks": MARKS, "csrf": csrf, "closed_message": attendance.CLOSED_MESSAGE, "action": action,
+            "footnote": footnote, "css": Markup(SHEET_CSS)}
+
+
+def with_sheet_styles(response: HTMLResponse) -> HTMLResponse:
+    """Allow the sheet's own style block (by its hash) on this response."""
+    response.headers.update(PAGE_HEADERS)
+    return response
 
 
 # --- GET: look only ---------------------------------------------------------------------
@@ -137,11 +156,9 @@ async def show(request: Request) -> Response:
     except DomainError as exc:
         status, title = _status_for(exc)
         return _refuse(request, status, exc.message, title)
-    return _page(request, "attendance_sheet.html", {
-        "sheet": sheet, "counts": sheet.counts(), "tz": zone(None, deps.settings.timezone),
-        "open": sheet.status == SessionStatus.OPEN, "marks": MARKS,
-        "csrf": csrf_token(deps.settings.secret_keys, token), "closed_message": attendance.CLOSED_MESSAGE,
-    })
+    return _page(request, "attendance_sheet.html", sheet_context(
+        sheet, zone(None, deps.settings.timezone), csrf_token(deps.settings.secret_keys, token),
+        footnote=LINK_FOOTNOTE))
 
 
 # --- POST: consume and submit, atomically ---------------------------------------------------

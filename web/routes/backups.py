@@ -1,0 +1,81 @@
+"""Backups in the console (admins only): the log, "Back up now", the latest SQLite copy as a download."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from domain.errors import DomainError, NotFound
+from domain.services import backups_view
+from web.console import ADMIN_ONLY, Console, console_page, page, run, uow_of
+from web.deps import get_deps
+from web.pages import NO_STORE
+
+log = logging.getLogger(__name__)
+CHUNK = 256 * 1024
+
+
+def _directory(request: Request) -> Path:
+    return Path(get_deps(request).settings.backup_dir)
+
+
+async def _page(request: Request, c: Console, status: int = 200, **context: object) -> Response:
+    data = await run(backups_view.overview, uow_of(request, True), c.actor, _directory(request))
+    return page(request, c, "admin/backups.html", {
+        "data": data, "result": None, "error": None, "flash": None, **context}, status)
+
+
+@console_page(*ADMIN_ONLY)
+async def backups_page(request: Request, c: Console) -> Response:
+    return await _page(request, c)
+
+
+@console_page(*ADMIN_ONLY, back="/admin/backups")
+async def backup_now(request: Request, c: Console) -> Response:
+    deps = get_deps(request)
+    try:
+        result = await run(backups_view.run_backup, deps.db, c.actor, _directory(request))
+    except DomainError:
+        raise  # refused (not an admin, or one is running): the console's refusal page
+    except Exception as exc:  # the backup failed: the log row has the error; show it
+        log.warning("backup from the console failed: %s", exc)
+        return await _page(request, c, 500, error=str(exc)[:500] or type(exc).__name__)
+    return await _page(request, c, result=result, flash=f"Backed up: {result.path.name}.")
+
+
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def _open(path: Path) -> tuple[BinaryIO, int]:
+    handle = path.open("rb")  # once open, rotation deleting the file cannot cut the download short
+    return handle, os.fstat(handle.fileno()).st_size
+
+
+@console_page(*ADMIN_ONLY, back="/admin/backups")
+async def download_latest(request: Request, c: Console) -> Response:
+    path = await run(backups_view.latest_copy_for_download, uow_of(request), c.actor, _directory(request))
+    try:
+        handle, size = await to_thread.run_sync(_open, path)
+    except FileNotFoundError:
+        raise NotFound("The latest backup file is no longer there; back up again.") from None
+    return StreamingResponse(_chunks(handle), media_type="application/vnd.sqlite3", headers={
+        **NO_STORE, "content-length": str(size), "x-content-type-options": "nosniff",
+        "content-disposition": f'attachment; filename="{path.name}"'})
+
+
+routes = [
+    Route("/admin/backups", backups_page, methods=["GET"], name="admin_backups"),
+    Route("/admin/backups/run", backup_now, methods=["POST"]),
+    Route("/admin/backups/latest", download_latest, methods=["GET"]),
+]

@@ -1,0 +1,43 @@
+"""The teacher's action inbox on the web: the same open items as /inbox in Telegram, resolved with the
+same service (attendance.resolve_action) and a note."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from domain.errors import InvalidInput, NotFound
+from domain.services import attendance
+from web.console import STAFF, Console, console_page, page, run, uow_of
+from web.validation import parse_id
+
+KINDS = {"missed_session": "Missed class", "absence_streak": "Absence streak",
+         "low_attendance": "Low attendance"}
+RESOLVED = {"reviewed": "Marked as reviewed.", "notify_parent": "Resolved; the parents will be told.",
+            "ignore": "Ignored."}
+
+
+@console_page(*STAFF)
+async def inbox(request: Request, c: Console) -> Response:
+    items = await run(attendance.open_actions, uow_of(request, True), c.actor)
+    return page(request, c, "admin/inbox.html", {
+        "items": items, "kinds": KINDS, "flash": RESOLVED.get(request.query_params.get("m", ""))})
+
+
+@console_page(*STAFF, back="/admin/inbox")
+async def resolve(request: Request, c: Console) -> Response:
+    action_id = parse_id(request.path_params["id"])
+    if action_id is None:
+        raise NotFound("There is nothing at this address.")
+    resolution = c.field("resolution")
+    if resolution not in attendance.RESOLUTIONS:
+        raise InvalidInput("Choose Reviewed, Notify parent or Ignore.")
+    await run(attendance.resolve_action, uow_of(request), c.actor, action_id, resolution, c.field("note")[:1000])
+    return RedirectResponse(f"/admin/inbox?m={resolution}", 303)
+
+
+routes = [
+    Route("/admin/inbox", inbox, methods=["GET"], name="admin_inbox"),
+    Route("/admin/inbox/{id}/resolve", resolve, methods=["POST"]),
+]
