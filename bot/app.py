@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.commands import set_default_commands
-from bot.dedupe import RecentUpdates
+from bot.dedupe import UpdateLedger
 from bot.delivery import DeliveryConfig, DeliveryLoop
 from bot.deps import BotDeps
 from bot.errors import on_error
@@ -17,6 +17,8 @@ from bot.handlers import tasks as task_handlers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
 from bot.render import Renderer
+
+LAST_GROUP = 1000  # runs after every feature's handlers
 
 
 def bot_api_urls(api_base: str) -> tuple[str, str]:
@@ -44,10 +46,11 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
         builder = builder.updater(None)
     app = builder.build()
     app.bot_data["deps"] = deps
-    recent = RecentUpdates()
-    app.add_handler(TypeHandler(Update, recent.guard), group=-1)
+    ledger = UpdateLedger(deps.db)
+    app.add_handler(TypeHandler(Update, ledger.check), group=-1)
     for module in (account, assign, task_handlers, attendance_handlers, reminder_handlers):
         app.add_handlers(module.handlers())
+    app.add_handler(TypeHandler(Update, ledger.record), group=LAST_GROUP)
     app.add_error_handler(on_error)
     return app
 

@@ -1,11 +1,15 @@
-"""Drop an update delivered twice: remember recent update ids (not just the highest one)."""
+"""Drop an update delivered twice: recent ids in memory, and all processes' ids in the database."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackContext
+
+from domain.services import updates
+from domain.uow import Database
 
 
 class RecentUpdates:
@@ -25,6 +29,23 @@ class RecentUpdates:
             self._seen.popitem(last=False)
         return False
 
-    async def guard(self, update: object, _context: CallbackContext) -> None:  # type: ignore[type-arg]
-        if isinstance(update, Update) and self.seen(update.update_id):
+
+class UpdateLedger:
+    """First handler group: skip what this or another process handled; last group: record it."""
+
+    def __init__(self, db: Database | None) -> None:
+        self.db = db
+        self.recent = RecentUpdates()
+
+    async def check(self, update: object, _context: CallbackContext) -> None:  # type: ignore[type-arg]
+        if not isinstance(update, Update):
+            return
+        if self.recent.seen(update.update_id):
             raise ApplicationHandlerStop
+        if self.db is not None and await asyncio.to_thread(updates.was_handled, self.db.uow(readonly=True),
+                                                           update.update_id):
+            raise ApplicationHandlerStop
+
+    async def record(self, update: object, _context: CallbackContext) -> None:  # type: ignore[type-arg]
+        if isinstance(update, Update) and self.db is not None:
+            await asyncio.to_thread(updates.mark_handled, self.db.uow(), update.update_id)

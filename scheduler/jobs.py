@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from domain.services import attendance, backups, briefs, reminders
+from domain.services import attendance, backups, briefs, reminders, updates
 from domain.uow import Database
 
 
@@ -57,6 +57,10 @@ def backup(ctx: JobContext) -> str:
     return done
 
 
+def purge_updates(ctx: JobContext) -> str:
+    return f"{updates.purge(ctx.db.uow())} old update ids forgotten"
+
+
 # id -> (function, trigger kind, trigger arguments)
 JOBS = {
     "sessions.ensure": (ensure_sessions, "interval", {"hours": 1}),
@@ -65,6 +69,7 @@ JOBS = {
     "reminders.scan": (remind, "interval", {"minutes": 1}),
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
+    "updates.purge": (purge_updates, "interval", {"hours": 6}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
 AT_START = ("sessions.ensure", "sessions.close", "sessions.open")

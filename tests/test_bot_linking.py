@@ -131,8 +131,29 @@ async def test_a_handler_error_gets_an_apology_and_the_bot_goes_on(running, clie
     assert "/start" in reply["text"]
 
 
-async def test_an_update_delivered_twice_is_handled_once(running, client, db):
-    from bot.dedupe import RecentUpdates
+async def test_an_update_delivered_twice_is_handled_once_across_workers(running, client, db, sandbox):
+    """Two webhook workers (two Applications over one database) get the same update: one reply."""
+    import time
 
-    recent = RecentUpdates(size=3)
-    assert [recent.seen(i) for i in (5, 6, 5, 1, 2, 3, 5)] == [False, False, True, False, False, False, False]
+    from telegram import Update
+
+    from tests.auxil.telegram import start_bot
+
+    user = await client.create_user("Twice")
+    uid = user["id"]
+    data = {"update_id": 990_001, "message": {
+        "message_id": 1, "date": int(time.time()), "chat": {"id": uid, "type": "private"},
+        "from": {"id": uid, "is_bot": False, "first_name": "Twice"}, "text": "/help",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+    other = await start_bot(db, sandbox.url, polling=False)
+    try:
+        for app in (running.app, other.app, running.app):
+            await app.process_update(Update.de_json(data, app.bot))
+    finally:
+        await other.stop()
+    replies = [m for m in await client.bot_messages(uid) if "/start" in (m["text"] or "")]
+    assert len(replies) == 1
+    # A different update with a lower id (Telegram restarts its sequence) is still handled.
+    data = {**data, "update_id": 5, "message": {**data["message"], "message_id": 2}}
+    await running.app.process_update(Update.de_json(data, running.app.bot))
+    assert len([m for m in await client.bot_messages(uid) if "/start" in (m["text"] or "")]) == 2

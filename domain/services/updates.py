@@ -1,0 +1,38 @@
+"""Which Telegram updates were handled already, across processes (webhook workers, restarts).
+
+Checked before handling and recorded after, so a process dying mid-update lets Telegram's
+redelivery through (at least once), while a redelivery of a handled update is dropped.
+Ids are compared exactly, never by order: Telegram restarts its sequence after long quiet.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from domain.models import SeenUpdate
+from domain.uow import UnitOfWork
+
+KEEP = timedelta(days=2)
+
+
+def was_handled(uow: UnitOfWork, update_id: int) -> bool:
+    with uow:
+        return uow.session.scalar(select(SeenUpdate.update_id).where(SeenUpdate.update_id == update_id)) is not None
+
+
+def mark_handled(uow: UnitOfWork, update_id: int) -> None:
+    with uow:
+        mod = postgresql if uow.dialect == "postgresql" else sqlite
+        uow.session.execute(mod.insert(SeenUpdate).values(update_id=update_id, handled_at=uow.now)
+                            .on_conflict_do_nothing(index_elements=["update_id"]))
+        uow.commit()
+
+
+def purge(uow: UnitOfWork) -> int:
+    with uow:
+        n = uow.session.execute(delete(SeenUpdate).where(SeenUpdate.handled_at < uow.now - KEEP)).rowcount
+        uow.commit()
+        return n
