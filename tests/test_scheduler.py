@@ -195,3 +195,23 @@ def test_backup_during_writes_passes_the_check_and_restores(tmp_path, sqlite_tem
         backups.backup(db, blocked / "backups")  # cannot make the directory: the log row still closes
     assert backups.last_backup(db).status == "failed"
     db.engine.dispose()
+
+
+def test_an_assignment_can_set_its_own_reminder_cadence(db, make_person, clock):
+    clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    admin, who = make_person(Role.ADMIN), make_person(Role.STUDENT)
+    with pytest.raises(Exception, match="repeat every"):
+        tasks.assign(db.uow(), Actor.telegram(admin.id), tasks.AssignmentSpec(
+            title="Bad", person_ids=[who.id], reminder_every_hours=0))
+    tasks.assign(db.uow(), Actor.telegram(admin.id), tasks.AssignmentSpec(
+        title="Rota", person_ids=[who.id], due_at=clock.now() + timedelta(hours=4),
+        reminder_lead_minutes=15, reminder_every_hours=1))
+    clock.set(datetime(2026, 11, 2, 12, 30, tzinfo=UTC))  # 30 min before: no lead reminder yet (15 min)
+    assert reminders.scan(db.uow(), TZ).reminded == 0
+    clock.set(datetime(2026, 11, 2, 12, 45, tzinfo=UTC))
+    assert reminders.scan(db.uow(), TZ).reminded == 1
+    clock.set(datetime(2026, 11, 2, 13, 0, tzinfo=UTC))
+    assert reminders.scan(db.uow(), TZ).reminded == 1  # due
+    clock.set(datetime(2026, 11, 2, 14, 0, tzinfo=UTC))
+    assert reminders.scan(db.uow(), TZ).reminded == 1  # an hour overdue: its own cadence, not 3 h
+    assert [n.data["slot"] for n in kinds(db, "task_reminder")] == ["lead", "due", "o1"]

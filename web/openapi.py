@@ -175,6 +175,10 @@ def openapi_schema(server_url: str) -> dict[str, Any]:
                         "priority": {"type": "string", "enum": [p.value for p in Priority],
                                      "default": "normal"},
                         "requires_review": {"type": "boolean", "default": False},
+                        "reminder_lead_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 10080,
+                                                  "description": "Overrides the organisation's rule."},
+                        "reminder_every_hours": {"type": ["integer", "null"], "minimum": 1, "maximum": 168,
+                                                 "description": "Overrides the organisation's rule."},
                     }},
                 "AssignmentResult": {
                     "type": "object", "required": ["assignment_id", "task_count", "skipped_person_ids"],

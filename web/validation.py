@@ -143,6 +143,15 @@ def field_ids(data: dict[str, Any], name: str, max_items: int = 1000) -> list[in
     return value
 
 
+def field_int(data: dict[str, Any], name: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ID:
+        raise invalid(f"{name} must be a whole number, or null.")
+    return value
+
+
 def field_time(data: dict[str, Any], name: str) -> datetime | None:
     value = data.get(name)
     if value is None:

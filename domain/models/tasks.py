@@ -47,6 +47,8 @@ class Assignment(Base):
     requires_review: Mapped[bool] = mapped_column(default=False)
     assigner_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     targets: Mapped[dict[str, Any]]
+    reminder_lead_minutes: Mapped[int | None]  # overrides the global rule for this assignment
+    reminder_every_hours: Mapped[int | None]
     created_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
 

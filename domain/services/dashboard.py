@@ -29,6 +29,8 @@ from domain.models import (
 from domain.uow import UnitOfWork
 
 RECENT_LIMIT = 10
+OPEN_PAGE = 25  # open tasks on the dashboard unless asked for more
+OPEN_MAX = 200  # the most a "Show more" link can ask for
 MAX_PAGE = 200
 FINISHED = (TaskStatus.DONE, TaskStatus.RESOLVED)
 _PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
@@ -36,7 +38,7 @@ _PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Prio
 
 @dataclass(frozen=True)
 class TaskRow:
-    """One task as listed on the dashboard and in the API."""
+    """One task as listed in the API."""
 
     id: int
     assignment_id: int
@@ -63,6 +65,34 @@ class TaskRow:
         return self.status in OPEN_STATUSES and self.due_at is not None and self.due_at < now
 
 
+@dataclass(frozen=True, slots=True)
+class OpenTask:
+    """An open task as the dashboard shows it: only the columns on the page."""
+
+    id: int
+    title: str
+    description: str
+    priority: Priority
+    status: TaskStatus
+    due_at: datetime | None
+    requires_review: bool
+    assigner_name: str
+    last_note: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedTask:
+    """A recently finished (or cancelled) task as the dashboard shows it."""
+
+    id: int
+    title: str
+    status: TaskStatus
+    due_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+
+
 @dataclass(frozen=True)
 class Summary:
     completed_count: int
@@ -81,14 +111,25 @@ class Dashboard:
     person_name: str
     timezone: str | None
     now: datetime
-    open_tasks: list[TaskRow]
-    recent_finished: list[TaskRow]
+    open_tasks: list[OpenTask]  # the most urgent first, at most open_limit of them
+    open_count: int  # all open tasks, shown or not
+    overdue_count: int  # all overdue open tasks, shown or not
+    open_limit: int
+    recent_finished: list[FinishedTask]
     summary: Summary
     version: str
 
     @property
-    def overdue_count(self) -> int:
-        return sum(t.is_overdue(self.now) for t in self.open_tasks)
+    def hidden_open(self) -> int:
+        """Open tasks not on the page."""
+        return max(self.open_count - len(self.open_tasks), 0)
+
+    @property
+    def next_open_limit(self) -> int | None:
+        """What a "Show more" link asks for: twice as many, up to OPEN_MAX; None when nothing more."""
+        if not self.hidden_open or self.open_limit >= OPEN_MAX:
+            return None
+        return min(self.open_limit * 2, OPEN_MAX)
 
 
 def _rows(stmt: Select[tuple[Task]]) -> Select[tuple[Task, str, str]]:
@@ -118,62 +159,95 @@ def _seconds(uow: UnitOfWork, start: ColumnElement[datetime], end: ColumnElement
     return func.extract("epoch", end - start)
 
 
-def _version(uow: UnitOfWork, person_id: int) -> str:
-    count, last_update, last_event = uow.session.execute(
-        select(func.count(func.distinct(Task.id)), func.max(Task.updated_at), func.max(TaskEvent.id))
-        .select_from(Task).outerjoin(TaskEvent, TaskEvent.task_id == Task.id)
-        .where(Task.assignee_id == person_id)).one()
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _version_columns(person_id: int) -> tuple[ColumnElement[int], ColumnElement[datetime],
+                                               ColumnElement[int]]:
+    """Aggregates over the person's tasks (count, last update) and their last event's id."""
+    mine = aliased(Task)  # not the outer query's tasks: the subquery must not correlate
+    last_event = (select(func.max(TaskEvent.id))
+                  .where(TaskEvent.task_id.in_(select(mine.id).where(mine.assignee_id == person_id)))
+                  .scalar_subquery())
+    return func.count(Task.id), func.max(Task.updated_at), last_event
+
+
+def _version_of(count: int, last_update: datetime | None, last_event: int | None) -> str:
     raw = f"{count}|{last_update.isoformat() if last_update else '-'}|{last_event or 0}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def _load_viewer(uow: UnitOfWork, person_id: int) -> Person:
-    person = uow.session.get(Person, person_id)
-    if person is None:
+def _load_viewer(uow: UnitOfWork, person_id: int) -> tuple[str, str | None]:
+    """The viewer's name and time zone; refuses unknown and inactive people."""
+    row = uow.session.execute(select(Person.name, Person.timezone, Person.status)
+                              .where(Person.id == person_id)).one_or_none()
+    if row is None:
         raise NotFound("This link belongs to nobody we know.")
-    if person.status != PersonStatus.ACTIVE:
+    if row.status != PersonStatus.ACTIVE:
         raise Forbidden("This account is not active; ask an administrator.")
-    return person
+    return row.name, row.timezone
 
 
-def person_dashboard(uow: UnitOfWork, person_id: int, now: datetime | None = None) -> Dashboard:
-    """A person's open tasks (most urgent first), recent finished ones and a summary."""
+def person_dashboard(uow: UnitOfWork, person_id: int, now: datetime | None = None, *,
+                     open_limit: int = OPEN_PAGE) -> Dashboard:
+    """A person's most urgent open tasks, recent finished ones and a summary.
+
+    Four queries whatever the number of tasks: the viewer, one row of aggregates (counts, summary,
+    change marker), the first `open_limit` open tasks and the last RECENT_LIMIT finished ones, each
+    selecting only the columns the page shows.
+    """
+    if not 1 <= open_limit <= OPEN_MAX:
+        raise InvalidInput(f"open_limit must be between 1 and {OPEN_MAX}.")
     with uow:
         now = now or uow.now
-        person = _load_viewer(uow, person_id)
-        overdue_first = case((and_(Task.due_at.is_not(None), Task.due_at < now), 0), else_=1)
-        open_rows = uow.session.execute(_rows(
-            select(Task).where(Task.assignee_id == person_id, Task.status.in_(OPEN_STATUSES))
-            .order_by(overdue_first, Task.due_at.is_(None), Task.due_at, _priority_rank(), Task.id)
-        )).all()
-        finished_rows = uow.session.execute(_rows(
-            select(Task).where(Task.assignee_id == person_id, Task.status.not_in(OPEN_STATUSES))
-            .order_by(Task.updated_at.desc(), Task.id.desc()).limit(RECENT_LIMIT)
-        )).all()
-        completed, avg_seconds, on_time, with_due = uow.session.execute(
-            select(
-                func.count(Task.id),
-                func.avg(case((Task.started_at.is_not(None),
-                               _seconds(uow, Task.started_at, Task.completed_at)))),
-                func.coalesce(func.sum(case((and_(Task.due_at.is_not(None),
-                                                  Task.completed_at <= Task.due_at), 1), else_=0)), 0),
-                func.count(Task.due_at),
-            ).where(Task.assignee_id == person_id, Task.status.in_(FINISHED),
-                    Task.completed_at.is_not(None))).one()
-        version = _version(uow, person_id)
+        name, timezone = _load_viewer(uow, person_id)
+        is_open = Task.status.in_(OPEN_STATUSES)
+        overdue = and_(Task.due_at.is_not(None), Task.due_at < now)
+        finished = and_(Task.status.in_(FINISHED), Task.completed_at.is_not(None))
+        count, last_update, last_event = _version_columns(person_id)
+        totals = uow.session.execute(select(
+            count, last_update, last_event,
+            _count_where(is_open),
+            _count_where(and_(is_open, overdue)),
+            _count_where(finished),
+            func.avg(case((and_(finished, Task.started_at.is_not(None)),
+                           _seconds(uow, Task.started_at, Task.completed_at)))),
+            _count_where(and_(finished, Task.due_at.is_not(None), Task.completed_at <= Task.due_at)),
+            _count_where(and_(finished, Task.due_at.is_not(None))),
+        ).where(Task.assignee_id == person_id)).one()
+        late_rank = case((overdue, 0), else_=1).label("late_rank")
+        open_rows = uow.session.execute(
+            select(Task.id, Task.title, Task.description, Task.priority, Task.status, Task.due_at,
+                   Task.requires_review, Person.name, Task.last_note, late_rank)
+            .join(Person, Person.id == Task.assigner_id)
+            .where(Task.assignee_id == person_id, is_open)
+            .order_by(late_rank, Task.due_at.is_(None), Task.due_at, _priority_rank(), Task.id)
+            .limit(open_limit)).all()
+        finished_rows = uow.session.execute(
+            select(Task.id, Task.title, Task.status, Task.due_at, Task.completed_at, Task.cancelled_at)
+            .where(Task.assignee_id == person_id, Task.status.not_in(OPEN_STATUSES))
+            .order_by(Task.updated_at.desc(), Task.id.desc()).limit(RECENT_LIMIT)).all()
+    (n_tasks, updated, event_id, open_count, overdue_count, completed, avg_seconds, on_time,
+     with_due) = totals
     summary = Summary(
         int(completed), None if avg_seconds is None else timedelta(seconds=float(avg_seconds)),
         int(on_time), int(with_due))
-    return Dashboard(person.id, person.name, person.timezone, now,
-                     [_to_row(*r) for r in open_rows], [_to_row(*r) for r in finished_rows],
-                     summary, version)
+    return Dashboard(
+        person_id, name, timezone, now,
+        [OpenTask(*row[:-1], overdue=row[-1] == 0) for row in open_rows],
+        int(open_count), int(overdue_count), open_limit,
+        [FinishedTask(*row) for row in finished_rows],
+        summary, _version_of(int(n_tasks), updated, event_id))
 
 
 def dashboard_version(uow: UnitOfWork, person_id: int) -> str:
-    """A short marker that changes whenever any of the person's tasks changes."""
+    """A short marker that changes whenever any of the person's tasks changes (two small queries)."""
     with uow:
         _load_viewer(uow, person_id)
-        return _version(uow, person_id)
+        count, last_update, last_event = uow.session.execute(
+            select(*_version_columns(person_id)).where(Task.assignee_id == person_id)).one()
+        return _version_of(int(count), last_update, last_event)
 
 
 # --- listings for the API ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from domain import audit
 from domain.actors import Actor, load_active
 from domain.errors import Forbidden, InvalidInput, NotFound
-from domain.models import OPEN_STATUSES, Person, Priority, Task
+from domain.models import OPEN_STATUSES, Assignment, Person, Priority, Task
 from domain.outbox import Intent, enqueue
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
@@ -62,14 +62,17 @@ def scan(uow: UnitOfWork, org_tz: str, limit: int = 5000) -> ScanResult:
         # is the whole filter; the status is still read, to skip anything written by older code.
         rows = session.execute(
             select(Task.id, Task.assignee_id, Task.assigner_id, Task.due_at, Task.priority, Task.escalated_at,
-                   assignee.timezone, assignee.quiet_start, assignee.quiet_end, Task.status)
+                   assignee.timezone, assignee.quiet_start, assignee.quiet_end, Task.status,
+                   Assignment.reminder_every_hours)
             .join(assignee, assignee.id == Task.assignee_id)
+            .join(Assignment, Assignment.id == Task.assignment_id)
             .where(Task.next_reminder_at <= now)
             .order_by(Task.next_reminder_at).limit(limit)).all()
         intents: list[Intent] = []
         updates: list[dict[str, object]] = []
         escalations: dict[int, list[int]] = defaultdict(list)
-        for task_id, who, assigner_id, due, priority, escalated_at, tz, q_start, q_end, status in rows:
+        for task_id, who, assigner_id, due, priority, escalated_at, tz, q_start, q_end, status, hours in rows:
+            every_here = timedelta(hours=hours) if hours else every
             if due is None or status not in OPEN_STATUSES:
                 updates.append({"tid": task_id, "nxt": None})
                 continue
@@ -81,11 +84,11 @@ def scan(uow: UnitOfWork, org_tz: str, limit: int = 5000) -> ScanResult:
                 continue
             if now < due:
                 slot, nxt = "lead", due
-            elif now < due + every:
-                slot, nxt = "due", due + every
+            elif now < due + every_here:
+                slot, nxt = "due", due + every_here
             else:
-                n = int((now - due) / every)
-                slot, nxt = f"o{n}", due + every * (n + 1)
+                n = int((now - due) / every_here)
+                slot, nxt = f"o{n}", due + every_here * (n + 1)
             intents.append(Intent("task_reminder", who, f"reminder:{task_id}:{slot}",
                                   {"task_id": task_id, "slot": slot}, "task", task_id))
             updates.append({"tid": task_id, "nxt": nxt})

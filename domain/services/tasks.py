@@ -41,6 +41,8 @@ class AssignmentSpec:
     due_at: datetime | None = None
     priority: Priority = Priority.NORMAL
     requires_review: bool = False
+    reminder_lead_minutes: int | None = None  # None: the organisation's rule
+    reminder_every_hours: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ def _validate(spec: AssignmentSpec, now: datetime) -> tuple[str, str]:
         raise InvalidInput(f"The description is too long (at most {MAX_DESCRIPTION} characters).")
     if not spec.person_ids and not spec.group_ids:
         raise InvalidInput("Choose at least one person or group.")
+    if spec.reminder_lead_minutes is not None and not 0 <= spec.reminder_lead_minutes <= 7 * 24 * 60:
+        raise InvalidInput("The reminder lead time must be 0 minutes to 7 days.")
+    if spec.reminder_every_hours is not None and not 1 <= spec.reminder_every_hours <= 7 * 24:
+        raise InvalidInput("Overdue reminders repeat every 1 hour to 7 days.")
     if spec.due_at is not None:
         if spec.due_at.tzinfo is None:
             raise InvalidInput("The due time needs a time zone.")
@@ -123,10 +129,12 @@ def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec) -> AssignmentRes
             title=title, description=description, priority=spec.priority, due_at=spec.due_at,
             requires_review=spec.requires_review, assigner_id=me.id, created_at=now,
             targets={"person_ids": sorted(set(spec.person_ids)), "group_ids": sorted(set(spec.group_ids))},
+            reminder_lead_minutes=spec.reminder_lead_minutes, reminder_every_hours=spec.reminder_every_hours,
         )
         session.add(assignment)
         session.flush()
-        lead = timedelta(minutes=int(rule_in(session, "reminders.lead_minutes")))
+        lead = timedelta(minutes=spec.reminder_lead_minutes if spec.reminder_lead_minutes is not None
+                         else int(rule_in(session, "reminders.lead_minutes")))
         common = {
             "next_reminder_at": spec.due_at - lead if spec.due_at else None,
             "assignment_id": assignment.id, "assigner_id": me.id, "title": title,

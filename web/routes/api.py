@@ -26,6 +26,7 @@ from web.validation import (
     field_bool,
     field_enum,
     field_ids,
+    field_int,
     field_str,
     field_time,
     json_object,
@@ -159,7 +160,7 @@ def _transition(service: Callable[..., tasks.TransitionResult]) -> Handler:
 
 
 ASSIGNMENT_FIELDS = {"title", "description", "person_ids", "group_ids", "due_at", "priority",
-                     "requires_review"}
+                     "requires_review", "reminder_lead_minutes", "reminder_every_hours"}
 
 
 @json_errors
@@ -174,6 +175,8 @@ async def create_assignment(request: Request) -> Response:
         due_at=field_time(data, "due_at"),
         priority=field_enum(data, Priority, "priority", Priority.NORMAL),
         requires_review=field_bool(data, "requires_review"),
+        reminder_lead_minutes=field_int(data, "reminder_lead_minutes"),
+        reminder_every_hours=field_int(data, "reminder_every_hours"),
     )
     result = await to_thread.run_sync(tasks.assign, get_deps(request).db.uow(), actor, spec)
     return JSONResponse({"assignment_id": result.assignment_id, "task_count": result.task_count,
