@@ -24,6 +24,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "attendance.low_threshold_percent": 75,
     "attendance.nag_after_minutes": 20,
     "attendance.sheet_link_minutes_after_end": 10,
+    "attendance.date_window_days": 7,
     "links.action_minutes": 30,
 }
 

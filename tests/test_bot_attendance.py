@@ -96,3 +96,21 @@ async def test_sheet_toggle_submit_and_parent_told_once(running, client, db, org
     qid = await client.press_button(teacher_chat, sheet["message_id"], toggle, forge=True)
     answer = await client.callback_answer(qid, wait=5)
     assert answer["text"] == "Attendance window closed for this class."
+
+
+async def test_attendance_lists_the_day_and_moves_within_the_window(running, client, db, org):
+    chat = org["teacher"].telegram_chat_id
+    last = max(m["message_id"] for m in await client.messages(chat))
+    await client.send_text(chat, "/attendance")
+    listing = await client.wait_for_bot_message(chat, last + 1, timeout=10)
+    while "classes" not in listing["text"]:
+        listing = await client.wait_for_bot_message(chat, listing["message_id"], timeout=10)
+    assert "Today's classes" in listing["text"] and "Chemistry 9" in listing["text"]
+    nav = {b["text"]: b["callback_data"] for row in listing["reply_markup"]["inline_keyboard"] for b in row}
+    version = (await client.chat(chat))["version"]
+    await client.press_button(chat, listing["message_id"], nav["Day after »"])
+    await client.wait_for_change(chat, version, timeout=10)
+    moved = next(m for m in await client.messages(chat) if m["message_id"] == listing["message_id"])
+    assert "Classes on Tue 03 Nov" in moved["text"] and "No classes." in moved["text"]
+    qid = await client.press_button(chat, listing["message_id"], "atd:2027-06-01", forge=True)
+    await client.callback_answer(qid, wait=5)  # outside the window: back to today, nothing breaks

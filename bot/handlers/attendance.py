@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -27,6 +28,7 @@ from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError
 from domain.models import SessionStatus
+from domain.rules import get_rule
 from domain.services import attendance
 
 SHEET = re.compile(r"^at:(t|pg|all|sub|open):(\d{1,12})(?::(\d{1,12}))?(?::(\d{1,4}))?$")
@@ -96,6 +98,20 @@ async def sheet_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def attendance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _day_list(update, context, None)
+
+
+async def attendance_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    match = re.fullmatch(r"atd:(\d{4}-\d{2}-\d{2})", query.data or "")
+    await query.answer()
+    if match:
+        await _day_list(update, context, date.fromisoformat(match.group(1)))
+
+
+async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: date | None) -> None:
+    """The teacher's classes on a day within the configured window around today."""
     message = update.effective_message
     person = await current_person(update, context)
     if message is None:
@@ -105,23 +121,41 @@ async def attendance_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
         return
     deps = deps_of(context)
     today = deps.db.clock.now().astimezone(ZoneInfo(deps.settings.timezone)).date()
+    window = int(await asyncio.to_thread(get_rule, deps.db.uow(readonly=True), "attendance.date_window_days"))
+    day = day or today
+    if abs((day - today).days) > window:
+        day = today
     try:
-        await asyncio.to_thread(attendance.ensure_sessions, deps.db.uow(), today, today, deps.settings.timezone)
+        await asyncio.to_thread(attendance.ensure_sessions, deps.db.uow(), day, day, deps.settings.timezone)
         sessions = await asyncio.to_thread(attendance.sessions_for_teacher, deps.db.uow(readonly=True),
-                                           Actor.telegram(person.id), today)
+                                           Actor.telegram(person.id), day)
     except DomainError as exc:
         await message.reply_text(exc.message)
         return
-    if not sessions:
-        await message.reply_text("You have no classes today.")
-        return
-    rows, lines = [], ["<b>Today's classes</b>"]
+    title = "Today's classes" if day == today else f"Classes on {day:%a %d %b}"
+    lines, rows = [f"<b>{title}</b>"], []
     for cs, name in sessions:
         lines.append(f"• {html.escape(name)} at {local(cs.starts_at, None, deps.settings.timezone)}: {cs.status.value}")
         if cs.status == SessionStatus.OPEN:
             rows.append([InlineKeyboardButton(f"Take attendance: {name}", callback_data=f"at:open:{cs.id}")])
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
-                             reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    if not sessions:
+        lines.append("No classes.")
+    nav = []
+    if (today - (day - timedelta(days=1))).days <= window:
+        nav.append(InlineKeyboardButton("« Day before", callback_data=f"atd:{day - timedelta(days=1)}"))
+    if ((day + timedelta(days=1)) - today).days <= window:
+        nav.append(InlineKeyboardButton("Day after »", callback_data=f"atd:{day + timedelta(days=1)}"))
+    rows.append(nav)
+    markup = InlineKeyboardMarkup(rows)
+    if update.callback_query:
+        try:
+            await update.callback_query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML,
+                                                          reply_markup=markup)
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+    else:
+        await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 # --- /absent -------------------------------------------------------------------------------
@@ -259,6 +293,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CallbackQueryHandler(sheet_button, pattern=r"^at:"),
         CommandHandler("attendance", attendance_command),
+        CallbackQueryHandler(attendance_day, pattern=r"^atd:"),
         ConversationHandler(
             entry_points=[CommandHandler("absent", absent_command)],
             states={REASON: [CallbackQueryHandler(absent_choice, pattern=r"^ab:"),
