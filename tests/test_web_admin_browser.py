@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +19,9 @@ from tests.auxil.console import launch_browser, new_page, session_cookie
 from tests.auxil.web import make_deps
 from web.app import create_app
 
-ARTEFACTS = Path(__file__).parent / "artefacts"
+# Screenshots for the README are refreshed only when asked: TASKBELL_ARTEFACTS=1 make test
+ARTEFACTS = (Path(__file__).parent / "artefacts" if os.environ.get("TASKBELL_ARTEFACTS")
+             else Path(tempfile.gettempdir()) / "taskbell-artefacts")
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
