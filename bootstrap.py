@@ -59,7 +59,6 @@ def run(container: Container, *, demo: bool = False, force: bool = False, out=pr
         else f"- database already at head ({after}); skipped migrations")
     created = rules.ensure_defaults(container.db.uow())
     out(f"✓ created {len(created)} default rules" if created else "- default rules present; skipped")
-    out(ensure_admin(container))
     if demo:
         from taskbell import demo as demo_data
 
@@ -72,6 +71,7 @@ def run(container: Container, *, demo: bool = False, force: bool = False, out=pr
         else:
             summary = demo_data.seed(container)
             out(f"✓ demo organisation seeded: {summary}")
+    out(ensure_admin(container))
     return 0
 
 

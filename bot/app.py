@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
@@ -30,6 +32,8 @@ def bot_api_urls(api_base: str) -> tuple[str, str]:
 def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: float = 30.0,
                       chat_interval: float = 1.0, updater: bool = True) -> Application:
     """The bot; every message it sends, reply or notification, is paced by one Pacer."""
+    # Our conversations mix button and text steps on purpose: per_message=False is right for them.
+    warnings.filterwarnings("ignore", message="If 'per_message=False'", category=UserWarning)
     base_url, base_file_url = bot_api_urls(api_base)
     pacer = Pacer(per_second=per_second, chat_interval=chat_interval)
     builder = (

@@ -49,5 +49,5 @@ def setup(level: int = logging.INFO, fmt: str = "text") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "alembic.runtime.plugins",
-                  "alembic.runtime.migration", "uvicorn.access"):
+                  "alembic.runtime.migration", "uvicorn.access", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
