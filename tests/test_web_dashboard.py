@@ -6,11 +6,21 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 
 from domain.actors import Actor
+from domain.errors import InvalidInput
 from domain.links import LinkSigner
-from domain.models import Base, PersonStatus, Priority, Role, Task, TaskEvent, TaskStatus
+from domain.models import (
+    Assignment,
+    Base,
+    PersonStatus,
+    Priority,
+    Role,
+    Task,
+    TaskEvent,
+    TaskStatus,
+)
 from domain.services import dashboard, people, tasks
 from tests.auxil.web import BASE_URL, KEYS, client, dashboard_path, make_deps
 from web.security import csrf_token
@@ -316,3 +326,207 @@ async def test_health_and_unknown_pages(db):
         missing = await http.get("/nowhere")
         assert missing.status_code == 404 and "nothing at this address" in missing.text
         assert (await http.post("/health")).status_code == 405
+
+
+# --- many tasks: paging, ordering across the page boundary, bounded statements ------------------
+
+PRIORITIES = (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT)
+RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+
+
+def bulk_tasks(db, admin, person, specs):
+    """Many tasks at once with Core inserts (no outbox, no audit): each spec holds Task columns."""
+    with db.uow() as uow:
+        now = uow.now
+        assignment_ids = uow.session.scalars(
+            insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True),
+            [{"title": s["title"], "assigner_id": admin.id, "targets": {"person_ids": [person.id]},
+              "created_at": now, "due_at": s.get("due_at"), "priority": s.get("priority", Priority.NORMAL)}
+             for s in specs]).all()
+        task_ids = uow.session.scalars(
+            insert(Task).returning(Task.id, sort_by_parameter_order=True),
+            [{"assignment_id": a, "assignee_id": person.id, "assigner_id": admin.id,
+              "status": TaskStatus.PENDING, "created_at": now, "updated_at": now, **s}
+             for a, s in zip(assignment_ids, specs, strict=True)]).all()
+        uow.commit()
+    return task_ids
+
+
+def mixed_specs(now, n, *, finished_every=0):
+    """n tasks: overdue, due later (with ties on the due time) and undated, all four priorities."""
+    specs = []
+    for i in range(n):
+        spec = {"title": f"Task {i}", "priority": PRIORITIES[i % 4],
+                "due_at": now + timedelta(hours=(i % 9) - 3) if i % 5 else None}
+        if finished_every and i % finished_every == 0:
+            spec.update(status=TaskStatus.DONE, completed_at=now - timedelta(minutes=30 + i % 3),
+                        started_at=now - timedelta(hours=2) if i % 2 else None)
+        specs.append(spec)
+    return specs
+
+
+def expected_open_order(now, ids, specs):
+    """Overdue first, then by due time (undated last), then priority, then id."""
+    def key(pair):
+        task_id, s = pair
+        due = s["due_at"]
+        return (0 if due is not None and due < now else 1, due is None, due or now, RANK[s["priority"]],
+                task_id)
+    return [task_id for task_id, s in sorted(zip(ids, specs, strict=True), key=key)
+            if s.get("status", TaskStatus.PENDING) == TaskStatus.PENDING]
+
+
+def open_ids(html):
+    """The task ids in the To do list, in page order."""
+    todo = html.split("<h2>Recently finished</h2>")[0]
+    return [int(i) for i in re.findall(r'id="task-(\d+)"', todo)]
+
+
+def count_statements(db, fn):
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        return fn(), len(statements)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+
+async def test_open_tasks_are_paged_with_a_bounded_show_more(db, world, clock):
+    admin, me, _other = world
+    now = clock.now()
+    specs = mixed_specs(now, 60)
+    ids = bulk_tasks(db, admin, me, specs)
+    order = expected_open_order(now, ids, specs)
+    deps = make_deps(db)
+    path = dashboard_path(deps, me.id)
+    async with client(deps) as http:
+        first = (await http.get(path)).text
+        assert open_ids(first) == order[:dashboard.OPEN_PAGE]
+        assert re.search(r'<span class="num">60</span><span class="label">open</span>', first)
+        overdue = sum(1 for s in specs if s["due_at"] is not None and s["due_at"] < now)
+        assert re.search(rf'<span class="num">{overdue}</span><span class="label">overdue</span>', first)
+        assert "35 more open tasks not shown." in first
+        assert f'href="{path}?open=50#task-{order[24]}">Show more</a>' in first
+        assert f'data-page-url="{path}"' in first
+
+        second = (await http.get(f"{path}?open=50")).text
+        assert open_ids(second) == order[:50]  # the same first 25, then the next 25 in order
+        assert "10 more open tasks not shown." in second
+        assert f'href="{path}?open=100#task-{order[49]}">Show more</a>' in second
+        assert f'data-page-url="{path}?open=50"' in second
+        assert f'action="{path}/tasks/{order[0]}/complete?open=50"' in second
+
+        everything = (await http.get(f"{path}?open=100")).text
+        assert open_ids(everything) == order
+        assert "more open task" not in everything and "Show more" not in everything
+
+
+@pytest.mark.parametrize("raw", ["", "abc", "-50", "0", "24", "201", "1000", "99999999999", "50.0", "5e1",
+                                 " 50", "５０", "0x32", "%00"])
+async def test_a_bad_open_value_gives_the_default_page(db, world, clock, raw):
+    admin, me, _other = world
+    specs = mixed_specs(clock.now(), 30)
+    bulk_tasks(db, admin, me, specs)
+    deps = make_deps(db)
+    path = dashboard_path(deps, me.id)
+    async with client(deps) as http:
+        response = await http.get(f"{path}?open={raw}")
+    assert response.status_code == 200
+    assert len(open_ids(response.text)) == dashboard.OPEN_PAGE
+    assert "5 more open tasks not shown." in response.text
+    assert f'data-page-url="{path}"' in response.text
+
+
+async def test_show_more_stops_at_the_bound(db, world, clock):
+    admin, me, _other = world
+    bulk_tasks(db, admin, me, mixed_specs(clock.now(), dashboard.OPEN_MAX + 7))
+    deps = make_deps(db)
+    path = dashboard_path(deps, me.id)
+    async with client(deps) as http:
+        page = (await http.get(f"{path}?open=100")).text
+        assert len(open_ids(page)) == 100 and f'href="{path}?open=200#' in page
+        page = (await http.get(f"{path}?open={dashboard.OPEN_MAX}")).text
+        assert len(open_ids(page)) == dashboard.OPEN_MAX
+        assert "7 more open tasks not shown." in page and "Show more" not in page
+        beyond = await http.get(f"{path}?open={dashboard.OPEN_MAX * 2}")
+    assert beyond.status_code == 200 and len(open_ids(beyond.text)) == dashboard.OPEN_PAGE
+    with pytest.raises(InvalidInput):
+        dashboard.person_dashboard(db.uow(readonly=True), me.id, open_limit=dashboard.OPEN_MAX + 1)
+
+
+async def test_a_posted_change_returns_to_the_longer_list(db, world, clock):
+    admin, me, _other = world
+    ids = bulk_tasks(db, admin, me, [{"title": f"Task {i}"} for i in range(30)])
+    deps = make_deps(db)
+    path = dashboard_path(deps, me.id)
+    async with client(deps) as http:
+        csrf = csrf_of((await http.get(f"{path}?open=50")).text)
+        done = await http.post(f"{path}/tasks/{ids[27]}/complete?open=50", data={"csrf": csrf})
+        assert done.status_code == 303 and done.headers["location"] == f"{path}?m=done&open=50"
+        odd = await http.post(f"{path}/tasks/{ids[28]}/start?open=nonsense", data={"csrf": csrf})
+        assert odd.status_code == 303 and odd.headers["location"] == f"{path}?m=started"
+        page = (await http.get(done.headers["location"])).text
+        refused = await http.post(f"{path}/tasks/{ids[29]}/start?open=50", data={"csrf": "0" * 64})
+    assert "Done. Well done!" in page and len(open_ids(page)) == 29
+    assert refused.status_code == 403
+    assert task_status(db, ids[27]) == TaskStatus.DONE and task_status(db, ids[29]) == TaskStatus.PENDING
+
+
+async def test_2000_tasks_cost_the_same_statements_as_20(db, world, make_person, clock):
+    admin, me, _other = world
+    few_person = make_person(Role.STUDENT, "Fay Few")
+    now = clock.now()
+    bulk_tasks(db, admin, few_person, mixed_specs(now, 20, finished_every=3))
+    specs = mixed_specs(now, 2000, finished_every=3)
+    ids = bulk_tasks(db, admin, me, specs)
+    deps = make_deps(db)
+
+    async def fetch(person_id, suffix=""):
+        """The page and the state marker, with the statements each cost."""
+        path = dashboard_path(deps, person_id)
+        async with client(deps) as http:
+            (page, n_page) = await acount(http.get(path + suffix))
+            (state, n_state) = await acount(http.get(f"{path}/state"))
+        assert page.status_code == 200 and state.status_code == 200
+        assert f'data-version="{state.json()["version"]}"' in page.text
+        return page, n_page, n_state
+
+    async def acount(awaitable):
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            return await awaitable, len(statements)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+
+    _small_page, small, small_state = await fetch(few_person.id)
+    big_page, big, big_state = await fetch(me.id)
+    longer_page, longer, longer_state = await fetch(me.id, "?open=200")
+    assert small == big == longer and small_state == big_state == longer_state < small
+    order = expected_open_order(now, ids, specs)
+    assert open_ids(big_page.text) == order[:dashboard.OPEN_PAGE]
+    assert open_ids(longer_page.text) == order[:dashboard.OPEN_MAX]
+    assert f"{len(order) - dashboard.OPEN_PAGE} more open tasks not shown." in big_page.text
+    assert len(big_page.text) < len(longer_page.text) / 4
+
+    (board, n_board) = count_statements(db, lambda: dashboard.person_dashboard(db.uow(readonly=True), me.id))
+    (_few_board, n_few) = count_statements(
+        db, lambda: dashboard.person_dashboard(db.uow(readonly=True), few_person.id))
+    (_v, n_version) = count_statements(db, lambda: dashboard.dashboard_version(db.uow(readonly=True), me.id))
+    assert n_board == n_few and n_version < n_board
+    finished = [s for s in specs if s.get("status") == TaskStatus.DONE]
+    started = [s for s in finished if s["started_at"] is not None]
+    with_due = [s for s in finished if s["due_at"] is not None]
+    assert board.open_count == len(order) and len(board.open_tasks) == dashboard.OPEN_PAGE
+    assert board.overdue_count == sum(1 for s in specs if s.get("status") is None
+                                      and s["due_at"] is not None and s["due_at"] < now)
+    assert [t.id for t in board.open_tasks] == order[:dashboard.OPEN_PAGE]
+    assert all(t.overdue == (t.due_at is not None and t.due_at < now) for t in board.open_tasks)
+    assert board.summary.completed_count == len(finished)
+    assert board.summary.with_due_count == len(with_due)
+    assert board.summary.on_time_count == sum(1 for s in with_due if s["completed_at"] <= s["due_at"])
+    mean = sum(((s["completed_at"] - s["started_at"]) for s in started), timedelta()) / len(started)
+    assert abs(board.summary.average_completion - mean) < timedelta(seconds=1)
+    assert len(board.recent_finished) == dashboard.RECENT_LIMIT

@@ -8,8 +8,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from domain.actors import Actor, load_active
@@ -152,9 +164,9 @@ def _priority_rank() -> ColumnElement[int]:
     return case(*((Task.priority == p, r) for p, r in _PRIORITY_RANK.items()), else_=9)
 
 
-def _seconds(uow: UnitOfWork, start: ColumnElement[datetime], end: ColumnElement[datetime]
+def _seconds(dialect: str, start: ColumnElement[datetime], end: ColumnElement[datetime]
              ) -> ColumnElement[float]:
-    if uow.dialect == "sqlite":
+    if dialect == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 86400.0
     return func.extract("epoch", end - start)
 
@@ -163,13 +175,11 @@ def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _version_columns(person_id: int) -> tuple[ColumnElement[int], ColumnElement[datetime],
-                                               ColumnElement[int]]:
+def _version_columns(person_id: BindParameter[int]) -> tuple[ColumnElement[int], ColumnElement[datetime],
+                                                             ColumnElement[int]]:
     """Aggregates over the person's tasks (count, last update) and their last event's id."""
-    mine = aliased(Task)  # not the outer query's tasks: the subquery must not correlate
-    last_event = (select(func.max(TaskEvent.id))
-                  .where(TaskEvent.task_id.in_(select(mine.id).where(mine.assignee_id == person_id)))
-                  .scalar_subquery())
+    mine = select(Task.id).where(Task.assignee_id == person_id).correlate(None)  # not the outer tasks
+    last_event = select(func.max(TaskEvent.id)).where(TaskEvent.task_id.in_(mine)).scalar_subquery()
     return func.count(Task.id), func.max(Task.updated_at), last_event
 
 
@@ -178,10 +188,52 @@ def _version_of(count: int, last_update: datetime | None, last_event: int | None
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class _Statements:
+    viewer: Select[Any]
+    totals: Select[Any]  # one row: change marker, open and overdue counts, the summary
+    open_tasks: Select[Any]
+    finished: Select[Any]
+    version: Select[Any]
+
+
+@cache
+def _statements(dialect: str) -> _Statements:
+    """The dashboard's queries, built once per dialect; run with person_id, now and limit bound."""
+    person_id, now = bindparam("person_id"), bindparam("now")
+    is_open = Task.status.in_(OPEN_STATUSES)
+    overdue = and_(Task.due_at.is_not(None), Task.due_at < now)  # `now` takes the column's UTC type
+    finished = and_(Task.status.in_(FINISHED), Task.completed_at.is_not(None))
+    mine = Task.assignee_id == person_id
+    late_rank = case((overdue, 0), else_=1).label("late_rank")
+    return _Statements(
+        viewer=select(Person.name, Person.timezone, Person.status).where(Person.id == person_id),
+        totals=select(
+            *_version_columns(person_id),
+            _count_where(is_open),
+            _count_where(and_(is_open, overdue)),
+            _count_where(finished),
+            func.avg(case((and_(finished, Task.started_at.is_not(None)),
+                           _seconds(dialect, Task.started_at, Task.completed_at)))),
+            _count_where(and_(finished, Task.due_at.is_not(None), Task.completed_at <= Task.due_at)),
+            _count_where(and_(finished, Task.due_at.is_not(None))),
+        ).where(mine),
+        open_tasks=select(Task.id, Task.title, Task.description, Task.priority, Task.status, Task.due_at,
+                          Task.requires_review, Person.name, Task.last_note, late_rank)
+        .join(Person, Person.id == Task.assigner_id)
+        .where(mine, is_open)
+        .order_by(late_rank, Task.due_at.is_(None), Task.due_at, _priority_rank(), Task.id)
+        .limit(bindparam("limit")),
+        finished=select(Task.id, Task.title, Task.status, Task.due_at, Task.completed_at, Task.cancelled_at)
+        .where(mine, Task.status.not_in(OPEN_STATUSES))
+        .order_by(Task.updated_at.desc(), Task.id.desc()).limit(RECENT_LIMIT),
+        version=select(*_version_columns(person_id)).where(mine),
+    )
+
+
 def _load_viewer(uow: UnitOfWork, person_id: int) -> tuple[str, str | None]:
     """The viewer's name and time zone; refuses unknown and inactive people."""
-    row = uow.session.execute(select(Person.name, Person.timezone, Person.status)
-                              .where(Person.id == person_id)).one_or_none()
+    row = uow.session.execute(_statements(uow.dialect).viewer, {"person_id": person_id}).one_or_none()
     if row is None:
         raise NotFound("This link belongs to nobody we know.")
     if row.status != PersonStatus.ACTIVE:
@@ -202,32 +254,11 @@ def person_dashboard(uow: UnitOfWork, person_id: int, now: datetime | None = Non
     with uow:
         now = now or uow.now
         name, timezone = _load_viewer(uow, person_id)
-        is_open = Task.status.in_(OPEN_STATUSES)
-        overdue = and_(Task.due_at.is_not(None), Task.due_at < now)
-        finished = and_(Task.status.in_(FINISHED), Task.completed_at.is_not(None))
-        count, last_update, last_event = _version_columns(person_id)
-        totals = uow.session.execute(select(
-            count, last_update, last_event,
-            _count_where(is_open),
-            _count_where(and_(is_open, overdue)),
-            _count_where(finished),
-            func.avg(case((and_(finished, Task.started_at.is_not(None)),
-                           _seconds(uow, Task.started_at, Task.completed_at)))),
-            _count_where(and_(finished, Task.due_at.is_not(None), Task.completed_at <= Task.due_at)),
-            _count_where(and_(finished, Task.due_at.is_not(None))),
-        ).where(Task.assignee_id == person_id)).one()
-        late_rank = case((overdue, 0), else_=1).label("late_rank")
-        open_rows = uow.session.execute(
-            select(Task.id, Task.title, Task.description, Task.priority, Task.status, Task.due_at,
-                   Task.requires_review, Person.name, Task.last_note, late_rank)
-            .join(Person, Person.id == Task.assigner_id)
-            .where(Task.assignee_id == person_id, is_open)
-            .order_by(late_rank, Task.due_at.is_(None), Task.due_at, _priority_rank(), Task.id)
-            .limit(open_limit)).all()
-        finished_rows = uow.session.execute(
-            select(Task.id, Task.title, Task.status, Task.due_at, Task.completed_at, Task.cancelled_at)
-            .where(Task.assignee_id == person_id, Task.status.not_in(OPEN_STATUSES))
-            .order_by(Task.updated_at.desc(), Task.id.desc()).limit(RECENT_LIMIT)).all()
+        stmts = _statements(uow.dialect)
+        params = {"person_id": person_id, "now": now}
+        totals = uow.session.execute(stmts.totals, params).one()
+        open_rows = uow.session.execute(stmts.open_tasks, {**params, "limit": open_limit}).all()
+        finished_rows = uow.session.execute(stmts.finished, params).all()
     (n_tasks, updated, event_id, open_count, overdue_count, completed, avg_seconds, on_time,
      with_due) = totals
     summary = Summary(
@@ -246,7 +277,7 @@ def dashboard_version(uow: UnitOfWork, person_id: int) -> str:
     with uow:
         _load_viewer(uow, person_id)
         count, last_update, last_event = uow.session.execute(
-            select(*_version_columns(person_id)).where(Task.assignee_id == person_id)).one()
+            _statements(uow.dialect).version, {"person_id": person_id}).one()
         return _version_of(int(count), last_update, last_event)
 
 

@@ -56,6 +56,21 @@ def _base_path(request: Request) -> str:
     return f"/d/{request.path_params['token']}"
 
 
+def _open_limit(request: Request) -> int:
+    """How many open tasks to show: `?open=N` from OPEN_PAGE to OPEN_MAX; anything else is the default."""
+    raw = request.query_params.get("open")
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 4:
+        return dashboard_service.OPEN_PAGE
+    value = int(raw)
+    return value if dashboard_service.OPEN_PAGE <= value <= dashboard_service.OPEN_MAX \
+        else dashboard_service.OPEN_PAGE
+
+
+def _open_query(limit: int) -> str:
+    """The query string that keeps a longer list across redraws and redirects ('' for the default)."""
+    return "" if limit == dashboard_service.OPEN_PAGE else f"open={limit}"
+
+
 def _person_id(request: Request) -> int:
     deps = get_deps(request)
     return deps.links.dashboard_person(request.path_params["token"], deps.db.clock.now())
@@ -65,11 +80,14 @@ def _person_id(request: Request) -> int:
 async def show(request: Request) -> Response:
     deps = get_deps(request)
     person_id = _person_id(request)
-    board = await to_thread.run_sync(dashboard_service.person_dashboard,
-                                     deps.db.uow(readonly=True), person_id)
+    open_limit = _open_limit(request)
+    board = await to_thread.run_sync(lambda: dashboard_service.person_dashboard(
+        deps.db.uow(readonly=True), person_id, open_limit=open_limit))
     token = request.path_params["token"]
+    keep = _open_query(open_limit)
     return render(request, "dashboard.html", {
         "board": board,
+        "keep": f"?{keep}" if keep else "",
         "tz": zone(board.timezone, deps.settings.timezone),
         "csrf": csrf_token(deps.settings.secret_keys, token),
         "base_path": _base_path(request),
@@ -117,7 +135,9 @@ def _transition(action: str) -> Handler:
             code = "started"
         else:
             code = "review" if result.task.requires_review else "done"
-        return RedirectResponse(f"{_base_path(request)}?m={code}", status_code=303)
+        keep = _open_query(_open_limit(request))
+        return RedirectResponse(f"{_base_path(request)}?m={code}{'&' + keep if keep else ''}",
+                                status_code=303)
 
     handler.__name__ = f"{action}_task"
     return handler

@@ -6,11 +6,13 @@
   var stateUrl = board.dataset.stateUrl;
   var pollMs = Number(board.dataset.pollMs) || 3000;
   var version = board.dataset.version;
+  // the page as shown (with ?open=N when the list was lengthened), without the one-off flash
+  var pageUrl = board.dataset.pageUrl || window.location.pathname;
 
   function schedule() { window.setTimeout(tick, pollMs); }
 
   function redraw() {
-    return fetch(window.location.pathname, { cache: "no-store", credentials: "same-origin" })
+    return fetch(pageUrl, { cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { window.location.reload(); return null; }
         return response.text();
@@ -22,6 +24,7 @@
         board.innerHTML = fresh.innerHTML;
         version = fresh.dataset.version;
         board.dataset.version = version;
+        pageUrl = fresh.dataset.pageUrl || pageUrl;
       });
   }
 
