@@ -60,6 +60,7 @@ class Task(Base):
         Index("ix_tasks_assignee_status_due", "assignee_id", "status", "due_at"),
         Index("ix_tasks_status_due", "status", "due_at"),
         Index("ix_tasks_next_reminder", "next_reminder_at"),
+        Index("ix_tasks_assignee_updated", "assignee_id", "updated_at"),  # the dashboard's change marker
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
