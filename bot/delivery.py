@@ -75,9 +75,18 @@ class DeliveryLoop:
     async def run(self) -> None:
         log.info("delivery loop started")
         try:
+            failures = 0
             while not self._stop.is_set():
                 room = min(self.high_water - len(self._inflight), self.batch)
-                batch = await asyncio.to_thread(self._claim_and_render, room) if room > 0 else []
+                try:
+                    batch = await asyncio.to_thread(self._claim_and_render, room) if room > 0 else []
+                    failures = 0
+                except Exception:  # e.g. the database is away for a moment: back off, never exit
+                    failures += 1
+                    log.exception("claiming from the outbox failed (%d in a row)", failures)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stop.wait(), min(30.0, self.config.idle_poll * 2 ** failures))
+                    continue
                 self._launch(batch)
                 if not batch or room <= 0:
                     self._wake.clear()
@@ -107,7 +116,10 @@ class DeliveryLoop:
         """In a worker thread: claim due rows and render them, settling what cannot be sent."""
         out: list[tuple[Delivery, Rendered | None]] = []
         claimed = _interleave(outbox.claim_due(self.db.uow(), limit))
-        self.renderer.prefetch(claimed)
+        try:
+            self.renderer.prefetch(claimed)
+        except Exception:  # each row is rendered on its own below
+            log.exception("prefetching a batch failed")
         for d in claimed:
             if d.chat_id is None:
                 outbox.mark_unreachable(self.db.uow(), d, "recipient has no reachable chat")
@@ -118,6 +130,12 @@ class DeliveryLoop:
             except UnknownKind:
                 outbox.mark_dead(self.db.uow(), d.id, f"no renderer for kind {d.kind!r}")
                 self.stats["dead"] += 1
+            except Exception as exc:  # one bad row must never stop the others
+                log.exception("rendering notification %s (%s) failed", d.id, d.kind)
+                status = outbox.mark_retry(self.db.uow(), d.id, f"render: {type(exc).__name__}: {exc}",
+                                           timedelta(seconds=self.config.backoff_base * 2 ** d.attempts),
+                                           d.attempts)
+                self.stats["retried" if status == outbox.NotificationStatus.PENDING else "dead"] += 1
         return out
 
     def _launch(self, batch: list[tuple[Delivery, Rendered | None]]) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -59,7 +59,9 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
 MAX_ATTEMPTS = 8
 # Kinds whose data must not outlive delivery (a sign-in code is a secret).
 SENSITIVE_KINDS = frozenset({"login_code"})
-LEASE = timedelta(seconds=60)
+# A claim's lease outlives the longest wait in hand (a 429's retry_after, then the queue), so a
+# row being sent is not handed out again; a crash makes it due again after the lease.
+LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,14 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE) -> li
     """
     with uow:
         now = uow.now
+        # Rows whose attempts are used up (e.g. a crash after each claim) are dead, not retried forever.
+        uow.session.execute(
+            update(Notification).where(
+                Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]),
+                Notification.next_attempt_at <= now, Notification.attempts >= MAX_ATTEMPTS)
+            .values(status=NotificationStatus.DEAD, last_error="attempts used up")
+            .execution_options(synchronize_session=False))
+        _scrub_final(uow)
         due = (
             select(Notification.id)
             .where(
@@ -117,10 +127,22 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE) -> li
     ]
 
 
+def _scrub_final(uow: UnitOfWork, notification_id: int | None = None) -> None:
+    """Secrets (sign-in codes) leave the table once their row is final, whatever the outcome."""
+    where = [Notification.kind.in_(SENSITIVE_KINDS),
+             Notification.status.in_([NotificationStatus.SENT, NotificationStatus.DEAD,
+                                      NotificationStatus.UNREACHABLE])]
+    if notification_id is not None:
+        where.append(Notification.id == notification_id)
+    uow.session.execute(update(Notification).where(*where).values(data={"scrubbed": True})
+                        .execution_options(synchronize_session=False))
+
+
 def _set(uow: UnitOfWork, notification_id: int, **values: Any) -> None:
     with uow:
         uow.session.execute(update(Notification).where(Notification.id == notification_id).values(**values)
                             .execution_options(synchronize_session=False))
+        _scrub_final(uow, notification_id)
         uow.commit()
 
 
@@ -168,6 +190,7 @@ def mark_unreachable(uow: UnitOfWork, delivery: Delivery, error: str) -> None:
         now = uow.now
         uow.session.execute(update(Notification).where(Notification.id == delivery.id).values(
             status=NotificationStatus.UNREACHABLE, last_error=error[:500]))
+        _scrub_final(uow, delivery.id)
         if delivery.chat_id is not None:
             uow.session.execute(update(Person).where(Person.id == delivery.recipient_id).values(
                 telegram_unreachable_at=now))
@@ -199,3 +222,16 @@ def sent_message(uow: UnitOfWork, recipient_id: int, subject_type: str, subject_
                 Notification.telegram_message_id.is_not(None))
             .order_by(Notification.id.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None
+
+
+def scrub_stale(uow: UnitOfWork, older_than: timedelta = timedelta(minutes=15)) -> int:
+    """Scrub secrets from rows older than their use, whatever their status (a crash can strand one)."""
+    with uow:
+        n = uow.session.execute(update(Notification).where(
+            Notification.kind.in_(SENSITIVE_KINDS), Notification.created_at < uow.now - older_than)
+            .values(data={"scrubbed": True}, status=case(
+                (Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]),
+                 NotificationStatus.DEAD), else_=Notification.status))
+            .execution_options(synchronize_session=False)).rowcount
+        uow.commit()
+        return n

@@ -58,7 +58,10 @@ def backup(ctx: JobContext) -> str:
 
 
 def purge_updates(ctx: JobContext) -> str:
-    return f"{updates.purge(ctx.db.uow())} old update ids forgotten"
+    from domain import outbox
+
+    scrubbed = outbox.scrub_stale(ctx.db.uow())
+    return f"{updates.purge(ctx.db.uow())} old update ids forgotten, {scrubbed} stale codes scrubbed"
 
 
 # id -> (function, trigger kind, trigger arguments)
@@ -69,7 +72,7 @@ JOBS = {
     "reminders.scan": (remind, "interval", {"minutes": 1}),
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
-    "updates.purge": (purge_updates, "interval", {"hours": 6}),
+    "updates.purge": (purge_updates, "interval", {"minutes": 15}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
 AT_START = ("sessions.ensure", "sessions.close", "sessions.open")

@@ -34,6 +34,9 @@ def invite(container: Container, *, name: str, phone: str, role: str) -> str:
     result = people.add_person(container.db.uow(), Actor.system(), name=name, phone=phone, role=role,
                                region=settings.phone_region, existing_ok=True)
     person = result.person
+    if person.telegram_user_id is not None:
+        return (f"{person.name} ({person.phone}) is already linked to a Telegram account "
+                f"({person.status.value}); no invite link was made.")
     token = Signer(settings.secret_keys).sign_id(INVITE_PURPOSE, person.id, container.db.clock.now(), INVITE_TTL)
     username = None
     if settings.telegram_bot_token:

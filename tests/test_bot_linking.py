@@ -114,6 +114,12 @@ async def test_invite_deep_link_links_and_expired_one_does_not(running, client, 
     assert "Hello Pat Parent, you are linked as parent" in reply["text"]
     assert fetch(db, person.id).telegram_user_id == user["id"]
 
+    # The same (still valid) link in someone else's hands does not move the linked account.
+    thief = await client.create_user("Thief")
+    reply = await reply_after(client, thief["id"], client.send_text(thief["id"], f"/start {token}"))
+    assert reply["text"] == REFUSED
+    assert fetch(db, person.id).telegram_user_id == user["id"]
+
 
 async def test_a_handler_error_gets_an_apology_and_the_bot_goes_on(running, client, db):
     from telegram.ext import CommandHandler

@@ -159,10 +159,49 @@ async def test_killing_the_loop_midway_loses_nothing(db, client, bot_for):
     left = statuses(db)
     assert left.get("sent", 0) < 40
 
-    db.clock.advance(seconds=61)  # the claims' lease lapses
+    db.clock.advance(minutes=5, seconds=1)  # the claims' lease lapses
     restarted = build_delivery(app, deps, FAST)
     await restarted.drain(timeout=60)
     assert statuses(db) == {"sent": 40}
     for s in students:
         texts = [m["text"].splitlines()[0] for m in await client.bot_messages(s.telegram_chat_id)]
         assert set(texts) == {f"Task {n}" for n in range(4)}  # none lost (at-least-once)
+
+
+async def test_a_row_that_cannot_be_rendered_does_not_stop_the_others(db, client, bot_for):
+    from domain.outbox import Intent, enqueue
+
+    admin, students = await people_in_sandbox(db, client, 2)
+    app, deps = await bot_for()
+    with db.uow() as uow:  # an absence about a class that does not exist: its renderer raises NotFound
+        enqueue(uow.session, [Intent("absence", students[0].id, "absence:broken",
+                                     {"session_id": 999_999, "student_id": students[0].id})], uow.now)
+        uow.commit()
+    assign_to(db, admin, students)
+    loop = build_delivery(app, deps, FAST)
+    runner = asyncio.create_task(loop.run())
+    for s in students:
+        await client.wait_for_bot_message(s.telegram_chat_id, 0, timeout=15)
+    for _ in range(12):  # the broken row is retried with backoff, then dead-lettered
+        db.clock.advance(seconds=600)
+        loop.wake()
+        await asyncio.sleep(0.1)
+        if statuses(db).get("dead"):
+            break
+    await loop.stop()
+    await runner
+    assert statuses(db) == {"sent": 2, "dead": 1}
+
+
+async def test_sign_in_codes_are_scrubbed_whatever_the_outcome(db, client, bot_for):
+    from domain.services import auth
+
+    _admin, students = await people_in_sandbox(db, client, 2)
+    await client.block(students[0].telegram_user_id)
+    app, deps = await bot_for()
+    for s in students:
+        auth.request_code(db.uow(), phone=s.phone, ip=None, key="k" * 32)
+    await build_delivery(app, deps, FAST).drain(timeout=30)
+    with db.uow(readonly=True) as uow:
+        rows = {n.status.value: n.data for n in uow.session.scalars(select(Notification))}
+    assert rows == {"sent": {"scrubbed": True}, "unreachable": {"scrubbed": True}}

@@ -185,6 +185,10 @@ def link_telegram(
         else:
             person = uow.session.scalar(select(Person).where(Person.phone == e164)) if e164 else None
         refused = person is None or person.status == PersonStatus.DISABLED
+        if (not refused and person is not None and person_id is not None
+                and person.telegram_user_id not in (None, telegram_user_id)):
+            # An invite links a person who is not linked yet; it never moves a linked account.
+            refused = True
         other = uow.session.scalar(select(Person).where(
             Person.telegram_user_id == telegram_user_id, Person.id != (person.id if person else -1)))
         if not refused and other is not None and other.status != PersonStatus.DISABLED:
