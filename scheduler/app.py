@@ -37,8 +37,12 @@ class Scheduler:
 
     async def renew(self) -> bool:
         was = self.is_leader
-        self.is_leader = await asyncio.to_thread(leader.acquire, self.ctx.db.uow(), LEASE_NAME, self.holder,
-                                                 self.heartbeat())
+        try:
+            self.is_leader = await asyncio.to_thread(leader.acquire, self.ctx.db.uow(), LEASE_NAME, self.holder,
+                                                     self.heartbeat())
+        except Exception:  # cannot renew: stop leading, another scheduler may take over
+            log.exception("renewing the scheduler lease failed")
+            self.is_leader = False
         if self.is_leader and not was:
             log.info("scheduler %s leads; catching up", self.holder)
             for job_id in AT_START:

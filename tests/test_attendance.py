@@ -207,3 +207,33 @@ def test_reports_percentages_calendar_csv_and_who_sees_what(db, klass, clock, ma
     assert [(c.on_date, c.mark) for c in calendar] == [(days[0], "absent"), (days[1], "late")]
     with pytest.raises(Forbidden):
         reports.student_calendar(db.uow(), Actor.telegram(p0.id), s1.id, days[0], days[-1])
+
+
+def test_a_reopened_class_stays_open_an_hour_then_closes_with_its_marks(db, klass, clock, make_person):
+    t, (s0, _s1, _s2) = klass["teacher"], klass["students"]
+    admin = make_person(Role.ADMIN)
+    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    cs = session_on(db, date(2026, 11, 2))
+    clock.set(datetime(2026, 11, 2, 15, 50, tzinfo=UTC))
+    att.open_due(db.uow())
+    att.submit(db.uow(), Actor.telegram(t.id), cs.id)
+    clock.set(datetime(2026, 11, 2, 19, 0, tzinfo=UTC))
+    assert att.auto_close(db.uow()) == {"closed": 1, "missed": 0}
+    att.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "Student 0 was there after all? check")
+    att.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)  # a teacher's mark, not submitted yet
+    clock.advance(minutes=30)
+    assert att.auto_close(db.uow()) == {"closed": 0, "missed": 0}  # within the reopen window
+    clock.advance(minutes=41)
+    assert att.auto_close(db.uow()) == {"closed": 1, "missed": 0}  # marks exist: closed, not missed
+    assert count(db, Notification, Notification.kind == "absence") == 2  # both parents of the new absentee
+
+
+def test_a_student_cannot_overwrite_the_teachers_mark(db, klass, clock):
+    t, (s0, _s1, _s2) = klass["teacher"], klass["students"]
+    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    cs = session_on(db, date(2026, 11, 2))
+    clock.set(datetime(2026, 11, 2, 15, 50, tzinfo=UTC))
+    att.open_due(db.uow())
+    att.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)  # absent
+    with pytest.raises(IllegalTransition, match="already taken attendance"):
+        att.mark_absence_in_advance(db.uow(), Actor.telegram(s0.id), cs.id, s0.id, "I was here")

@@ -363,6 +363,9 @@ def mark_absence_in_advance(uow: UnitOfWork, actor: Actor, session_id: int, stud
             raise InvalidInput("That student is not in this class.")
         row = uow.session.scalar(select(AttendanceRecord).where(
             AttendanceRecord.session_id == cs.id, AttendanceRecord.student_id == student_id))
+        teachers = set(teachers_of(uow.session, cs.batch_id))
+        if row is not None and me.role != Role.ADMIN and (row.marked_by in teachers or cs.status != SessionStatus.SCHEDULED):
+            raise IllegalTransition("The teacher has already taken attendance for this class.")
         if row is None:
             uow.session.add(AttendanceRecord(session_id=cs.id, student_id=student_id, mark=Mark.EXCUSED,
                                              note=reason[:500], marked_by=me.id, marked_at=uow.now,
@@ -388,6 +391,7 @@ def reopen(uow: UnitOfWork, actor: Actor, session_id: int, reason: str) -> None:
         old = cs.status
         # The pipeline runs again on the next submit; its dedupe keys keep what was sent from repeating.
         cs.status, cs.closed_at, cs.post_class_at = SessionStatus.OPEN, None, None
+        cs.opened_at = uow.now  # auto-close gives a reopened class REOPEN_WINDOW from now
         audit.record(uow.session, actor, "attendance.reopen", "session", cs.id, uow.now, old=old.value,
                      reason=reason)
         uow.commit()
@@ -472,8 +476,19 @@ def _raise_action(session: Session, intents: list[Intent], kind: str, owners: li
                                   "batch", batch_id))
 
 
+REOPEN_WINDOW = timedelta(hours=1)  # an admin's reopened class stays open at least this long
+
+
+def _set_status(session: Session, cs: ClassSession, expected: SessionStatus, **values: object) -> bool:
+    """Conditional UPDATE: only from the status we read, so a concurrent submit is never overwritten."""
+    return session.execute(update(ClassSession).where(
+        ClassSession.id == cs.id, ClassSession.status == expected).values(**values)
+        .execution_options(synchronize_session=False)).rowcount == 1
+
+
 def auto_close(uow: UnitOfWork) -> dict[str, int]:
-    """Past class end + grace: submitted -> closed; open/scheduled with nothing submitted -> missed."""
+    """Past class end + grace: submitted -> closed; open with marks -> closed (pipeline run);
+    open or scheduled with nothing marked -> missed, with an inbox item for the teachers."""
     counts = {"closed": 0, "missed": 0}
     with uow:
         now = uow.now
@@ -483,13 +498,22 @@ def auto_close(uow: UnitOfWork) -> dict[str, int]:
         for cs in candidates:
             batch = uow.session.get(Batch, cs.batch_id)
             assert batch is not None
-            if cs.ends_at + _grace(uow.session, batch) > now:
+            deadline = cs.ends_at
+            if cs.opened_at is not None and cs.opened_at > cs.ends_at:  # reopened by an admin
+                deadline = cs.opened_at + REOPEN_WINDOW
+            if deadline + _grace(uow.session, batch) > now:
                 continue
-            if cs.status == SessionStatus.SUBMITTED:
-                cs.status, cs.closed_at = SessionStatus.CLOSED, now
-                counts["closed"] += 1
+            marked = uow.session.scalar(  # marks a teacher made (not parents' advance excuses)
+                select(func.count()).select_from(AttendanceRecord)
+                .join(Person, Person.id == AttendanceRecord.marked_by)
+                .where(AttendanceRecord.session_id == cs.id, Person.role.in_([Role.TEACHER, Role.ADMIN]))) or 0
+            if cs.status == SessionStatus.SUBMITTED or (cs.status == SessionStatus.OPEN and marked):
+                if _set_status(uow.session, cs, cs.status, status=SessionStatus.CLOSED, closed_at=now):
+                    counts["closed"] += 1
+                    post_class(uow.session, cs, now)  # runs once; a no-op if the submit already ran it
                 continue
-            cs.status, cs.closed_at = SessionStatus.MISSED, now
+            if not _set_status(uow.session, cs, cs.status, status=SessionStatus.MISSED, closed_at=now):
+                continue
             counts["missed"] += 1
             intents: list[Intent] = []
             when = cs.starts_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -543,8 +567,13 @@ def resolve_action(uow: UnitOfWork, actor: Actor, action_id: int, resolution: st
             raise Forbidden("This item is in another teacher's inbox.")
         if action.status == ActionStatus.RESOLVED:
             return action
-        action.status, action.resolution, action.note = ActionStatus.RESOLVED, resolution, note.strip()[:1000]
-        action.resolved_at, action.resolved_by = uow.now, me.id
+        taken = uow.session.execute(update(PendingAction).where(
+            PendingAction.id == action.id, PendingAction.status == ActionStatus.OPEN).values(
+            status=ActionStatus.RESOLVED, resolution=resolution, note=note.strip()[:1000],
+            resolved_at=uow.now, resolved_by=me.id).execution_options(synchronize_session=False)).rowcount
+        uow.session.refresh(action)
+        if not taken:  # resolved by someone else a moment ago
+            return action
         if resolution == "notify_parent" and action.student_id:
             parents = uow.session.scalars(select(ParentLink.parent_id).where(ParentLink.child_id == action.student_id))
             enqueue(uow.session, [Intent("teacher_note", p, f"note:{action.id}:{p}",

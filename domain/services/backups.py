@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -105,9 +106,13 @@ def _pg_dump(url: str, directory: Path, now: datetime) -> BackupResult:
     if exe is None:
         raise RuntimeError("pg_dump is not installed; install the PostgreSQL client tools to back up PostgreSQL")
     target = directory / f"taskbell-{_stamp(now)}.dump"
-    libpq_url = url.replace("postgresql+psycopg://", "postgresql://")
+    parsed = make_url(url)
+    env = dict(os.environ)
+    if parsed.password:  # through the environment, never on the command line (visible in `ps`)
+        env["PGPASSWORD"] = str(parsed.password)
+    libpq_url = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
     proc = subprocess.run([exe, "--format=custom", f"--file={target}", libpq_url], capture_output=True, text=True,
-                          timeout=3600)
+                          timeout=3600, env=env)
     if proc.returncode != 0:
         target.unlink(missing_ok=True)
         raise RuntimeError(f"pg_dump failed: {proc.stderr.strip()[:300]}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import aliased
 
 from domain import audit
@@ -99,7 +99,9 @@ def scan(uow: UnitOfWork, org_tz: str, limit: int = 5000) -> ScanResult:
         if updates:
             table = Task.__table__
             session.connection().execute(  # Core executemany: one statement, many rows
-                update(table).where(table.c.id == bindparam("tid")).values(next_reminder_at=bindparam("nxt")),
+                update(table).where(table.c.id == bindparam("tid"),  # not a task closed meanwhile
+                                    or_(*(table.c.status == status for status in OPEN_STATUSES)))
+                .values(next_reminder_at=bindparam("nxt")),
                 updates)
         for assigner_id, task_ids in escalations.items():
             session.execute(update(Task).where(Task.id.in_(task_ids)).values(escalated_at=now)

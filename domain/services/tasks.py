@@ -352,7 +352,8 @@ def change_due(uow: UnitOfWork, actor: Actor, assignment_id: int, due_at: dateti
             raise Forbidden("Only the person who assigned this or an admin can change its due time.")
         if due_at is not None and (due_at.tzinfo is None or due_at <= uow.now):
             raise InvalidInput("The new due time must be in the future.")
-        lead = timedelta(minutes=int(rule_in(uow.session, "reminders.lead_minutes")))
+        lead = timedelta(minutes=assignment.reminder_lead_minutes if assignment.reminder_lead_minutes is not None
+                         else int(rule_in(uow.session, "reminders.lead_minutes")))
         open_tasks = list(uow.session.scalars(select(Task).where(
             Task.assignment_id == assignment_id, Task.status.in_(OPEN_STATUSES))))
         uow.session.execute(update(Task).where(Task.id.in_([t.id for t in open_tasks])).values(
