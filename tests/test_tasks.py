@@ -277,3 +277,17 @@ def test_changing_the_due_time_edits_open_tasks_only(db, make_person, clock):
             Notification.kind == "task_changed", Notification.dedupe_key.like("task_changed:due:%"))))
     assert dues[b.id] == new_due and dues[a.id] != new_due
     assert [n.recipient_id for n in changed] == [b.id]
+
+
+def test_teachers_cannot_widen_their_reach_through_group_membership(db, make_person):
+    teacher, admin = make_person(Role.TEACHER), make_person(Role.ADMIN)
+    student, other_teacher = make_person(Role.STUDENT), make_person(Role.TEACHER)
+    me = Actor.telegram(teacher.id)
+    with pytest.raises(Forbidden, match="only students and members"):
+        groups.create_group(db.uow(), me, "Sneaky", [student.id, admin.id])
+    g = groups.create_group(db.uow(), me, "Mine", [student.id])
+    with pytest.raises(Forbidden):
+        groups.add_members(db.uow(), me, g.id, [other_teacher.id])
+    with pytest.raises(Forbidden):
+        tasks.assign(db.uow(), me, spec(person_ids=[admin.id]))
+    assert groups.add_members(db.uow(), Actor.system(), g.id, [admin.id]) == 1  # an admin decision

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,7 +38,7 @@ from domain.models import (
     Task,
     TaskStatus,
 )
-from domain.phones import PhoneError, normalise_phone
+from domain.phones import PhoneError, mask_phone, normalise_phone
 from domain.services.dashboard import TaskPage, TaskRow
 from domain.tokens import Signer
 from domain.uow import UnitOfWork
@@ -238,12 +238,18 @@ def _load_group_for(uow: UnitOfWork, me: Person, group_id: int) -> Group:
     return group
 
 
+def _phone_for(viewer: Person) -> Callable[[str], str]:
+    """Admins see phone numbers; teachers see them masked (+44******0123)."""
+    return (lambda phone: phone) if viewer.role == Role.ADMIN else mask_phone
+
+
 def group_detail(uow: UnitOfWork, actor: Actor, group_id: int) -> GroupDetail:
     with uow:
         me = load_viewer(uow, actor)
         group = _load_group_for(uow, me, group_id)
         owner = uow.session.get(Person, group.owner_id) if group.owner_id else None
-        members = [Member(p.id, p.name, p.phone, p.role, p.status) for p in uow.session.scalars(
+        show = _phone_for(me)
+        members = [Member(p.id, p.name, show(p.phone), p.role, p.status) for p in uow.session.scalars(
             select(Person).join(GroupMember, GroupMember.person_id == Person.id)
             .where(GroupMember.group_id == group_id).order_by(Person.name, Person.id))]
         return GroupDetail(group.id, group.name, owner.name if owner else None, members)
@@ -310,7 +316,7 @@ def match_people(uow: UnitOfWork, actor: Actor, text: str, region: str | None = 
         else:
             names.append(entry)
     with uow:
-        load_viewer(uow, actor)
+        viewer = load_viewer(uow, actor)
         live = Person.status != PersonStatus.DISABLED
         by_phone = {p.phone: p for p in uow.session.scalars(
             select(Person).where(Person.phone.in_([e for e in phones.values() if e]), live))}
@@ -338,7 +344,8 @@ def match_people(uow: UnitOfWork, actor: Actor, text: str, region: str | None = 
                 unmatched.append(Unmatched(entry, f"{len(found)} people have this name; use a phone"))
                 continue
             person = found[0]
-        matched.append((entry, Member(person.id, person.name, person.phone, person.role, person.status)))
+        matched.append((entry, Member(person.id, person.name, _phone_for(viewer)(person.phone), person.role,
+                                      person.status)))
     return MatchResult(matched, unmatched)
 
 

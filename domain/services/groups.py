@@ -41,20 +41,26 @@ def create_group(
         group = Group(name=name, owner_id=owner_id, created_at=uow.now)
         uow.session.add(group)
         uow.session.flush()
-        added = _add(uow, group, member_ids)
+        added = _add(uow, group, member_ids, me)
         audit.record(uow.session, actor, "group.create", "group", group.id, uow.now,
                      name=name, members=added)
         uow.commit()
         return group
 
 
-def _add(uow: UnitOfWork, group: Group, member_ids: Iterable[int]) -> int:
+TEACHER_MAY_ADD = (Role.STUDENT, Role.MEMBER)
+
+
+def _add(uow: UnitOfWork, group: Group, member_ids: Iterable[int], by: Person | None = None) -> int:
     wanted = set(member_ids)
     if not wanted:
         return 0
-    known = set(uow.session.scalars(select(Person.id).where(Person.id.in_(wanted))))
-    if missing := wanted - known:
+    roles = dict(uow.session.execute(select(Person.id, Person.role).where(Person.id.in_(wanted))).all())
+    if missing := wanted - set(roles):
         raise NotFound(f"No such people: {sorted(missing)}.")
+    if by is not None and by.role == Role.TEACHER and any(r not in TEACHER_MAY_ADD for r in roles.values()):
+        # Group membership widens what a teacher may see and assign to: keep it to students and members.
+        raise Forbidden("Teachers can add only students and members to their groups; ask an admin.")
     present = set(uow.session.scalars(
         select(GroupMember.person_id).where(GroupMember.group_id == group.id)
     ))
@@ -70,7 +76,7 @@ def add_members(uow: UnitOfWork, actor: Actor, group_id: int, member_ids: Iterab
         if group is None:
             raise NotFound("No such group.")
         _authorise_group_owner(me, group)
-        added = _add(uow, group, member_ids)
+        added = _add(uow, group, member_ids, me)
         audit.record(uow.session, actor, "group.add_members", "group", group.id, uow.now, added=added)
         uow.commit()
         return added
