@@ -145,7 +145,8 @@ class Renderer:
     def _attendance_sheet(self, d: Delivery) -> Rendered:
         from bot.sheets import sheet_message
 
-        return sheet_message(self.db, self.base_url, int(d.data["session_id"]), d.recipient_id, self.org_tz)
+        return sheet_message(self.db, self.base_url, int(d.data["session_id"]), d.recipient_id,
+                             d.recipient_tz or self.org_tz)
 
     def _absence(self, d: Delivery) -> Rendered:
         from domain.services import attendance, views
@@ -153,14 +154,14 @@ class Renderer:
         info = attendance.session_info(self.db.uow(readonly=True), int(d.data["session_id"]))
         child = views.profile(self.db.uow(readonly=True), int(d.data["student_id"])).name
         return Rendered(f"{html.escape(child)} was marked absent from <b>{html.escape(info.batch_name)}</b> on "
-                        f"{local(info.starts_at, None, self.org_tz)}. If this is a mistake, reply to the teacher.")
+                        f"{local(info.starts_at, d.recipient_tz, self.org_tz)}. If this is a mistake, reply to the teacher.")
 
     def _attendance_nag(self, d: Delivery) -> Rendered:
         from domain.services import attendance
 
         info = attendance.session_info(self.db.uow(readonly=True), int(d.data["session_id"]))
         return Rendered(f"⏰ Attendance for <b>{html.escape(info.batch_name)}</b> "
-                        f"({local(info.starts_at, None, self.org_tz)}) is not taken yet. Use the sheet above or "
+                        f"({local(info.starts_at, d.recipient_tz, self.org_tz)}) is not taken yet. Use the sheet above or "
                         "/attendance before the class closes.")
 
     def _pending_action(self, d: Delivery) -> Rendered:
@@ -189,7 +190,7 @@ class Renderer:
     def _task_escalated(self, d: Delivery) -> Rendered:
         card = self._card(d)
         return Rendered(f"⚠️ <b>{html.escape(card.title)}</b> for {html.escape(card.assignee_name)} is overdue "
-                        f"(was due {local(card.due_at, None, self.org_tz)}).")
+                        f"(was due {local(card.due_at, d.recipient_tz, self.org_tz)}).")
 
     def _overdue_digest(self, d: Delivery) -> Rendered:
         return Rendered(f"⚠️ {int(d.data.get('count', 0))} tasks you assigned are well overdue. /assigned shows "

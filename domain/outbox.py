@@ -76,6 +76,7 @@ class Delivery:
     attempts: int
     subject_type: str | None
     subject_id: int | None
+    recipient_tz: str | None = None  # the recipient's own time zone, when they set one
 
 
 def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE) -> list[Delivery]:
@@ -114,7 +115,8 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE) -> li
                     attempts=Notification.attempts + 1)
             .execution_options(synchronize_session=False))
         rows = uow.session.execute(
-            select(Notification, Person.telegram_chat_id, Person.status, Person.telegram_unreachable_at)
+            select(Notification, Person.telegram_chat_id, Person.status, Person.telegram_unreachable_at,
+                   Person.timezone)
             .join(Person, Person.id == Notification.recipient_id)
             .where(Notification.id.in_(ids)).order_by(Notification.id)
         ).all()
@@ -122,8 +124,8 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE) -> li
     return [
         Delivery(n.id, n.kind, n.recipient_id,
                  chat if status != PersonStatus.DISABLED and unreachable is None else None,
-                 n.data, n.attempts, n.subject_type, n.subject_id)
-        for n, chat, status, unreachable in rows
+                 n.data, n.attempts, n.subject_type, n.subject_id, tz)
+        for n, chat, status, unreachable, tz in rows
     ]
 
 
