@@ -12,7 +12,8 @@ from domain.models import Role
 log = logging.getLogger(__name__)
 
 EVERYONE = [("start", "link your account or say hello"), ("help", "what I can do"),
-            ("me", "who I am to Taskbell"), ("brief", "today's brief"), ("web", "a sign-in link for the web app")]
+            ("me", "who I am to Taskbell"), ("brief", "today's brief"), ("web", "a sign-in link for the web app"),
+            ("revoke", "make my old dashboard links stop working")]
 WORKER = [("tasks", "my open tasks")]
 MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned"),
            ("attendance", "take today's attendance"), ("inbox", "things waiting for me")]

@@ -66,7 +66,7 @@ def assignee_keyboard(card: TaskCard) -> InlineKeyboardMarkup | None:
 def card_markup(card: TaskCard, links: LinkSigner, base_url: str, now: datetime) -> InlineKeyboardMarkup:
     """The assignee's buttons that still make sense, and a signed link to their dashboard."""
     rows = list(assignee_keyboard(card).inline_keyboard) if assignee_keyboard(card) else []
-    url = dashboard_url(base_url, links.dashboard_token(card.assignee_id, now))
+    url = dashboard_url(base_url, links.dashboard_token(card.assignee_id, now, card.assignee_link_generation))
     rows.append([InlineKeyboardButton("Open dashboard", url=url)])
     return InlineKeyboardMarkup(rows)
 

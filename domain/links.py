@@ -54,15 +54,20 @@ class LinkSigner:
             raise LinkExpired("This link has expired; ask the bot for a new one.")
         return payload
 
-    # The per-person dashboard link
-    def dashboard_token(self, person_id: int, now: datetime) -> str:
-        return self.sign(DASHBOARD, {"p": person_id}, now)
+    # The per-person dashboard link; `generation` lets a person's links be revoked together.
+    def dashboard_token(self, person_id: int, now: datetime, generation: int = 0) -> str:
+        return self.sign(DASHBOARD, {"p": person_id, "g": generation}, now)
 
-    def dashboard_person(self, token: str, now: datetime) -> int:
+    def dashboard_claims(self, token: str, now: datetime) -> tuple[int, int]:
+        """(person id, link generation) from a dashboard link; the caller checks the generation."""
         data = self.load(DASHBOARD, token, DASHBOARD_TTL, now)
         if not isinstance(data, dict) or not isinstance(data.get("p"), int):
             raise LinkInvalid("This link is not valid.")
-        return data["p"]
+        generation = data.get("g", 0)
+        return data["p"], generation if isinstance(generation, int) else -1
+
+    def dashboard_person(self, token: str, now: datetime) -> int:
+        return self.dashboard_claims(token, now)[0]
 
 
 def dashboard_url(base_url: str, token: str) -> str:

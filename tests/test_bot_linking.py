@@ -163,3 +163,17 @@ async def test_an_update_delivered_twice_is_handled_once_across_workers(running,
     data = {**data, "update_id": 5, "message": {**data["message"], "message_id": 2}}
     await running.app.process_update(Update.de_json(data, running.app.bot))
     assert len([m for m in await client.bot_messages(uid) if "/start" in (m["text"] or "")]) == 2
+
+
+async def test_revoke_replaces_the_dashboard_links(running, client, db):
+    user = await client.create_user("Rev")
+    person = invited(db, name="Rev Oker")
+    people.link_telegram(db.uow(), phone=person.phone, telegram_user_id=user["id"], chat_id=user["id"])
+    reply = await reply_after(client, user["id"], client.send_text(user["id"], "/revoke"))
+    assert reply["text"].startswith("Done: the dashboard links sent before now no longer open.")
+    url = reply["reply_markup"]["inline_keyboard"][0][0]["url"]
+    from domain.links import LinkSigner
+
+    token = url.rsplit("/d/", 1)[1]
+    assert LinkSigner((KEY,)).dashboard_claims(token, db.clock.now()) == (person.id, 1)
+    assert people.link_generation(db.uow(), person.id) == 1

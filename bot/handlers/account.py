@@ -126,6 +126,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("help", help_command),
         CommandHandler("me", me),
         CommandHandler("web", web_link),
+        CommandHandler("revoke", revoke_command),
     ]
 
 
@@ -148,3 +149,25 @@ async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(
         "Here is your sign-in link for the web. It works once and expires in 10 minutes; "
         "do not forward it.", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Sign in", url=url)]]))
+
+
+async def revoke_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/revoke: every dashboard link sent so far stops working (say, after forwarding one by mistake)."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from domain.actors import Actor
+    from domain.links import dashboard_url
+
+    if update.effective_message is None:
+        return
+    person = await current_person(update, context)
+    if person is None:
+        await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
+        return
+    deps = deps_of(context)
+    generation = await asyncio.to_thread(people.revoke_links, deps.db.uow(), Actor.telegram(person.id), person.id)
+    url = dashboard_url(deps.settings.app_base_url,
+                        deps.links.dashboard_token(person.id, deps.db.clock.now(), generation))
+    await update.effective_message.reply_text(
+        "Done: the dashboard links sent before now no longer open. Here is a fresh one.",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Open dashboard", url=url)]]))

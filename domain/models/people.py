@@ -39,6 +39,7 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
+    link_generation: Mapped[int] = mapped_column(default=0, server_default="0")  # bump to revoke links
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

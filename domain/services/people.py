@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from domain import audit
-from domain.actors import Actor, load_admin_or_system
+from domain.actors import Actor, load_active, load_admin_or_system
 from domain.errors import InvalidInput, NotFound
 from domain.models import Channel, ParentLink, Person, PersonStatus, Role
 from domain.phones import normalise_phone
@@ -105,6 +105,8 @@ def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStat
             raise InvalidInput("Only people who have linked Telegram can be active; they stay invited.")
         old = person.status
         person.status, person.updated_at = status, uow.now
+        if old == PersonStatus.DISABLED:  # re-enabled: links from before stay dead
+            person.link_generation += 1
         audit.record(uow.session, actor, "person.status", "person", person.id, uow.now,
                      old=old.value, new=status.value)
         uow.commit()
@@ -121,6 +123,7 @@ def set_role(uow: UnitOfWork, actor: Actor, person_id: int, role: str | Role) ->
             return person
         old = person.role
         person.role, person.updated_at = role_, uow.now
+        person.link_generation += 1
         audit.record(uow.session, actor, "person.role", "person", person.id, uow.now,
                      old=old.value, new=role_.value)
         uow.commit()
@@ -208,3 +211,37 @@ def link_telegram(
                      via="invite" if person_id else "contact")
         uow.commit()
         return LinkResult(person)
+
+
+REVOKED = "This link was replaced by a newer one; open the newest link the bot sent you."
+
+
+def link_generation(uow: UnitOfWork, person_id: int) -> int:
+    with uow:
+        generation = uow.session.scalar(select(Person.link_generation).where(Person.id == person_id))
+    if generation is None:
+        raise NotFound("No such person.")
+    return generation
+
+
+def check_link_generation(uow: UnitOfWork, person_id: int, generation: int) -> None:
+    """Refuse a dashboard link made before the person's links were revoked."""
+    from domain.links import LinkInvalid
+
+    if link_generation(uow, person_id) != generation:
+        raise LinkInvalid(REVOKED)
+
+
+def revoke_links(uow: UnitOfWork, actor: Actor, person_id: int) -> int:
+    """Every dashboard link made so far for this person stops working; returns the new generation."""
+    with uow:
+        if actor.person_id == person_id:
+            load_active(uow.session, actor)  # anyone may revoke their own links
+        else:
+            load_admin_or_system(uow.session, actor)
+        person = _get_person(uow, person_id)
+        person.link_generation += 1
+        audit.record(uow.session, actor, "person.revoke_links", "person", person.id, uow.now,
+                     generation=person.link_generation)
+        uow.commit()
+        return person.link_generation

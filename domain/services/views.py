@@ -32,6 +32,7 @@ class TaskCard:
     last_note: str | None
     done_count: int
     total_count: int
+    assignee_link_generation: int = 0  # signs the assignee's dashboard link
 
 
 def task_card(uow: UnitOfWork, task_id: int, *, with_progress: bool = False) -> TaskCard:
@@ -39,13 +40,13 @@ def task_card(uow: UnitOfWork, task_id: int, *, with_progress: bool = False) -> 
     assignee, assigner = aliased(Person), aliased(Person)
     with uow:
         row = uow.session.execute(
-            select(Task, assignee.name, assignee.timezone, assigner.name)
+            select(Task, assignee.name, assignee.timezone, assigner.name, assignee.link_generation)
             .join(assignee, assignee.id == Task.assignee_id)
             .join(assigner, assigner.id == Task.assigner_id)
             .where(Task.id == task_id)).first()
         if row is None:
             raise NotFound("No such task.")
-        task, assignee_name, tz, assigner_name = row
+        task, assignee_name, tz, assigner_name, generation = row
         done, total = 0, 0
         if with_progress:
             done, total = uow.session.execute(
@@ -54,7 +55,8 @@ def task_card(uow: UnitOfWork, task_id: int, *, with_progress: bool = False) -> 
                 .where(Task.assignment_id == task.assignment_id, Task.status != TaskStatus.CANCELLED)).one()
     return TaskCard(task.id, task.assignment_id, task.title, task.description, task.priority, task.status,
                     task.due_at, task.requires_review, task.assignee_id, assignee_name, tz,
-                    task.assigner_id, assigner_name, task.last_note, int(done or 0), int(total or 0))
+                    task.assigner_id, assigner_name, task.last_note, int(done or 0), int(total or 0),
+                    generation)
 
 
 def task_cards(uow: UnitOfWork, task_ids: list[int]) -> dict[int, TaskCard]:
@@ -66,11 +68,11 @@ def task_cards(uow: UnitOfWork, task_ids: list[int]) -> dict[int, TaskCard]:
         rows = uow.session.execute(
             select(Task.id, Task.assignment_id, Task.title, Task.description, Task.priority, Task.status,
                    Task.due_at, Task.requires_review, Task.assignee_id, assignee.name, assignee.timezone,
-                   Task.assigner_id, assigner.name, Task.last_note)
+                   Task.assigner_id, assigner.name, Task.last_note, assignee.link_generation)
             .join(assignee, assignee.id == Task.assignee_id)
             .join(assigner, assigner.id == Task.assigner_id)
             .where(Task.id.in_(set(task_ids)))).all()
-    return {r[0]: TaskCard(*r, 0, 0) for r in rows}
+    return {r[0]: TaskCard(*r[:-1], 0, 0, r[-1]) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,8 @@ def open_tasks(uow: UnitOfWork, person_id: int, now: datetime, limit: int = 5,
             .order_by(overdue, no_due, Task.due_at, URGENCY, Task.id).limit(limit).offset(offset)).all()
     cards = [TaskCard(t.id, t.assignment_id, t.title, t.description, t.priority, t.status, t.due_at,
                       t.requires_review, t.assignee_id, me.name if me else "", me.timezone if me else None,
-                      t.assigner_id, name, t.last_note, 0, 0) for t, name in rows]
+                      t.assigner_id, name, t.last_note, 0, 0, me.link_generation if me else 0)
+             for t, name in rows]
     return cards, int(total)
 
 

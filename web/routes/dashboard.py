@@ -14,7 +14,7 @@ from domain.actors import Actor
 from domain.errors import DomainError, Forbidden, IllegalTransition, NotFound
 from domain.links import LinkExpired, LinkInvalid
 from domain.services import dashboard as dashboard_service
-from domain.services import tasks
+from domain.services import people, tasks
 from web.deps import get_deps
 from web.pages import NO_STORE, refusal, render, zone
 from web.security import client_ip, csrf_token, csrf_valid, is_same_origin
@@ -71,15 +71,18 @@ def _open_query(limit: int) -> str:
     return "" if limit == dashboard_service.OPEN_PAGE else f"open={limit}"
 
 
-def _person_id(request: Request) -> int:
+async def _person_id(request: Request) -> int:
+    """The link's person, if the link is genuine, fresh and not revoked (a newer generation)."""
     deps = get_deps(request)
-    return deps.links.dashboard_person(request.path_params["token"], deps.db.clock.now())
+    person_id, generation = deps.links.dashboard_claims(request.path_params["token"], deps.db.clock.now())
+    await to_thread.run_sync(people.check_link_generation, deps.db.uow(readonly=True), person_id, generation)
+    return person_id
 
 
 @html_errors
 async def show(request: Request) -> Response:
     deps = get_deps(request)
-    person_id = _person_id(request)
+    person_id = await _person_id(request)
     open_limit = _open_limit(request)
     board = await to_thread.run_sync(lambda: dashboard_service.person_dashboard(
         deps.db.uow(readonly=True), person_id, open_limit=open_limit))
@@ -100,7 +103,7 @@ async def state(request: Request) -> Response:
     """The change marker the page polls; JSON errors so the script can tell why it stopped."""
     deps = get_deps(request)
     try:
-        person_id = _person_id(request)
+        person_id = await _person_id(request)
         version = await to_thread.run_sync(dashboard_service.dashboard_version,
                                            deps.db.uow(readonly=True), person_id)
     except DomainError as exc:
@@ -115,7 +118,7 @@ def _transition(action: str) -> Handler:
     @html_errors
     async def handler(request: Request) -> Response:
         deps = get_deps(request)
-        person_id = _person_id(request)
+        person_id = await _person_id(request)
         token = request.path_params["token"]
         if not is_same_origin(request, deps.settings):
             return refusal(request, 403, "This form was sent from another site; nothing was changed.",

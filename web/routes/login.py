@@ -56,7 +56,7 @@ def landing(request: Request, person: Person, nxt: str = "") -> str:
     if person.role in (Role.ADMIN, Role.TEACHER):
         return nxt or "/admin"
     deps = get_deps(request)
-    return f"/d/{deps.links.dashboard_token(person.id, deps.db.clock.now())}"
+    return f"/d/{deps.links.dashboard_token(person.id, deps.db.clock.now(), person.link_generation)}"
 
 
 def _login_page(request: Request, template: str, context: dict[str, object], status: int = 200
