@@ -10,11 +10,12 @@ import sys
 
 from sqlalchemy import func, select
 
-from domain import migrations, rules
+from adapters import migrations
+from domain import rules
 from domain.actors import Actor
 from domain.errors import ConfigError, DomainError
 from domain.models import Person, PersonStatus, Role, Task
-from domain.services import people
+from domain.people import services as people
 from taskbell.container import Container
 
 

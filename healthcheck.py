@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text
 
-from domain import migrations
+from adapters import migrations
 from domain.clock import Clock, SystemClock
 from domain.config import Settings, load_settings
 from domain.errors import ConfigError

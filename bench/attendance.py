@@ -1,5 +1,5 @@
 """Row 6: submitting a 60-student attendance sheet through the web (POST /attendance/sheet/{token},
-uvicorn in its own process), post-class pipeline included; baseline: attendance.toggle of one student."""
+uvicorn in its own process), post-class pipeline included; baseline: att_sheet.toggle of one student."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from sqlalchemy import insert, select
 from bench.common import KEY, Row, make_admin, percentile, progress, sqlite_db
 from bench.dashboard import Server
 from domain.actors import Actor
+from domain.attendance import batches
+from domain.attendance import sheet as att_sheet
+from domain.auth import services as auth
 from domain.models import (
     ClassSession,
     Enrolment,
@@ -25,7 +28,6 @@ from domain.models import (
     Role,
     SessionStatus,
 )
-from domain.services import attendance, auth
 from web.security import csrf_token
 
 
@@ -45,8 +47,8 @@ def _populate(workdir: Path, students: int, sessions: int):  # -> (db, teacher, 
             for i in range(students // 2)]).scalars())
         uow.session.execute(insert(ParentLink), [{"parent_id": p, "child_id": c, "created_at": now} for p, c in zip(parents, pupils, strict=False)])
         uow.commit()
-    batch = attendance.create_batch(db.uow(), Actor.system(), name="Physics 11", teacher_ids=[teacher])
-    slot = attendance.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="09:00", duration_minutes=60)
+    batch = batches.create_batch(db.uow(), Actor.system(), name="Physics 11", teacher_ids=[teacher])
+    slot = batches.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="09:00", duration_minutes=60)
     today = db.clock.now().date()
     with db.uow() as uow:
         uow.session.execute(insert(Enrolment), [
@@ -98,7 +100,7 @@ def rows(workdir: Path, students: int = 60, submits: int = 40) -> list[Row]:
     toggles = []
     for i in range(submits):
         start = time.perf_counter()
-        attendance.toggle(db.uow(), Actor.web(teacher, "127.0.0.1"), last, pupils[i % len(pupils)])
+        att_sheet.toggle(db.uow(), Actor.web(teacher, "127.0.0.1"), last, pupils[i % len(pupils)])
         toggles.append(time.perf_counter() - start)
     db.engine.dispose()
     size = f"{students} students, {submits} sheets"

@@ -35,12 +35,12 @@ from bench.delivery import _create_users
 from bot.app import bot_api_urls, build_application, build_delivery
 from bot.delivery import DeliveryConfig
 from bot.deps import BotDeps
-from bot.sandbox.client import SandboxClient
 from domain.actors import Actor
 from domain.links import LinkSigner
 from domain.models import Task
-from domain.services import tasks
+from domain.tasks import services as tasks
 from domain.tokens import Signer
+from tgsandbox.client import SandboxClient
 from web.app import create_app
 from web.deps import WebDeps
 

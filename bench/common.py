@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from domain import migrations
+from adapters import migrations
 from domain.database import make_engine
 from domain.uow import Database
 
@@ -125,7 +125,7 @@ class SandboxProcess:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        code = ("from bot.sandbox.server import serve; "
+        code = ("from tgsandbox.server import serve; "
                 f"serve(host='127.0.0.1', port={self.port}, token={TOKEN!r}, log_level='warning', "
                 f"global_per_second={global_per_second}, per_chat_per_second={per_chat_per_second})")
         self.proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL,

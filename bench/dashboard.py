@@ -20,7 +20,7 @@ from sqlalchemy import event
 from bench.common import KEY, Row, free_port, make_admin, percentile, progress, sqlite_db, wait_http
 from domain.actors import Actor
 from domain.links import LinkSigner
-from domain.services import tasks
+from domain.tasks import services as tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 

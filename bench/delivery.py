@@ -22,11 +22,11 @@ from bench.common import (
 from bot.app import build_application, build_delivery
 from bot.delivery import DeliveryConfig
 from bot.deps import BotDeps
-from bot.sandbox.client import SandboxClient
 from domain.actors import Actor
 from domain.models import Notification
-from domain.services import tasks
+from domain.tasks import services as tasks
 from domain.tokens import Signer
+from tgsandbox.client import SandboxClient
 
 
 async def _create_users(client: SandboxClient, n: int, prefix: str) -> list[dict]:

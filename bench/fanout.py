@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from bench.common import Row, pg_db, sqlite_db, timed
 from domain.actors import Actor
 from domain.models import Group, GroupMember, Person, PersonStatus, Role, Task
-from domain.services import tasks
+from domain.tasks import services as tasks
 from domain.uow import Database
 
 

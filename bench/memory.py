@@ -17,7 +17,7 @@ from bench.common import KEY, Row, free_port, progress, wait_http
 from domain.actors import Actor
 from domain.database import make_engine
 from domain.models import Group, GroupMember, Notification, Person, PersonStatus, Role
-from domain.services import tasks
+from domain.tasks import services as tasks
 from domain.uow import Database
 
 ROOT = Path(__file__).resolve().parent.parent

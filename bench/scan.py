@@ -1,4 +1,4 @@
-"""Row 5: the scheduler's scans. reminders.scan over 100,000 open tasks and attendance.auto_close over
+"""Row 5: the scheduler's scans. reminders.scan over 100,000 open tasks and pipeline.auto_close over
 10,000 sessions, each against a plain SELECT count(*) of the same table; EXPLAIN QUERY PLAN of both."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import event, insert, text
 
 from bench.common import Row, progress, sqlite_db, timed
+from domain.attendance import pipeline
 from domain.clock import FixedClock
 from domain.database import make_engine
 from domain.models import (
@@ -30,7 +31,7 @@ from domain.models import (
     Task,
     TaskStatus,
 )
-from domain.services import attendance, reminders
+from domain.reminders import services as reminders
 from domain.uow import Database
 
 NOW = datetime(2026, 1, 14, 12, 0, tzinfo=UTC)  # 12:00 London, 21:00 Tokyo (quiet), 07:00 New York
@@ -207,11 +208,11 @@ def rows(workdir: Path, n_tasks: int = 100_000, n_sessions: int = 10_000, due_sh
     result: dict[str, int] = {}
 
     def close(d: Database) -> None:
-        r = attendance.auto_close(d.uow())
+        r = pipeline.auto_close(d.uow())
         for k, v in r.items():
             result.setdefault(k, v)
 
-    progress(f"scan: attendance.auto_close, {repeats} fresh copies")
+    progress(f"scan: pipeline.auto_close, {repeats} fresh copies")
     busy, idle = _timed_on_copies(db, "attendance.auto_close", "FROM class_sessions", close, repeats)
     base = _count(db, "class_sessions")
     out.append(Row("auto_close tick", f"{n_sessions:,} sessions", busy * 1000, "ms", base * 1000,

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackContext
 
-from domain.services import updates
+from domain.ops import updates
 from domain.uow import Database
 
 

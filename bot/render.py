@@ -12,7 +12,7 @@ from bot.timefmt import local
 from domain.links import LinkSigner, dashboard_url
 from domain.models import TaskStatus
 from domain.outbox import Delivery, sent_message
-from domain.services.views import TaskCard, task_card, task_cards
+from domain.tasks.cards import TaskCard, task_card, task_cards
 from domain.uow import Database
 
 STATUS_LINE = {
@@ -149,26 +149,27 @@ class Renderer:
                              d.recipient_tz or self.org_tz)
 
     def _absence(self, d: Delivery) -> Rendered:
-        from domain.services import attendance, views
+        from domain.attendance import queries as att_queries
+        from domain.people import profile as profiles
 
-        info = attendance.session_info(self.db.uow(readonly=True), int(d.data["session_id"]))
-        child = views.profile(self.db.uow(readonly=True), int(d.data["student_id"])).name
+        info = att_queries.session_info(self.db.uow(readonly=True), int(d.data["session_id"]))
+        child = profiles.profile(self.db.uow(readonly=True), int(d.data["student_id"])).name
         return Rendered(f"{html.escape(child)} was marked absent from <b>{html.escape(info.batch_name)}</b> on "
                         f"{local(info.starts_at, d.recipient_tz, self.org_tz)}. If this is a mistake, reply to the teacher.")
 
     def _attendance_nag(self, d: Delivery) -> Rendered:
-        from domain.services import attendance
+        from domain.attendance import queries as att_queries
 
-        info = attendance.session_info(self.db.uow(readonly=True), int(d.data["session_id"]))
+        info = att_queries.session_info(self.db.uow(readonly=True), int(d.data["session_id"]))
         return Rendered(f"⏰ Attendance for <b>{html.escape(info.batch_name)}</b> "
                         f"({local(info.starts_at, d.recipient_tz, self.org_tz)}) is not taken yet. Use the sheet above or "
                         "/attendance before the class closes.")
 
     def _pending_action(self, d: Delivery) -> Rendered:
         from bot.sheets import action_keyboard
-        from domain.services import attendance
+        from domain.inbox import services as inbox
 
-        action = attendance.action_info(self.db.uow(readonly=True), int(d.data["action_id"]))
+        action = inbox.action_info(self.db.uow(readonly=True), int(d.data["action_id"]))
         return Rendered(f"📥 {html.escape(action.summary)}", action_keyboard(action.id))
 
     def _admin_alert(self, d: Delivery) -> Rendered:

@@ -10,8 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.render import Rendered
 from bot.timefmt import local
 from domain.actors import Actor
+from domain.attendance import queries as att_queries
+from domain.attendance import sheet as att_sheet
+from domain.auth import services as auth
 from domain.models import Mark, SessionStatus
-from domain.services import attendance, auth
 from domain.uow import Database
 
 PER_PAGE = 10
@@ -21,7 +23,7 @@ ATTENDANCE_LINK = auth.ATTENDANCE
 
 def sheet_link(db: Database, base_url: str, session_id: int, teacher_id: int) -> str:
     """A one-time link to the web sheet, valid until the class closes."""
-    info = attendance.session_info(db.uow(readonly=True), session_id)
+    info = att_queries.session_info(db.uow(readonly=True), session_id)
     ttl = max(info.ends_at + timedelta(minutes=10) - db.clock.now(), timedelta(minutes=10))
     token = auth.issue_one_time(db.uow(), purpose=ATTENDANCE_LINK, person_id=teacher_id, ttl=ttl,
                                 object_id=session_id)
@@ -30,7 +32,7 @@ def sheet_link(db: Database, base_url: str, session_id: int, teacher_id: int) ->
 
 def sheet_message(db: Database, base_url: str, session_id: int, teacher_id: int, tz: str, page: int = 0,
                   link: str | None = None) -> Rendered:
-    sheet = attendance.sheet(db.uow(readonly=True), Actor.telegram(teacher_id), session_id)
+    sheet = att_sheet.sheet(db.uow(readonly=True), Actor.telegram(teacher_id), session_id)
     c = sheet.counts()
     head = (f"📋 <b>{html.escape(sheet.batch_name)}</b>, {local(sheet.starts_at, None, tz)}\n"
             f"{c['present']} present · {c['absent']} absent · {c['late']} late · {c['excused']} excused")

@@ -10,7 +10,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from domain.services import leader
+from domain.ops import leader
 from scheduler.jobs import AT_START, JOBS, JobContext
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from domain.services import attendance, backups, briefs, reminders, updates
+from adapters import backup_files as backups
+from domain.attendance import pipeline, schedule
+from domain.ops import updates
+from domain.reminders import briefs
+from domain.reminders import services as reminders
 from domain.uow import Database
 
 
@@ -22,17 +26,17 @@ class JobContext:
 
 def ensure_sessions(ctx: JobContext) -> str:
     today = ctx.db.clock.now().astimezone(ZoneInfo(ctx.org_tz)).date()
-    n = attendance.ensure_sessions(ctx.db.uow(), today, today + timedelta(days=7), ctx.org_tz)
+    n = schedule.ensure_sessions(ctx.db.uow(), today, today + timedelta(days=7), ctx.org_tz)
     return f"{n} slots checked"
 
 
 def open_sessions(ctx: JobContext) -> str:
-    return f"{len(attendance.open_due(ctx.db.uow()))} opened"
+    return f"{len(schedule.open_due(ctx.db.uow()))} opened"
 
 
 def close_sessions(ctx: JobContext) -> str:
-    nagged = attendance.nag_late(ctx.db.uow())
-    counts = attendance.auto_close(ctx.db.uow())
+    nagged = pipeline.nag_late(ctx.db.uow())
+    counts = pipeline.auto_close(ctx.db.uow())
     return f"{counts['closed']} closed, {counts['missed']} missed, {nagged} nagged"
 
 
@@ -49,7 +53,7 @@ def backup(ctx: JobContext) -> str:
     result = backups.backup(ctx.db, ctx.backup_dir)
     done = f"{result.path.name} ({result.size_bytes} bytes)"
     if ctx.sheets_credentials and ctx.sheets_key:
-        from domain.services import sheets_export
+        from adapters import google_sheets as sheets_export
 
         client = sheets_export.client_from_service_account(ctx.sheets_credentials)
         exported = sheets_export.export_to_sheets(ctx.db, client, ctx.sheets_key)

@@ -25,7 +25,7 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from domain import migrations
+    from adapters import migrations
 
     container = _container()
     try:
@@ -72,7 +72,7 @@ def _progress(label: str) -> Callable[[int, int], None]:
 def cmd_backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from domain.services import backups
+    from adapters import backup_files as backups
 
     container = _container()
     try:
@@ -81,7 +81,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
                                 keep=args.keep, progress=_progress("backing up"))
         print(f"backup written: {result.path} ({result.size_bytes:,} bytes, integrity ok)")
         if args.sheets:
-            from domain.services import sheets_export
+            from adapters import google_sheets as sheets_export
 
             if not (settings.google_service_account_file and settings.google_sheets_key):
                 print("taskbell: set GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_SHEETS_KEY for --sheets",
@@ -103,7 +103,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from domain.services import backups
+    from adapters import backup_files as backups
 
     container = _container()
     try:
@@ -125,7 +125,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from bot.sandbox.server import serve
+    from tgsandbox.server import serve
 
     serve(host=args.host, port=args.port, token=args.token)
     return 0

@@ -9,8 +9,10 @@ from sqlalchemy import select, update
 
 from domain.actors import Actor
 from domain.clock import FixedClock
+from domain.groups import services as groups
 from domain.models import Notification, NotificationStatus, Person, Priority, Role, RuleConfig
-from domain.services import groups, people, tasks
+from domain.people import services as people
+from domain.tasks import services as tasks
 from domain.uow import Database
 from taskbell.container import Container
 

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from domain.actors import Actor
-from domain.services import people
+from domain.people import services as people
 from domain.tokens import Signer
 from taskbell.container import Container
 

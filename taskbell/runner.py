@@ -38,7 +38,7 @@ class System:
 # --- the parts ----------------------------------------------------------------------------
 
 def sandbox_component(settings: Settings) -> tuple[Component, str]:
-    from bot.sandbox.server import SandboxServer
+    from tgsandbox.server import SandboxServer
 
     server = SandboxServer(token=SANDBOX_TOKEN, port=settings.sandbox_port, limit_tolerance_ms=50)
 
@@ -55,8 +55,8 @@ async def mirror_people_into_sandbox(container: Container, api_base: str) -> Non
     """Every linked person becomes a sandbox user, so the chat page can play them."""
     from sqlalchemy import select
 
-    from bot.sandbox.client import SandboxClient
     from domain.models import Person
+    from tgsandbox.client import SandboxClient
 
     with container.db.uow(readonly=True) as uow:
         rows = uow.session.execute(select(Person.telegram_user_id, Person.name, Person.phone)
@@ -188,7 +188,7 @@ def prepare(container: Container, *, demo: bool, bootstrap_db: bool = True) -> S
 
         bootstrap.run(container, demo=demo and settings.uses_sandbox, out=lambda line: log.info("%s", line))
     else:
-        from domain import migrations
+        from adapters import migrations
         from domain.errors import ConfigError
 
         current, head = migrations.current_revision(container.db.engine), migrations.head_revision()

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain import migrations
+from adapters import migrations
 from domain.actors import Actor
 from domain.clock import FixedClock
 from domain.database import make_engine
 from domain.models import Person, Role
-from domain.services import people
+from domain.people import services as people
 from domain.uow import Database
 from tests.auxil import databases
 
@@ -88,8 +88,8 @@ def make_person(db: Database) -> PersonFactory:
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from bot.sandbox.server import SandboxServer
     from tests.auxil.telegram import TOKEN
+    from tgsandbox.server import SandboxServer
 
     server = SandboxServer(token=TOKEN)
     server.start()
@@ -100,7 +100,7 @@ def sandbox():
 @pytest.fixture(scope="module")
 async def client(sandbox):
     """The sandbox's control API (users, chats, presses, faults)."""
-    from bot.sandbox.client import SandboxClient
+    from tgsandbox.client import SandboxClient
 
     c = SandboxClient(sandbox.url)
     yield c

@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from domain.actors import Actor
+from domain.attendance import batches, pipeline, schedule
+from domain.attendance import sheet as att_sheet
 from domain.errors import Forbidden, IllegalTransition
+from domain.inbox import services as inbox
 from domain.models import (
     AttendanceRecord,
     ClassSession,
@@ -18,8 +21,7 @@ from domain.models import (
     PendingAction,
     Role,
 )
-from domain.services import attendance as att
-from domain.services import people
+from domain.people import services as people
 
 SYSTEM = Actor.system()
 TZ = "Europe/London"
@@ -39,10 +41,10 @@ def klass(db, make_person):
     people.link_parent(db.uow(), SYSTEM, parents[0].id, students[0].id)
     people.link_parent(db.uow(), SYSTEM, parents[1].id, students[0].id)
     people.link_parent(db.uow(), SYSTEM, parents[1].id, students[1].id)
-    batch = att.create_batch(db.uow(), SYSTEM, name="Physics 10", subject="Physics", teacher_ids=[teacher.id])
-    att.add_slot(db.uow(), SYSTEM, batch.id, weekday=0, start="16:00", duration_minutes=60)
+    batch = batches.create_batch(db.uow(), SYSTEM, name="Physics 10", subject="Physics", teacher_ids=[teacher.id])
+    batches.add_slot(db.uow(), SYSTEM, batch.id, weekday=0, start="16:00", duration_minutes=60)
     for s in students:
-        att.enrol(db.uow(), SYSTEM, batch.id, s.id, date(2026, 10, 1))
+        batches.enrol(db.uow(), SYSTEM, batch.id, s.id, date(2026, 10, 1))
     return {"teacher": teacher, "students": students, "parents": parents, "batch": batch}
 
 
@@ -53,12 +55,12 @@ def session_on(db, day: date) -> ClassSession:
 
 def test_sessions_follow_local_time_across_a_daylight_saving_change(db, klass):
     # The UK leaves summer time on Sunday 25 October 2026: 16:00 local is 15:00 UTC before, 16:00 after.
-    att.ensure_sessions(db.uow(), date(2026, 10, 19), date(2026, 11, 2), TZ)
-    att.ensure_sessions(db.uow(), date(2026, 10, 19), date(2026, 11, 2), TZ)  # idempotent
+    schedule.ensure_sessions(db.uow(), date(2026, 10, 19), date(2026, 11, 2), TZ)
+    schedule.ensure_sessions(db.uow(), date(2026, 10, 19), date(2026, 11, 2), TZ)  # idempotent
     assert count(db, ClassSession) == 3
     assert session_on(db, date(2026, 10, 19)).starts_at == datetime(2026, 10, 19, 15, 0, tzinfo=UTC)
     assert session_on(db, date(2026, 10, 26)).starts_at == datetime(2026, 10, 26, 16, 0, tzinfo=UTC)
-    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), "Asia/Kolkata")
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), "Asia/Kolkata")
     assert session_on(db, date(2026, 11, 2)).starts_at.time() == time(16, 0)  # first one wins
 
 
@@ -69,7 +71,7 @@ def test_concurrent_creation_makes_one_session(db, klass):
     def make() -> None:
         barrier.wait()
         try:
-            att.ensure_sessions(db.uow(), date(2026, 11, 9), date(2026, 11, 9), TZ)
+            schedule.ensure_sessions(db.uow(), date(2026, 11, 9), date(2026, 11, 9), TZ)
         except Exception as exc:  # asserted below
             errors.append(exc)
 
@@ -84,72 +86,72 @@ def test_concurrent_creation_makes_one_session(db, klass):
 def test_lifecycle_open_submit_close_and_refusals(db, klass, clock):
     t, (s0, s1, s2) = klass["teacher"], klass["students"]
     me = Actor.telegram(t.id)
-    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
     cs = session_on(db, date(2026, 11, 2))
     clock.set(datetime(2026, 11, 2, 15, 40, tzinfo=UTC))
-    assert att.open_due(db.uow()) == []  # opens 15 minutes before
+    assert schedule.open_due(db.uow()) == []  # opens 15 minutes before
     clock.set(datetime(2026, 11, 2, 15, 46, tzinfo=UTC))
-    assert att.open_due(db.uow()) == [cs.id]
-    assert att.open_due(db.uow()) == []
+    assert schedule.open_due(db.uow()) == [cs.id]
+    assert schedule.open_due(db.uow()) == []
     assert count(db, Notification, Notification.kind == "attendance_sheet") == 1
 
     with pytest.raises(Forbidden):
-        att.toggle(db.uow(), Actor.telegram(s0.id), cs.id, s1.id)
-    sheet = att.toggle(db.uow(), me, cs.id, s1.id)
+        att_sheet.toggle(db.uow(), Actor.telegram(s0.id), cs.id, s1.id)
+    sheet = att_sheet.toggle(db.uow(), me, cs.id, s1.id)
     assert {r.student_id: r.mark for r in sheet.rows}[s1.id] == Mark.ABSENT
-    result = att.submit(db.uow(), me, cs.id)
+    result = att_sheet.submit(db.uow(), me, cs.id)
     assert result.changed and result.sheet.counts()["absent"] == 1 and result.sheet.counts()["present"] == 2
-    again = att.submit(db.uow(), me, cs.id)
+    again = att_sheet.submit(db.uow(), me, cs.id)
     assert not again.changed and again.message.startswith("Already submitted")
     with pytest.raises(IllegalTransition, match="window closed"):
-        att.toggle(db.uow(), me, cs.id, s2.id)
+        att_sheet.toggle(db.uow(), me, cs.id, s2.id)
 
     # Parents of the absentee (one parent) are told exactly once.
     absence = count(db, Notification, Notification.kind == "absence")
     assert absence == 1
     with db.uow() as uow:
-        att.post_class(uow.session, uow.session.get(ClassSession, cs.id), uow.now)
+        pipeline.post_class(uow.session, uow.session.get(ClassSession, cs.id), uow.now)
         uow.commit()
     assert count(db, Notification, Notification.kind == "absence") == 1
 
     clock.set(datetime(2026, 11, 2, 17, 11, tzinfo=UTC))
-    assert att.auto_close(db.uow()) == {"closed": 1, "missed": 0}
+    assert pipeline.auto_close(db.uow()) == {"closed": 1, "missed": 0}
     with pytest.raises(IllegalTransition, match=r"Attendance window closed for this class\."):
-        att.submit(db.uow(), me, cs.id)
+        att_sheet.submit(db.uow(), me, cs.id)
 
 
 def test_missed_session_raises_an_inbox_item_and_nags_first(db, klass, clock):
     t = klass["teacher"]
-    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
     clock.set(datetime(2026, 11, 2, 15, 50, tzinfo=UTC))
-    att.open_due(db.uow())
+    schedule.open_due(db.uow())
     clock.set(datetime(2026, 11, 2, 16, 21, tzinfo=UTC))
-    assert att.nag_late(db.uow()) == 1 and att.nag_late(db.uow()) == 0
+    assert pipeline.nag_late(db.uow()) == 1 and pipeline.nag_late(db.uow()) == 0
     clock.set(datetime(2026, 11, 2, 17, 5, tzinfo=UTC))  # within grace
-    assert att.auto_close(db.uow()) == {"closed": 0, "missed": 0}
+    assert pipeline.auto_close(db.uow()) == {"closed": 0, "missed": 0}
     clock.set(datetime(2026, 11, 2, 17, 10, tzinfo=UTC))
-    assert att.auto_close(db.uow()) == {"closed": 0, "missed": 1}
-    items = att.open_actions(db.uow(), Actor.telegram(t.id))
+    assert pipeline.auto_close(db.uow()) == {"closed": 0, "missed": 1}
+    items = inbox.open_actions(db.uow(), Actor.telegram(t.id))
     assert [i.kind for i in items] == ["missed_session"]
-    att.resolve_action(db.uow(), Actor.telegram(t.id), items[0].id, "reviewed", "was ill")
-    assert att.open_actions(db.uow(), Actor.telegram(t.id)) == []
+    inbox.resolve_action(db.uow(), Actor.telegram(t.id), items[0].id, "reviewed", "was ill")
+    assert inbox.open_actions(db.uow(), Actor.telegram(t.id)) == []
 
 
 def test_absence_streak_and_enrolment_date(db, klass, clock, make_person):
     t, (s0, s1, _s2) = klass["teacher"], klass["students"]
     me = Actor.telegram(t.id)
     late = make_person(Role.STUDENT, "Late Joiner")
-    att.enrol(db.uow(), SYSTEM, klass["batch"].id, late.id, date(2026, 11, 10))
+    batches.enrol(db.uow(), SYSTEM, klass["batch"].id, late.id, date(2026, 11, 10))
     days = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
-    att.ensure_sessions(db.uow(), days[0], days[-1], TZ)
+    schedule.ensure_sessions(db.uow(), days[0], days[-1], TZ)
     for day in days:
         cs = session_on(db, day)
         clock.set(datetime.combine(day, time(15, 55), UTC))
-        att.open_due(db.uow())
+        schedule.open_due(db.uow())
         marks = {s0.id: Mark.ABSENT}
-        sheet = att.sheet(db.uow(), me, cs.id)
+        sheet = att_sheet.sheet(db.uow(), me, cs.id)
         assert (late.id in {r.student_id for r in sheet.rows}) == (day >= date(2026, 11, 10))
-        att.submit(db.uow(), me, cs.id, marks)
+        att_sheet.submit(db.uow(), me, cs.id, marks)
     streaks = count(db, PendingAction, PendingAction.kind == "absence_streak")
     assert streaks == 1
     assert count(db, PendingAction, PendingAction.kind == "absence_streak", PendingAction.student_id == s1.id) == 0
@@ -160,40 +162,40 @@ def test_parents_excuse_in_advance_and_admin_reopens(db, klass, clock, make_pers
     t, (s0, s1, _s2) = klass["teacher"], klass["students"]
     p0, p1 = klass["parents"]
     admin = make_person(Role.ADMIN)
-    att.ensure_sessions(db.uow(), date(2026, 11, 9), date(2026, 11, 9), TZ)
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 9), date(2026, 11, 9), TZ)
     cs = session_on(db, date(2026, 11, 9))
     with pytest.raises(Forbidden):
-        att.mark_absence_in_advance(db.uow(), Actor.telegram(p0.id), cs.id, s1.id, "dentist")
-    att.mark_absence_in_advance(db.uow(), Actor.telegram(p1.id), cs.id, s1.id, "dentist")
+        att_sheet.mark_absence_in_advance(db.uow(), Actor.telegram(p0.id), cs.id, s1.id, "dentist")
+    att_sheet.mark_absence_in_advance(db.uow(), Actor.telegram(p1.id), cs.id, s1.id, "dentist")
     clock.set(datetime(2026, 11, 9, 15, 50, tzinfo=UTC))
-    att.open_due(db.uow())
-    sheet = att.sheet(db.uow(), Actor.telegram(t.id), cs.id)
+    schedule.open_due(db.uow())
+    sheet = att_sheet.sheet(db.uow(), Actor.telegram(t.id), cs.id)
     assert {r.student_id: (r.mark, r.note) for r in sheet.rows}[s1.id] == (Mark.EXCUSED, "dentist")
-    att.submit(db.uow(), Actor.telegram(t.id), cs.id)
+    att_sheet.submit(db.uow(), Actor.telegram(t.id), cs.id)
     with pytest.raises(Forbidden):
-        att.reopen(db.uow(), Actor.telegram(t.id), cs.id, "typo")
-    att.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "wrong student marked")
-    att.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)
+        att_sheet.reopen(db.uow(), Actor.telegram(t.id), cs.id, "typo")
+    att_sheet.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "wrong student marked")
+    att_sheet.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)
     assert count(db, Notification, Notification.kind == "absence") == 0
-    assert att.submit(db.uow(), Actor.telegram(t.id), cs.id).changed
+    assert att_sheet.submit(db.uow(), Actor.telegram(t.id), cs.id).changed
     assert count(db, Notification, Notification.kind == "absence") == 2  # both of Student 0's parents
-    att.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "check again")
-    att.submit(db.uow(), Actor.telegram(t.id), cs.id)
+    att_sheet.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "check again")
+    att_sheet.submit(db.uow(), Actor.telegram(t.id), cs.id)
     assert count(db, Notification, Notification.kind == "absence") == 2  # nothing sent twice
 
 
 def test_reports_percentages_calendar_csv_and_who_sees_what(db, klass, clock, make_person):
-    from domain.services import attendance_reports as reports
+    from domain.attendance import reports
 
     t, (s0, s1, _s2) = klass["teacher"], klass["students"]
     p0 = klass["parents"][0]
     me = Actor.telegram(t.id)
     days = [date(2026, 11, 2), date(2026, 11, 9)]
-    att.ensure_sessions(db.uow(), days[0], days[-1], TZ)
+    schedule.ensure_sessions(db.uow(), days[0], days[-1], TZ)
     for day, marks in zip(days, [{s0.id: Mark.ABSENT}, {s0.id: Mark.LATE, s1.id: Mark.EXCUSED}], strict=True):
         clock.set(datetime.combine(day, time(15, 55), UTC))
-        att.open_due(db.uow())
-        att.submit(db.uow(), me, session_on(db, day).id, marks)
+        schedule.open_due(db.uow())
+        att_sheet.submit(db.uow(), me, session_on(db, day).id, marks)
     lines = {line.name: line for line in reports.student_lines(db.uow(), me, days[0], days[-1])}
     assert lines["Student 0"].percent == 0.0 and lines["Student 1"].percent == 100.0
     assert lines["Student 1"].excused == 1 and lines["Student 2"].percent == 100.0
@@ -212,28 +214,28 @@ def test_reports_percentages_calendar_csv_and_who_sees_what(db, klass, clock, ma
 def test_a_reopened_class_stays_open_an_hour_then_closes_with_its_marks(db, klass, clock, make_person):
     t, (s0, _s1, _s2) = klass["teacher"], klass["students"]
     admin = make_person(Role.ADMIN)
-    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
     cs = session_on(db, date(2026, 11, 2))
     clock.set(datetime(2026, 11, 2, 15, 50, tzinfo=UTC))
-    att.open_due(db.uow())
-    att.submit(db.uow(), Actor.telegram(t.id), cs.id)
+    schedule.open_due(db.uow())
+    att_sheet.submit(db.uow(), Actor.telegram(t.id), cs.id)
     clock.set(datetime(2026, 11, 2, 19, 0, tzinfo=UTC))
-    assert att.auto_close(db.uow()) == {"closed": 1, "missed": 0}
-    att.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "Student 0 was there after all? check")
-    att.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)  # a teacher's mark, not submitted yet
+    assert pipeline.auto_close(db.uow()) == {"closed": 1, "missed": 0}
+    att_sheet.reopen(db.uow(), Actor.telegram(admin.id), cs.id, "Student 0 was there after all? check")
+    att_sheet.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)  # a teacher's mark, not submitted yet
     clock.advance(minutes=30)
-    assert att.auto_close(db.uow()) == {"closed": 0, "missed": 0}  # within the reopen window
+    assert pipeline.auto_close(db.uow()) == {"closed": 0, "missed": 0}  # within the reopen window
     clock.advance(minutes=41)
-    assert att.auto_close(db.uow()) == {"closed": 1, "missed": 0}  # marks exist: closed, not missed
+    assert pipeline.auto_close(db.uow()) == {"closed": 1, "missed": 0}  # marks exist: closed, not missed
     assert count(db, Notification, Notification.kind == "absence") == 2  # both parents of the new absentee
 
 
 def test_a_student_cannot_overwrite_the_teachers_mark(db, klass, clock):
     t, (s0, _s1, _s2) = klass["teacher"], klass["students"]
-    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
     cs = session_on(db, date(2026, 11, 2))
     clock.set(datetime(2026, 11, 2, 15, 50, tzinfo=UTC))
-    att.open_due(db.uow())
-    att.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)  # absent
+    schedule.open_due(db.uow())
+    att_sheet.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)  # absent
     with pytest.raises(IllegalTransition, match="already taken attendance"):
-        att.mark_absence_in_advance(db.uow(), Actor.telegram(s0.id), cs.id, s0.id, "I was here")
+        att_sheet.mark_absence_in_advance(db.uow(), Actor.telegram(s0.id), cs.id, s0.id, "I was here")

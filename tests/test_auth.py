@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from domain.actors import Actor
+from domain.auth import services as auth
 from domain.errors import InvalidInput
 from domain.models import Notification, OtpChallenge, PersonStatus, Role
-from domain.services import auth, people
+from domain.people import services as people
 
 KEY = "server-key-for-otp-0123456789"
 

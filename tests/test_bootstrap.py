@@ -52,7 +52,7 @@ def test_demo_refuses_a_database_with_real_data(tmp_path):
     url = f"sqlite:///{tmp_path / 'real.db'}"
     assert run_bootstrap(url).returncode == 0
     from domain.actors import Actor
-    from domain.services import people
+    from domain.people import services as people
 
     db = Database.from_engine(make_engine(url))
     people.add_person(db.uow(), Actor.system(), name="Real Person", phone="+447700900777", role="member")

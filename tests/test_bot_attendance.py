@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from bot.delivery import DeliveryConfig
 from domain.actors import Actor
+from domain.attendance import batches, schedule
 from domain.clock import FixedClock
 from domain.database import make_engine
 from domain.models import AttendanceRecord, Mark, Notification, Role
-from domain.services import attendance as att
-from domain.services import people
+from domain.people import services as people
 from domain.uow import Database
 from tests.auxil import databases
 from tests.auxil.telegram import start_bot
@@ -45,11 +45,11 @@ async def org(db, client):
         made[key] = people.link_telegram(db.uow(), phone=phone, telegram_user_id=user["id"],
                                          chat_id=user["id"]).person
     people.link_parent(db.uow(), Actor.system(), made["mum"].id, made["s1"].id)
-    batch = att.create_batch(db.uow(), Actor.system(), name="Chemistry 9", teacher_ids=[made["teacher"].id])
-    att.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="16:00", duration_minutes=60)
+    batch = batches.create_batch(db.uow(), Actor.system(), name="Chemistry 9", teacher_ids=[made["teacher"].id])
+    batches.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="16:00", duration_minutes=60)
     for key in ("s0", "s1"):
-        att.enrol(db.uow(), Actor.system(), batch.id, made[key].id, date(2026, 10, 1))
-    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), "Europe/London")
+        batches.enrol(db.uow(), Actor.system(), batch.id, made[key].id, date(2026, 10, 1))
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), "Europe/London")
     return made
 
 
@@ -64,7 +64,7 @@ async def running(db, sandbox, org):
 
 async def test_sheet_toggle_submit_and_parent_told_once(running, client, db, org):
     teacher_chat = org["teacher"].telegram_chat_id
-    assert len(att.open_due(db.uow())) == 1
+    assert len(schedule.open_due(db.uow())) == 1
     sheet = await client.wait_for_bot_message(teacher_chat, 0, timeout=15)
     assert "Chemistry 9" in sheet["text"] and "2 present" in sheet["text"]
     buttons = [b for row in sheet["reply_markup"]["inline_keyboard"] for b in row]

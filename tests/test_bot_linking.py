@@ -12,7 +12,7 @@ from domain.actors import Actor
 from domain.clock import SystemClock
 from domain.database import make_engine
 from domain.models import AuditEntry, Person, PersonStatus, Role
-from domain.services import people
+from domain.people import services as people
 from domain.tokens import Signer
 from domain.uow import Database
 from tests.auxil import databases

@@ -11,8 +11,9 @@ from bot.delivery import DeliveryConfig
 from domain.actors import Actor
 from domain.clock import SystemClock
 from domain.database import make_engine
+from domain.groups import services as groups
 from domain.models import Role, Task, TaskEvent, TaskStatus
-from domain.services import groups, people
+from domain.people import services as people
 from domain.uow import Database
 from tests.auxil import databases
 from tests.auxil.telegram import start_bot
@@ -203,7 +204,7 @@ async def test_assigned_shows_counts_and_cancels_the_rest(running, client, db, o
 async def test_review_reopen_asks_for_a_reason_the_assignee_reads(running, client, db, org):
     from datetime import timedelta
 
-    from domain.services import tasks as task_service
+    from domain.tasks import services as task_service
 
     teacher, s2 = org["teacher"], org["s2"]
     task_service.assign(db.uow(), Actor.telegram(teacher.id), task_service.AssignmentSpec(

@@ -11,7 +11,7 @@ from domain.actors import Actor
 from domain.clock import SystemClock
 from domain.database import make_engine
 from domain.models import Person, PersonStatus
-from domain.services import people
+from domain.people import services as people
 from domain.uow import Database
 from tests.auxil import databases
 from tests.auxil.telegram import start_bot

@@ -13,7 +13,8 @@ from bot.delivery import DeliveryConfig
 from bot.deps import BotDeps
 from domain.actors import Actor
 from domain.models import Notification, Person, Role
-from domain.services import people, tasks
+from domain.people import services as people
+from domain.tasks import services as tasks
 from domain.tokens import Signer
 from tests.auxil.telegram import TOKEN, settings_for
 
@@ -194,7 +195,7 @@ async def test_a_row_that_cannot_be_rendered_does_not_stop_the_others(db, client
 
 
 async def test_sign_in_codes_are_scrubbed_whatever_the_outcome(db, client, bot_for):
-    from domain.services import auth
+    from domain.auth import services as auth
 
     _admin, students = await people_in_sandbox(db, client, 2)
     await client.block(students[0].telegram_user_id)

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.server import SandboxServer
-from domain import migrations
+from adapters import backup_files as backups
+from adapters import migrations
 from domain.config import Settings
 from domain.database import make_engine
+from domain.ops import leader
 from domain.outbox import Intent, enqueue
-from domain.services import backups, leader
 from domain.uow import Database
 from healthcheck import run_checks
 from scheduler.jobs import JOBS
+from tgsandbox.server import SandboxServer
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "k" * 32
@@ -63,7 +64,7 @@ def test_stale_scheduler_dead_letters_old_backup_and_unreachable_telegram(health
     db, settings = healthy
     clock.advance(minutes=5)
     from domain.actors import Actor
-    from domain.services import people
+    from domain.people import services as people
 
     person = people.add_person(db.uow(), Actor.system(), name="P", phone="+447700900555", role="member").person
     with db.uow() as uow:

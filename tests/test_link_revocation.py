@@ -7,7 +7,7 @@ import pytest
 from domain.actors import Actor
 from domain.errors import Forbidden
 from domain.models import PersonStatus, Role
-from domain.services import people
+from domain.people import services as people
 from tests.auxil.web import client, make_deps
 
 pytestmark = pytest.mark.asyncio

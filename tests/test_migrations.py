@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from domain import migrations
+from adapters import migrations
 from domain.database import make_engine
 from domain.models import Base
 from tests.auxil import databases

@@ -18,13 +18,14 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox.client import SandboxClient
 from domain.actors import Actor
 from domain.database import make_engine
 from domain.models import Task, TaskStatus
-from domain.services import people, tasks
+from domain.people import services as people
+from domain.tasks import services as tasks
 from domain.uow import Database
 from tests.auxil import databases
+from tgsandbox.client import SandboxClient
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +90,7 @@ async def test_three_processes_in_webhook_mode(database_url, tmp_path):
             people.add_person(db.uow(), Actor.system(), name=f"{key.title()} P", phone=phone, role=role)
             made[key] = people.link_telegram(db.uow(), phone=phone, telegram_user_id=user["id"],
                                              chat_id=user["id"]).person
-        from domain.services import groups
+        from domain.groups import services as groups
         g = groups.create_group(db.uow(), Actor.telegram(made["teacher"].id), "Class", [made["student"].id])
 
         for name in ("bot", "web", "scheduler"):

@@ -19,10 +19,10 @@ from telegram import Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.sandbox import SandboxClient, SandboxServer, SyncSandboxClient
-from bot.sandbox.errors import ApiError
-from bot.sandbox.limits import RateLimiter, SandboxConfig
-from bot.sandbox.server import ThreadedUvicorn
+from tgsandbox import SandboxClient, SandboxServer, SyncSandboxClient
+from tgsandbox.errors import ApiError
+from tgsandbox.limits import RateLimiter, SandboxConfig
+from tgsandbox.server import ThreadedUvicorn
 
 pytestmark = [
     pytest.mark.asyncio(loop_scope="module"),

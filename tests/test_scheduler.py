@@ -8,11 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
+from adapters import backup_files as backups
 from domain.actors import Actor
+from domain.attendance import batches, schedule
 from domain.database import make_engine
 from domain.models import ClassSession, Notification, Priority, Role, SessionStatus, Task
-from domain.services import attendance as att
-from domain.services import backups, briefs, reminders, tasks
+from domain.reminders import briefs
+from domain.reminders import services as reminders
+from domain.tasks import services as tasks
 from domain.uow import Database
 from scheduler.app import Scheduler
 from scheduler.jobs import JOBS, JobContext
@@ -99,10 +102,10 @@ def test_briefs_per_role_none_when_empty_none_twice(db, make_person, clock):
     teacher = make_person(Role.TEACHER)
     idle = make_person(Role.MEMBER)
     student = make_person(Role.STUDENT)
-    batch = att.create_batch(db.uow(), Actor.system(), name="Maths 7", teacher_ids=[teacher.id])
-    att.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="16:00", duration_minutes=60)
-    att.enrol(db.uow(), Actor.system(), batch.id, student.id, date(2026, 10, 1))
-    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    batch = batches.create_batch(db.uow(), Actor.system(), name="Maths 7", teacher_ids=[teacher.id])
+    batches.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="16:00", duration_minutes=60)
+    batches.enrol(db.uow(), Actor.system(), batch.id, student.id, date(2026, 10, 1))
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
     admin = make_person(Role.ADMIN)
     tasks.assign(db.uow(), Actor.telegram(admin.id), tasks.AssignmentSpec(
         title="Homework 4", person_ids=[student.id], due_at=clock.now() + timedelta(hours=5)))
@@ -137,11 +140,11 @@ async def test_two_schedulers_one_leader_each_job_once(db, clock, tmp_path):
 
 async def test_a_restart_after_a_missed_close_closes_at_start(db, make_person, clock, tmp_path):
     teacher = make_person(Role.TEACHER)
-    batch = att.create_batch(db.uow(), Actor.system(), name="Art", teacher_ids=[teacher.id])
-    att.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="10:00", duration_minutes=60)
-    att.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    batch = batches.create_batch(db.uow(), Actor.system(), name="Art", teacher_ids=[teacher.id])
+    batches.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="10:00", duration_minutes=60)
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
     clock.set(datetime(2026, 11, 2, 9, 50, tzinfo=UTC))
-    att.open_due(db.uow())
+    schedule.open_due(db.uow())
     clock.set(datetime(2026, 11, 2, 18, 0, tzinfo=UTC))  # the scheduler was down all afternoon
     s = Scheduler(JobContext(db, TZ, tmp_path), holder="restarted")
     await s.renew()

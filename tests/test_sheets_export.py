@@ -13,8 +13,18 @@ import pytest
 from google.auth.credentials import AnonymousCredentials
 from sqlalchemy import select
 
+from adapters.google_sheets import (
+    RetryingHTTPClient,
+    SheetsCredentialsError,
+    SheetsExportError,
+    client_from_service_account,
+    export_to_sheets,
+)
 from domain.actors import Actor
+from domain.attendance import batches, schedule
+from domain.attendance import sheet as att_sheet
 from domain.errors import ConfigError
+from domain.groups import services as groups
 from domain.models import (
     AttendanceRecord,
     AuditEntry,
@@ -29,14 +39,8 @@ from domain.models import (
     Role,
     Task,
 )
-from domain.services import attendance, groups, people, tasks
-from domain.services.sheets_export import (
-    RetryingHTTPClient,
-    SheetsCredentialsError,
-    SheetsExportError,
-    client_from_service_account,
-    export_to_sheets,
-)
+from domain.people import services as people
+from domain.tasks import services as tasks
 from tests.auxil.fake_sheets import FakeSheets
 
 KEY = "1TaskbellBackupKey"
@@ -105,14 +109,14 @@ def org(db, make_person, clock):
     tasks.complete_task(db.uow(), Actor.telegram(students[0].id), ids[0])
     tasks.cancel_task(db.uow(), me, ids[1], "not needed")
 
-    batch = attendance.create_batch(db.uow(), SYSTEM, name="Physics 10", teacher_ids=[teacher.id])
-    attendance.add_slot(db.uow(), SYSTEM, batch.id, weekday=0, start="16:00", duration_minutes=60)
+    batch = batches.create_batch(db.uow(), SYSTEM, name="Physics 10", teacher_ids=[teacher.id])
+    batches.add_slot(db.uow(), SYSTEM, batch.id, weekday=0, start="16:00", duration_minutes=60)
     for s in students:
-        attendance.enrol(db.uow(), SYSTEM, batch.id, s.id, date(2026, 10, 1))
-    attendance.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 9), "Europe/London")
+        batches.enrol(db.uow(), SYSTEM, batch.id, s.id, date(2026, 10, 1))
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 9), "Europe/London")
     clock.set(datetime(2026, 11, 2, 15, 50, tzinfo=UTC))
-    (session_id,) = attendance.open_due(db.uow())
-    attendance.submit(db.uow(), Actor.telegram(teacher.id), session_id,
+    (session_id,) = schedule.open_due(db.uow())
+    att_sheet.submit(db.uow(), Actor.telegram(teacher.id), session_id,
                       {students[1].id: Mark.ABSENT, students[2].id: Mark.LATE})
     return {"admin": admin, "teacher": teacher, "students": students}
 

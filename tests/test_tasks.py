@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from domain.actors import Actor
 from domain.errors import Forbidden, IllegalTransition, InvalidInput
+from domain.groups import services as groups
 from domain.models import (
     AuditEntry,
     Notification,
@@ -20,7 +21,8 @@ from domain.models import (
     TaskEvent,
     TaskStatus,
 )
-from domain.services import groups, people, tasks
+from domain.people import services as people
+from domain.tasks import services as tasks
 
 
 def spec(**kw):

@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from domain.actors import Actor
+from domain.attendance import batch_queries
 from domain.errors import Forbidden
+from domain.groups import queries as group_queries
+from domain.groups import services as groups
 from domain.models import (
     Assignment,
     AuditEntry,
@@ -21,7 +24,11 @@ from domain.models import (
     Role,
     TaskStatus,
 )
-from domain.services import admin, csv_import, groups, insights, tasks
+from domain.ops import audit_log, insights
+from domain.people import csv_import, matching
+from domain.people import queries as people_queries
+from domain.tasks import console as task_console
+from domain.tasks import services as tasks
 from domain.tokens import Signer
 from tests.auxil.console import csrf_in, sign_in
 from tests.auxil.web import KEYS, client, make_deps
@@ -90,39 +97,39 @@ async def test_every_page_answers_and_teachers_are_refused_admin_pages(db, world
 
 def test_reads_authorise_the_acting_person_not_the_route(db, world):
     with pytest.raises(Forbidden):
-        admin.list_people(db.uow(), world.actor("teacher"))
+        people_queries.list_people(db.uow(), world.actor("teacher"))
     with pytest.raises(Forbidden):
-        admin.audit_log(db.uow(), world.actor("teacher"))
+        audit_log.audit_log(db.uow(), world.actor("teacher"))
     with pytest.raises(Forbidden):
-        admin.search_tasks(db.uow(), world.actor("sam"))
+        task_console.search_tasks(db.uow(), world.actor("sam"))
     with pytest.raises(Forbidden):
-        admin.delete_group(db.uow(), world.actor("teacher"), world.art.id)
+        group_queries.delete_group(db.uow(), world.actor("teacher"), world.art.id)
     with pytest.raises(Forbidden):
         csv_import.preview(db.uow(), world.actor("teacher"), "A,+447700911111,student")
-    mine = admin.search_tasks(db.uow(), world.actor("teacher"))
+    mine = task_console.search_tasks(db.uow(), world.actor("teacher"))
     assert {t.title for t in mine.items} == {"Maths homework"} and mine.total == 2
-    assert [g.name for g in admin.list_groups(db.uow(), world.actor("teacher"))] == ["Maths"]
-    assert admin.search_tasks(db.uow(), world.actor("admin")).total == 3
+    assert [g.name for g in group_queries.list_groups(db.uow(), world.actor("teacher"))] == ["Maths"]
+    assert task_console.search_tasks(db.uow(), world.actor("admin")).total == 3
 
 
 def test_task_search_filters(db, world, clock):
     a = world.actor("admin")
-    assert admin.search_tasks(db.uow(), a, admin.TaskQuery(text="MURAL")).total == 1
-    assert admin.search_tasks(db.uow(), a, admin.TaskQuery(group_id=world.maths.id)).total == 2
-    assert admin.search_tasks(db.uow(), a, admin.TaskQuery(assignee_id=world.max.id)).total == 1
-    assert admin.search_tasks(db.uow(), a, admin.TaskQuery(
+    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(text="MURAL")).total == 1
+    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(group_id=world.maths.id)).total == 2
+    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(assignee_id=world.max.id)).total == 1
+    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(
         assignment_id=world.homework.assignment_id)).total == 2
-    assert admin.search_tasks(db.uow(), a, admin.TaskQuery(overdue=True)).total == 0
+    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(overdue=True)).total == 0
     clock.advance(hours=3)
-    assert admin.search_tasks(db.uow(), a, admin.TaskQuery(overdue=True)).total == 2
+    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(overdue=True)).total == 2
     tasks.cancel_assignment(db.uow(), a, world.mural.assignment_id)
-    assert admin.search_tasks(db.uow(), a, admin.TaskQuery(status=TaskStatus.CANCELLED)).total == 1
+    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(status=TaskStatus.CANCELLED)).total == 1
 
 
 def test_match_people_by_phone_and_name(db, world, make_person):
     make_person(Role.STUDENT, "Sam Student")  # a second Sam: the name is ambiguous
     text = f"{world.sue.phone}; sue student\n Max member, +447700999999 ; Nobody Here, Sam Student, 12ab"
-    result = admin.match_people(db.uow(), world.actor("admin"), text)
+    result = matching.match_people(db.uow(), world.actor("admin"), text)
     assert result.ids == [world.sue.id, world.max.id]
     reasons = {u.entry: u.reason for u in result.unmatched}
     assert set(reasons) == {"+447700999999", "Nobody Here", "Sam Student", "12ab"}
@@ -160,18 +167,18 @@ def test_csv_import_previews_then_updates_instead_of_doubling(db, world):
 
 def test_people_csv_export_escapes_formulas(db, world, make_person):
     make_person(Role.MEMBER, '=HYPERLINK("http://x")')
-    text = admin.export_people_csv(db.uow(), world.actor("admin"))
+    text = people_queries.export_people_csv(db.uow(), world.actor("admin"))
     rows = list(csv.DictReader(io.StringIO(text)))
     names = {r["name"] for r in rows}
     assert "'=HYPERLINK(\"http://x\")" in names and "Ada Admin" in names
     assert {r["phone"] for r in rows} >= {world.sam.phone}  # phones stay as they are (+ is safe there)
-    tasks_text = admin.tasks_csv(db.uow(), world.actor("teacher"))
+    tasks_text = task_console.tasks_csv(db.uow(), world.actor("teacher"))
     assert [r["title"] for r in csv.DictReader(io.StringIO(tasks_text))] == ["Maths homework"] * 2
 
 
 def test_invite_token_opens_the_bot_for_that_person(db, world, make_person):
     invited = make_person(Role.STUDENT, "Ivy Invited", active=False)
-    token = admin.invite_token(db.uow(), world.actor("admin"), invited.id, KEYS)
+    token = people_queries.invite_token(db.uow(), world.actor("admin"), invited.id, KEYS)
     assert Signer(KEYS).verify_id("invite", token, world.clock.now()) == invited.id
     assert len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum()
 
@@ -221,14 +228,14 @@ def test_batches_are_scoped_to_their_teachers(db, world):
         uow.session.flush()
         uow.session.add(BatchTeacher(batch_id=batch.id, person_id=world.teacher.id))
         uow.commit()
-    assert [b.name for b in admin.list_batches(db.uow(), world.actor("teacher"))] == ["Physics 10"]
-    assert admin.list_batches(db.uow(), world.actor("other")) == []
-    assert [b.teachers for b in admin.list_batches(db.uow(), world.actor("admin"))] == [("Tess Teacher",)]
+    assert [b.name for b in batch_queries.list_batches(db.uow(), world.actor("teacher"))] == ["Physics 10"]
+    assert batch_queries.list_batches(db.uow(), world.actor("other")) == []
+    assert [b.teachers for b in batch_queries.list_batches(db.uow(), world.actor("admin"))] == [("Tess Teacher",)]
 
 
 def test_delete_group_is_audited(db, world):
-    admin.delete_group(db.uow(), world.actor("teacher"), world.maths.id)
-    assert [g.name for g in admin.list_groups(db.uow(), world.actor("admin"))] == ["Art"]
+    group_queries.delete_group(db.uow(), world.actor("teacher"), world.maths.id)
+    assert [g.name for g in group_queries.list_groups(db.uow(), world.actor("admin"))] == ["Art"]
     with db.uow(readonly=True) as uow:
         assert uow.session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "group.delete")) == 1

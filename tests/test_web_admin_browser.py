@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox.server import ThreadedUvicorn
 from domain.actors import Actor
+from domain.groups import services as groups
 from domain.models import GroupMember, Person, PersonStatus, Priority, Role, Task, TaskStatus
-from domain.services import groups, tasks
+from domain.tasks import services as tasks
 from tests.auxil.console import launch_browser, new_page, session_cookie
 from tests.auxil.web import make_deps
+from tgsandbox.server import ThreadedUvicorn
 from web.app import create_app
 
 # Screenshots for the README are refreshed only when asked: TASKBELL_ARTEFACTS=1 make test

@@ -10,9 +10,12 @@ from sqlalchemy import func, select
 from starlette.routing import Mount, Route
 
 from domain.actors import Actor
+from domain.auth import api_tokens
 from domain.errors import Forbidden
+from domain.groups import services as groups
 from domain.models import ApiToken, PersonStatus, Role, Task, TaskEvent, TaskStatus
-from domain.services import api_tokens, groups, people, tasks
+from domain.people import services as people
+from domain.tasks import services as tasks
 from tests.auxil.web import api_token, client, make_deps
 from web.app import create_app
 

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.sandbox.server import ThreadedUvicorn
 from domain.actors import Actor
+from domain.attendance import batches, pipeline, schedule
+from domain.attendance import sheet as att_sheet
+from domain.auth import services as auth
 from domain.models import (
     AttendanceRecord,
     Base,
@@ -25,9 +27,9 @@ from domain.models import (
     Role,
     SessionStatus,
 )
-from domain.services import attendance as att
-from domain.services import auth, people
+from domain.people import services as people
 from tests.auxil.web import BASE_URL, KEYS, client, make_deps
+from tgsandbox.server import ThreadedUvicorn
 from web.app import create_app
 from web.security import csrf_token
 
@@ -51,16 +53,16 @@ def klass(db, make_person, clock):
     people.link_parent(db.uow(), SYSTEM, parents[0].id, students[0].id)
     people.link_parent(db.uow(), SYSTEM, parents[1].id, students[0].id)
     people.link_parent(db.uow(), SYSTEM, parents[1].id, students[1].id)
-    batch = att.create_batch(db.uow(), SYSTEM, name="Physics 10", subject="Physics", teacher_ids=[teacher.id])
-    att.add_slot(db.uow(), SYSTEM, batch.id, weekday=0, start="16:00", duration_minutes=60)
+    batch = batches.create_batch(db.uow(), SYSTEM, name="Physics 10", subject="Physics", teacher_ids=[teacher.id])
+    batches.add_slot(db.uow(), SYSTEM, batch.id, weekday=0, start="16:00", duration_minutes=60)
     for s in students:
-        att.enrol(db.uow(), SYSTEM, batch.id, s.id, date(2026, 10, 1))
-    att.ensure_sessions(db.uow(), CLASS_DAY, CLASS_DAY, TZ)
+        batches.enrol(db.uow(), SYSTEM, batch.id, s.id, date(2026, 10, 1))
+    schedule.ensure_sessions(db.uow(), CLASS_DAY, CLASS_DAY, TZ)
     session_id = session_of(db, batch.id)
-    att.mark_absence_in_advance(db.uow(), Actor.telegram(students[2].id), session_id, students[2].id,
+    att_sheet.mark_absence_in_advance(db.uow(), Actor.telegram(students[2].id), session_id, students[2].id,
                                 "Dentist appointment")
     clock.set(OPENING)
-    assert att.open_due(db.uow()) == [session_id]
+    assert schedule.open_due(db.uow()) == [session_id]
     return {"teacher": teacher, "students": students, "parents": parents, "batch": batch,
             "session_id": session_id}
 
@@ -204,13 +206,13 @@ async def test_a_closed_or_missed_class_is_refused_without_using_the_link(db, kl
     s0 = klass["students"][0]
     token = issue(db, klass["teacher"].id, sid, ttl=timedelta(hours=6))
     clock.set(datetime(2026, 11, 2, 17, 11, tzinfo=UTC))
-    assert att.auto_close(db.uow()) == {"closed": 0, "missed": 1}
+    assert pipeline.auto_close(db.uow()) == {"closed": 0, "missed": 1}
     deps = make_deps(db)
     before = snapshot(db)
     async with client(deps) as http:
         shown = await http.get(sheet_path(token))
         refused = await http.post(sheet_path(token), data=form(token, {s0.id: "absent"}), headers=SAME_ORIGIN)
-    assert shown.status_code == 200 and att.CLOSED_MESSAGE in shown.text and "sheet-form" not in shown.text
+    assert shown.status_code == 200 and att_sheet.CLOSED_MESSAGE in shown.text and "sheet-form" not in shown.text
     assert_refusal(refused, 409, "Attendance window closed for this class.")
     assert snapshot(db) == before and not consumed(db, token)
     assert status_of(db, sid) == SessionStatus.MISSED
@@ -295,12 +297,12 @@ async def test_the_body_cannot_point_the_link_at_another_class_or_teacher(db, kl
     sid = klass["session_id"]
     other_teacher = make_person(Role.TEACHER, "Otto Other")
     other_student = make_person(Role.STUDENT, "Zed Zhou")
-    other = att.create_batch(db.uow(), SYSTEM, name="Maths 8", teacher_ids=[t.id, other_teacher.id])
-    att.add_slot(db.uow(), SYSTEM, other.id, weekday=0, start="16:00", duration_minutes=60)
-    att.enrol(db.uow(), SYSTEM, other.id, other_student.id, date(2026, 10, 1))
-    att.ensure_sessions(db.uow(), CLASS_DAY, CLASS_DAY, TZ)
+    other = batches.create_batch(db.uow(), SYSTEM, name="Maths 8", teacher_ids=[t.id, other_teacher.id])
+    batches.add_slot(db.uow(), SYSTEM, other.id, weekday=0, start="16:00", duration_minutes=60)
+    batches.enrol(db.uow(), SYSTEM, other.id, other_student.id, date(2026, 10, 1))
+    schedule.ensure_sessions(db.uow(), CLASS_DAY, CLASS_DAY, TZ)
     other_sid = session_of(db, other.id)
-    att.open_due(db.uow())
+    schedule.open_due(db.uow())
     assert status_of(db, other_sid) == SessionStatus.OPEN
     token = issue(db, t.id, sid)
     deps = make_deps(db)
@@ -326,7 +328,7 @@ async def test_telegram_toggles_then_web_submit_runs_the_pipeline_once(db, klass
     """Both sheets call the same services: a bot toggle shows on the web, the web submit tells each parent once."""
     t, (s0, s1, s2) = klass["teacher"], klass["students"]
     sid = klass["session_id"]
-    att.toggle(db.uow(), Actor.telegram(t.id), sid, s0.id)  # as the bot's button does
+    att_sheet.toggle(db.uow(), Actor.telegram(t.id), sid, s0.id)  # as the bot's button does
     token = issue(db, t.id, sid)
     deps = make_deps(db)
     async with client(deps) as http:
@@ -336,7 +338,7 @@ async def test_telegram_toggles_then_web_submit_runs_the_pipeline_once(db, klass
         done = await http.post(sheet_path(token), data=form(token, shown), headers=SAME_ORIGIN)
         assert done.status_code == 200
         # the bot's Submit afterwards changes nothing and tells nobody again
-        again = att.submit(db.uow(), Actor.telegram(t.id), sid)
+        again = att_sheet.submit(db.uow(), Actor.telegram(t.id), sid)
         assert not again.changed
         late_link = issue(db, t.id, sid)
         late = await http.post(sheet_path(late_link), data=form(late_link, shown), headers=SAME_ORIGIN)

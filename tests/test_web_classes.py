@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox.server import ThreadedUvicorn
 from domain.actors import Actor
+from domain.attendance import batches, pipeline, schedule
+from domain.attendance import sheet as att_sheet
 from domain.models import (
     ActionStatus,
     AttendanceRecord,
@@ -26,10 +27,10 @@ from domain.models import (
     Role,
     SessionStatus,
 )
-from domain.services import attendance as att
-from domain.services import people
+from domain.people import services as people
 from tests.auxil.console import csrf_in, launch_browser, new_page, session_cookie, sign_in
 from tests.auxil.web import client, make_deps
+from tgsandbox.server import ThreadedUvicorn
 from web.app import create_app
 
 SYSTEM = Actor.system()
@@ -58,21 +59,21 @@ class World:
         self.cy = make_person(Role.STUDENT, "Cy Chen")
         self.pat = make_person(Role.PARENT, "Pat Parent")
         people.link_parent(db.uow(), SYSTEM, self.pat.id, self.amir.id)
-        self.physics = att.create_batch(db.uow(), SYSTEM, name="Physics 10", teacher_ids=[self.tess.id])
-        self.art = att.create_batch(db.uow(), SYSTEM, name="Art 7", teacher_ids=[self.theo.id])
-        att.add_slot(db.uow(), SYSTEM, self.physics.id, weekday=0, start="16:00", duration_minutes=60)
-        att.add_slot(db.uow(), SYSTEM, self.art.id, weekday=0, start="10:00", duration_minutes=60)
+        self.physics = batches.create_batch(db.uow(), SYSTEM, name="Physics 10", teacher_ids=[self.tess.id])
+        self.art = batches.create_batch(db.uow(), SYSTEM, name="Art 7", teacher_ids=[self.theo.id])
+        batches.add_slot(db.uow(), SYSTEM, self.physics.id, weekday=0, start="16:00", duration_minutes=60)
+        batches.add_slot(db.uow(), SYSTEM, self.art.id, weekday=0, start="10:00", duration_minutes=60)
         for batch, student in ((self.physics, self.amir), (self.physics, self.bea), (self.art, self.cy)):
-            att.enrol(db.uow(), SYSTEM, batch.id, student.id, date(2026, 10, 1))
-        att.ensure_sessions(db.uow(), MISSED_DAY, ABSENT_DAY, TZ)
+            batches.enrol(db.uow(), SYSTEM, batch.id, student.id, date(2026, 10, 1))
+        schedule.ensure_sessions(db.uow(), MISSED_DAY, ABSENT_DAY, TZ)
         clock.set(at(MISSED_DAY, 18))
-        att.auto_close(db.uow())
+        pipeline.auto_close(db.uow())
         clock.set(at(ABSENT_DAY, 15, 50))
-        att.open_due(db.uow())
+        schedule.open_due(db.uow())
         self.absent_session = self.session(self.physics.id, ABSENT_DAY)
-        att.submit(db.uow(), Actor.telegram(self.tess.id), self.absent_session, {self.amir.id: Mark.ABSENT})
+        att_sheet.submit(db.uow(), Actor.telegram(self.tess.id), self.absent_session, {self.amir.id: Mark.ABSENT})
         clock.set(at(ABSENT_DAY, 18))
-        att.auto_close(db.uow())
+        pipeline.auto_close(db.uow())
         clock.set(T0)
 
     def session(self, batch_id: int, day: date) -> int:
@@ -200,7 +201,7 @@ async def test_classes_open_the_sheet_and_submit_runs_the_pipeline_once(db, worl
         sheet = await http.get(f"/admin/classes/{today}")
         assert sheet.status_code == 200 and "not open yet" in sheet.text and 'id="sheet-form"' not in sheet.text
         clock.set(at(TODAY, 15, 50))
-        assert att.open_due(db.uow()) == [today]  # the scheduler opens it
+        assert schedule.open_due(db.uow()) == [today]  # the scheduler opens it
         page = await http.get(f"/admin/classes?batch_id={world.physics.id}&date=2026-11-02")
         assert "Take attendance" in page.text
         sheet = await http.get(f"/admin/classes/{today}")
@@ -262,9 +263,9 @@ def report_rows(html: str) -> dict[int, str]:
 
 async def test_reports_percentages_calendar_and_csv(db, world, clock):
     clock.set(at(TODAY, 15, 50))
-    att.ensure_sessions(db.uow(), TODAY, TODAY, TZ)
-    att.open_due(db.uow())
-    att.submit(db.uow(), Actor.telegram(world.tess.id), world.session(world.physics.id, TODAY),
+    schedule.ensure_sessions(db.uow(), TODAY, TODAY, TZ)
+    schedule.open_due(db.uow())
+    att_sheet.submit(db.uow(), Actor.telegram(world.tess.id), world.session(world.physics.id, TODAY),
                {world.amir.id: Mark.PRESENT})
     clock.set(at(TODAY, 18))
     period = "from=2026-10-01&to=2026-11-02"
@@ -327,7 +328,7 @@ def test_a_teacher_resolves_an_inbox_item_then_takes_attendance_in_chromium(db, 
         page.get_by_role("link", name="Classes").click()
         today = world.session(world.physics.id, TODAY)  # made from the schedule when the page opened
         expect(page.locator(f"#session-{today}")).to_have_attribute("data-status", "scheduled")
-        assert att.open_due(db.uow()) == [today]  # the scheduler opens the class
+        assert schedule.open_due(db.uow()) == [today]  # the scheduler opens the class
         page.reload()
         page.locator(f"#session-{today}").get_by_role("link", name="Take attendance").click()
         expect(page.locator("h1")).to_have_text("Physics 10")

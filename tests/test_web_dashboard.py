@@ -21,7 +21,9 @@ from domain.models import (
     TaskEvent,
     TaskStatus,
 )
-from domain.services import dashboard, people, tasks
+from domain.people import services as people
+from domain.tasks import dashboard
+from domain.tasks import services as tasks
 from tests.auxil.web import BASE_URL, KEYS, client, dashboard_path, make_deps
 from web.security import csrf_token
 

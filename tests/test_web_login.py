@@ -10,12 +10,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.sandbox.server import ThreadedUvicorn
 from domain.actors import Actor
+from domain.auth import services as auth
 from domain.models import Notification, PersonStatus, Role, WebSession
-from domain.services import auth, people
+from domain.people import services as people
 from tests.auxil.console import ask_code, code_for, csrf_in, launch_browser, new_page, sign_in
 from tests.auxil.web import client, make_deps
+from tgsandbox.server import ThreadedUvicorn
 from web.app import create_app
 
 

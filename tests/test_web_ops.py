@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from domain import migrations
+from adapters import migrations
 from domain.config import Settings
 from domain.links import LinkSigner
 from web.app import create_app

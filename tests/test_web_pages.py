@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox.server import ThreadedUvicorn
 from domain.actors import Actor
 from domain.models import Priority, Role, Task, TaskStatus
-from domain.services import tasks
+from domain.tasks import services as tasks
 from tests.auxil.web import make_deps
+from tgsandbox.server import ThreadedUvicorn
 from web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

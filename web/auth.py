@@ -8,8 +8,8 @@ from __future__ import annotations
 from anyio import to_thread
 from starlette.requests import Request
 
+from domain.auth import api_tokens
 from domain.models import Person
-from domain.services import api_tokens
 from web.deps import get_deps
 from web.session import SAFE_METHODS, current_session, same_origin, session_csrf_ok
 from web.validation import ApiError

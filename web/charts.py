@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.services.insights import DayPoint, Stats
+from domain.ops.insights import DayPoint, Stats
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.actors import Actor
+from domain.auth.services import SessionInfo
 from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.models import Person, Role
-from domain.services.auth import SessionInfo
 from domain.uow import UnitOfWork
 from web.deps import get_deps
 from web.pages import refusal, render, zone

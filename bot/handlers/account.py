@@ -11,7 +11,8 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandl
 from bot.commands import WHAT_YOU_CAN_DO, help_text, set_chat_commands
 from bot.deps import deps_of
 from domain.models import Person, PersonStatus
-from domain.services import people, views
+from domain.people import profile as profiles
+from domain.people import services as people
 from domain.tokens import BadToken
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if user is None:
         return None
     db = deps_of(context).db
-    person = await asyncio.to_thread(views.person_by_telegram, db.uow(readonly=True), user.id)
+    person = await asyncio.to_thread(profiles.person_by_telegram, db.uow(readonly=True), user.id)
     return person if person is not None and person.status == PersonStatus.ACTIVE else None
 
 
@@ -109,7 +110,7 @@ async def me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if person is None:
         await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
         return
-    p = await asyncio.to_thread(views.profile, deps_of(context).db.uow(readonly=True), person.id)
+    p = await asyncio.to_thread(profiles.profile, deps_of(context).db.uow(readonly=True), person.id)
     lines = [f"{p.name}", f"Role: {p.role.value}", f"Phone: {p.phone}",
              f"Time zone: {p.timezone or deps_of(context).settings.timezone}"]
     if p.groups:
@@ -134,7 +135,7 @@ async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/web: a one-time sign-in link, as an alternative to typing a code on the web."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-    from domain.services import auth
+    from domain.auth import services as auth
 
     if update.effective_message is None:
         return

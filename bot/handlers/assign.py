@@ -25,7 +25,8 @@ from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError
 from domain.models import Priority, Role
-from domain.services import tasks, views
+from domain.tasks import services as tasks
+from domain.tasks import targets as task_targets
 from domain.timeparse import parse_due, quick_choices
 
 TITLE, DESCRIPTION, RECIPIENTS, DUE, PRIORITY, REVIEW, CONFIRM = range(7)
@@ -94,12 +95,12 @@ async def got_description(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return await show_recipients(update, context, new=True)
 
 
-async def _targets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[views.Target]:
+async def _targets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[task_targets.Target]:
     assert update.effective_user is not None
     person = await current_person(update, context)
     if person is None:
         return []
-    return await asyncio.to_thread(views.assignable_targets, deps_of(context).db.uow(readonly=True),
+    return await asyncio.to_thread(task_targets.assignable_targets, deps_of(context).db.uow(readonly=True),
                                    person.id, _draft(context).search)
 
 

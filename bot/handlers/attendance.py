@@ -26,10 +26,13 @@ from bot.handlers.account import current_person
 from bot.sheets import action_keyboard, sheet_message
 from bot.timefmt import local
 from domain.actors import Actor
+from domain.attendance import queries as att_queries
+from domain.attendance import schedule
+from domain.attendance import sheet as att_sheet
 from domain.errors import DomainError
+from domain.inbox import services as inbox
 from domain.models import SessionStatus
 from domain.rules import get_rule
-from domain.services import attendance
 
 SHEET = re.compile(r"^at:(t|pg|all|sub|open):(\d{1,12})(?::(\d{1,12}))?(?::(\d{1,4}))?$")
 INBOX = re.compile(r"^ib:(\d{1,12}):(reviewed|notify_parent|ignore)$")
@@ -73,13 +76,13 @@ async def sheet_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     me, db = Actor.telegram(person.id), deps_of(context).db
     try:
         if action == "t" and third is not None:
-            await asyncio.to_thread(attendance.toggle, db.uow(), me, session_id, int(third))
+            await asyncio.to_thread(att_sheet.toggle, db.uow(), me, session_id, int(third))
             await query.answer()
         elif action == "all":
-            await asyncio.to_thread(attendance.toggle, db.uow(), me, session_id, None)
+            await asyncio.to_thread(att_sheet.toggle, db.uow(), me, session_id, None)
             await query.answer("Everyone present.")
         elif action == "sub":
-            result = await asyncio.to_thread(attendance.submit, db.uow(), me, session_id)
+            result = await asyncio.to_thread(att_sheet.submit, db.uow(), me, session_id)
             await query.answer(result.message)
         elif action == "pg" and third is not None:
             page = int(third)
@@ -126,8 +129,8 @@ async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: dat
     if abs((day - today).days) > window:
         day = today
     try:
-        await asyncio.to_thread(attendance.ensure_sessions, deps.db.uow(), day, day, deps.settings.timezone)
-        sessions = await asyncio.to_thread(attendance.sessions_for_teacher, deps.db.uow(readonly=True),
+        await asyncio.to_thread(schedule.ensure_sessions, deps.db.uow(), day, day, deps.settings.timezone)
+        sessions = await asyncio.to_thread(att_queries.sessions_for_teacher, deps.db.uow(readonly=True),
                                            Actor.telegram(person.id), day)
     except DomainError as exc:
         await message.reply_text(exc.message)
@@ -169,7 +172,7 @@ async def absent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return ConversationHandler.END
     deps = deps_of(context)
     try:
-        upcoming = await asyncio.to_thread(attendance.upcoming_for, deps.db.uow(readonly=True),
+        upcoming = await asyncio.to_thread(att_queries.upcoming_for, deps.db.uow(readonly=True),
                                            Actor.telegram(person.id))
     except DomainError as exc:
         await message.reply_text(exc.message)
@@ -205,7 +208,7 @@ async def absent_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         await message.reply_text("Choose a class first: /absent")
         return ConversationHandler.END
     try:
-        await asyncio.to_thread(attendance.mark_absence_in_advance, deps_of(context).db.uow(),
+        await asyncio.to_thread(att_sheet.mark_absence_in_advance, deps_of(context).db.uow(),
                                 Actor.telegram(person.id), choice[0], choice[1], message.text or "")
     except DomainError as exc:
         await message.reply_text(exc.message)
@@ -228,7 +231,7 @@ async def my_attendance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """The last 30 days for a student, or for each child of a parent."""
     from datetime import timedelta
 
-    from domain.services import attendance_reports
+    from domain.attendance import reports as attendance_reports
 
     message = update.effective_message
     person = await current_person(update, context)
@@ -258,7 +261,7 @@ async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if message is None or person is None:
         return
     try:
-        items = await asyncio.to_thread(attendance.open_actions, deps_of(context).db.uow(readonly=True),
+        items = await asyncio.to_thread(inbox.open_actions, deps_of(context).db.uow(readonly=True),
                                         Actor.telegram(person.id))
     except DomainError as exc:
         await message.reply_text(exc.message)
@@ -280,7 +283,7 @@ async def inbox_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer("This button is no longer valid.")
         return
     try:
-        action = await asyncio.to_thread(attendance.resolve_action, deps_of(context).db.uow(),
+        action = await asyncio.to_thread(inbox.resolve_action, deps_of(context).db.uow(),
                                          Actor.telegram(person.id), int(match.group(1)), match.group(2))
     except DomainError as exc:
         await query.answer(exc.message, show_alert=True)

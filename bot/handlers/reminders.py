@@ -15,7 +15,8 @@ from bot.render import brief_text
 from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError
-from domain.services import briefs, reminders
+from domain.reminders import briefs
+from domain.reminders import services as reminders
 
 SNOOZE = re.compile(r"^sn:(\d{1,12}):(1h|tomorrow)$")
 

@@ -27,7 +27,8 @@ from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError
 from domain.models import Role
-from domain.services import tasks, views
+from domain.tasks import cards as card_queries
+from domain.tasks import services as tasks
 
 PATTERN = re.compile(r"^task:(start|complete|approve|reopen):(\d{1,12})(?::l(\d{1,4}))?$")
 LIST_PATTERN = re.compile(r"^tl:(\d{1,4})$")
@@ -77,7 +78,7 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if page is not None:
         await show_list(update, context, int(page))
         return None
-    card = await asyncio.to_thread(views.task_card, deps.db.uow(readonly=True), task_id)
+    card = await asyncio.to_thread(card_queries.task_card, deps.db.uow(readonly=True), task_id)
     if action == "approve":
         await _edit(update, f"{card_text(card, deps.settings.timezone)}\nReviewed by you.", review_keyboard(card))
     else:
@@ -90,7 +91,7 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int, task_id: int) -> int:
     assert update.callback_query is not None and context.user_data is not None
-    card = await asyncio.to_thread(views.task_card, deps_of(context).db.uow(readonly=True), task_id)
+    card = await asyncio.to_thread(card_queries.task_card, deps_of(context).db.uow(readonly=True), task_id)
     if card.assigner_id != person_id:
         person = await current_person(update, context)
         if person is None or person.role != Role.ADMIN:
@@ -134,7 +135,7 @@ async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 # --- /tasks --------------------------------------------------------------------------------
 
-def _list_view(cards: list[views.TaskCard], total: int, page: int, tz: str,
+def _list_view(cards: list[card_queries.TaskCard], total: int, page: int, tz: str,
                now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
     if total == 0:
         return "You have no open tasks. 🎉", None
@@ -168,11 +169,11 @@ async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
         return
     deps = deps_of(context)
     now = deps.db.clock.now()
-    cards, total = await asyncio.to_thread(views.open_tasks, deps.db.uow(readonly=True), person.id, now,
+    cards, total = await asyncio.to_thread(card_queries.open_tasks, deps.db.uow(readonly=True), person.id, now,
                                            PER_PAGE, page * PER_PAGE)
     if not cards and page > 0:  # the page emptied under us: show the last one
         page = max(0, (total - 1) // PER_PAGE)
-        cards, total = await asyncio.to_thread(views.open_tasks, deps.db.uow(readonly=True), person.id, now,
+        cards, total = await asyncio.to_thread(card_queries.open_tasks, deps.db.uow(readonly=True), person.id, now,
                                                PER_PAGE, page * PER_PAGE)
     text, markup = _list_view(cards, total, page, deps.settings.timezone, now)
     if update.callback_query:
@@ -205,7 +206,7 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await message.reply_text("Only teachers and admins assign tasks.")
         return
     deps = deps_of(context)
-    summaries = await asyncio.to_thread(views.assigned_by, deps.db.uow(readonly=True), person.id)
+    summaries = await asyncio.to_thread(card_queries.assigned_by, deps.db.uow(readonly=True), person.id)
     if not summaries:
         await message.reply_text("You have not assigned anything yet. /assign starts.")
         return

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from domain.auth import services as auth
 from domain.models import Notification, Person
-from domain.services import auth
 from domain.uow import Database
 
 CHROMIUM = Path("/usr/bin/chromium")

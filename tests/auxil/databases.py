@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from domain import migrations
+from adapters import migrations
 from domain.database import make_engine
 from domain.models import Base
 

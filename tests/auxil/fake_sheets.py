@@ -36,7 +36,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.server import ThreadedUvicorn
+from tgsandbox.server import ThreadedUvicorn
 
 SHEETS_HOST = "sheets.googleapis.com"
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",

@@ -10,10 +10,10 @@ from telegram.ext import Application
 from bot.app import build_application, build_delivery
 from bot.delivery import DeliveryConfig, DeliveryLoop
 from bot.deps import BotDeps
-from bot.sandbox.client import SandboxClient
 from domain.config import Settings
 from domain.tokens import Signer
 from domain.uow import Database
+from tgsandbox.client import SandboxClient
 
 TOKEN = "123456:TEST-TOKEN"
 KEY = "test-secret-key-0123456789"

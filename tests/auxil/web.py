@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 
 from domain.actors import Actor
+from domain.auth import api_tokens
 from domain.config import Settings
 from domain.links import LinkSigner
-from domain.services import api_tokens
 from domain.uow import Database
 from web.app import create_app
 from web.deps import UpdateHandler, WebDeps

@@ -18,10 +18,21 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from domain.attendance import batch_queries
 from domain.errors import InvalidInput, NotFound
+from domain.groups import queries as group_queries
+from domain.groups import services as groups
 from domain.models import Channel, PersonStatus, Priority, Role, TaskStatus
-from domain.services import admin, csv_import, groups, insights, people, tasks, views
-from domain.services.admin import AuditQuery, PeopleFilter, TaskQuery
+from domain.ops import audit_log, insights
+from domain.ops.audit_log import AuditQuery
+from domain.people import csv_import, matching
+from domain.people import queries as people_queries
+from domain.people import services as people
+from domain.people.queries import PeopleFilter
+from domain.tasks import console as task_console
+from domain.tasks import services as tasks
+from domain.tasks import targets as task_targets
+from domain.tasks.console import TaskQuery
 from web.charts import group_chart, trend_chart
 from web.console import ADMIN_ONLY, STAFF, Console, console_page, page
 from web.deps import get_deps
@@ -111,8 +122,8 @@ async def people_list(request: Request, c: Console) -> Response:
     params = request.query_params
     f = PeopleFilter(search=params.get("q", "")[:100], role=_enum(Role, params.get("role")),
                      status=_enum(PersonStatus, params.get("status")))
-    rows = await _run(admin.list_people, _uow(request, True), c.actor, f)
-    choices = await _run(admin.person_choices, _uow(request, True), c.actor)
+    rows = await _run(people_queries.list_people, _uow(request, True), c.actor, f)
+    choices = await _run(people_queries.person_choices, _uow(request, True), c.actor)
     return page(request, c, "admin/people.html", {
         "rows": rows, "f": f, "roles": list(Role), "statuses": list(PersonStatus),
         "parents": [(i, n) for i, n, r in choices if r == Role.PARENT],
@@ -130,8 +141,8 @@ async def people_invite(request: Request, c: Console) -> Response:
                             phone=values["phone"], role=values["role"], timezone=values["timezone"] or None,
                             region=deps.settings.phone_region)
     except InvalidInput as exc:
-        rows = await _run(admin.list_people, _uow(request, True), c.actor)
-        choices = await _run(admin.person_choices, _uow(request, True), c.actor)
+        rows = await _run(people_queries.list_people, _uow(request, True), c.actor)
+        choices = await _run(people_queries.person_choices, _uow(request, True), c.actor)
         return page(request, c, "admin/people.html", {
             "rows": rows, "f": PeopleFilter(), "roles": list(Role), "statuses": list(PersonStatus),
             "parents": [(i, n) for i, n, r in choices if r == Role.PARENT],
@@ -144,9 +155,9 @@ async def people_invite(request: Request, c: Console) -> Response:
 async def people_invite_link(request: Request, c: Console) -> Response:
     deps = get_deps(request)
     person_id = _path_id(request)
-    token = await _run(admin.invite_token, _uow(request, True), c.actor, person_id,
+    token = await _run(people_queries.invite_token, _uow(request, True), c.actor, person_id,
                        deps.settings.secret_keys)
-    rows = await _run(admin.list_people, _uow(request, True), c.actor)
+    rows = await _run(people_queries.list_people, _uow(request, True), c.actor)
     person = next((p for p in rows if p.id == person_id), None)
     bot = (deps.settings.extra.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@")
     return page(request, c, "admin/invite.html", {
@@ -180,7 +191,7 @@ async def people_link_parent(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY)
 async def people_export(request: Request, c: Console) -> Response:
-    text = await _run(admin.export_people_csv, _uow(request, True), c.actor)
+    text = await _run(people_queries.export_people_csv, _uow(request, True), c.actor)
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         **NO_STORE, "content-disposition": 'attachment; filename="taskbell-people.csv"'})
 
@@ -229,7 +240,7 @@ async def import_submit(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def groups_list(request: Request, c: Console) -> Response:
-    rows = await _run(admin.list_groups, _uow(request, True), c.actor)
+    rows = await _run(group_queries.list_groups, _uow(request, True), c.actor)
     return page(request, c, "admin/groups.html", {"rows": rows, "flash": _flash(request), "name": "",
                                                   "entries": "", "match": None})
 
@@ -241,16 +252,16 @@ async def groups_new(request: Request, c: Console) -> Response:
         ids = [i for i in (_id(v) for v in c.fields("person_id")) if i is not None]
         group = await _run(groups.create_group, _uow(request), c.actor, name, ids)
         return _see_other(f"/admin/groups/{group.id}", m="group_created")
-    match = await _run(admin.match_people, _uow(request, True), c.actor, entries,
+    match = await _run(matching.match_people, _uow(request, True), c.actor, entries,
                        get_deps(request).settings.phone_region)
-    rows = await _run(admin.list_groups, _uow(request, True), c.actor)
+    rows = await _run(group_queries.list_groups, _uow(request, True), c.actor)
     return page(request, c, "admin/groups.html", {"rows": rows, "flash": None, "name": name,
                                                   "entries": entries, "match": match})
 
 
 @console_page(*STAFF, back="/admin/groups")
 async def group_show(request: Request, c: Console) -> Response:
-    detail = await _run(admin.group_detail, _uow(request, True), c.actor, _path_id(request))
+    detail = await _run(group_queries.group_detail, _uow(request, True), c.actor, _path_id(request))
     return page(request, c, "admin/group.html", {"g": detail, "flash": _flash(request), "entries": "",
                                                  "match": None})
 
@@ -263,8 +274,8 @@ async def group_add(request: Request, c: Console) -> Response:
         await _run(groups.add_members, _uow(request), c.actor, group_id, ids)
         return _see_other(f"/admin/groups/{group_id}", m="members_added")
     entries = c.field("entries")[:20000]
-    detail = await _run(admin.group_detail, _uow(request, True), c.actor, group_id)
-    match = await _run(admin.match_people, _uow(request, True), c.actor, entries,
+    detail = await _run(group_queries.group_detail, _uow(request, True), c.actor, group_id)
+    match = await _run(matching.match_people, _uow(request, True), c.actor, entries,
                        get_deps(request).settings.phone_region)
     return page(request, c, "admin/group.html", {"g": detail, "flash": None, "entries": entries,
                                                  "match": match})
@@ -281,13 +292,13 @@ async def group_remove(request: Request, c: Console) -> Response:
 async def group_delete(request: Request, c: Console) -> Response:
     if c.field("confirm") != "yes":
         raise InvalidInput("Tick the box to confirm that the group should be deleted.")
-    await _run(admin.delete_group, _uow(request), c.actor, _path_id(request))
+    await _run(group_queries.delete_group, _uow(request), c.actor, _path_id(request))
     return _see_other("/admin/groups", m="group_deleted")
 
 
 @console_page(*STAFF)
 async def batches_list(request: Request, c: Console) -> Response:
-    rows = await _run(admin.list_batches, _uow(request, True), c.actor)
+    rows = await _run(batch_queries.list_batches, _uow(request, True), c.actor)
     return page(request, c, "admin/batches.html", {"rows": rows, "flash": None})
 
 
@@ -311,9 +322,9 @@ def _query_string(q: TaskQuery) -> dict[str, object]:
 async def tasks_list(request: Request, c: Console) -> Response:
     q = _task_query(request.query_params)
     page_no = max(1, min(_id(request.query_params.get("page")) or 1, 100_000))
-    result = await _run(admin.search_tasks, _uow(request, True), c.actor, q, limit=PAGE_SIZE,
+    result = await _run(task_console.search_tasks, _uow(request, True), c.actor, q, limit=PAGE_SIZE,
                         offset=(page_no - 1) * PAGE_SIZE)
-    options = await _run(admin.task_filter_options, _uow(request, True), c.actor)
+    options = await _run(task_console.task_filter_options, _uow(request, True), c.actor)
     qs = _query_string(q)
     return page(request, c, "admin/tasks.html", {
         "result": result, "q": q, "options": options, "statuses": list(TaskStatus), "page_no": page_no,
@@ -324,12 +335,12 @@ async def tasks_list(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def tasks_export(request: Request, c: Console) -> Response:
-    text = await _run(admin.tasks_csv, _uow(request, True), c.actor, _task_query(request.query_params))
+    text = await _run(task_console.tasks_csv, _uow(request, True), c.actor, _task_query(request.query_params))
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         **NO_STORE, "content-disposition": 'attachment; filename="taskbell-tasks.csv"'})
 
 
-def _new_task_context(values: dict[str, Any], targets: list[views.Target], error: str | None
+def _new_task_context(values: dict[str, Any], targets: list[task_targets.Target], error: str | None
                       ) -> dict[str, Any]:
     return {"v": values, "groups": [t for t in targets if t.kind == "group"],
             "people": [t for t in targets if t.kind == "person"], "priorities": list(Priority),
@@ -338,7 +349,7 @@ def _new_task_context(values: dict[str, Any], targets: list[views.Target], error
 
 @console_page(*STAFF)
 async def task_new_form(request: Request, c: Console) -> Response:
-    targets = await _run(views.assignable_targets, _uow(request, True), c.person.id)
+    targets = await _run(task_targets.assignable_targets, _uow(request, True), c.person.id)
     values = {"title": "", "description": "", "due": "", "priority": "normal", "review": False,
               "group_ids": [], "person_ids": []}
     return page(request, c, "admin/task_new.html", _new_task_context(values, targets, None))
@@ -372,7 +383,7 @@ async def task_new_submit(request: Request, c: Console) -> Response:
             priority=_enum(Priority, values["priority"]) or Priority.NORMAL, requires_review=values["review"])
         result = await _run(tasks.assign, _uow(request), c.actor, spec)
     except InvalidInput as exc:
-        targets = await _run(views.assignable_targets, _uow(request, True), c.person.id)
+        targets = await _run(task_targets.assignable_targets, _uow(request, True), c.person.id)
         return page(request, c, "admin/task_new.html", _new_task_context(values, targets, exc.message), 422)
     return _see_other("/admin/tasks", assignment_id=result.assignment_id, m="assigned")
 
@@ -449,7 +460,7 @@ async def audit_page(request: Request, c: Console) -> Response:
                    channel=_enum(Channel, params.get("channel")), object_type=(params.get("object") or "")[:40],
                    since=day("since"), until=day("until", 1))
     page_no = max(1, min(_id(params.get("page")) or 1, 100_000))
-    result = await _run(admin.audit_log, _uow(request, True), c.actor, q, limit=100, offset=(page_no - 1) * 100)
+    result = await _run(audit_log.audit_log, _uow(request, True), c.actor, q, limit=100, offset=(page_no - 1) * 100)
     qs = {k: v for k, v in params.items() if k != "page" and v}
     return page(request, c, "admin/audit.html", {
         "result": result, "q": q, "channels": list(Channel), "since": params.get("since", ""),

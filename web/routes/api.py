@@ -15,8 +15,9 @@ from starlette.routing import Route
 from domain.actors import Actor
 from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.models import Priority, Task, TaskStatus
-from domain.services import dashboard, tasks
-from domain.services.dashboard import MAX_PAGE, TaskFilter, TaskPage, TaskRow
+from domain.tasks import dashboard
+from domain.tasks import services as tasks
+from domain.tasks.dashboard import MAX_PAGE, TaskFilter, TaskPage, TaskRow
 from web.auth import authenticate_request
 from web.deps import get_deps
 from web.openapi import openapi_schema

@@ -22,10 +22,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from domain.actors import Actor
+from domain.attendance import sheet as att_sheet
+from domain.attendance.sheet import Sheet
+from domain.auth import services as auth
 from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.models import Mark, SessionStatus
-from domain.services import attendance, auth
-from domain.services.attendance import Sheet
 from domain.uow import Database
 from web.deps import get_deps
 from web.pages import render, zone
@@ -123,7 +124,7 @@ def sheet_context(sheet: Sheet, tz: ZoneInfo, csrf: str, *, action: str | None =
                   footnote: str = "") -> dict[str, Any]:
     """What `_sheet.html` needs: the sheet, its counts, the marks, the form's target and token."""
     return {"sheet": sheet, "counts": sheet.counts(), "tz": tz, "open": sheet.status == SessionStatus.OPEN,
-            "marks": MARKS, "csrf": csrf, "closed_message": attendance.CLOSED_MESSAGE, "action": action,
+            "marks": MARKS, "csrf": csrf, "closed_message": att_sheet.CLOSED_MESSAGE, "action": action,
             "footnote": footnote, "css": Markup(SHEET_CSS)}
 
 
@@ -143,7 +144,7 @@ def _load(db: Database, token: str, ip: str | None) -> tuple[int, Sheet]:
     if row.object_id is None:
         raise TokenRefused(403, "This link cannot be used", "This link is not valid.")
     # Reading the sheet authorises the link's teacher for the link's class, as in Telegram.
-    return row.person_id, attendance.sheet(db.uow(readonly=True), Actor.web(row.person_id, ip), row.object_id)
+    return row.person_id, att_sheet.sheet(db.uow(readonly=True), Actor.web(row.person_id, ip), row.object_id)
 
 
 async def show(request: Request) -> Response:
@@ -196,7 +197,7 @@ def _submit(db: Database, token: str, ip: str | None, marks: dict[int, Mark]) ->
             raise _token_refusal(exc) from None
         if row.object_id is None:
             raise TokenRefused(403, "This link cannot be used", "This link is not valid.")
-        result = attendance.submit_in(uow, Actor.web(row.person_id, ip), row.object_id, marks)
+        result = att_sheet.submit_in(uow, Actor.web(row.person_id, ip), row.object_id, marks)
         if not result.changed:  # submitted meanwhile (e.g. in Telegram): these marks were not saved
             raise IllegalTransition(f"This class was submitted already, so these marks were not saved. "
                                     f"{result.message}")

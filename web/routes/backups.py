@@ -14,7 +14,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from domain.errors import DomainError, NotFound
-from domain.services import backups_view
+from domain.ops import backups as backups_view
 from web.console import ADMIN_ONLY, Console, console_page, page, run, uow_of
 from web.deps import get_deps
 from web.pages import NO_STORE

@@ -2,7 +2,7 @@
 
 The sheet is the one behind the bot's one-time link (web.routes.attendance: same template, same mark
 parsing); here the signed-in session authorises instead of a link, and the form posts to
-/admin/classes/{id}/submit, which calls the same service (attendance.submit) and so the same pipeline.
+/admin/classes/{id}/submit, which calls the same service (att_sheet.submit) and so the same pipeline.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from domain.attendance import batch_queries, schedule
+from domain.attendance import queries as att_queries
+from domain.attendance import sheet as att_sheet
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
-from domain.services import admin, attendance
 from web.console import STAFF, Console, console_page, page, run, uow_of
 from web.deps import get_deps
 from web.pages import zone
@@ -53,7 +55,7 @@ async def classes(request: Request, c: Console) -> Response:
     batch_id = parse_id(raw_batch) if raw_batch else None
     if raw_batch and batch_id is None:
         raise NotFound("No such batch.")
-    batches = await run(admin.list_batches, uow_of(request, True), c.actor)
+    batches = await run(batch_queries.list_batches, uow_of(request, True), c.actor)
     mine = {b.id for b in batches}
     if batch_id is not None and batch_id not in mine:
         if c.is_admin:
@@ -63,10 +65,10 @@ async def classes(request: Request, c: Console) -> Response:
         # Past days are left as the scheduler made them: a session made now for a past day would be "missed".
         if batch_id is not None or not c.is_admin:
             for b in sorted({batch_id} if batch_id is not None else mine):
-                await run(attendance.ensure_sessions, uow_of(request), day, day, tz_name, b)
+                await run(schedule.ensure_sessions, uow_of(request), day, day, tz_name, b)
         else:
-            await run(attendance.ensure_sessions, uow_of(request), day, day, tz_name)
-    sessions = await run(attendance.sessions_for_teacher, uow_of(request, True), c.actor, day)
+            await run(schedule.ensure_sessions, uow_of(request), day, day, tz_name)
+    sessions = await run(att_queries.sessions_for_teacher, uow_of(request, True), c.actor, day)
     if batch_id is not None:
         sessions = [(cs, name) for cs, name in sessions if cs.batch_id == batch_id]
     keep = {"batch_id": batch_id} if batch_id is not None else {}
@@ -80,7 +82,7 @@ async def classes(request: Request, c: Console) -> Response:
 @console_page(*STAFF, back="/admin/classes")
 async def class_sheet(request: Request, c: Console) -> Response:
     deps = get_deps(request)
-    sheet = await run(attendance.sheet, uow_of(request, True), c.actor, _session_id(request))
+    sheet = await run(att_sheet.sheet, uow_of(request, True), c.actor, _session_id(request))
     flash = "Attendance submitted." if request.query_params.get("m") == "submitted" else None
     context = sheet_context(sheet, zone(None, deps.settings.timezone), c.csrf,
                             action=f"/admin/classes/{sheet.session_id}/submit", footnote=CONSOLE_FOOTNOTE)
@@ -96,7 +98,7 @@ async def class_submit(request: Request, c: Console) -> Response:
         marks = parse_marks(c.form or {})
     except FormRefused as exc:
         raise InvalidInput(exc.message) from None
-    result = await run(attendance.submit, uow_of(request), c.actor, session_id, marks)
+    result = await run(att_sheet.submit, uow_of(request), c.actor, session_id, marks)
     if not result.changed:  # submitted meanwhile (in Telegram or another tab): these marks were not saved
         raise IllegalTransition(f"This class was submitted already, so these marks were not saved. "
                                 f"{result.message}")

@@ -13,8 +13,9 @@ from starlette.routing import Route
 from domain.actors import Actor
 from domain.errors import DomainError, Forbidden, IllegalTransition, NotFound
 from domain.links import LinkExpired, LinkInvalid
-from domain.services import dashboard as dashboard_service
-from domain.services import people, tasks
+from domain.people import services as people
+from domain.tasks import dashboard as dashboard_service
+from domain.tasks import services as tasks
 from web.deps import get_deps
 from web.pages import NO_STORE, refusal, render, zone
 from web.security import client_ip, csrf_token, csrf_valid, is_same_origin

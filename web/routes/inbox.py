@@ -1,5 +1,5 @@
 """The teacher's action inbox on the web: the same open items as /inbox in Telegram, resolved with the
-same service (attendance.resolve_action) and a note."""
+same service (inbox_service.resolve_action) and a note."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.errors import InvalidInput, NotFound
-from domain.services import attendance
+from domain.inbox import services as inbox_service
 from web.console import STAFF, Console, console_page, page, run, uow_of
 from web.validation import parse_id
 
@@ -20,7 +20,7 @@ RESOLVED = {"reviewed": "Marked as reviewed.", "notify_parent": "Resolved; the p
 
 @console_page(*STAFF)
 async def inbox(request: Request, c: Console) -> Response:
-    items = await run(attendance.open_actions, uow_of(request, True), c.actor)
+    items = await run(inbox_service.open_actions, uow_of(request, True), c.actor)
     return page(request, c, "admin/inbox.html", {
         "items": items, "kinds": KINDS, "flash": RESOLVED.get(request.query_params.get("m", ""))})
 
@@ -31,9 +31,9 @@ async def resolve(request: Request, c: Console) -> Response:
     if action_id is None:
         raise NotFound("There is nothing at this address.")
     resolution = c.field("resolution")
-    if resolution not in attendance.RESOLUTIONS:
+    if resolution not in inbox_service.RESOLUTIONS:
         raise InvalidInput("Choose Reviewed, Notify parent or Ignore.")
-    await run(attendance.resolve_action, uow_of(request), c.actor, action_id, resolution, c.field("note")[:1000])
+    await run(inbox_service.resolve_action, uow_of(request), c.actor, action_id, resolution, c.field("note")[:1000])
     return RedirectResponse(f"/admin/inbox?m={resolution}", 303)
 
 

@@ -14,10 +14,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from domain.auth import services as auth
+from domain.auth.services import SessionInfo
 from domain.errors import InvalidInput
 from domain.models import Person, Role
-from domain.services import auth
-from domain.services.auth import SessionInfo
 from web.deps import get_deps
 from web.pages import refusal, render
 from web.security import client_ip

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from domain import migrations
+from adapters import migrations
 from web.deps import WebDeps, get_deps
 
 

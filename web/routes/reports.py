@@ -1,6 +1,6 @@
 """Attendance reports in the console: per student over a period, one student's calendar, CSV.
 
-Who sees what is decided by domain.services.attendance_reports (teachers: their batches; admins: all).
+Who sees what is decided by domain.attendance.reports (teachers: their batches; admins: all).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from domain.attendance import batch_queries
+from domain.attendance import reports as attendance_reports
+from domain.attendance.reports import CalendarDay, StudentLine
+from domain.csv_export import csv_safe
 from domain.errors import Forbidden, InvalidInput, NotFound
-from domain.services import admin, attendance_reports
-from domain.services.admin import csv_safe
-from domain.services.attendance_reports import CalendarDay, StudentLine
 from web.console import STAFF, Console, console_page, page, run, uow_of
 from web.deps import get_deps
 from web.pages import NO_STORE, zone
@@ -92,12 +93,12 @@ class Query:
         return urlencode({k: v for k, v in values.items() if v is not None})
 
 
-async def _query(request: Request, c: Console) -> tuple[Query, list[admin.BatchRow]]:
+async def _query(request: Request, c: Console) -> tuple[Query, list[batch_queries.BatchRow]]:
     params = request.query_params
     today = get_deps(request).db.clock.now().astimezone(zone(get_deps(request).settings.timezone, "UTC")).date()
     q = Query(_opt_id(params.get("batch_id"), "batch"), _date(params.get("from"), today - timedelta(days=DEFAULT_DAYS - 1)),
               _date(params.get("to"), today), _opt_id(params.get("student_id"), "student"))
-    batches = await run(admin.list_batches, uow_of(request, True), c.actor)
+    batches = await run(batch_queries.list_batches, uow_of(request, True), c.actor)
     if q.batch_id is not None and q.batch_id not in {b.id for b in batches}:
         if c.is_admin:
             raise NotFound("No such batch.")

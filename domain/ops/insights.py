@@ -22,7 +22,8 @@ from sqlalchemy import and_, or_, select
 from domain.actors import Actor
 from domain.errors import InvalidInput
 from domain.models import OPEN_STATUSES, Group, GroupMember, Person, Role, Task, TaskStatus
-from domain.services.admin import load_viewer, task_scope
+from domain.people.viewer import load_viewer
+from domain.tasks.console import task_scope
 from domain.uow import UnitOfWork
 
 MAX_DAYS = 366

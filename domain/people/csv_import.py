@@ -15,9 +15,9 @@ from domain import audit
 from domain.actors import Actor
 from domain.errors import DomainError, InvalidInput
 from domain.models import Person, PersonStatus, Role
+from domain.people.services import check_timezone, clean_name, parse_role
+from domain.people.viewer import load_viewer
 from domain.phones import normalise_phone
-from domain.services.admin import load_viewer
-from domain.services.people import check_timezone, clean_name, parse_role
 from domain.uow import UnitOfWork
 
 MAX_BYTES = 512 * 1024

@@ -1,4 +1,4 @@
-"""Read models: plain snapshots the bot and the web render (no ORM objects leave a unit of work)."""
+"""Task cards as the bot shows them, my open tasks and what I assigned."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from domain.errors import NotFound
-from domain.models import Assignment, Group, GroupMember, Person, Priority, Role, Task, TaskStatus
+from domain.models import Assignment, Person, Priority, Task, TaskStatus
 from domain.uow import UnitOfWork
 
 
@@ -75,39 +75,8 @@ def task_cards(uow: UnitOfWork, task_ids: list[int]) -> dict[int, TaskCard]:
     return {r[0]: TaskCard(*r[:-1], 0, 0, r[-1]) for r in rows}
 
 
-@dataclass(frozen=True)
-class Profile:
-    id: int
-    name: str
-    role: Role
-    phone: str
-    timezone: str | None
-    groups: list[str]
-    children: list[str]
 
 
-def person_by_telegram(uow: UnitOfWork, telegram_user_id: int) -> Person | None:
-    """The linked person for a Telegram account, whatever their status."""
-    with uow:
-        return uow.session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
-
-
-def profile(uow: UnitOfWork, person_id: int) -> Profile:
-    from domain.models import ParentLink
-
-    with uow:
-        person = uow.session.get(Person, person_id)
-        if person is None:
-            raise NotFound("No such person.")
-        groups = list(uow.session.scalars(
-            select(Group.name).join(GroupMember, GroupMember.group_id == Group.id)
-            .where(GroupMember.person_id == person_id).order_by(Group.name)))
-        owned = list(uow.session.scalars(select(Group.name).where(Group.owner_id == person_id)))
-        children = list(uow.session.scalars(
-            select(Person.name).join(ParentLink, ParentLink.child_id == Person.id)
-            .where(ParentLink.parent_id == person_id).order_by(Person.name)))
-    return Profile(person.id, person.name, person.role, person.phone, person.timezone,
-                   sorted(set(groups) | {f"{g} (runs)" for g in owned}), children)
 
 
 def assignment_title(uow: UnitOfWork, assignment_id: int) -> str:
@@ -115,42 +84,6 @@ def assignment_title(uow: UnitOfWork, assignment_id: int) -> str:
         title = uow.session.scalar(select(Assignment.title).where(Assignment.id == assignment_id))
     if title is None:
         raise NotFound("No such assignment.")
-    return title
-
-
-# --- what a manager may assign to ---------------------------------------------------------
-
-@dataclass(frozen=True)
-class Target:
-    kind: str  # "group" or "person"
-    id: int
-    label: str
-
-
-def assignable_targets(uow: UnitOfWork, person_id: int, search: str | None = None) -> list[Target]:
-    """Groups and active people this person may assign to (admins: all; teachers: their groups)."""
-    from domain.models import PersonStatus
-
-    with uow:
-        me = uow.session.get(Person, person_id)
-        if me is None or me.role not in (Role.ADMIN, Role.TEACHER):
-            return []
-        group_q = select(Group.id, Group.name, func.count(GroupMember.person_id)).outerjoin(
-            GroupMember, GroupMember.group_id == Group.id).group_by(Group.id, Group.name).order_by(Group.name)
-        people_q = select(Person.id, Person.name).where(
-            Person.status == PersonStatus.ACTIVE, Person.id != person_id).order_by(Person.name)
-        if me.role == Role.TEACHER:
-            group_q = group_q.where(Group.owner_id == person_id)
-            people_q = people_q.where(Person.id.in_(
-                select(GroupMember.person_id).join(Group, Group.id == GroupMember.group_id)
-                .where(Group.owner_id == person_id)))
-        if search:
-            like = f"%{search.strip()}%"
-            group_q = group_q.where(Group.name.ilike(like))
-            people_q = people_q.where(Person.name.ilike(like))
-        groups = [Target("group", gid, f"{name} ({n})") for gid, name, n in uow.session.execute(group_q)]
-        people = [Target("person", pid, name) for pid, name in uow.session.execute(people_q)]
-    return groups + people
 
 
 # --- my open tasks and what I assigned ----------------------------------------------------

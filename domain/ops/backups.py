@@ -15,12 +15,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from adapters import backup_files as backups
+from adapters.backup_files import BackupResult
 from domain import audit
 from domain.actors import Actor, load_active
 from domain.errors import IllegalTransition, NotFound
 from domain.models import BackupLog, Role
-from domain.services import backups
-from domain.services.backups import BackupResult
 from domain.uow import Database, UnitOfWork
 
 RUNNING_FOR_AT_MOST = timedelta(minutes=30)  # a "running" row older than this was left by a crash

@@ -1,0 +1,179 @@
+"""After class: one idempotent pipeline, auto-close and nagging late teachers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.orm import Session
+
+from domain import audit
+from domain.actors import Actor
+from domain.attendance.schedule import grace, teachers_of
+from domain.models import (
+    ActionStatus,
+    AttendanceRecord,
+    Batch,
+    ClassSession,
+    Enrolment,
+    Mark,
+    ParentLink,
+    PendingAction,
+    Person,
+    PersonStatus,
+    Role,
+    SessionStatus,
+)
+from domain.outbox import Intent, enqueue
+from domain.rules import rule_in
+from domain.uow import UnitOfWork
+
+NOT_PRESENT = (Mark.ABSENT, Mark.LATE)
+
+
+# --- after class: one pipeline, idempotent ------------------------------------------------
+
+def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
+    """Parents of absentees told; streaks and low attendance raise inbox items. Runs once per session."""
+    claimed = session.execute(update(ClassSession).where(
+        ClassSession.id == cs.id, ClassSession.post_class_at.is_(None)).values(post_class_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        return
+    batch = session.get(Batch, cs.batch_id)
+    assert batch is not None
+    records = list(session.scalars(select(AttendanceRecord).where(AttendanceRecord.session_id == cs.id)))
+    absent = [r.student_id for r in records if r.mark == Mark.ABSENT]
+    intents: list[Intent] = []
+    if absent:
+        for parent_id, child_id in session.execute(select(ParentLink.parent_id, ParentLink.child_id).where(
+                ParentLink.child_id.in_(absent))):
+            intents.append(Intent("absence", parent_id, f"absence:{cs.id}:{child_id}:{parent_id}",
+                                  {"session_id": cs.id, "student_id": child_id}, "session", cs.id))
+    streak_n = int(rule_in(session, "attendance.absence_streak", f"batch:{batch.id}"))
+    teachers = teachers_of(session, batch.id)
+    admins = list(session.scalars(select(Person.id).where(Person.role == Role.ADMIN,
+                                                            Person.status == PersonStatus.ACTIVE)))
+    for r in records:
+        if r.mark not in NOT_PRESENT:
+            continue
+        last = list(session.scalars(
+            select(AttendanceRecord.mark).join(ClassSession, ClassSession.id == AttendanceRecord.session_id)
+            .join(Enrolment, and_(Enrolment.batch_id == ClassSession.batch_id,
+                                  Enrolment.student_id == AttendanceRecord.student_id))
+            .where(AttendanceRecord.student_id == r.student_id, ClassSession.batch_id == batch.id,
+                   ClassSession.on_date >= Enrolment.enrolled_on)
+            .order_by(ClassSession.starts_at.desc()).limit(streak_n)))
+        if len(last) == streak_n and all(m in NOT_PRESENT for m in last):
+            name = session.scalar(select(Person.name).where(Person.id == r.student_id))
+            summary = f"{name} missed the last {streak_n} classes of {batch.name}."
+            _raise_action(session, intents, "absence_streak", teachers, batch.id, cs.id, r.student_id, summary,
+                          f"streak:{batch.id}:{r.student_id}:{cs.id}", now, admins)
+        percent = _percent_30_days(session, r.student_id, batch.id, cs.on_date)
+        threshold = int(rule_in(session, "attendance.low_threshold_percent", f"batch:{batch.id}"))
+        if percent is not None and percent < threshold:
+            week = cs.on_date.isocalendar()
+            name = session.scalar(select(Person.name).where(Person.id == r.student_id))
+            _raise_action(session, intents, "low_attendance", teachers, batch.id, cs.id, r.student_id,
+                          f"{name}'s attendance in {batch.name} is {percent:.0f}% over 30 days.",
+                          f"low:{r.student_id}:{week.year}-{week.week}", now, admins)
+    enqueue(session, intents, now)
+
+
+def _percent_30_days(session: Session, student_id: int, batch_id: int, on: date) -> float | None:
+    present, total = session.execute(
+        select(func.sum(case((AttendanceRecord.mark == Mark.PRESENT, 1), else_=0)), func.count())
+        .join(ClassSession, ClassSession.id == AttendanceRecord.session_id)
+        .where(AttendanceRecord.student_id == student_id, ClassSession.batch_id == batch_id,
+               ClassSession.on_date > on - timedelta(days=30), ClassSession.on_date <= on,
+               AttendanceRecord.mark != Mark.EXCUSED)).one()
+    return None if not total else 100.0 * float(present or 0) / total
+
+
+def _raise_action(session: Session, intents: list[Intent], kind: str, owners: list[int], batch_id: int,
+                  session_id: int | None, student_id: int | None, summary: str, key: str, now: datetime,
+                  admins: Iterable[int] = ()) -> None:
+    for owner in owners:
+        dedupe = f"{key}:{owner}"
+        if session.scalar(select(PendingAction.id).where(PendingAction.dedupe_key == dedupe)):
+            continue
+        action = PendingAction(kind=kind, owner_id=owner, batch_id=batch_id, session_id=session_id,
+                               student_id=student_id, summary=summary, dedupe_key=dedupe,
+                               status=ActionStatus.OPEN, created_at=now)
+        session.add(action)
+        session.flush()
+        intents.append(Intent("pending_action", owner, f"action:{action.id}", {"action_id": action.id},
+                              "action", action.id))
+    for admin in admins:
+        if admin not in owners:
+            intents.append(Intent("admin_alert", admin, f"alert:{key}:{admin}", {"summary": summary},
+                                  "batch", batch_id))
+
+
+REOPEN_WINDOW = timedelta(hours=1)  # an admin's reopened class stays open at least this long
+
+
+def _set_status(session: Session, cs: ClassSession, expected: SessionStatus, **values: object) -> bool:
+    """Conditional UPDATE: only from the status we read, so a concurrent submit is never overwritten."""
+    return session.execute(update(ClassSession).where(
+        ClassSession.id == cs.id, ClassSession.status == expected).values(**values)
+        .execution_options(synchronize_session=False)).rowcount == 1
+
+
+def auto_close(uow: UnitOfWork) -> dict[str, int]:
+    """Past class end + grace: submitted -> closed; open with marks -> closed (pipeline run);
+    open or scheduled with nothing marked -> missed, with an inbox item for the teachers."""
+    counts = {"closed": 0, "missed": 0}
+    with uow:
+        now = uow.now
+        candidates = list(uow.session.scalars(select(ClassSession).where(
+            ClassSession.status.in_([SessionStatus.SCHEDULED, SessionStatus.OPEN, SessionStatus.SUBMITTED]),
+            ClassSession.ends_at <= now)))
+        for cs in candidates:
+            batch = uow.session.get(Batch, cs.batch_id)
+            assert batch is not None
+            deadline = cs.ends_at
+            if cs.opened_at is not None and cs.opened_at > cs.ends_at:  # reopened by an admin
+                deadline = cs.opened_at + REOPEN_WINDOW
+            if deadline + grace(uow.session, batch) > now:
+                continue
+            marked = uow.session.scalar(  # marks a teacher made (not parents' advance excuses)
+                select(func.count()).select_from(AttendanceRecord)
+                .join(Person, Person.id == AttendanceRecord.marked_by)
+                .where(AttendanceRecord.session_id == cs.id, Person.role.in_([Role.TEACHER, Role.ADMIN]))) or 0
+            if cs.status == SessionStatus.SUBMITTED or (cs.status == SessionStatus.OPEN and marked):
+                if _set_status(uow.session, cs, cs.status, status=SessionStatus.CLOSED, closed_at=now):
+                    counts["closed"] += 1
+                    post_class(uow.session, cs, now)  # runs once; a no-op if the submit already ran it
+                continue
+            if not _set_status(uow.session, cs, cs.status, status=SessionStatus.MISSED, closed_at=now):
+                continue
+            counts["missed"] += 1
+            intents: list[Intent] = []
+            when = cs.starts_at.strftime("%Y-%m-%d %H:%M UTC")
+            _raise_action(uow.session, intents, "missed_session", teachers_of(uow.session, batch.id), batch.id,
+                          cs.id, None, f"No attendance was taken for {batch.name} on {when}.",
+                          f"missed:{cs.id}", now)
+            enqueue(uow.session, intents, now)
+            audit.record(uow.session, Actor.system(), "attendance.missed", "session", cs.id, now)
+        uow.commit()
+    return counts
+
+
+def nag_late(uow: UnitOfWork) -> int:
+    """Remind teachers who have not taken attendance some minutes into an open class."""
+    with uow:
+        now = uow.now
+        after = timedelta(minutes=int(rule_in(uow.session, "attendance.nag_after_minutes")))
+        rows = list(uow.session.scalars(select(ClassSession).where(
+            ClassSession.status == SessionStatus.OPEN, ClassSession.nagged_at.is_(None),
+            ClassSession.starts_at <= now - after)))
+        for cs in rows:
+            cs.nagged_at = now
+            enqueue(uow.session, [Intent("attendance_nag", t, f"nag:{cs.id}:{t}", {"session_id": cs.id},
+                                         "session", cs.id) for t in teachers_of(uow.session, cs.batch_id)], now)
+        uow.commit()
+        return len(rows)
+
+

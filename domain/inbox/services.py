@@ -1,0 +1,71 @@
+"""The teacher's action inbox: open items and resolving them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from domain import audit
+from domain.actors import Actor, load_active
+from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.models import (
+    ActionStatus,
+    ParentLink,
+    PendingAction,
+    Role,
+)
+from domain.outbox import Intent, enqueue
+from domain.uow import UnitOfWork
+
+# --- the inbox ----------------------------------------------------------------------------
+
+RESOLUTIONS = ("reviewed", "notify_parent", "ignore")
+
+
+def open_actions(uow: UnitOfWork, actor: Actor) -> list[PendingAction]:
+    with uow:
+        me = load_active(uow.session, actor, Role.TEACHER, Role.ADMIN)
+        return list(uow.session.scalars(select(PendingAction).where(
+            PendingAction.owner_id == me.id, PendingAction.status == ActionStatus.OPEN)
+            .order_by(PendingAction.created_at)))
+
+
+def resolve_action(uow: UnitOfWork, actor: Actor, action_id: int, resolution: str, note: str = "") -> PendingAction:
+    if resolution not in RESOLUTIONS:
+        raise InvalidInput(f"Choose one of: {', '.join(RESOLUTIONS)}.")
+    with uow:
+        me = load_active(uow.session, actor, Role.TEACHER, Role.ADMIN)
+        action = uow.session.get(PendingAction, action_id)
+        if action is None:
+            raise NotFound("No such item.")
+        if action.owner_id != me.id and me.role != Role.ADMIN:
+            raise Forbidden("This item is in another teacher's inbox.")
+        if action.status == ActionStatus.RESOLVED:
+            return action
+        taken = uow.session.execute(update(PendingAction).where(
+            PendingAction.id == action.id, PendingAction.status == ActionStatus.OPEN).values(
+            status=ActionStatus.RESOLVED, resolution=resolution, note=note.strip()[:1000],
+            resolved_at=uow.now, resolved_by=me.id).execution_options(synchronize_session=False)).rowcount
+        uow.session.refresh(action)
+        if not taken:  # resolved by someone else a moment ago
+            return action
+        if resolution == "notify_parent" and action.student_id:
+            parents = uow.session.scalars(select(ParentLink.parent_id).where(ParentLink.child_id == action.student_id))
+            enqueue(uow.session, [Intent("teacher_note", p, f"note:{action.id}:{p}",
+                                         {"action_id": action.id, "note": action.note or action.summary},
+                                         "action", action.id) for p in parents], uow.now)
+        audit.record(uow.session, actor, "action.resolve", "pending_action", action.id, uow.now,
+                     resolution=resolution)
+        uow.commit()
+        return action
+
+
+
+
+def action_info(uow: UnitOfWork, action_id: int) -> PendingAction:
+    with uow:
+        action = uow.session.get(PendingAction, action_id)
+        if action is None:
+            raise NotFound("No such item.")
+        return action
+
+

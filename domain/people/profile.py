@@ -1,0 +1,46 @@
+"""A person's profile, and the person behind a Telegram account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from domain.errors import NotFound
+from domain.models import Group, GroupMember, Person, Role
+from domain.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: int
+    name: str
+    role: Role
+    phone: str
+    timezone: str | None
+    groups: list[str]
+    children: list[str]
+
+
+def person_by_telegram(uow: UnitOfWork, telegram_user_id: int) -> Person | None:
+    """The linked person for a Telegram account, whatever their status."""
+    with uow:
+        return uow.session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+
+
+def profile(uow: UnitOfWork, person_id: int) -> Profile:
+    from domain.models import ParentLink
+
+    with uow:
+        person = uow.session.get(Person, person_id)
+        if person is None:
+            raise NotFound("No such person.")
+        groups = list(uow.session.scalars(
+            select(Group.name).join(GroupMember, GroupMember.group_id == Group.id)
+            .where(GroupMember.person_id == person_id).order_by(Group.name)))
+        owned = list(uow.session.scalars(select(Group.name).where(Group.owner_id == person_id)))
+        children = list(uow.session.scalars(
+            select(Person.name).join(ParentLink, ParentLink.child_id == Person.id)
+            .where(ParentLink.parent_id == person_id).order_by(Person.name)))
+    return Profile(person.id, person.name, person.role, person.phone, person.timezone,
+                   sorted(set(groups) | {f"{g} (runs)" for g in owned}), children)

@@ -1,0 +1,126 @@
+"""People as the console lists and exports them; invitations."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import aliased
+
+from domain.actors import Actor
+from domain.csv_export import write_csv
+from domain.errors import InvalidInput, NotFound
+from domain.models import (
+    ParentLink,
+    Person,
+    PersonStatus,
+    Role,
+)
+from domain.people.viewer import load_viewer
+from domain.tokens import Signer
+from domain.uow import UnitOfWork
+
+INVITE_PURPOSE = "invite"  # the bot's /start <token> checks this purpose
+INVITE_TTL = timedelta(days=7)
+
+
+MAX_PEOPLE_LISTED = 1000
+MAX_EXPORT_ROWS = 50_000
+
+
+# --- people --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: int
+    name: str
+    phone: str
+    role: Role
+    status: PersonStatus
+    linked: bool
+    timezone: str | None
+    parents: tuple[str, ...] = ()
+    children: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    search: str = ""
+    role: Role | None = None
+    status: PersonStatus | None = None
+
+
+def _people_conditions(f: PeopleFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if f.role is not None:
+        conditions.append(Person.role == f.role)
+    if f.status is not None:
+        conditions.append(Person.status == f.status)
+    text = " ".join((f.search or "").split())
+    if text:
+        digits = re.sub(r"\D", "", text)
+        like = f"%{text}%"
+        match = [Person.name.ilike(like)]
+        if len(digits) >= 3:
+            match.append(Person.phone.contains(digits))
+        conditions.append(or_(*match))
+    return conditions
+
+
+def list_people(uow: UnitOfWork, actor: Actor, f: PeopleFilter = PeopleFilter(),
+                limit: int = MAX_PEOPLE_LISTED) -> list[PersonRow]:
+    """The allowlist (admins only), with each person's parents and children."""
+    with uow:
+        load_viewer(uow, actor, Role.ADMIN)
+        people = list(uow.session.scalars(
+            select(Person).where(*_people_conditions(f)).order_by(Person.name, Person.id).limit(limit)))
+        ids = [p.id for p in people]
+        parent, child = aliased(Person), aliased(Person)
+        links = uow.session.execute(
+            select(ParentLink.parent_id, parent.name, ParentLink.child_id, child.name)
+            .join(parent, parent.id == ParentLink.parent_id).join(child, child.id == ParentLink.child_id)
+            .where(or_(ParentLink.parent_id.in_(ids), ParentLink.child_id.in_(ids)))).all() if ids else []
+    parents_of: dict[int, list[str]] = defaultdict(list)
+    children_of: dict[int, list[str]] = defaultdict(list)
+    for parent_id, parent_name, child_id, child_name in links:
+        parents_of[child_id].append(parent_name)
+        children_of[parent_id].append(child_name)
+    return [PersonRow(p.id, p.name, p.phone, p.role, p.status, p.telegram_user_id is not None, p.timezone,
+                      tuple(sorted(parents_of[p.id])), tuple(sorted(children_of[p.id])))
+            for p in people]
+
+
+def person_choices(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, Role]]:
+    """(id, name, role) of everyone not disabled, for pickers on admin pages."""
+    with uow:
+        load_viewer(uow, actor, Role.ADMIN)
+        return [(i, n, r) for i, n, r in uow.session.execute(
+            select(Person.id, Person.name, Person.role).where(Person.status != PersonStatus.DISABLED)
+            .order_by(Person.name, Person.id))]
+
+
+def invite_token(uow: UnitOfWork, actor: Actor, person_id: int, keys: tuple[str, ...]) -> str:
+    """A signed /start token (7 days) for an invited person; admins only."""
+    with uow:
+        load_viewer(uow, actor, Role.ADMIN)
+        person = uow.session.get(Person, person_id)
+        if person is None:
+            raise NotFound("No such person.")
+        if person.status == PersonStatus.DISABLED:
+            raise InvalidInput(f"{person.name} is disabled; activate them before inviting.")
+        if person.telegram_user_id is not None:
+            raise InvalidInput(f"{person.name} has already linked Telegram.")
+        return Signer(keys).sign_id(INVITE_PURPOSE, person.id, uow.now, INVITE_TTL)
+
+
+def export_people_csv(uow: UnitOfWork, actor: Actor) -> str:
+    rows = list_people(uow, actor, limit=MAX_EXPORT_ROWS)
+    return write_csv(["name", "phone", "role", "timezone", "status", "telegram_linked", "parents", "children"],
+                ([p.name, p.phone, p.role.value, p.timezone or "", p.status.value,
+                  "yes" if p.linked else "no", "; ".join(p.parents), "; ".join(p.children)]
+                 for p in rows), raw_columns=[1])
+
+
