@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from adapters import backup_files as backups
+from adapters import backup_files
 from domain.attendance import pipeline, schedule
-from domain.ops import updates
+from domain.ops import backups, updates
 from domain.reminders import briefs
 from domain.reminders import services as reminders
 from domain.uow import Database
@@ -50,13 +50,14 @@ def send_briefs(ctx: JobContext) -> str:
 
 
 def backup(ctx: JobContext) -> str:
-    result = backups.backup(ctx.db, ctx.backup_dir)
+    result = backups.backup(ctx.db, backup_files.for_engine(ctx.db.engine), ctx.backup_dir)
     done = f"{result.path.name} ({result.size_bytes} bytes)"
     if ctx.sheets_credentials and ctx.sheets_key:
-        from adapters import google_sheets as sheets_export
+        from adapters.google_sheets import GoogleSheets
+        from domain.ops import sheets_export
 
-        client = sheets_export.client_from_service_account(ctx.sheets_credentials)
-        exported = sheets_export.export_to_sheets(ctx.db, client, ctx.sheets_key)
+        sink = GoogleSheets.from_service_account(ctx.sheets_credentials)
+        exported = sheets_export.export_to_sheets(ctx.db, sink, ctx.sheets_key)
         done += f"; Sheets: {exported.cells} cells"
     return done
 

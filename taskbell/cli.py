@@ -72,24 +72,27 @@ def _progress(label: str) -> Callable[[int, int], None]:
 def cmd_backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from adapters import backup_files as backups
+    from adapters import backup_files
+    from domain.ops import backups
 
     container = _container()
     try:
         settings = container.settings
-        result = backups.backup(container.db, Path(args.dir or settings.backup_dir),
-                                keep=args.keep, progress=_progress("backing up"))
+        result = backups.backup(container.db, backup_files.for_engine(container.db.engine),
+                                Path(args.dir or settings.backup_dir), keep=args.keep,
+                                progress=_progress("backing up"))
         print(f"backup written: {result.path} ({result.size_bytes:,} bytes, integrity ok)")
         if args.sheets:
-            from adapters import google_sheets as sheets_export
+            from adapters.google_sheets import GoogleSheets
+            from domain.ops import sheets_export
 
             if not (settings.google_service_account_file and settings.google_sheets_key):
                 print("taskbell: set GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_SHEETS_KEY for --sheets",
                       file=sys.stderr)
                 return 2
-            client = sheets_export.client_from_service_account(settings.google_service_account_file)
+            sink = GoogleSheets.from_service_account(settings.google_service_account_file)
             exported = sheets_export.export_to_sheets(
-                container.db, client, settings.google_sheets_key,
+                container.db, sink, settings.google_sheets_key,
                 progress=lambda table, done, total: _progress(f"sheets: {table:<10}")(done, total))
             print(f"exported to Google Sheets: {exported.cells:,} cells")
     except (RuntimeError, DomainError) as exc:
@@ -103,11 +106,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from adapters import backup_files as backups
+    from adapters import backup_files
+    from domain.ops import backups
 
     container = _container()
     try:
-        ok, detail = backups.integrity_ok(Path(args.file))
+        ok, detail = backup_files.integrity_ok(Path(args.file))
         if not ok:
             print(f"taskbell: {args.file} failed its integrity check ({detail}); nothing was restored.",
                   file=sys.stderr)
@@ -117,7 +121,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             if answer.strip() != "restore":
                 print("nothing was restored")
                 return 1
-        backups.restore_sqlite(container.db, Path(args.file), progress=_progress("restoring"))
+        backups.restore(container.db, backup_files.for_engine(container.db.engine), Path(args.file),
+                        progress=_progress("restoring"))
         print(f"restored from {args.file}")
     finally:
         container.close()

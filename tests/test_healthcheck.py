@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters import backup_files as backups
-from adapters import migrations
+from adapters import backup_files, migrations
 from domain.config import Settings
 from domain.database import make_engine
-from domain.ops import leader
+from domain.ops import backups, leader
 from domain.outbox import Intent, enqueue
 from domain.uow import Database
 from healthcheck import run_checks
@@ -42,7 +41,7 @@ def healthy(tmp_path, sqlite_template, clock, sandbox):
     url = sqlite_copy(sqlite_template, tmp_path / "h.db")
     db = Database.from_engine(make_engine(url), clock)
     leader.acquire(db.uow(), "main", "test-host", {"jobs": sorted(JOBS), "runs": {}})
-    backups.backup(db, tmp_path / "backups")
+    backups.backup(db, backup_files.for_engine(db.engine), tmp_path / "backups")
     settings = Settings(database_url=url, secret_keys=(KEY,), telegram_bot_token=TOKEN,
                         telegram_api_base=sandbox.url)
     yield db, settings

@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from adapters import backup_files as backups
+from adapters import backup_files
 from domain.actors import Actor
 from domain.attendance import batches, schedule
 from domain.database import make_engine
 from domain.models import ClassSession, Notification, Priority, Role, SessionStatus, Task
+from domain.ops import backups
 from domain.reminders import briefs
 from domain.reminders import services as reminders
 from domain.tasks import services as tasks
@@ -173,29 +174,30 @@ def test_backup_during_writes_passes_the_check_and_restores(tmp_path, sqlite_tem
     thread = threading.Thread(target=writer)
     thread.start()
     seen = []
+    store = backup_files.for_engine(db.engine)
     try:
-        result = backups.backup(db, tmp_path / "backups", progress=lambda done, total: seen.append((done, total)))
+        result = backups.backup(db, store, tmp_path / "backups", progress=lambda done, total: seen.append((done, total)))
     finally:
         stop.set()
         thread.join()
-    assert backups.integrity_ok(result.path) == (True, "ok")
+    assert backup_files.integrity_ok(result.path) == (True, "ok")
     assert sorted(p.name for p in result.path.parent.iterdir()) == [result.path.name]  # nothing left beside it
     assert seen and seen[-1][0] == seen[-1][1]
     assert backups.last_backup(db).status == "ok"
     import sqlite3
     with sqlite3.connect(result.path) as copy:
         rows_in_copy = copy.execute("SELECT count(*) FROM scratch").fetchone()[0]
-    backups.restore_sqlite(db, result.path)
+    backups.restore(db, store, result.path)
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM scratch")).scalar() == rows_in_copy
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"not a database at all" * 100)
     with pytest.raises(Exception, match="integrity"):
-        backups.restore_sqlite(db, bad)
+        backups.restore(db, store, bad)
     blocked = tmp_path / "a-file"
     blocked.write_text("x")
     with pytest.raises(OSError):
-        backups.backup(db, blocked / "backups")  # cannot make the directory: the log row still closes
+        backups.backup(db, store, blocked / "backups")  # cannot make the directory: the log row still closes
     assert backups.last_backup(db).status == "failed"
     db.engine.dispose()
 

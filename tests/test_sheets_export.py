@@ -14,11 +14,10 @@ from google.auth.credentials import AnonymousCredentials
 from sqlalchemy import select
 
 from adapters.google_sheets import (
+    GoogleSheets,
     RetryingHTTPClient,
     SheetsCredentialsError,
-    SheetsExportError,
     client_from_service_account,
-    export_to_sheets,
 )
 from domain.actors import Actor
 from domain.attendance import batches, schedule
@@ -39,6 +38,7 @@ from domain.models import (
     Role,
     Task,
 )
+from domain.ops.sheets_export import SheetsExportError, export_to_sheets
 from domain.people import services as people
 from domain.tasks import services as tasks
 from tests.auxil.fake_sheets import FakeSheets
@@ -183,7 +183,7 @@ def logs(db) -> list[BackupLog]:
 
 def test_every_table_lands_in_its_worksheet(db, org, fake, client, clock):
     seen: list[tuple[str, int, int]] = []
-    result = export_to_sheets(db, client, KEY, batch_rows=3, progress=lambda *p: seen.append(p))
+    result = export_to_sheets(db, GoogleSheets(client), KEY, batch_rows=3, progress=lambda *p: seen.append(p))
 
     want = expected(db)
     assert fake.titles(KEY) == ["Sheet1", "people", "groups", "tasks", "sessions", "attendance", "audit"]
@@ -219,7 +219,7 @@ def test_a_429_in_the_middle_is_retried_and_the_export_completes(db, org, fake, 
         if (table, done) == ("tasks", 2):
             fake.fail_next_writes(2, 429)  # the next two writes are refused: quota exceeded
 
-    result = export_to_sheets(db, client, KEY, batch_rows=2, progress=progress)
+    result = export_to_sheets(db, GoogleSheets(client), KEY, batch_rows=2, progress=progress)
 
     statuses = fake.statuses()
     at = statuses.index(429)
@@ -238,7 +238,7 @@ def test_a_failure_half_way_is_logged_as_failed_never_as_success(db, org, fake, 
             fake.fail_writes_from(1, 500)  # from the next write on, the API keeps failing
 
     with pytest.raises(SheetsExportError) as caught:
-        export_to_sheets(db, client, KEY, batch_rows=2, progress=progress)
+        export_to_sheets(db, GoogleSheets(client), KEY, batch_rows=2, progress=progress)
 
     err = caught.value
     assert err.finished == ("people", "groups") and err.table == "tasks"
@@ -258,7 +258,7 @@ def test_a_failure_half_way_is_logged_as_failed_never_as_success(db, org, fake, 
 def test_a_refusal_is_not_retried_and_fails_the_export(db, org, fake, client):
     fake.fail_next_writes(1, 403)
     with pytest.raises(SheetsExportError, match=r"'people'.*\[403\].*Worksheets finished: none"):
-        export_to_sheets(db, client, KEY)
+        export_to_sheets(db, GoogleSheets(client), KEY)
     assert fake.statuses() == [403]
     (log,) = logs(db)
     assert log.status == "failed" and "The caller does not have permission" in log.error
@@ -266,7 +266,7 @@ def test_a_refusal_is_not_retried_and_fails_the_export(db, org, fake, client):
 
 def test_an_unknown_spreadsheet_is_a_clear_failure(db, fake, client):
     with pytest.raises(SheetsExportError, match="no spreadsheet has the key 'nope'"):
-        export_to_sheets(db, client, "nope")
+        export_to_sheets(db, GoogleSheets(client), "nope")
     (log,) = logs(db)
     assert log.status == "failed" and "Worksheets finished: none" in log.error
 
@@ -290,7 +290,7 @@ def test_the_service_account_factory_end_to_end(db, org, fake, tmp_path):
     fake.require_token = True
     key_file = write_key_file(tmp_path / "sa.json", f"{fake.url}/token")
     client = fake.route(client_from_service_account(str(key_file), http_client=FAST))
-    result = export_to_sheets(db, client, KEY, batch_rows=100)
+    result = export_to_sheets(db, GoogleSheets(client), KEY, batch_rows=100)
     assert result.rows["people"] == len(expected(db)["people"])
     assert len(fake.issued_tokens) == 1
     (claims,) = fake.token_claims
@@ -305,7 +305,7 @@ def test_a_spreadsheet_not_shared_names_the_service_account(db, fake, tmp_path):
     fake.forbid(KEY)
     who = "backup@taskbell-test.iam.gserviceaccount.com"
     with pytest.raises(SheetsExportError, match=re.escape(f"share it with {who} as an editor")):
-        export_to_sheets(db, client, KEY)
+        export_to_sheets(db, GoogleSheets(client), KEY)
     assert fake.statuses(writes_only=False) == [200, 403]  # the token, then one refusal: no retries
     (log,) = logs(db)
     assert log.status == "failed" and "permission denied" in log.error

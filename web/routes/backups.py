@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from adapters import backup_files
 from domain.errors import DomainError, NotFound
 from domain.ops import backups as backups_view
 from web.console import ADMIN_ONLY, Console, console_page, page, run, uow_of
@@ -42,7 +43,8 @@ async def backups_page(request: Request, c: Console) -> Response:
 async def backup_now(request: Request, c: Console) -> Response:
     deps = get_deps(request)
     try:
-        result = await run(backups_view.run_backup, deps.db, c.actor, _directory(request))
+        result = await run(backups_view.run_backup, deps.db, backup_files.for_engine(deps.db.engine), c.actor,
+                           _directory(request))
     except DomainError:
         raise  # refused (not an admin, or one is running): the console's refusal page
     except Exception as exc:  # the backup failed: the log row has the error; show it
