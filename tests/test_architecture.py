@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS = 7  # the [[tool.importlinter.contracts]] in pyproject.toml
+MAX_LINES = 420  # "modules under ~400 lines"; the sandbox (a product of its own) and the tests are exempt
+EXEMPT = {"tgsandbox", "tests"}
+# Over the limit when this test was written, each to be split by its owner; a new one fails the test.
+KNOWN_OVER = {"web/routes/admin.py"}
 
 
 def test_import_contracts_are_kept():
@@ -14,7 +22,26 @@ def test_import_contracts_are_kept():
     proc = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Contracts: 2 kept, 0 broken" in proc.stdout
+    assert f"Contracts: {CONTRACTS} kept, 0 broken" in proc.stdout
+    declared = re.findall(r"^\[\[tool\.importlinter\.contracts\]\]$", (ROOT / "pyproject.toml").read_text(),
+                          flags=re.MULTILINE)
+    assert len(declared) == CONTRACTS
+
+
+def _modules() -> list[Path]:
+    parts = {p: p.relative_to(ROOT).parts for p in ROOT.rglob("*.py")}
+    return sorted(p for p, names in parts.items()
+                  if names[0] not in EXEMPT and not any(name.startswith(".") for name in names))
+
+
+def test_no_module_outside_the_sandbox_and_tests_is_over_the_limit():
+    modules = _modules()
+    assert ROOT / "domain" / "ops" / "backups.py" in modules and ROOT / "healthcheck.py" in modules
+    over = {str(p.relative_to(ROOT)): n for p in modules
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert set(over) <= KNOWN_OVER, f"modules over {MAX_LINES} lines: {over}"
+    if over:
+        pytest.xfail(f"still over {MAX_LINES} lines: {over}")
 
 
 def test_nothing_is_built_at_import_time():
