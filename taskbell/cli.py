@@ -154,6 +154,8 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from domain.ops.backups import KEEP
+
     parser = argparse.ArgumentParser(prog="taskbell", description="Taskbell: a Telegram-first assistant.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -175,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("scheduler", cmd_scheduler, "run the scheduler (one leader per deployment; others stand by)")
     p = add("backup", cmd_backup, "back up the database now (SQLite online backup, or pg_dump)")
     p.add_argument("--dir", help="where to write (default BACKUP_DIR)")
-    p.add_argument("--keep", type=int, default=7, help="how many backups to keep")
+    p.add_argument("--keep", type=int, default=KEEP, help=f"how many backups to keep (default {KEEP})")
     p.add_argument("--sheets", action="store_true", help="also export every table to Google Sheets")
     p = add("restore", cmd_restore, "restore a SQLite backup over the database (asks first)")
     p.add_argument("file")
