@@ -52,3 +52,29 @@ def test_nothing_is_built_at_import_time():
                           env={"PATH": "/usr/bin:/bin"}, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "0"
+
+
+def _surface(cls: type) -> dict[str, object]:
+    """Public methods (with their parameter names) and attributes a class or protocol declares."""
+    import inspect
+
+    names = {n for n in dir(cls) if not n.startswith("_")} | set(getattr(cls, "__annotations__", {}))
+    return {n: list(inspect.signature(getattr(cls, n)).parameters) if callable(getattr(cls, n, None)) else "attr"
+            for n in names}
+
+
+def test_the_adapters_implement_the_ports_the_domain_defines():
+    from adapters.backup_files import PgDumpFiles, SqliteFiles
+    from adapters.google_sheets import GoogleSheets, _Spreadsheet, _Worksheet
+    from domain.ops import ports
+
+    pairs = [(ports.BackupStore, SqliteFiles), (ports.BackupStore, PgDumpFiles),
+             (ports.SpreadsheetSink, GoogleSheets), (ports.Spreadsheet, _Spreadsheet),
+             (ports.Worksheet, _Worksheet)]
+    for port, adapter in pairs:
+        want, have = _surface(port), _surface(adapter)
+        assert want, port
+        for name, shape in want.items():
+            assert name in have or hasattr(adapter, name), f"{adapter.__name__} lacks {name}"
+            if shape != "attr":
+                assert have[name] == shape, f"{adapter.__name__}.{name}{have[name]} is not {port.__name__}'s"
