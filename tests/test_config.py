@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from domain.config import load_settings
+from adapters.settings import load_settings
 from domain.errors import ConfigError
 
 KEY = "k" * 32

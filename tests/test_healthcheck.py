@@ -12,7 +12,7 @@ import pytest
 
 from adapters import backup_files as backups
 from adapters import migrations
-from domain.config import Settings
+from adapters.settings import Settings
 from domain.database import make_engine
 from domain.ops import leader
 from domain.outbox import Intent, enqueue
