@@ -82,7 +82,8 @@ class Container:
     def bot_deps(self) -> BotDeps:
         from bot.deps import BotDeps
 
-        return BotDeps(settings=self.settings, db=self.db, signer=self.signer, links=self.links)
+        return BotDeps(settings=self.settings, db=self.db, signer=self.signer, links=self.links,
+                       bot_username=self.bot_username or "")
 
     def bot_application(self, *, updater: bool) -> Application:
         """The bot's Application, built once; `updater=False` when updates arrive by webhook."""
