@@ -11,6 +11,7 @@ import sys
 from sqlalchemy import func, select
 
 from adapters import migrations
+from adapters.settings import Settings
 from domain import rules
 from domain.actors import Actor
 from domain.errors import ConfigError, DomainError
@@ -76,13 +77,13 @@ def run(container: Container, *, demo: bool = False, force: bool = False, out=pr
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bootstrap", description=__doc__.splitlines()[0])
     parser.add_argument("--demo", action="store_true", help="seed a believable demo organisation")
     parser.add_argument("--force", action="store_true", help="with --demo: seed even if real data exists")
     args = parser.parse_args(argv)
     try:
-        container = Container.build()
+        container = Container.build(settings)
     except ConfigError as exc:
         print(f"bootstrap: configuration error: {exc}", file=sys.stderr)
         return 2

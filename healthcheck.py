@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 
 from adapters import migrations
+from adapters.settings import Settings, load_settings
 from domain.clock import Clock, SystemClock
-from domain.config import Settings, load_settings
 from domain.errors import ConfigError
 
 HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -155,12 +155,9 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
         from telegram import Bot
         from telegram.request import HTTPXRequest
 
-        from domain.config import SANDBOX_TOKEN
-
-        token = token_for_telegram or settings.telegram_bot_token
-        base = settings.telegram_api_base.rstrip("/")
-        if not token:  # sandbox mode: the bundled Bot API server stands in for Telegram
-            token, base = SANDBOX_TOKEN, f"http://127.0.0.1:{settings.sandbox_port}"
+        token, base = settings.bot_api  # with no token, the bundled sandbox stands in for Telegram
+        if token_for_telegram:
+            token, base = token_for_telegram, settings.telegram_api_base
 
         async def get_me() -> str:
             request = HTTPXRequest(connect_timeout=TELEGRAM_TIMEOUT, read_timeout=TELEGRAM_TIMEOUT)
@@ -188,11 +185,11 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
     return checks
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> int:
     parser = argparse.ArgumentParser(prog="healthcheck", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the results as JSON for monitors")
     args = parser.parse_args(argv)
-    checks = run_checks()
+    checks = run_checks(settings)
     if args.json:
         print(json.dumps({"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]}))
     else:

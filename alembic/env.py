@@ -23,7 +23,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from domain.config import load_settings
+    from adapters.settings import load_settings
 
     return load_settings().database_url
 

@@ -23,6 +23,7 @@ from bench.common import (
     TOKEN,
     Row,
     SandboxProcess,
+    bench_bot_deps,
     bench_settings,
     free_port,
     linked_people,
@@ -34,12 +35,10 @@ from bench.common import (
 from bench.delivery import _create_users
 from bot.app import bot_api_urls, build_application, build_delivery
 from bot.delivery import DeliveryConfig
-from bot.deps import BotDeps
 from domain.actors import Actor
 from domain.links import LinkSigner
 from domain.models import Task
 from domain.tasks import services as tasks
-from domain.tokens import Signer
 from tgsandbox.client import SandboxClient
 from web.app import create_app
 from web.deps import WebDeps
@@ -97,7 +96,7 @@ async def _measure(workdir: Path, k: int, concurrency: int) -> dict[str, tuple[l
             settings = bench_settings(str(db.engine.url), sandbox.url,
                                       telegram_webhook_url=f"http://127.0.0.1:{free_port()}/telegram/webhook",
                                       telegram_webhook_secret=SECRET)
-            deps = BotDeps(settings=settings, db=db, signer=Signer(settings.secret_keys))
+            deps = bench_bot_deps(settings, db)
             app = build_application(deps, TOKEN, sandbox.url, per_second=float(LIMIT), updater=False)
             await app.initialize()
             await app.post_init(app)  # type: ignore[misc]

@@ -151,10 +151,20 @@ class SandboxProcess:
 
 
 def bench_settings(database_url: str, api_base: str, **extra: object):  # -> Settings
-    from domain.config import Settings
+    from adapters.settings import Settings
 
     return Settings(database_url=database_url, secret_keys=(KEY,), timezone="Europe/London",
                     telegram_bot_token=TOKEN, telegram_api_base=api_base, **extra)  # type: ignore[arg-type]
+
+
+def bench_bot_deps(settings, db: Database):  # -> BotDeps
+    """The bot's dependencies as the composition root makes them."""
+    from bot.deps import BotDeps
+    from domain.links import LinkSigner
+    from domain.tokens import Signer
+
+    return BotDeps(settings=settings, db=db, signer=Signer(settings.secret_keys),
+                   links=LinkSigner(settings.secret_keys))
 
 
 def linked_people(db: Database, users: list[dict], role: str = "student", prefix: str = "+4478") -> list[int]:

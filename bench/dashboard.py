@@ -49,7 +49,7 @@ def _serve(database_url: str, port: int, kind: str) -> None:  # runs in the serv
 
 
 def _settings(database_url: str, port: int):  # -> Settings
-    from domain.config import Settings
+    from adapters.settings import Settings
 
     return Settings(database_url=database_url, secret_keys=(KEY,), timezone="Europe/London",
                     app_base_url=f"http://127.0.0.1:{port}")

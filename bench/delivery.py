@@ -13,6 +13,7 @@ from bench.common import (
     TOKEN,
     Row,
     SandboxProcess,
+    bench_bot_deps,
     bench_settings,
     linked_people,
     make_admin,
@@ -21,11 +22,9 @@ from bench.common import (
 )
 from bot.app import build_application, build_delivery
 from bot.delivery import DeliveryConfig
-from bot.deps import BotDeps
 from domain.actors import Actor
 from domain.models import Notification
 from domain.tasks import services as tasks
-from domain.tokens import Signer
 from tgsandbox.client import SandboxClient
 
 
@@ -46,7 +45,7 @@ async def _measure(workdir: Path, n: int, limit: int) -> tuple[float, int, dict[
             tasks.assign(db.uow(), Actor.telegram(admin), tasks.AssignmentSpec(
                 title="Read chapter 3", person_ids=ids, due_at=db.clock.now() + timedelta(days=2)))
             settings = bench_settings(str(db.engine.url), sandbox.url)
-            deps = BotDeps(settings=settings, db=db, signer=Signer(settings.secret_keys))
+            deps = bench_bot_deps(settings, db)
             app = build_application(deps, TOKEN, sandbox.url, per_second=float(limit), updater=False)
             await app.initialize()
             try:

@@ -60,9 +60,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
 
 
 async def _post_init(app: Application) -> None:
-    deps: BotDeps = app.bot_data["deps"]
-    me = await app.bot.get_me()
-    deps.bot_username = me.username or ""
+    """After initialize() (which asked getMe): the command menus. The root learns the username."""
     await set_default_commands(app.bot)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from telegram.ext import CallbackContext
 
-from domain.config import Settings
+from adapters.settings import Settings
 from domain.links import LinkSigner
 from domain.tokens import Signer
 from domain.uow import Database
@@ -18,12 +17,8 @@ class BotDeps:
     settings: Settings
     db: Database
     signer: Signer
-    bot_username: str = ""
-    links: LinkSigner = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.links = LinkSigner(self.settings.secret_keys)
-    extras: dict[str, Any] = field(default_factory=dict)
+    links: LinkSigner
+    bot_username: str = ""  # the bot's public @username, learned once by the root ("" for the sandbox)
 
     @property
     def region(self) -> str | None:

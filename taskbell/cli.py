@@ -6,28 +6,42 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+from adapters.settings import Settings, load_settings
 from domain.errors import ConfigError, DomainError
+
+if TYPE_CHECKING:
+    from taskbell.container import Container
 
 log = logging.getLogger("taskbell")
 
 
-def _container():
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings `main` read once (its ConfigError, if any, is raised here, by the command)."""
+    if isinstance(args.settings, ConfigError):
+        raise args.settings
+    return args.settings
+
+
+def _container(args: argparse.Namespace) -> Container:
     from taskbell.container import Container
 
-    return Container.build()
+    return Container.build(_settings(args))
 
 
 def cmd_bootstrap(args: argparse.Namespace) -> int:
     import bootstrap
 
-    return bootstrap.main((["--demo"] if args.demo else []) + (["--force"] if args.force else []))
+    settings = args.settings if isinstance(args.settings, Settings) else None
+    return bootstrap.main((["--demo"] if args.demo else []) + (["--force"] if args.force else []),
+                          settings=settings)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from adapters import migrations
 
-    container = _container()
+    container = _container(args)
     try:
         migrations.upgrade(container.db.engine, args.revision)
         print(f"database at {migrations.current_revision(container.db.engine)}")
@@ -39,25 +53,25 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from taskbell import runner
 
-    return runner.run_all(demo=not args.no_demo)
+    return runner.run_all(_container(args), demo=not args.no_demo)
 
 
 def cmd_bot(args: argparse.Namespace) -> int:
     from taskbell import runner
 
-    return runner.run_bot()
+    return runner.run_bot(_container(args))
 
 
 def cmd_web(args: argparse.Namespace) -> int:
     from taskbell import runner
 
-    return runner.run_web()
+    return runner.run_web(_container(args))
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from taskbell import runner
 
-    return runner.run_scheduler()
+    return runner.run_scheduler(_container(args))
 
 
 def _progress(label: str) -> Callable[[int, int], None]:
@@ -75,7 +89,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from adapters import backup_files
     from domain.ops import backups
 
-    container = _container()
+    container = _container(args)
     try:
         settings = container.settings
         result = backups.backup(container.db, backup_files.for_engine(container.db.engine),
@@ -109,7 +123,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from adapters import backup_files
     from domain.ops import backups
 
-    container = _container()
+    container = _container(args)
     try:
         ok, detail = backup_files.integrity_ok(Path(args.file))
         if not ok:
@@ -139,7 +153,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_invite(args: argparse.Namespace) -> int:
     from taskbell import invites
 
-    container = _container()
+    container = _container(args)
     try:
         print(invites.invite(container, name=args.name, phone=args.phone, role=args.role))
     finally:
@@ -150,7 +164,8 @@ def cmd_invite(args: argparse.Namespace) -> int:
 def cmd_healthcheck(args: argparse.Namespace) -> int:
     import healthcheck
 
-    return healthcheck.main(["--json"] if args.json else [])
+    settings = args.settings if isinstance(args.settings, Settings) else None
+    return healthcheck.main(["--json"] if args.json else [], settings=settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,11 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    import os
-
     from taskbell import logs
 
-    logs.setup(logging.DEBUG if args.verbose else logging.INFO, os.environ.get("LOG_FORMAT", "text"))
+    try:  # read once, here, so that LOG_FORMAT (from the environment or .env) applies to every line
+        args.settings = load_settings()
+    except ConfigError as exc:  # reported by the command that needs settings (sandbox needs none)
+        args.settings = exc
+    log_format = args.settings.log_format if isinstance(args.settings, Settings) else "text"
+    logs.setup(logging.DEBUG if args.verbose else logging.INFO, log_format)
     try:
         return args.func(args)
     except ConfigError as exc:

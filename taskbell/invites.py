@@ -7,27 +7,13 @@ from datetime import timedelta
 
 from domain.actors import Actor
 from domain.people import services as people
-from domain.tokens import Signer
 from taskbell.container import Container
 
 INVITE_TTL = timedelta(days=7)
 
 
-async def _bot_username(token: str, api_base: str) -> str | None:
-    from telegram import Bot
-    from telegram.error import TelegramError
-
-    from bot.app import bot_api_urls
-
-    base_url, file_url = bot_api_urls(api_base)
-    try:
-        async with Bot(token, base_url=base_url, base_file_url=file_url) as bot:
-            return (await bot.get_me()).username
-    except (TelegramError, OSError):
-        return None
-
-
 def invite(container: Container, *, name: str, phone: str, role: str) -> str:
+    """Add the person (or find them) and return their invite link, or why none was made."""
     from bot.handlers.account import INVITE_PURPOSE
 
     settings = container.settings
@@ -37,10 +23,8 @@ def invite(container: Container, *, name: str, phone: str, role: str) -> str:
     if person.telegram_user_id is not None:
         return (f"{person.name} ({person.phone}) is already linked to a Telegram account "
                 f"({person.status.value}); no invite link was made.")
-    token = Signer(settings.secret_keys).sign_id(INVITE_PURPOSE, person.id, container.db.clock.now(), INVITE_TTL)
-    username = None
-    if settings.telegram_bot_token:
-        username = asyncio.run(_bot_username(settings.telegram_bot_token, settings.telegram_api_base))
+    token = container.signer.sign_id(INVITE_PURPOSE, person.id, container.db.clock.now(), INVITE_TTL)
+    username = asyncio.run(container.learn_bot_username())
     link = f"https://t.me/{username}?start={token}" if username else f"/start {token}"
     state = "added" if result.created else f"already on the allowlist ({person.status.value})"
     return (f"{person.name} ({person.phone}, {person.role.value}) {state}.\n"

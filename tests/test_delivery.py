@@ -10,13 +10,11 @@ from sqlalchemy import func, select
 
 from bot.app import build_application, build_delivery
 from bot.delivery import DeliveryConfig
-from bot.deps import BotDeps
 from domain.actors import Actor
 from domain.models import Notification, Person, Role
 from domain.people import services as people
 from domain.tasks import services as tasks
-from domain.tokens import Signer
-from tests.auxil.telegram import TOKEN, settings_for
+from tests.auxil.telegram import TOKEN, bot_deps, settings_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FAST = DeliveryConfig(backoff_base=0.05, idle_poll=0.05)
@@ -32,7 +30,7 @@ async def bot_for(sandbox, client, db):
 
     async def make():
         settings = settings_for(str(db.engine.url), sandbox.url)
-        deps = BotDeps(settings=settings, db=db, signer=Signer(settings.secret_keys))
+        deps = bot_deps(settings, db)
         app = build_application(deps, TOKEN, sandbox.url, updater=False)
         await app.initialize()
         apps.append(app)

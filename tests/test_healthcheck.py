@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from adapters import backup_files, migrations
-from domain.config import Settings
+from adapters.settings import Settings
 from domain.database import make_engine
 from domain.ops import backups, leader
 from domain.outbox import Intent, enqueue

@@ -184,7 +184,7 @@ def test_invite_token_opens_the_bot_for_that_person(db, world, make_person):
 
 
 async def test_invite_page_shows_the_start_text_and_the_tme_link(db, world):
-    deps = make_deps(db, extra={"TELEGRAM_BOT_USERNAME": "TaskbellBot"})
+    deps = make_deps(db, bot_username="TaskbellBot")
     async with client(deps) as http:
         await sign_in(http, db, world.admin)
         token = csrf_in((await http.get("/admin/people")).text)

@@ -35,7 +35,7 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def served(db) -> Iterator[tuple[str, object]]:
-    deps = make_deps(db, extra={"TELEGRAM_BOT_USERNAME": "TaskbellBot"})
+    deps = make_deps(db, bot_username="TaskbellBot")
     server = ThreadedUvicorn(create_app(deps), "127.0.0.1", 0)
     base = server.start()
     try:

@@ -6,14 +6,14 @@ import httpx
 import pytest
 
 from adapters import migrations
-from domain.config import Settings
+from adapters.settings import Settings
 from domain.links import LinkSigner
 from web.app import create_app
 from web.deps import WebDeps
 
 
-def client(db, client_host="127.0.0.1", **extra) -> httpx.AsyncClient:
-    settings = Settings(database_url=str(db.engine.url), secret_keys=("k" * 32,), extra=extra)
+def client(db, client_host="127.0.0.1", **values) -> httpx.AsyncClient:
+    settings = Settings(database_url=str(db.engine.url), secret_keys=("k" * 32,), **values)
     app = create_app(WebDeps(settings=settings, db=db, links=LinkSigner(settings.secret_keys)))
     transport = httpx.ASGITransport(app=app, client=(client_host, 1234))
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
@@ -35,7 +35,7 @@ async def test_ready_and_not_ready(db):
 async def test_metrics_closed_to_the_public_and_counting(db, make_person):
     async with client(db, client_host="203.0.113.5") as c:
         assert (await c.get("/metrics")).status_code == 403
-    async with client(db, client_host="203.0.113.5", METRICS_TOKEN="m" * 20) as c:
+    async with client(db, client_host="203.0.113.5", metrics_token="m" * 20) as c:
         assert (await c.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 403
         await c.get("/health")
         await c.get("/d/not-a-real-token")

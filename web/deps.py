@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from domain.config import Settings
+from adapters.settings import Settings
 from domain.links import LinkSigner
 from domain.uow import Database
 
@@ -21,6 +21,7 @@ class WebDeps:
     db: Database
     links: LinkSigner
     on_telegram_update: UpdateHandler | None = None  # the bot's handler, passed in by the root
+    bot_username: str | None = None  # the bot's public @username, for t.me invite links (root learns it)
     poll_seconds: float = 3.0  # how often an open dashboard asks whether anything changed
 
 

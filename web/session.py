@@ -13,9 +13,9 @@ from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
+from adapters.settings import Settings
 from domain.auth import services as auth
 from domain.auth.services import SessionInfo
-from domain.config import Settings
 from web.deps import get_deps
 from web.security import csrf_token, csrf_valid, is_same_origin
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from telegram.ext import Application
 
+from adapters.settings import Settings
 from bot.app import build_application, build_delivery
 from bot.delivery import DeliveryConfig, DeliveryLoop
 from bot.deps import BotDeps
-from domain.config import Settings
+from domain.links import LinkSigner
 from domain.tokens import Signer
 from domain.uow import Database
 from tgsandbox.client import SandboxClient
@@ -22,6 +23,12 @@ KEY = "test-secret-key-0123456789"
 def settings_for(database_url: str, api_base: str) -> Settings:
     return Settings(database_url=database_url, secret_keys=(KEY,), timezone="Europe/London",
                     telegram_bot_token=TOKEN, telegram_api_base=api_base)
+
+
+def bot_deps(settings: Settings, db: Database) -> BotDeps:
+    """The bot's dependencies as the composition root makes them."""
+    return BotDeps(settings=settings, db=db, signer=Signer(settings.secret_keys),
+                   links=LinkSigner(settings.secret_keys))
 
 
 @dataclass
@@ -42,7 +49,7 @@ class RunningBot:
 async def start_bot(db: Database, api_base: str, *, polling: bool = True,
                     delivery: DeliveryConfig | None = None) -> RunningBot:
     settings = settings_for(str(db.engine.url), api_base)
-    deps = BotDeps(settings=settings, db=db, signer=Signer(settings.secret_keys))
+    deps = bot_deps(settings, db)
     app = build_application(deps, TOKEN, api_base, per_second=delivery.per_second if delivery else 30.0)
     await app.initialize()
     await app.post_init(app)  # type: ignore[misc]

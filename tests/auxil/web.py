@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 
+from adapters.settings import Settings
 from domain.actors import Actor
 from domain.auth import api_tokens
-from domain.config import Settings
 from domain.links import LinkSigner
 from domain.uow import Database
 from web.app import create_app
@@ -25,9 +25,10 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def make_deps(db: Database, *, on_update: UpdateHandler | None = None, **settings: Any) -> WebDeps:
+def make_deps(db: Database, *, on_update: UpdateHandler | None = None, bot_username: str | None = None,
+              **settings: Any) -> WebDeps:
     return WebDeps(settings=make_settings(**settings), db=db, links=LinkSigner(KEYS),
-                   on_telegram_update=on_update, poll_seconds=0.3)
+                   on_telegram_update=on_update, poll_seconds=0.3, bot_username=bot_username)
 
 
 def client(deps: WebDeps) -> httpx.AsyncClient:

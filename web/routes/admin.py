@@ -159,7 +159,7 @@ async def people_invite_link(request: Request, c: Console) -> Response:
                        deps.settings.secret_keys)
     rows = await _run(people_queries.list_people, _uow(request, True), c.actor)
     person = next((p for p in rows if p.id == person_id), None)
-    bot = (deps.settings.extra.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@")
+    bot = deps.bot_username
     return page(request, c, "admin/invite.html", {
         "person": person, "token": token, "start_text": f"/start {token}",
         "tme": f"https://t.me/{bot}?start={token}" if bot else None, "flash": None})

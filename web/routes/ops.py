@@ -34,10 +34,10 @@ async def ready(request: Request) -> JSONResponse:
 
 
 def _allowed(request: Request) -> bool:
-    token = get_deps(request).settings.extra.get("METRICS_TOKEN", "")
+    token = get_deps(request).settings.metrics_token
     if token:
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        return hmac.compare_digest(given.encode(), token.encode())
+        return hmac.compare_digest(given.encode(), token.get_secret_value().encode())
     host = request.client.host if request.client else ""
     try:
         return ipaddress.ip_address(host).is_loopback

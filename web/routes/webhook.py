@@ -23,7 +23,7 @@ def _answer(status: int, description: str) -> JSONResponse:
 
 async def telegram_webhook(request: Request) -> JSONResponse:
     deps = get_deps(request)
-    secret = deps.settings.telegram_webhook_secret
+    secret = deps.settings.webhook_secret
     if not deps.settings.telegram_webhook_url or not secret or deps.on_telegram_update is None:
         return _answer(404, "Webhook mode is not configured.")
     given = request.headers.get(SECRET_HEADER, "")
