@@ -100,6 +100,7 @@ def _uow(request: Request, readonly: bool = False) -> Any:
 
 
 async def home(request: Request) -> Response:
+    """The console opens on the task list."""
     return RedirectResponse("/admin/tasks", 303)
 
 
@@ -107,6 +108,7 @@ async def home(request: Request) -> Response:
 
 @console_page(*ADMIN_ONLY)
 async def people_list(request: Request, c: Console) -> Response:
+    """People, filtered (admins)."""
     params = request.query_params
     f = PeopleFilter(search=bounded(params.get("q"), 100), role=parse_choice(Role, params.get("role")),
                      status=parse_choice(PersonStatus, params.get("status")))
@@ -122,6 +124,7 @@ async def people_list(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_invite(request: Request, c: Console) -> Response:
+    """Add a person and show their invite."""
     deps = get_deps(request)
     values = {k: bounded(c.field(k), 200, strip=True) for k in ("name", "phone", "role", "timezone")}
     try:
@@ -141,6 +144,7 @@ async def people_invite(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_invite_link(request: Request, c: Console) -> Response:
+    """A person's invite link and /start text."""
     deps = get_deps(request)
     person_id = path_id(request)
     token = await _run(people_queries.invite_token, _uow(request, True), c.actor, person_id,
@@ -155,6 +159,7 @@ async def people_invite_link(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_status(request: Request, c: Console) -> Response:
+    """Change a person's status."""
     status = parse_choice(PersonStatus, c.field("status"))
     if status is None:
         raise InvalidInput("Choose a status.")
@@ -164,12 +169,14 @@ async def people_status(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_role(request: Request, c: Console) -> Response:
+    """Change a person's role."""
     await _run(people.set_role, _uow(request), c.actor, path_id(request), c.field("role"))
     return RedirectResponse(_with_mark(_back(c.field("back"), "/admin/people"), "role"), 303)
 
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_link_parent(request: Request, c: Console) -> Response:
+    """Link a parent to a child."""
     parent_id, child_id = parse_id(c.field("parent_id")), parse_id(c.field("child_id"))
     if parent_id is None or child_id is None:
         raise InvalidInput("Choose a parent and a child.")
@@ -179,6 +186,7 @@ async def people_link_parent(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY)
 async def people_export(request: Request, c: Console) -> Response:
+    """Everyone as CSV."""
     text = await _run(people_queries.export_people_csv, _uow(request, True), c.actor)
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         **NO_STORE, "content-disposition": 'attachment; filename="taskbell-people.csv"'})
@@ -186,6 +194,7 @@ async def people_export(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY)
 async def import_form(request: Request, c: Console) -> Response:
+    """The CSV import form."""
     return page(request, c, "admin/import.html", {"preview": None, "csv_text": "", "error": None,
                                                   "flash": None})
 
@@ -208,6 +217,7 @@ async def _csv_text(c: Console) -> str:
 
 @console_page(*ADMIN_ONLY, back="/admin/people/import")
 async def import_submit(request: Request, c: Console) -> Response:
+    """Preview or apply a CSV import."""
     deps = get_deps(request)
     region = deps.settings.phone_region
     try:
@@ -228,6 +238,7 @@ async def import_submit(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def groups_list(request: Request, c: Console) -> Response:
+    """Groups the viewer may see."""
     rows = await _run(group_queries.list_groups, _uow(request, True), c.actor)
     return page(request, c, "admin/groups.html", {"rows": rows, "flash": _flash(request), "name": "",
                                                   "entries": "", "match": None})
@@ -235,6 +246,7 @@ async def groups_list(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/groups")
 async def groups_new(request: Request, c: Console) -> Response:
+    """Match entries to people, or create the group."""
     name, entries = bounded(c.field("name"), 200, strip=True), bounded(c.field("entries"), 20000)
     if c.field("step") == "create":
         ids = parse_ids(c.fields("person_id"))
@@ -249,6 +261,7 @@ async def groups_new(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/groups")
 async def group_show(request: Request, c: Console) -> Response:
+    """One group and its members."""
     detail = await _run(group_queries.group_detail, _uow(request, True), c.actor, path_id(request))
     return page(request, c, "admin/group.html", {"g": detail, "flash": _flash(request), "entries": "",
                                                  "match": None})
@@ -256,6 +269,7 @@ async def group_show(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/groups")
 async def group_add(request: Request, c: Console) -> Response:
+    """Match entries to people, or add them."""
     group_id = path_id(request)
     if c.field("step") == "add":
         ids = parse_ids(c.fields("person_id"))
@@ -271,6 +285,7 @@ async def group_add(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/groups")
 async def group_remove(request: Request, c: Console) -> Response:
+    """Remove a member."""
     group_id, person_id = path_id(request), path_id(request, "person_id")
     await _run(groups.remove_member, _uow(request), c.actor, group_id, person_id)
     return _see_other(f"/admin/groups/{group_id}", m="member_removed")
@@ -278,6 +293,7 @@ async def group_remove(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/groups")
 async def group_delete(request: Request, c: Console) -> Response:
+    """Delete a group (confirmed)."""
     if c.field("confirm") != "yes":
         raise InvalidInput("Tick the box to confirm that the group should be deleted.")
     await _run(group_queries.delete_group, _uow(request), c.actor, path_id(request))
@@ -286,6 +302,7 @@ async def group_delete(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def batches_list(request: Request, c: Console) -> Response:
+    """Batches the viewer may see."""
     rows = await _run(batch_queries.list_batches, _uow(request, True), c.actor)
     return page(request, c, "admin/batches.html", {"rows": rows, "flash": None})
 
@@ -400,6 +417,7 @@ def _period(params: Any, tz_name: str, now: datetime) -> tuple[datetime, datetim
 
 @console_page(*STAFF)
 async def insights_page(request: Request, c: Console) -> Response:
+    """Task insights over a period."""
     deps = get_deps(request)
     tz_name = c.person.timezone or deps.settings.timezone
     start, end, days, first, last = _period(request.query_params, tz_name, deps.db.clock.now())
@@ -414,6 +432,7 @@ async def insights_page(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY)
 async def audit_page(request: Request, c: Console) -> Response:
+    """The audit log, filtered and paged (admins)."""
     params = request.query_params
     deps = get_deps(request)
     tz = zone(c.person.timezone, deps.settings.timezone)

@@ -64,6 +64,7 @@ def _path_id(request: Request, name: str, what: str) -> int:
 
 
 async def _actor(request: Request) -> Actor:
+    """The authenticated caller as an actor."""
     person = await authenticate_request(request)
     return Actor.web(person.id, client_ip(request))
 

@@ -75,6 +75,7 @@ async def _person_id(request: Request) -> int:
 
 @html_errors
 async def show(request: Request) -> Response:
+    """The personal dashboard behind a signed link."""
     deps = get_deps(request)
     person_id = await _person_id(request)
     open_limit = _open_limit(request)
