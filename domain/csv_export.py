@@ -14,6 +14,7 @@ def csv_safe(value: object) -> str:
 
 
 def write_csv(header: list[str], rows: Iterable[list[object]], raw_columns: Iterable[int] = ()) -> str:
+    """CSV text (CRLF lines) with every cell guarded, except those in `raw_columns`; None is empty."""
     raw = set(raw_columns)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

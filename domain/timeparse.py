@@ -1,9 +1,10 @@
-"""Reading due times as people type them ("today 18:00", "fri 17:00", "in 3 days", "2026-12-01 09:00")."""
+"""Reading times as people type them: due times ("today 18:00", "fri 17:00", "in 3 days",
+"2026-12-01 09:00"), and the one parser each for HH:MM, ISO dates and ISO date-times."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidInput
@@ -12,6 +13,8 @@ DEFAULT_TIME = time(18, 0)
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _TIME = r"(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm)?"
 
+HHMM_HELP = "Write the time as HH:MM, e.g. 16:30."
+DATE_HELP = "Dates must look like 2026-11-05."
 HELP = ('Write a due time like "today 18:00", "tomorrow", "in 3 days", "fri 17:00" '
         'or "2026-12-01 09:00".')
 
@@ -89,3 +92,52 @@ def quick_choices(now: datetime, tz: str) -> list[tuple[str, datetime]]:
         except InvalidInput:
             continue
     return out
+
+
+# --- the one parser each for HH:MM, ISO dates and ISO date-times ----------------------------
+
+class NotIsoTime(InvalidInput):
+    """Not an ISO 8601 date and time at all."""
+
+
+class NoOffset(InvalidInput):
+    """An ISO 8601 time without a time zone offset, where one is required."""
+
+
+class TimeOutOfRange(InvalidInput):
+    """An ISO 8601 time that cannot be expressed in UTC."""
+
+
+def parse_hhmm(text: str, message: str = HHMM_HELP) -> time:
+    """A clock time written HH:MM (or H:MM), 00:00 to 23:59; InvalidInput(message) otherwise."""
+    m = re.fullmatch(r"(\d{1,2}):(\d{1,2})", (text or "").strip())
+    if m is None or not (int(m.group(1)) <= 23 and int(m.group(2)) <= 59):
+        raise InvalidInput(message)
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_iso_date(text: str, message: str = DATE_HELP) -> date:
+    """A calendar date written YYYY-MM-DD; InvalidInput(message) otherwise."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise InvalidInput(message) from None
+
+
+def parse_iso_datetime(text: str, default_tz: tzinfo | None = None) -> datetime:
+    """An ISO 8601 date and time, in UTC; text without an offset is read in `default_tz`.
+
+    Raises NotIsoTime, NoOffset (no offset and no `default_tz`) or TimeOutOfRange.
+    """
+    try:
+        value = datetime.fromisoformat((text or "").strip())
+    except ValueError:
+        raise NotIsoTime("Not an ISO 8601 time.") from None
+    if value.tzinfo is None:
+        if default_tz is None:
+            raise NoOffset("An ISO 8601 time needs a time zone offset.")
+        value = value.replace(tzinfo=default_tz)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise TimeOutOfRange("The time is out of range.") from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -86,6 +86,10 @@ async def test_health_and_schema_need_no_token_and_the_schema_matches_the_routes
     assert documented == served
     refs = {ref.rsplit("/", 1)[1] for ref in _refs(schema)}
     assert refs <= set(schema["components"]["schemas"])
+    assert not any(name.endswith("Query") for name in schema["components"]["schemas"])  # became parameters
+    list_params = {p["name"] for p in schema["paths"]["/tasks"]["get"]["parameters"]}
+    assert list_params == {"status", "assignee_id", "group_id", "assignment_id", "due_from", "due_to",
+                           "limit", "offset"}
 
 
 def _refs(node):
@@ -98,6 +102,80 @@ def _refs(node):
     elif isinstance(node, list):
         for value in node:
             yield from _refs(value)
+
+
+_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+
+
+def conforms(value, node, schema, where="$"):
+    """Check `value` against the generated document's schema `node` (the subset the document uses):
+    every required property present, no property the schema does not declare, types, enums, formats."""
+    if "$ref" in node:
+        return conforms(value, schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]], schema, where)
+    if "anyOf" in node:
+        failures = []
+        for option in node["anyOf"]:
+            try:
+                return conforms(value, option, schema, where)
+            except AssertionError as exc:
+                failures.append(str(exc))
+        raise AssertionError(f"{where}: no option fits: {failures}")
+    kind = node.get("type")
+    if kind == "integer":
+        assert isinstance(value, int) and not isinstance(value, bool), where
+        assert node.get("minimum", value) <= value <= node.get("maximum", value), where
+    elif kind is not None:
+        assert isinstance(value, _TYPES[kind]), f"{where}: {value!r} is not {kind}"
+    if "enum" in node:
+        assert value in node["enum"], where
+    if "const" in node:
+        assert value == node["const"], where
+    if node.get("format") == "date-time":
+        assert datetime.fromisoformat(value).tzinfo is not None, where
+    if kind == "object":
+        properties = node.get("properties", {})
+        assert set(node.get("required", ())) <= set(value), f"{where}: missing {set(node['required']) - set(value)}"
+        assert set(value) <= set(properties), f"{where}: undocumented {set(value) - set(properties)}"
+        for key, item in value.items():
+            conforms(item, properties[key], schema, f"{where}.{key}")
+    if kind == "array":
+        for i, item in enumerate(value):
+            conforms(item, node["items"], schema, f"{where}[{i}]")
+
+
+async def test_answers_match_the_generated_document(db, world, clock):
+    """Every answer the API gives in this walk, success or refusal, fits the schema the document declares."""
+    deps = make_deps(db)
+    async with client(deps) as http:
+        schema = (await http.get("/api/openapi.json")).json()
+
+        async def check(response, path, method="get"):
+            responses = schema["paths"][path][method]["responses"]
+            assert str(response.status_code) in responses, (path, response.status_code)
+            declared = responses[str(response.status_code)]["content"]["application/json"]["schema"]
+            conforms(response.json(), declared, schema)
+            return response.json()
+
+        await check(await http.get("/api/health"), "/health")
+        page = await check(await get(http, world, "admin", "/api/tasks"), "/tasks")
+        assert page["items"] and all("assignee_name" in t for t in page["items"])
+        await check(await get(http, world, "admin", "/api/tasks", limit="0"), "/tasks")
+        await check(await http.get("/api/tasks"), "/tasks")
+        await check(await get(http, world, "s1", "/api/tasks"), "/tasks")
+        await check(await get(http, world, "s1", f"/api/people/{world.s1.id}/tasks"), "/people/{person_id}/tasks")
+        await check(await get(http, world, "admin", "/api/people/999999/tasks"), "/people/{person_id}/tasks")
+        mine = world.task_of(world.a_all, world.s1)
+        started = await check(await http.post(f"/api/tasks/{mine}/start", headers=world.tokens["s1"]),
+                              "/tasks/{task_id}/start", "post")
+        assert "assignee_name" not in started["task"]  # as before: names only in listings
+        assert started["task"]["created_at"].endswith("+00:00")  # isoformat, not "Z"
+        await check(await http.post(f"/api/tasks/{mine}/complete", headers=world.tokens["s2"]),
+                    "/tasks/{task_id}/complete", "post")
+        body = {"title": "Read", "person_ids": [world.s1.id], "due_at": (clock.now() + timedelta(days=1)).isoformat()}
+        await check(await http.post("/api/assignments", json=body, headers=world.tokens["admin"]),
+                    "/assignments", "post")
+        await check(await http.post("/api/assignments", json={"title": 1}, headers=world.tokens["admin"]),
+                    "/assignments", "post")
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Bearer    ", "Basic dXNlcjpwYXNz", "Bearer tb_wrong",

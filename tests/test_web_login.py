@@ -3,6 +3,7 @@ sign-in in Chromium against the real app served by uvicorn."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -12,7 +13,9 @@ from sqlalchemy import func, select
 
 from domain.actors import Actor
 from domain.auth import services as auth
-from domain.models import Notification, PersonStatus, Role, WebSession
+from domain.errors import InvalidInput
+from domain.models import AuditEntry, Notification, Person, PersonStatus, Role, WebSession
+from domain.models.auth import OtpChallenge
 from domain.people import services as people
 from tests.auxil.console import ask_code, code_for, csrf_in, launch_browser, new_page, sign_in
 from tests.auxil.web import client, make_deps
@@ -256,3 +259,41 @@ def test_sign_in_in_chromium_then_logout_and_the_old_cookie_is_dead(db, make_per
     finally:
         page.context.close()
         server.stop()
+
+
+def test_sign_in_with_code_is_one_transaction_and_carries_a_read_model(db, make_person):
+    teacher = make_person(Role.TEACHER, "Tess")
+    key = "k" * 32
+    attempt = auth.request_code(db.uow(), phone=teacher.phone, ip="192.0.2.7", key=key)
+    code = code_for(db, teacher.id)
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(InvalidInput):
+        auth.sign_in_with_code(db.uow(), attempt_id=attempt.attempt_id, code=wrong, ip=None, key=key)
+    assert sessions(db) == 0  # a wrong guess opens nothing (but counts: it was committed)
+    with db.uow(readonly=True) as uow:
+        assert uow.session.scalar(select(OtpChallenge.attempts)) == 1
+    info = auth.sign_in_with_code(db.uow(), attempt_id=attempt.attempt_id, code=code, ip="192.0.2.7", key=key)
+    assert info.person == auth.SignedIn(teacher.id, "Tess", Role.TEACHER, teacher.timezone, 0)
+    assert dataclasses.is_dataclass(info.person) and not isinstance(info.person, Person)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.person.role = Role.ADMIN  # type: ignore[misc]
+    assert sessions(db) == 1 and auth.load_session(db.uow(), info.session_id).person == info.person
+    with db.uow(readonly=True) as uow:
+        actions = list(uow.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions[-2:] == ["login.code_ok", "session.start"]
+    with pytest.raises(InvalidInput):  # the code works once
+        auth.sign_in_with_code(db.uow(), attempt_id=attempt.attempt_id, code=code, ip=None, key=key)
+    assert sessions(db) == 1
+
+
+def test_a_code_for_someone_disabled_meanwhile_opens_no_session(db, make_person):
+    member = make_person(Role.MEMBER)
+    key = "k" * 32
+    attempt = auth.request_code(db.uow(), phone=member.phone, ip=None, key=key)
+    people.set_status(db.uow(), Actor.system(), member.id, PersonStatus.DISABLED)
+    with pytest.raises(InvalidInput):
+        auth.sign_in_with_code(db.uow(), attempt_id=attempt.attempt_id, code=code_for(db, member.id), ip=None,
+                               key=key)
+    assert sessions(db) == 0
+    with db.uow(readonly=True) as uow:  # refused as a whole: the code was not used up either
+        assert uow.session.scalar(select(OtpChallenge.consumed_at)) is None

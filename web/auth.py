@@ -9,13 +9,13 @@ from anyio import to_thread
 from starlette.requests import Request
 
 from domain.auth import api_tokens
-from domain.models import Person
+from domain.auth.services import SignedIn
 from web.deps import get_deps
+from web.errors import ApiError
 from web.session import SAFE_METHODS, current_session, same_origin, session_csrf_ok
-from web.validation import ApiError
 
 
-async def authenticate_request(request: Request) -> Person:
+async def authenticate_request(request: Request) -> SignedIn:
     """The active person behind the request, or ApiError(401/403)."""
     header = request.headers.get("authorization", "")
     deps = get_deps(request)

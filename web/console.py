@@ -15,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.actors import Actor
-from domain.auth.services import SessionInfo
-from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
-from domain.models import Person, Role
+from domain.auth.services import SessionInfo, SignedIn
+from domain.errors import DomainError
+from domain.models import Role
 from domain.uow import UnitOfWork
 from web.deps import get_deps
+from web.errors import status_for
 from web.pages import refusal, render, zone
 from web.security import client_ip
 from web.session import SAFE_METHODS, current_session, same_origin, session_csrf, session_csrf_ok
@@ -44,21 +45,25 @@ NAV = [  # (path, label, roles)
 
 @dataclass(frozen=True)
 class Console:
+    """What a console handler gets: the session, the signed-in person, the actor, the CSRF token, the form."""
+
     session: SessionInfo
-    person: Person
+    person: SignedIn
     actor: Actor
     csrf: str
     form: FormData | None
 
     @property
     def is_admin(self) -> bool:
-        return self.person.role == Role.ADMIN
+        return self.person.is_admin
 
     def field(self, name: str, default: str = "") -> str:
+        """A text field of the posted form (files and absent fields give `default`)."""
         value = self.form.get(name) if self.form is not None else None
         return value if isinstance(value, str) else default
 
     def fields(self, name: str) -> list[str]:
+        """Every text value of a repeated field (ticked boxes)."""
         if self.form is None:
             return []
         return [v for v in self.form.getlist(name) if isinstance(v, str)]
@@ -66,10 +71,6 @@ class Console:
 
 ConsoleHandler = Callable[[Request, Console], Awaitable[Response]]
 Handler = Callable[[Request], Awaitable[Response]]
-
-_STATUS = ((NotFound, 404), (Forbidden, 403), (IllegalTransition, 409), (InvalidInput, 422),
-           (DomainError, 400))
-
 
 def section_of(path: str) -> str:
     parts = path.split("/")
@@ -113,8 +114,7 @@ def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHand
             try:
                 return await handler(request, console)
             except DomainError as exc:
-                status = next(code for kind, code in _STATUS if isinstance(exc, kind))
-                return refusal(request, status, exc.message, title="That did not work",
+                return refusal(request, status_for(exc), exc.message, title="That did not work",
                                back_url=back or section_of(request.url.path), back_label="Back", hint=False)
 
         return wrapped
@@ -138,4 +138,5 @@ async def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 def uow_of(request: Request, readonly: bool = False) -> UnitOfWork:
+    """A fresh unit of work to hand to one domain call."""
     return get_deps(request).db.uow(readonly=readonly)

@@ -18,6 +18,7 @@ from domain.models import (
     Role,
     ScheduleSlot,
 )
+from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
 
 # --- batches and schedules ----------------------------------------------------------------
@@ -55,11 +56,7 @@ def add_slot(uow: UnitOfWork, actor: Actor, batch_id: int, *, weekday: int, star
         if not 0 <= weekday <= 6:
             raise InvalidInput("The weekday must be 0 (Monday) to 6 (Sunday).")
         if isinstance(start, str):
-            try:
-                hour, minute = (int(x) for x in start.split(":"))
-                start = time(hour, minute)
-            except ValueError:
-                raise InvalidInput("Write the start time as HH:MM, e.g. 16:30.") from None
+            start = parse_hhmm(start, "Write the start time as HH:MM, e.g. 16:30.")
         if not 10 <= duration_minutes <= 600:
             raise InvalidInput("A class lasts 10 to 600 minutes.")
         slot = ScheduleSlot(batch_id=batch_id, weekday=weekday, start_time=start,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import case, func, select
 
 from domain.actors import Actor, load_active
+from domain.csv_export import write_csv
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.models import (
     AttendanceRecord,
@@ -88,13 +87,10 @@ def student_lines(uow: UnitOfWork, actor: Actor, first: date, last: date, *, bat
 
 
 def to_csv(lines: list[StudentLine]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["student_id", "student", "batch", "present", "late", "absent", "excused", "percent"])
-    for line in lines:
-        writer.writerow([line.student_id, line.name, line.batch, line.present, line.late, line.absent,
-                         line.excused, "" if line.percent is None else line.percent])
-    return out.getvalue()
+    """The report as CSV, every cell safe to open in a spreadsheet."""
+    return write_csv(["student_id", "student", "batch", "present", "late", "absent", "excused", "percent"],
+                     ([line.student_id, line.name, line.batch, line.present, line.late, line.absent,
+                       line.excused, line.percent] for line in lines))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from domain import audit
 from domain.actors import Actor, load_active
+from domain.auth.services import SignedIn, signed_in
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.models import ApiToken, Channel, Person, PersonStatus, Role
 from domain.uow import UnitOfWork
@@ -53,8 +54,8 @@ def create_token(uow: UnitOfWork, actor: Actor, person_id: int, name: str) -> tu
         return token, plaintext
 
 
-def authenticate(uow: UnitOfWork, plaintext: str) -> Person | None:
-    """The active person a live token belongs to, else None.
+def authenticate(uow: UnitOfWork, plaintext: str) -> SignedIn | None:
+    """The active person a live token belongs to (a read model), else None.
 
     Reads in `uow` (pass a readonly one); notes the use in a short write of its own, at most
     once a minute per token, so requests do not queue on SQLite's write lock.
@@ -77,7 +78,7 @@ def authenticate(uow: UnitOfWork, plaintext: str) -> Person | None:
                                   .values(last_used_at=write.now)
                                   .execution_options(synchronize_session=False))
             write.commit()
-    return person
+    return signed_in(person)
 
 
 def revoke(uow: UnitOfWork, actor: Actor, token_id: int) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from domain import audit
 from domain.actors import Actor
 from domain.errors import DomainError, InvalidInput
-from domain.models import Channel, Person, PersonStatus
+from domain.models import Channel, Person, PersonStatus, Role
 from domain.models.auth import OneTimeToken, OtpChallenge, WebSession
 from domain.outbox import Intent, enqueue
 from domain.phones import PhoneError, mask_phone, normalise_phone
@@ -102,60 +102,103 @@ def request_code(uow: UnitOfWork, *, phone: str, ip: str | None, key: str,
 WRONG = "That code is not right, or it has expired. Ask for a new code."
 
 
-def verify_code(uow: UnitOfWork, *, attempt_id: str, code: str, ip: str | None, key: str) -> Person:
-    """Consume the attempt's code exactly once; five wrong guesses kill it."""
+def _take_code(uow: UnitOfWork, *, attempt_id: str, code: str, ip: str | None, key: str) -> Person:
+    """Within an open uow: consume the attempt's code exactly once; a wrong guess is committed, then refused."""
     code = "".join(ch for ch in (code or "") if ch.isdigit())
-    with uow:
-        now = uow.now
-        challenge = uow.session.get(OtpChallenge, _sha(attempt_id or ""))
-        if (challenge is None or challenge.consumed_at is not None or challenge.expires_at <= now
-                or challenge.attempts >= MAX_GUESSES):
-            raise InvalidInput(WRONG)
-        good = hmac.compare_digest(challenge.code_hash, _code_hash(key, attempt_id, code))
-        if not good or challenge.person_id is None:
-            uow.session.execute(update(OtpChallenge).where(OtpChallenge.id == challenge.id)
-                                .values(attempts=OtpChallenge.attempts + 1))
-            audit.record(uow.session, Actor(challenge.person_id, Channel.WEB, ip), "login.code_wrong",
-                         "person", challenge.person_id, now)
-            uow.commit()
-            raise InvalidInput(WRONG)
-        taken = uow.session.execute(
-            update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.consumed_at.is_(None),
-                                       OtpChallenge.attempts < MAX_GUESSES)
-            .values(consumed_at=now).execution_options(synchronize_session=False)).rowcount
-        if taken != 1:
-            raise InvalidInput(WRONG)
-        person = uow.session.get(Person, challenge.person_id)
-        if person is None or person.status != PersonStatus.ACTIVE:
-            raise InvalidInput(WRONG)
-        audit.record(uow.session, Actor(person.id, Channel.WEB, ip), "login.code_ok", "person", person.id, now)
+    now = uow.now
+    challenge = uow.session.get(OtpChallenge, _sha(attempt_id or ""))
+    if (challenge is None or challenge.consumed_at is not None or challenge.expires_at <= now
+            or challenge.attempts >= MAX_GUESSES):
+        raise InvalidInput(WRONG)
+    good = hmac.compare_digest(challenge.code_hash, _code_hash(key, attempt_id, code))
+    if not good or challenge.person_id is None:
+        uow.session.execute(update(OtpChallenge).where(OtpChallenge.id == challenge.id)
+                            .values(attempts=OtpChallenge.attempts + 1))
+        audit.record(uow.session, Actor(challenge.person_id, Channel.WEB, ip), "login.code_wrong",
+                     "person", challenge.person_id, now)
         uow.commit()
-        return person
+        raise InvalidInput(WRONG)
+    taken = uow.session.execute(
+        update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.consumed_at.is_(None),
+                                   OtpChallenge.attempts < MAX_GUESSES)
+        .values(consumed_at=now).execution_options(synchronize_session=False)).rowcount
+    if taken != 1:
+        raise InvalidInput(WRONG)
+    person = uow.session.get(Person, challenge.person_id)
+    if person is None or person.status != PersonStatus.ACTIVE:
+        raise InvalidInput(WRONG)
+    audit.record(uow.session, Actor(person.id, Channel.WEB, ip), "login.code_ok", "person", person.id, now)
+    return person
+
+
+def verify_code(uow: UnitOfWork, *, attempt_id: str, code: str, ip: str | None, key: str) -> SignedIn:
+    """Consume the attempt's code exactly once; five wrong guesses kill it."""
+    with uow:
+        person = _take_code(uow, attempt_id=attempt_id, code=code, ip=ip, key=key)
+        uow.commit()
+        return signed_in(person)
+
+
+def sign_in_with_code(uow: UnitOfWork, *, attempt_id: str, code: str, ip: str | None, key: str
+                      ) -> SessionInfo:
+    """The code form's POST: consume the code and open a session, in one transaction."""
+    with uow:
+        person = _take_code(uow, attempt_id=attempt_id, code=code, ip=ip, key=key)
+        info = _open_session(uow, person, ip)
+        uow.commit()
+        return info
 
 
 # --- sessions -----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class SignedIn:
+    """The signed-in person as the web sees them (re-read on every request)."""
+    id: int
+    name: str
+    role: Role
+    timezone: str | None
+    link_generation: int
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+def signed_in(person: Person) -> SignedIn:
+    """The read model of a loaded person."""
+    return SignedIn(person.id, person.name, person.role, person.timezone, person.link_generation)
+
+
+@dataclass(frozen=True)
 class SessionInfo:
     session_id: str  # the cookie value (only its hash is stored)
-    person: Person
+    person: SignedIn
     csrf_secret: str
     expires_at: datetime
 
 
+def _open_session(uow: UnitOfWork, person: Person, ip: str | None, **audit_details: object) -> SessionInfo:
+    """Within an open uow: a new session for an active person (the caller commits)."""
+    now = uow.now
+    sid = secrets.token_urlsafe(32)
+    row = WebSession(id=_sha(sid), person_id=person.id, csrf_secret=secrets.token_hex(16), ip=ip,
+                     created_at=now, last_seen_at=now, expires_at=now + SESSION_ABSOLUTE)
+    uow.session.add(row)
+    audit.record(uow.session, Actor(person.id, Channel.WEB, ip), "session.start", "person", person.id, now,
+                 **audit_details)
+    return SessionInfo(sid, signed_in(person), row.csrf_secret, row.expires_at)
+
+
 def create_session(uow: UnitOfWork, person_id: int, ip: str | None) -> SessionInfo:
+    """Open a session for an active person."""
     with uow:
-        now = uow.now
         person = uow.session.get(Person, person_id)
         if person is None or person.status != PersonStatus.ACTIVE:
             raise InvalidInput("This account cannot sign in.")
-        sid = secrets.token_urlsafe(32)
-        row = WebSession(id=_sha(sid), person_id=person_id, csrf_secret=secrets.token_hex(16), ip=ip,
-                         created_at=now, last_seen_at=now, expires_at=now + SESSION_ABSOLUTE)
-        uow.session.add(row)
-        audit.record(uow.session, Actor(person_id, Channel.WEB, ip), "session.start", "person", person_id, now)
+        info = _open_session(uow, person, ip)
         uow.commit()
-        return SessionInfo(sid, person, row.csrf_secret, row.expires_at)
+        return info
 
 
 def load_session(uow: UnitOfWork, session_id: str) -> SessionInfo | None:
@@ -173,7 +216,7 @@ def load_session(uow: UnitOfWork, session_id: str) -> SessionInfo | None:
         if now - row.last_seen_at > timedelta(minutes=1):
             row.last_seen_at = now
             uow.commit()
-        return SessionInfo(session_id, person, row.csrf_secret, row.expires_at)
+        return SessionInfo(session_id, signed_in(person), row.csrf_secret, row.expires_at)
 
 
 def end_session(uow: UnitOfWork, session_id: str) -> None:
@@ -234,12 +277,6 @@ def sign_in_with_link(uow: UnitOfWork, *, token: str, ip: str | None) -> Session
         person = uow.session.get(Person, row.person_id)
         if person is None or person.status != PersonStatus.ACTIVE:
             raise InvalidInput("This account cannot sign in.")
-        now = uow.now
-        sid = secrets.token_urlsafe(32)
-        session_row = WebSession(id=_sha(sid), person_id=person.id, csrf_secret=secrets.token_hex(16), ip=ip,
-                                 created_at=now, last_seen_at=now, expires_at=now + SESSION_ABSOLUTE)
-        uow.session.add(session_row)
-        audit.record(uow.session, Actor(person.id, Channel.WEB, ip), "session.start", "person", person.id, now,
-                     via="link")
+        info = _open_session(uow, person, ip, via="link")
         uow.commit()
-        return SessionInfo(sid, person, session_row.csrf_secret, session_row.expires_at)
+        return info

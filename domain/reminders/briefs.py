@@ -31,6 +31,7 @@ from domain.models import (
 )
 from domain.outbox import Intent, enqueue
 from domain.rules import rule_in
+from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
 
 
@@ -146,7 +147,8 @@ def send_due(uow_factory: Callable[[], UnitOfWork], org_tz: str) -> int:
     with uow:
         now = uow.now
         brief_time = str(rule_in(uow.session, "brief.time"))
-        hour, minute = (int(x) for x in brief_time.split(":"))
+        at = parse_hhmm(brief_time)
+        hour, minute = at.hour, at.minute
         people = uow.session.execute(select(Person.id, Person.timezone).where(
             Person.status == PersonStatus.ACTIVE, Person.telegram_chat_id.is_not(None))).all()
         due = []

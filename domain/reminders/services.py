@@ -20,14 +20,10 @@ from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.models import OPEN_STATUSES, Assignment, Person, Priority, Task
 from domain.outbox import Intent, enqueue
 from domain.rules import rule_in
+from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
 
 DIGEST_AT = 4  # more escalations than this for one assigner in one scan: one digest instead
-
-
-def _hhmm(value: str) -> time:
-    hour, minute = (int(x) for x in value.split(":"))
-    return time(hour, minute)
 
 
 def in_quiet_hours(local: datetime, start: time, end: time) -> bool:
@@ -57,7 +53,7 @@ def scan(uow: UnitOfWork, org_tz: str, limit: int = 5000) -> ScanResult:
         session, now = uow.session, uow.now
         every = timedelta(hours=float(rule_in(session, "reminders.overdue_every_hours")))
         escalate_after = timedelta(hours=float(rule_in(session, "reminders.escalate_after_hours")))
-        default_quiet = (_hhmm(rule_in(session, "quiet_hours.start")), _hhmm(rule_in(session, "quiet_hours.end")))
+        default_quiet = (parse_hhmm(rule_in(session, "quiet_hours.start")), parse_hhmm(rule_in(session, "quiet_hours.end")))
         # Only open tasks have a next_reminder_at (transitions clear it), so the range on its index
         # is the whole filter; the status is still read, to skip anything written by older code.
         rows = session.execute(

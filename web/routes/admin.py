@@ -7,9 +7,8 @@ that authorises the acting person again.
 
 from __future__ import annotations
 
-import enum
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from anyio import to_thread
@@ -19,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.attendance import batch_queries
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput
 from domain.groups import queries as group_queries
 from domain.groups import services as groups
 from domain.models import Channel, PersonStatus, Priority, Role, TaskStatus
@@ -36,10 +35,19 @@ from domain.tasks.console import TaskQuery
 from web.charts import group_chart, trend_chart
 from web.console import ADMIN_ONLY, STAFF, Console, console_page, page
 from web.deps import get_deps
+from web.forms import (
+    bounded,
+    day_start,
+    local_datetime,
+    optional_date,
+    page_number,
+    parse_choice,
+    parse_id,
+    parse_ids,
+    path_id,
+)
 from web.pages import NO_STORE, zone
-from web.validation import parse_id
 
-E = TypeVar("E", bound=enum.Enum)
 PAGE_SIZE = 50
 
 FLASH = {
@@ -58,30 +66,10 @@ FLASH = {
 
 # --- small helpers -------------------------------------------------------------------------
 
-def _id(raw: str | None) -> int | None:
-    return parse_id(raw) if raw else None
-
-
-def _path_id(request: Request, name: str = "id") -> int:
-    value = parse_id(request.path_params[name])
-    if value is None:
-        raise NotFound("There is nothing at this address.")
-    return value
-
-
-def _enum(kind: type[E], raw: str | None) -> E | None:
-    if not raw:
-        return None
-    try:
-        return kind(raw)
-    except ValueError:
-        return None
-
-
 def _flash(request: Request) -> str | None:
     code = request.query_params.get("m", "")
     if code == "imported":
-        counts = {k: _id(request.query_params.get(k)) or 0 for k in ("added", "updated", "skipped")}
+        counts = {k: parse_id(request.query_params.get(k)) or 0 for k in ("added", "updated", "skipped")}
         return (f"Imported: {counts['added']} added, {counts['updated']} updated, "
                 f"{counts['skipped']} skipped because of errors.")
     return FLASH.get(code)
@@ -112,6 +100,7 @@ def _uow(request: Request, readonly: bool = False) -> Any:
 
 
 async def home(request: Request) -> Response:
+    """The console opens on the task list."""
     return RedirectResponse("/admin/tasks", 303)
 
 
@@ -119,9 +108,10 @@ async def home(request: Request) -> Response:
 
 @console_page(*ADMIN_ONLY)
 async def people_list(request: Request, c: Console) -> Response:
+    """People, filtered (admins)."""
     params = request.query_params
-    f = PeopleFilter(search=params.get("q", "")[:100], role=_enum(Role, params.get("role")),
-                     status=_enum(PersonStatus, params.get("status")))
+    f = PeopleFilter(search=bounded(params.get("q"), 100), role=parse_choice(Role, params.get("role")),
+                     status=parse_choice(PersonStatus, params.get("status")))
     rows = await _run(people_queries.list_people, _uow(request, True), c.actor, f)
     choices = await _run(people_queries.person_choices, _uow(request, True), c.actor)
     return page(request, c, "admin/people.html", {
@@ -134,8 +124,9 @@ async def people_list(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_invite(request: Request, c: Console) -> Response:
+    """Add a person and show their invite."""
     deps = get_deps(request)
-    values = {k: c.field(k).strip()[:200] for k in ("name", "phone", "role", "timezone")}
+    values = {k: bounded(c.field(k), 200, strip=True) for k in ("name", "phone", "role", "timezone")}
     try:
         result = await _run(people.add_person, _uow(request), c.actor, name=values["name"],
                             phone=values["phone"], role=values["role"], timezone=values["timezone"] or None,
@@ -153,8 +144,9 @@ async def people_invite(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_invite_link(request: Request, c: Console) -> Response:
+    """A person's invite link and /start text."""
     deps = get_deps(request)
-    person_id = _path_id(request)
+    person_id = path_id(request)
     token = await _run(people_queries.invite_token, _uow(request, True), c.actor, person_id,
                        deps.settings.secret_keys)
     rows = await _run(people_queries.list_people, _uow(request, True), c.actor)
@@ -167,22 +159,25 @@ async def people_invite_link(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_status(request: Request, c: Console) -> Response:
-    status = _enum(PersonStatus, c.field("status"))
+    """Change a person's status."""
+    status = parse_choice(PersonStatus, c.field("status"))
     if status is None:
         raise InvalidInput("Choose a status.")
-    await _run(people.set_status, _uow(request), c.actor, _path_id(request), status)
+    await _run(people.set_status, _uow(request), c.actor, path_id(request), status)
     return RedirectResponse(_with_mark(_back(c.field("back"), "/admin/people"), "status"), 303)
 
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_role(request: Request, c: Console) -> Response:
-    await _run(people.set_role, _uow(request), c.actor, _path_id(request), c.field("role"))
+    """Change a person's role."""
+    await _run(people.set_role, _uow(request), c.actor, path_id(request), c.field("role"))
     return RedirectResponse(_with_mark(_back(c.field("back"), "/admin/people"), "role"), 303)
 
 
 @console_page(*ADMIN_ONLY, back="/admin/people")
 async def people_link_parent(request: Request, c: Console) -> Response:
-    parent_id, child_id = _id(c.field("parent_id")), _id(c.field("child_id"))
+    """Link a parent to a child."""
+    parent_id, child_id = parse_id(c.field("parent_id")), parse_id(c.field("child_id"))
     if parent_id is None or child_id is None:
         raise InvalidInput("Choose a parent and a child.")
     await _run(people.link_parent, _uow(request), c.actor, parent_id, child_id)
@@ -191,6 +186,7 @@ async def people_link_parent(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY)
 async def people_export(request: Request, c: Console) -> Response:
+    """Everyone as CSV."""
     text = await _run(people_queries.export_people_csv, _uow(request, True), c.actor)
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         **NO_STORE, "content-disposition": 'attachment; filename="taskbell-people.csv"'})
@@ -198,6 +194,7 @@ async def people_export(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY)
 async def import_form(request: Request, c: Console) -> Response:
+    """The CSV import form."""
     return page(request, c, "admin/import.html", {"preview": None, "csv_text": "", "error": None,
                                                   "flash": None})
 
@@ -220,6 +217,7 @@ async def _csv_text(c: Console) -> str:
 
 @console_page(*ADMIN_ONLY, back="/admin/people/import")
 async def import_submit(request: Request, c: Console) -> Response:
+    """Preview or apply a CSV import."""
     deps = get_deps(request)
     region = deps.settings.phone_region
     try:
@@ -240,6 +238,7 @@ async def import_submit(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def groups_list(request: Request, c: Console) -> Response:
+    """Groups the viewer may see."""
     rows = await _run(group_queries.list_groups, _uow(request, True), c.actor)
     return page(request, c, "admin/groups.html", {"rows": rows, "flash": _flash(request), "name": "",
                                                   "entries": "", "match": None})
@@ -247,9 +246,10 @@ async def groups_list(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/groups")
 async def groups_new(request: Request, c: Console) -> Response:
-    name, entries = c.field("name").strip()[:200], c.field("entries")[:20000]
+    """Match entries to people, or create the group."""
+    name, entries = bounded(c.field("name"), 200, strip=True), bounded(c.field("entries"), 20000)
     if c.field("step") == "create":
-        ids = [i for i in (_id(v) for v in c.fields("person_id")) if i is not None]
+        ids = parse_ids(c.fields("person_id"))
         group = await _run(groups.create_group, _uow(request), c.actor, name, ids)
         return _see_other(f"/admin/groups/{group.id}", m="group_created")
     match = await _run(matching.match_people, _uow(request, True), c.actor, entries,
@@ -261,19 +261,21 @@ async def groups_new(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/groups")
 async def group_show(request: Request, c: Console) -> Response:
-    detail = await _run(group_queries.group_detail, _uow(request, True), c.actor, _path_id(request))
+    """One group and its members."""
+    detail = await _run(group_queries.group_detail, _uow(request, True), c.actor, path_id(request))
     return page(request, c, "admin/group.html", {"g": detail, "flash": _flash(request), "entries": "",
                                                  "match": None})
 
 
 @console_page(*STAFF, back="/admin/groups")
 async def group_add(request: Request, c: Console) -> Response:
-    group_id = _path_id(request)
+    """Match entries to people, or add them."""
+    group_id = path_id(request)
     if c.field("step") == "add":
-        ids = [i for i in (_id(v) for v in c.fields("person_id")) if i is not None]
+        ids = parse_ids(c.fields("person_id"))
         await _run(groups.add_members, _uow(request), c.actor, group_id, ids)
         return _see_other(f"/admin/groups/{group_id}", m="members_added")
-    entries = c.field("entries")[:20000]
+    entries = bounded(c.field("entries"), 20000)
     detail = await _run(group_queries.group_detail, _uow(request, True), c.actor, group_id)
     match = await _run(matching.match_people, _uow(request, True), c.actor, entries,
                        get_deps(request).settings.phone_region)
@@ -283,21 +285,24 @@ async def group_add(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/groups")
 async def group_remove(request: Request, c: Console) -> Response:
-    group_id, person_id = _path_id(request), _path_id(request, "person_id")
+    """Remove a member."""
+    group_id, person_id = path_id(request), path_id(request, "person_id")
     await _run(groups.remove_member, _uow(request), c.actor, group_id, person_id)
     return _see_other(f"/admin/groups/{group_id}", m="member_removed")
 
 
 @console_page(*STAFF, back="/admin/groups")
 async def group_delete(request: Request, c: Console) -> Response:
+    """Delete a group (confirmed)."""
     if c.field("confirm") != "yes":
         raise InvalidInput("Tick the box to confirm that the group should be deleted.")
-    await _run(group_queries.delete_group, _uow(request), c.actor, _path_id(request))
+    await _run(group_queries.delete_group, _uow(request), c.actor, path_id(request))
     return _see_other("/admin/groups", m="group_deleted")
 
 
 @console_page(*STAFF)
 async def batches_list(request: Request, c: Console) -> Response:
+    """Batches the viewer may see."""
     rows = await _run(batch_queries.list_batches, _uow(request, True), c.actor)
     return page(request, c, "admin/batches.html", {"rows": rows, "flash": None})
 
@@ -305,10 +310,10 @@ async def batches_list(request: Request, c: Console) -> Response:
 # --- tasks ---------------------------------------------------------------------------------
 
 def _task_query(params: Any) -> TaskQuery:
-    return TaskQuery(status=_enum(TaskStatus, params.get("status")), group_id=_id(params.get("group_id")),
-                     assignee_id=_id(params.get("assignee_id")),
-                     assignment_id=_id(params.get("assignment_id")),
-                     overdue=params.get("overdue") == "1", text=(params.get("q") or "")[:100])
+    return TaskQuery(status=parse_choice(TaskStatus, params.get("status")), group_id=parse_id(params.get("group_id")),
+                     assignee_id=parse_id(params.get("assignee_id")),
+                     assignment_id=parse_id(params.get("assignment_id")),
+                     overdue=params.get("overdue") == "1", text=bounded(params.get("q"), 100))
 
 
 def _query_string(q: TaskQuery) -> dict[str, object]:
@@ -321,7 +326,7 @@ def _query_string(q: TaskQuery) -> dict[str, object]:
 @console_page(*STAFF)
 async def tasks_list(request: Request, c: Console) -> Response:
     q = _task_query(request.query_params)
-    page_no = max(1, min(_id(request.query_params.get("page")) or 1, 100_000))
+    page_no = page_number(request.query_params.get("page"))
     result = await _run(task_console.search_tasks, _uow(request, True), c.actor, q, limit=PAGE_SIZE,
                         offset=(page_no - 1) * PAGE_SIZE)
     options = await _run(task_console.task_filter_options, _uow(request, True), c.actor)
@@ -355,32 +360,19 @@ async def task_new_form(request: Request, c: Console) -> Response:
     return page(request, c, "admin/task_new.html", _new_task_context(values, targets, None))
 
 
-def _parse_due(raw: str, tz_name: str) -> datetime | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        local = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("The due time must look like 2026-11-05T17:00.") from None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=zone(tz_name, "UTC"))
-    return local.astimezone(UTC)
-
-
 @console_page(*STAFF, back="/admin/tasks/new")
 async def task_new_submit(request: Request, c: Console) -> Response:
     deps = get_deps(request)
-    group_ids = [i for i in (_id(v) for v in c.fields("group_id")) if i is not None]
-    person_ids = [i for i in (_id(v) for v in c.fields("person_id")) if i is not None]
+    group_ids = parse_ids(c.fields("group_id"))
+    person_ids = parse_ids(c.fields("person_id"))
     values = {"title": c.field("title")[:300], "description": c.field("description")[:5000],
               "due": c.field("due")[:40], "priority": c.field("priority"), "review": c.field("review") == "1",
               "group_ids": group_ids, "person_ids": person_ids}
     try:
         spec = tasks.AssignmentSpec(
             title=values["title"], description=values["description"], person_ids=person_ids,
-            group_ids=group_ids, due_at=_parse_due(values["due"], c.person.timezone or deps.settings.timezone),
-            priority=_enum(Priority, values["priority"]) or Priority.NORMAL, requires_review=values["review"])
+            group_ids=group_ids, due_at=local_datetime(values["due"], zone(c.person.timezone or deps.settings.timezone, "UTC")),
+            priority=parse_choice(Priority, values["priority"]) or Priority.NORMAL, requires_review=values["review"])
         result = await _run(tasks.assign, _uow(request), c.actor, spec)
     except InvalidInput as exc:
         targets = await _run(task_targets.assignable_targets, _uow(request, True), c.person.id)
@@ -390,14 +382,14 @@ async def task_new_submit(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/tasks")
 async def task_cancel(request: Request, c: Console) -> Response:
-    result = await _run(tasks.cancel_task, _uow(request), c.actor, _path_id(request))
+    result = await _run(tasks.cancel_task, _uow(request), c.actor, path_id(request))
     back = _back(c.field("back"), "/admin/tasks")
     return RedirectResponse(_with_mark(back, "cancelled" if result.changed else "unchanged"), 303)
 
 
 @console_page(*STAFF, back="/admin/tasks")
 async def assignment_cancel(request: Request, c: Console) -> Response:
-    assignment_id = _path_id(request)
+    assignment_id = path_id(request)
     await _run(tasks.cancel_assignment, _uow(request), c.actor, assignment_id)
     return _see_other("/admin/tasks", assignment_id=assignment_id, m="cancelled")
 
@@ -409,16 +401,12 @@ PERIODS = (7, 30, 90, 365)
 
 def _period(params: Any, tz_name: str, now: datetime) -> tuple[datetime, datetime, int | None, str, str]:
     tz = zone(tz_name, "UTC")
-    try:
-        start_day = date.fromisoformat(params.get("from", "")) if params.get("from") else None
-        end_day = date.fromisoformat(params.get("to", "")) if params.get("to") else None
-    except ValueError:
-        raise InvalidInput("Dates must look like 2026-11-05.") from None
+    start_day, end_day = optional_date(params.get("from")), optional_date(params.get("to"))
     if start_day and end_day:
         start = datetime.combine(start_day, time(), tz).astimezone(UTC)
         end = datetime.combine(end_day + timedelta(days=1), time(), tz).astimezone(UTC)
         return start, end, None, start_day.isoformat(), end_day.isoformat()
-    days = _id(params.get("days")) or 30
+    days = parse_id(params.get("days")) or 30
     days = days if days in PERIODS else 30
     today = now.astimezone(tz).date()
     first = today - timedelta(days=days - 1)
@@ -429,6 +417,7 @@ def _period(params: Any, tz_name: str, now: datetime) -> tuple[datetime, datetim
 
 @console_page(*STAFF)
 async def insights_page(request: Request, c: Console) -> Response:
+    """Task insights over a period."""
     deps = get_deps(request)
     tz_name = c.person.timezone or deps.settings.timezone
     start, end, days, first, last = _period(request.query_params, tz_name, deps.db.clock.now())
@@ -443,23 +432,15 @@ async def insights_page(request: Request, c: Console) -> Response:
 
 @console_page(*ADMIN_ONLY)
 async def audit_page(request: Request, c: Console) -> Response:
+    """The audit log, filtered and paged (admins)."""
     params = request.query_params
     deps = get_deps(request)
     tz = zone(c.person.timezone, deps.settings.timezone)
 
-    def day(name: str, plus: int = 0) -> datetime | None:
-        raw = params.get(name)
-        if not raw:
-            return None
-        try:
-            return datetime.combine(date.fromisoformat(raw) + timedelta(days=plus), time(), tz).astimezone(UTC)
-        except ValueError:
-            raise InvalidInput("Dates must look like 2026-11-05.") from None
-
-    q = AuditQuery(actor_id=_id(params.get("actor_id")), action=(params.get("action") or "")[:60],
-                   channel=_enum(Channel, params.get("channel")), object_type=(params.get("object") or "")[:40],
-                   since=day("since"), until=day("until", 1))
-    page_no = max(1, min(_id(params.get("page")) or 1, 100_000))
+    q = AuditQuery(actor_id=parse_id(params.get("actor_id")), action=bounded(params.get("action"), 60),
+                   channel=parse_choice(Channel, params.get("channel")), object_type=bounded(params.get("object"), 40),
+                   since=day_start(params.get("since"), tz), until=day_start(params.get("until"), tz, 1))
+    page_no = page_number(params.get("page"))
     result = await _run(audit_log.audit_log, _uow(request, True), c.actor, q, limit=100, offset=(page_no - 1) * 100)
     qs = {k: v for k, v in params.items() if k != "page" and v}
     return page(request, c, "admin/audit.html", {

@@ -1,11 +1,13 @@
-"""The JSON API under /api: token-authenticated, same domain services as the Telegram buttons."""
+"""The JSON API under /api: token-authenticated, same domain services as the Telegram buttons.
+
+Queries, bodies and answers are the pydantic models of web.api_models; the operations table below
+makes both the routes and the OpenAPI document (/api/openapi.json).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from functools import wraps
-from typing import Any
 
 from anyio import to_thread
 from starlette.requests import Request
@@ -13,39 +15,30 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.actors import Actor
-from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
-from domain.models import Priority, Task, TaskStatus
+from domain.errors import DomainError
 from domain.tasks import dashboard
 from domain.tasks import services as tasks
-from domain.tasks.dashboard import MAX_PAGE, TaskFilter, TaskPage, TaskRow
+from domain.tasks.dashboard import TaskFilter
+from web.api_models import (
+    AssignmentRequest,
+    AssignmentResult,
+    Health,
+    PersonTasksQuery,
+    TaskListQuery,
+    TaskPage,
+    Transition,
+    answer,
+    read_body,
+    read_query,
+)
 from web.auth import authenticate_request
 from web.deps import get_deps
-from web.openapi import openapi_schema
+from web.errors import ApiError, domain_error_response, error_response
+from web.forms import parse_id
+from web.openapi import Operation, openapi_document
 from web.security import client_ip
-from web.validation import (
-    ApiError,
-    field_bool,
-    field_enum,
-    field_ids,
-    field_int,
-    field_str,
-    field_time,
-    json_object,
-    parse_id,
-    query_enum,
-    query_id,
-    query_int,
-    query_time,
-)
 
 Handler = Callable[[Request], Awaitable[Response]]
-
-_DOMAIN_STATUS = ((NotFound, 404), (Forbidden, 403), (IllegalTransition, 409), (InvalidInput, 422))
-
-
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None
-                   ) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status, headers=headers)
 
 
 def json_errors(handler: Handler) -> Handler:
@@ -58,36 +51,9 @@ def json_errors(handler: Handler) -> Handler:
         except ApiError as exc:
             return error_response(exc.status, exc.code, exc.message, exc.headers)
         except DomainError as exc:
-            status = next((s for kind, s in _DOMAIN_STATUS if isinstance(exc, kind)), 400)
-            return error_response(status, exc.code, exc.message)
+            return domain_error_response(exc)
 
     return wrapped
-
-
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def task_json(task: TaskRow | Task) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": task.id, "assignment_id": task.assignment_id, "title": task.title,
-        "description": task.description, "priority": task.priority.value, "status": task.status.value,
-        "due_at": _time(task.due_at), "requires_review": task.requires_review,
-        "assignee_id": task.assignee_id, "assigner_id": task.assigner_id,
-        "created_at": _time(task.created_at), "updated_at": _time(task.updated_at),
-        "started_at": _time(task.started_at), "completed_at": _time(task.completed_at),
-        "resolved_at": _time(task.resolved_at), "cancelled_at": _time(task.cancelled_at),
-        "reopen_count": task.reopen_count, "last_note": task.last_note,
-    }
-    if isinstance(task, TaskRow):
-        data["assignee_name"] = task.assignee_name
-        data["assigner_name"] = task.assigner_name
-    return data
-
-
-def page_json(page: TaskPage) -> dict[str, Any]:
-    return {"total": page.total, "limit": page.limit, "offset": page.offset,
-            "items": [task_json(t) for t in page.items]}
 
 
 def _path_id(request: Request, name: str, what: str) -> int:
@@ -97,13 +63,8 @@ def _path_id(request: Request, name: str, what: str) -> int:
     return value
 
 
-def _paging(request: Request) -> tuple[int, int]:
-    params = request.query_params
-    return (query_int(params, "limit", 50, 1, MAX_PAGE),
-            query_int(params, "offset", 0, 0, 2**31 - 1))
-
-
 async def _actor(request: Request) -> Actor:
+    """The authenticated caller as an actor."""
     person = await authenticate_request(request)
     return Actor.web(person.id, client_ip(request))
 
@@ -111,85 +72,106 @@ async def _actor(request: Request) -> Actor:
 # --- endpoints ------------------------------------------------------------------------------
 
 async def api_health(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+    """The API answers."""
+    return JSONResponse(Health().model_dump(mode="json"))
 
 
 async def schema(request: Request) -> JSONResponse:
-    return JSONResponse(openapi_schema(get_deps(request).settings.app_base_url))
+    """The OpenAPI document, generated from the operations and their models."""
+    return JSONResponse(openapi_document(OPERATIONS, get_deps(request).settings.app_base_url))
 
 
 @json_errors
 async def list_tasks(request: Request) -> Response:
+    """Tasks the caller may see, filtered and paged."""
     actor = await _actor(request)
-    params = request.query_params
-    filters = TaskFilter(
-        status=query_enum(params, TaskStatus, "status"),
-        assignee_id=query_id(params, "assignee_id"),
-        group_id=query_id(params, "group_id"),
-        assignment_id=query_id(params, "assignment_id"),
-        due_from=query_time(params, "due_from"),
-        due_to=query_time(params, "due_to"),
-    )
-    limit, offset = _paging(request)
+    q = read_query(TaskListQuery, request.query_params)
+    filters = TaskFilter(status=q.status, assignee_id=q.assignee_id, group_id=q.group_id,
+                         assignment_id=q.assignment_id, due_from=q.due_from, due_to=q.due_to)
     page = await to_thread.run_sync(lambda: dashboard.list_tasks(
-        get_deps(request).db.uow(readonly=True), actor, filters, limit=limit, offset=offset))
-    return JSONResponse(page_json(page))
+        get_deps(request).db.uow(readonly=True), actor, filters, limit=q.limit, offset=q.offset))
+    return JSONResponse(answer(TaskPage, page))
 
 
 @json_errors
 async def person_tasks(request: Request) -> Response:
+    """One person's tasks, paged."""
     actor = await _actor(request)
     person_id = _path_id(request, "person_id", "person")
-    status = query_enum(request.query_params, TaskStatus, "status")
-    limit, offset = _paging(request)
+    q = read_query(PersonTasksQuery, request.query_params)
     page = await to_thread.run_sync(lambda: dashboard.person_tasks(
-        get_deps(request).db.uow(readonly=True), actor, person_id, status, limit=limit, offset=offset))
-    return JSONResponse(page_json(page))
+        get_deps(request).db.uow(readonly=True), actor, person_id, q.status, limit=q.limit, offset=q.offset))
+    return JSONResponse(answer(TaskPage, page))
 
 
 def _transition(service: Callable[..., tasks.TransitionResult]) -> Handler:
     @json_errors
     async def handler(request: Request) -> Response:
+        """Start or complete one of the caller's own tasks."""
         actor = await _actor(request)
         task_id = _path_id(request, "task_id", "task")
         result = await to_thread.run_sync(service, get_deps(request).db.uow(), actor, task_id)
-        return JSONResponse({"task": task_json(result.task), "changed": result.changed,
-                             "message": result.message})
+        return JSONResponse(answer(Transition, result))
 
     handler.__name__ = service.__name__
     return handler
 
 
-ASSIGNMENT_FIELDS = {"title", "description", "person_ids", "group_ids", "due_at", "priority",
-                     "requires_review", "reminder_lead_minutes", "reminder_every_hours"}
-
-
 @json_errors
 async def create_assignment(request: Request) -> Response:
+    """Assign a task to people and groups."""
     actor = await _actor(request)
-    data = json_object(await request.body(), ASSIGNMENT_FIELDS, {"title"})
-    spec = tasks.AssignmentSpec(
-        title=field_str(data, "title"),
-        description=field_str(data, "description"),
-        person_ids=field_ids(data, "person_ids"),
-        group_ids=field_ids(data, "group_ids"),
-        due_at=field_time(data, "due_at"),
-        priority=field_enum(data, Priority, "priority", Priority.NORMAL),
-        requires_review=field_bool(data, "requires_review"),
-        reminder_lead_minutes=field_int(data, "reminder_lead_minutes"),
-        reminder_every_hours=field_int(data, "reminder_every_hours"),
-    )
+    body = read_body(AssignmentRequest, await request.body())
+    spec = tasks.AssignmentSpec(**body.model_dump())
     result = await to_thread.run_sync(tasks.assign, get_deps(request).db.uow(), actor, spec)
-    return JSONResponse({"assignment_id": result.assignment_id, "task_count": result.task_count,
-                         "skipped_person_ids": result.skipped_person_ids}, 201)
+    return JSONResponse(answer(AssignmentResult, result), 201)
 
+
+# --- the operations: routes and document ----------------------------------------------------
+
+UNAUTHORISED = {401: "Missing or invalid API token."}
+BAD_QUERY = {400: "A query parameter is malformed."}
+
+
+def _transition_op(verb: str, service: Callable[..., tasks.TransitionResult]) -> Operation:
+    return Operation(
+        "POST", f"/tasks/{{task_id}}/{verb}", f"{verb}Task",
+        f"{verb.title()} one of your own tasks (the same action as the Telegram button).",
+        _transition(service), Transition,
+        "The task after the call; `changed` is false when it was already in that state.",
+        errors={**UNAUTHORISED, 403: "The task is someone else's.", 404: "No such task.",
+                409: "The task's state does not allow this (for example it was cancelled)."},
+        path_params=("task_id",))
+
+
+OPERATIONS = [
+    Operation("GET", "/health", "health", "The API answers.", api_health, Health, "OK.", secured=False,
+              name="api_health"),
+    Operation("GET", "/tasks", "listTasks",
+              "Tasks you may see: admins all, teachers those they assigned or of the members of the "
+              "groups they run.", list_tasks, TaskPage, "One page of tasks, soonest due first.",
+              errors={**BAD_QUERY, **UNAUTHORISED, 403: "Only admins and teachers may list tasks."},
+              query=TaskListQuery, name="api_tasks"),
+    Operation("GET", "/people/{person_id}/tasks", "personTasks",
+              "One person's tasks: for themself, admins, and teachers running a group the person is in.",
+              person_tasks, TaskPage, "One page of the person's tasks.",
+              errors={**BAD_QUERY, **UNAUTHORISED, 403: "You may not see this person's tasks.",
+                      404: "No such person."},
+              query=PersonTasksQuery, path_params=("person_id",), name="api_person_tasks"),
+    _transition_op("start", tasks.start_task),
+    _transition_op("complete", tasks.complete_task),
+    Operation("POST", "/assignments", "createAssignment",
+              "Assign a task to people and groups: one task per distinct active person.",
+              create_assignment, AssignmentResult, "Created.", status=201,
+              errors={**UNAUTHORISED,
+                      403: "Only admins, and teachers within the groups they run, may assign.",
+                      404: "A group does not exist.", 413: "The body is too large.",
+                      422: "The body is not valid (malformed JSON, wrong types, unknown values, a due "
+                           "time in the past, nobody active chosen)."},
+              body=AssignmentRequest, name="api_assignments"),
+]
 
 routes = [
-    Route("/health", api_health, methods=["GET"], name="api_health"),
+    *(Route(op.path, op.handler, methods=[op.method], name=op.name) for op in OPERATIONS),
     Route("/openapi.json", schema, methods=["GET"], name="openapi"),
-    Route("/tasks", list_tasks, methods=["GET"], name="api_tasks"),
-    Route("/people/{person_id}/tasks", person_tasks, methods=["GET"], name="api_person_tasks"),
-    Route("/tasks/{task_id}/start", _transition(tasks.start_task), methods=["POST"]),
-    Route("/tasks/{task_id}/complete", _transition(tasks.complete_task), methods=["POST"]),
-    Route("/assignments", create_assignment, methods=["POST"], name="api_assignments"),
 ]

@@ -29,9 +29,10 @@ from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInpu
 from domain.models import Mark, SessionStatus
 from domain.uow import Database
 from web.deps import get_deps
+from web.errors import status_for
+from web.forms import parse_id
 from web.pages import render, zone
 from web.security import CSP, client_ip, csrf_token, csrf_valid, is_same_origin
-from web.validation import parse_id
 
 PURPOSE = auth.ATTENDANCE
 MARKS = tuple(m.value for m in Mark)
@@ -84,12 +85,13 @@ class FormRefused(Exception):
 
 def _token_refusal(exc: InvalidInput) -> TokenRefused:
     """Map auth's refusals of a one-time token to a page: used and expired are 410, the rest 403."""
-    text = exc.message
     if isinstance(exc, auth.TokenUsed):
-        return TokenRefused(410, ALREADY_USED, text)
-    if isinstance(exc, auth.TokenExpired):
-        return TokenRefused(410, "This link has expired", text)
-    return TokenRefused(403, "This link cannot be used", text)
+        title = ALREADY_USED
+    elif isinstance(exc, auth.TokenExpired):
+        title = "This link has expired"
+    else:
+        title = "This link cannot be used"
+    return TokenRefused(status_for(exc), title, exc.message)
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -102,16 +104,14 @@ def _refuse(request: Request, status: int, message: str, title: str, back: bool 
         "back_url": request.url.path if back else None}, status)
 
 
+_TITLES = ((IllegalTransition, "Attendance cannot be taken now"), (Forbidden, "This link cannot be used"),
+           (NotFound, "Class not found"), (InvalidInput, "Some marks were not accepted"),
+           (DomainError, "That did not work"))
+
+
 def _status_for(exc: DomainError) -> tuple[int, str]:
-    if isinstance(exc, IllegalTransition):
-        return 409, "Attendance cannot be taken now"
-    if isinstance(exc, Forbidden):
-        return 403, "This link cannot be used"
-    if isinstance(exc, NotFound):
-        return 404, "Class not found"
-    if isinstance(exc, InvalidInput):
-        return 422, "Some marks were not accepted"
-    return 400, "That did not work"
+    """The status (from web.errors) and the page title for a refusal of the sheet."""
+    return status_for(exc), next(title for kind, title in _TITLES if isinstance(exc, kind))
 
 
 # --- the sheet, shared with the console's class page (web.routes.classes) -------------------

@@ -29,6 +29,7 @@ def _directory(request: Request) -> Path:
 
 
 async def _page(request: Request, c: Console, status: int = 200, **context: object) -> Response:
+    """The backups page with its data."""
     data = await run(backups_view.overview, uow_of(request, True), c.actor, _directory(request))
     return page(request, c, "admin/backups.html", {
         "data": data, "result": None, "error": None, "flash": None, **context}, status)
@@ -36,11 +37,13 @@ async def _page(request: Request, c: Console, status: int = 200, **context: obje
 
 @console_page(*ADMIN_ONLY)
 async def backups_page(request: Request, c: Console) -> Response:
+    """The backup log and the latest copy."""
     return await _page(request, c)
 
 
 @console_page(*ADMIN_ONLY, back="/admin/backups")
 async def backup_now(request: Request, c: Console) -> Response:
+    """Back up now (admins)."""
     deps = get_deps(request)
     try:
         result = await run(backups_view.run_backup, deps.db, backup_files.for_engine(deps.db.engine), c.actor,
@@ -66,6 +69,7 @@ def _open(path: Path) -> tuple[BinaryIO, int]:
 
 @console_page(*ADMIN_ONLY, back="/admin/backups")
 async def download_latest(request: Request, c: Console) -> Response:
+    """Download the latest SQLite copy."""
     path = await run(backups_view.latest_copy_for_download, uow_of(request), c.actor, _directory(request))
     try:
         handle, size = await to_thread.run_sync(_open, path)

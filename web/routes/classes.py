@@ -7,7 +7,7 @@ parsing); here the signed-in session authorises instead of a link, and the form 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -20,28 +20,12 @@ from domain.attendance import sheet as att_sheet
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from web.console import STAFF, Console, console_page, page, run, uow_of
 from web.deps import get_deps
+from web.forms import iso_date, optional_id, path_id
 from web.pages import zone
 from web.routes.attendance import FormRefused, parse_marks, sheet_context, with_sheet_styles
-from web.validation import parse_id
 
 AHEAD_DAYS = 31  # sessions are made from the schedule for today up to this far ahead, never for the past
 CONSOLE_FOOTNOTE = "Parents of absent students are told once, after you submit."
-
-
-def _day(raw: str | None, today: date) -> date:
-    if not raw:
-        return today
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("Dates must look like 2026-11-05.") from None
-
-
-def _session_id(request: Request) -> int:
-    value = parse_id(request.path_params["id"])
-    if value is None:
-        raise NotFound("There is nothing at this address.")
-    return value
 
 
 @console_page(*STAFF)
@@ -50,11 +34,8 @@ async def classes(request: Request, c: Console) -> Response:
     tz_name = deps.settings.timezone
     today = deps.db.clock.now().astimezone(zone(tz_name, "UTC")).date()
     params = request.query_params
-    day = _day(params.get("date"), today)
-    raw_batch = params.get("batch_id") or ""
-    batch_id = parse_id(raw_batch) if raw_batch else None
-    if raw_batch and batch_id is None:
-        raise NotFound("No such batch.")
+    day = iso_date(params.get("date"), today)
+    batch_id = optional_id(params.get("batch_id"), "batch")
     batches = await run(batch_queries.list_batches, uow_of(request, True), c.actor)
     mine = {b.id for b in batches}
     if batch_id is not None and batch_id not in mine:
@@ -82,7 +63,7 @@ async def classes(request: Request, c: Console) -> Response:
 @console_page(*STAFF, back="/admin/classes")
 async def class_sheet(request: Request, c: Console) -> Response:
     deps = get_deps(request)
-    sheet = await run(att_sheet.sheet, uow_of(request, True), c.actor, _session_id(request))
+    sheet = await run(att_sheet.sheet, uow_of(request, True), c.actor, path_id(request))
     flash = "Attendance submitted." if request.query_params.get("m") == "submitted" else None
     context = sheet_context(sheet, zone(None, deps.settings.timezone), c.csrf,
                             action=f"/admin/classes/{sheet.session_id}/submit", footnote=CONSOLE_FOOTNOTE)
@@ -93,7 +74,7 @@ async def class_sheet(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/classes")
 async def class_submit(request: Request, c: Console) -> Response:
-    session_id = _session_id(request)
+    session_id = path_id(request)
     try:
         marks = parse_marks(c.form or {})
     except FormRefused as exc:

@@ -11,15 +11,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.actors import Actor
-from domain.errors import DomainError, Forbidden, IllegalTransition, NotFound
+from domain.errors import DomainError, Forbidden
 from domain.links import LinkExpired, LinkInvalid
 from domain.people import services as people
 from domain.tasks import dashboard as dashboard_service
 from domain.tasks import services as tasks
 from web.deps import get_deps
+from web.errors import domain_error_response, status_for
+from web.forms import path_id
 from web.pages import NO_STORE, refusal, render, zone
 from web.security import client_ip, csrf_token, csrf_valid, is_same_origin
-from web.validation import parse_id
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -29,14 +30,6 @@ FLASH = {
     "review": "Done, waiting for review.",
     "unchanged": "Nothing changed: it was already like that.",
 }
-
-_STATUS = ((LinkExpired, 410), (LinkInvalid, 403), (NotFound, 404), (Forbidden, 403),
-           (IllegalTransition, 409), (DomainError, 400))
-
-
-def _status_for(exc: DomainError) -> int:
-    return next(code for kind, code in _STATUS if isinstance(exc, kind))
-
 
 def html_errors(handler: Handler) -> Handler:
     """Turn domain refusals into a plain page with the matching status."""
@@ -48,7 +41,7 @@ def html_errors(handler: Handler) -> Handler:
         except DomainError as exc:
             # A link or account refusal has no page to go back to; anything else has.
             back = None if isinstance(exc, LinkInvalid | LinkExpired | Forbidden) else _base_path(request)
-            return refusal(request, _status_for(exc), exc.message, back_url=back)
+            return refusal(request, status_for(exc), exc.message, back_url=back)
 
     return wrapped
 
@@ -82,6 +75,7 @@ async def _person_id(request: Request) -> int:
 
 @html_errors
 async def show(request: Request) -> Response:
+    """The personal dashboard behind a signed link."""
     deps = get_deps(request)
     person_id = await _person_id(request)
     open_limit = _open_limit(request)
@@ -108,8 +102,7 @@ async def state(request: Request) -> Response:
         version = await to_thread.run_sync(dashboard_service.dashboard_version,
                                            deps.db.uow(readonly=True), person_id)
     except DomainError as exc:
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
-                            _status_for(exc), headers=NO_STORE)
+        return domain_error_response(exc, NO_STORE)
     return JSONResponse({"version": version}, headers={**NO_STORE, "etag": f'"{version}"'})
 
 
@@ -130,7 +123,7 @@ def _transition(action: str) -> Handler:
             return refusal(request, 403, "This form is out of date; nothing was changed. "
                            "Open the page again and retry.", title="Refused",
                            back_url=_base_path(request))
-        task_id = _task_id(request.path_params["task_id"])
+        task_id = path_id(request, "task_id", "No such task.")
         actor = Actor.web(person_id, client_ip(request))
         result = await to_thread.run_sync(service, deps.db.uow(), actor, task_id)
         if not result.changed:
@@ -145,13 +138,6 @@ def _transition(action: str) -> Handler:
 
     handler.__name__ = f"{action}_task"
     return handler
-
-
-def _task_id(raw: str) -> int:
-    task_id = parse_id(raw)
-    if task_id is None:
-        raise NotFound("No such task.")
-    return task_id
 
 
 routes = [

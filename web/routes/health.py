@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 
 async def health(request: Request) -> JSONResponse:
+    """The process answers."""
     return JSONResponse({"status": "ok"}, headers={"cache-control": "no-store"})
 
 

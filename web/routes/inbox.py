@@ -7,10 +7,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput
 from domain.inbox import services as inbox_service
 from web.console import STAFF, Console, console_page, page, run, uow_of
-from web.validation import parse_id
+from web.forms import bounded, path_id
 
 KINDS = {"missed_session": "Missed class", "absence_streak": "Absence streak",
          "low_attendance": "Low attendance"}
@@ -27,13 +27,11 @@ async def inbox(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/inbox")
 async def resolve(request: Request, c: Console) -> Response:
-    action_id = parse_id(request.path_params["id"])
-    if action_id is None:
-        raise NotFound("There is nothing at this address.")
+    action_id = path_id(request)
     resolution = c.field("resolution")
     if resolution not in inbox_service.RESOLUTIONS:
         raise InvalidInput("Choose Reviewed, Notify parent or Ignore.")
-    await run(inbox_service.resolve_action, uow_of(request), c.actor, action_id, resolution, c.field("note")[:1000])
+    await run(inbox_service.resolve_action, uow_of(request), c.actor, action_id, resolution, bounded(c.field("note"), 1000))
     return RedirectResponse(f"/admin/inbox?m={resolution}", 303)
 
 

@@ -15,9 +15,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.auth import services as auth
-from domain.auth.services import SessionInfo
+from domain.auth.services import SessionInfo, SignedIn
 from domain.errors import InvalidInput
-from domain.models import Person, Role
+from domain.models import Role
 from web.deps import get_deps
 from web.pages import refusal, render
 from web.security import client_ip
@@ -52,7 +52,8 @@ def _next(raw: str | None) -> str:
     return ""
 
 
-def landing(request: Request, person: Person, nxt: str = "") -> str:
+def landing(request: Request, person: SignedIn, nxt: str = "") -> str:
+    """Where a signed-in person goes: staff to the console (or `nxt`), others to their dashboard."""
     if person.role in (Role.ADMIN, Role.TEACHER):
         return nxt or "/admin"
     deps = get_deps(request)
@@ -89,6 +90,7 @@ def _guard(request: Request, form_csrf: object) -> Response | None:
 
 
 async def login_form(request: Request) -> Response:
+    """The phone number form (or straight on, when already signed in)."""
     info = await current_session(request)
     nxt = _next(request.query_params.get("next"))
     if info is not None:
@@ -98,6 +100,7 @@ async def login_form(request: Request) -> Response:
 
 
 async def login_submit(request: Request) -> Response:
+    """Ask for a code; answers alike whether or not the phone is known."""
     deps = get_deps(request)
     form = await request.form(max_fields=10, max_files=0)
     if refused := _guard(request, form.get("csrf")):
@@ -121,6 +124,7 @@ async def login_submit(request: Request) -> Response:
 
 
 async def code_form(request: Request) -> Response:
+    """The code form, for the attempt in the cookie."""
     if not read_cookie(request, ATTEMPT):
         return RedirectResponse("/login", 303)
     return _login_page(request, "login_code.html", {
@@ -128,6 +132,7 @@ async def code_form(request: Request) -> Response:
 
 
 async def code_submit(request: Request) -> Response:
+    """Check the code and open a session (one domain call, one transaction)."""
     deps = get_deps(request)
     form = await request.form(max_fields=10, max_files=0)
     if refused := _guard(request, form.get("csrf")):
@@ -141,9 +146,8 @@ async def code_submit(request: Request) -> Response:
     try:
         if not attempt_id or len(attempt_id) > 100:
             raise InvalidInput(auth.WRONG)
-        person = await to_thread.run_sync(lambda: auth.verify_code(
+        info = await to_thread.run_sync(lambda: auth.sign_in_with_code(
             deps.db.uow(), attempt_id=attempt_id, code=code, ip=ip, key=deps.settings.secret_keys[-1]))
-        info = await to_thread.run_sync(auth.create_session, deps.db.uow(), person.id, ip)
     except InvalidInput as exc:
         return _login_page(request, "login_code.html", {"next": nxt, "error": exc.message, "sent": SENT},
                            400)
@@ -163,6 +167,7 @@ async def link_confirm(request: Request) -> Response:
 
 
 async def link_submit(request: Request) -> Response:
+    """Consume a /web sign-in link and open a session."""
     deps = get_deps(request)
     form = await request.form(max_fields=10, max_files=0)
     if refused := _guard(request, form.get("csrf")):
@@ -177,6 +182,7 @@ async def link_submit(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
+    """End the session."""
     deps = get_deps(request)
     form = await request.form(max_fields=10, max_files=0)
     info = await current_session(request)

@@ -27,6 +27,7 @@ def _ready_state(deps: WebDeps) -> tuple[bool, str]:
 
 
 async def ready(request: Request) -> JSONResponse:
+    """Ready when the database is at the code's migration head."""
     ok, detail = await to_thread.run_sync(_ready_state, get_deps(request))
     if ok:
         return JSONResponse({"status": "ready", "revision": detail})
@@ -46,6 +47,7 @@ def _allowed(request: Request) -> bool:
 
 
 async def metrics(request: Request) -> Response:
+    """Prometheus metrics (loopback or METRICS_TOKEN)."""
     if not _allowed(request):
         return PlainTextResponse("Metrics are not public: set METRICS_TOKEN and send it as a bearer token.", 403)
     registry = request.app.state.metrics.registry

@@ -22,6 +22,7 @@ def _answer(status: int, description: str) -> JSONResponse:
 
 
 async def telegram_webhook(request: Request) -> JSONResponse:
+    """Take one Telegram update (secret header checked) and hand it to the bot."""
     deps = get_deps(request)
     secret = deps.settings.webhook_secret
     if not deps.settings.telegram_webhook_url or not secret or deps.on_telegram_update is None:
