@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.models import Priority, TaskStatus
-from domain.tasks.dashboard import MAX_PAGE
+from domain.tasks.queries import MAX_PAGE
 
 _TIME = {"type": "string", "format": "date-time"}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}

@@ -24,7 +24,7 @@ from bot.handlers.account import current_person
 from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError
-from domain.models import Priority, Role
+from domain.models import Priority
 from domain.tasks import services as tasks
 from domain.tasks import targets as task_targets
 from domain.timeparse import parse_due, quick_choices
@@ -61,8 +61,14 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     assert update.effective_message is not None and context.user_data is not None
     person = await current_person(update, context)
-    if person is None or person.role not in (Role.ADMIN, Role.TEACHER):
-        await update.effective_message.reply_text("Only teachers and admins can assign tasks.")
+    if person is None:
+        await update.effective_message.reply_text(task_targets.MAY_NOT_ASSIGN)
+        return ConversationHandler.END
+    try:
+        await asyncio.to_thread(task_targets.check_assigner, deps_of(context).db.uow(readonly=True),
+                                Actor.telegram(person.id))
+    except DomainError as exc:
+        await update.effective_message.reply_text(exc.message)
         return ConversationHandler.END
     context.user_data[DRAFT] = Draft(tz=person.timezone or deps_of(context).settings.timezone)
     await update.effective_message.reply_text("New task. What is its title? (/cancel to stop)")
@@ -101,7 +107,7 @@ async def _targets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[t
     if person is None:
         return []
     return await asyncio.to_thread(task_targets.assignable_targets, deps_of(context).db.uow(readonly=True),
-                                   person.id, _draft(context).search)
+                                   Actor.telegram(person.id), _draft(context).search)
 
 
 async def show_recipients(update: Update, context: ContextTypes.DEFAULT_TYPE, *, new: bool = False) -> int:

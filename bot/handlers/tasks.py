@@ -25,10 +25,10 @@ from bot.handlers.account import current_person
 from bot.render import STATUS_LINE, card_markup, card_text, review_keyboard
 from bot.timefmt import local
 from domain.actors import Actor
-from domain.errors import DomainError
-from domain.models import Role
-from domain.tasks import cards as card_queries
+from domain.errors import DomainError, InvalidInput
+from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
+from domain.tasks.queries import TaskRow
 
 PATTERN = re.compile(r"^task:(start|complete|approve|reopen):(\d{1,12})(?::l(\d{1,4}))?$")
 LIST_PATTERN = re.compile(r"^tl:(\d{1,4})$")
@@ -78,7 +78,7 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if page is not None:
         await show_list(update, context, int(page))
         return None
-    card = await asyncio.to_thread(card_queries.task_card, deps.db.uow(readonly=True), task_id)
+    card = await asyncio.to_thread(task_queries.task_card, deps.db.uow(readonly=True), task_id)
     if action == "approve":
         await _edit(update, f"{card_text(card, deps.settings.timezone)}\nReviewed by you.", review_keyboard(card))
     else:
@@ -90,14 +90,14 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # --- reopen asks for a reason ------------------------------------------------------------
 
 async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int, task_id: int) -> int:
+    """Ask the assigner (or an admin) why they reopen the task; the domain refuses anyone else."""
     assert update.callback_query is not None and context.user_data is not None
-    card = await asyncio.to_thread(card_queries.task_card, deps_of(context).db.uow(readonly=True), task_id)
-    if card.assigner_id != person_id:
-        person = await current_person(update, context)
-        if person is None or person.role != Role.ADMIN:
-            await update.callback_query.answer(
-                "Only the person who assigned this task or an admin can reopen it.", show_alert=True)
-            return ConversationHandler.END
+    try:
+        card = await asyncio.to_thread(tasks.check_reopen, deps_of(context).db.uow(readonly=True),
+                                       Actor.telegram(person_id), task_id)
+    except DomainError as exc:
+        await update.callback_query.answer(exc.message, show_alert=True)
+        return ConversationHandler.END
     context.user_data[REOPEN_KEY] = task_id
     await update.callback_query.answer()
     assert update.effective_chat is not None
@@ -117,9 +117,12 @@ async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     try:
         result = await asyncio.to_thread(tasks.reopen_task, deps_of(context).db.uow(), Actor.telegram(person.id),
                                          task_id, update.effective_message.text or "")
+    except InvalidInput as exc:  # no reason or too long a one: ask again
+        await update.effective_message.reply_text(exc.message)
+        return REASON
     except DomainError as exc:
         await update.effective_message.reply_text(exc.message)
-        return REASON if "why" in exc.message.lower() or "long" in exc.message.lower() else ConversationHandler.END
+        return ConversationHandler.END
     context.user_data.pop(REOPEN_KEY, None)
     await update.effective_message.reply_text(f"{result.message} The reason was sent.")
     return ConversationHandler.END
@@ -135,7 +138,7 @@ async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 # --- /tasks --------------------------------------------------------------------------------
 
-def _list_view(cards: list[card_queries.TaskCard], total: int, page: int, tz: str,
+def _list_view(cards: list[TaskRow], total: int, page: int, tz: str,
                now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
     if total == 0:
         return "You have no open tasks. 🎉", None
@@ -143,7 +146,7 @@ def _list_view(cards: list[card_queries.TaskCard], total: int, page: int, tz: st
     lines = [f"<b>Your open tasks</b> ({total}), page {page + 1} of {pages}:"]
     rows = []
     for n, card in enumerate(cards, start=1 + page * PER_PAGE):
-        overdue = " ⚠️ overdue" if card.due_at and card.due_at < now else ""
+        overdue = " ⚠️ overdue" if card.is_overdue(now) else ""
         lines.append(f"{n}. <b>{html.escape(card.title)}</b> · due {local(card.due_at, card.assignee_timezone, tz)}"
                      f"{overdue} · {card.priority.value} · {STATUS_LINE[card.status]}")
         row = []
@@ -169,11 +172,12 @@ async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
         return
     deps = deps_of(context)
     now = deps.db.clock.now()
-    cards, total = await asyncio.to_thread(card_queries.open_tasks, deps.db.uow(readonly=True), person.id, now,
+    actor = Actor.telegram(person.id)
+    cards, total = await asyncio.to_thread(task_queries.open_tasks, deps.db.uow(readonly=True), actor, now,
                                            PER_PAGE, page * PER_PAGE)
     if not cards and page > 0:  # the page emptied under us: show the last one
         page = max(0, (total - 1) // PER_PAGE)
-        cards, total = await asyncio.to_thread(card_queries.open_tasks, deps.db.uow(readonly=True), person.id, now,
+        cards, total = await asyncio.to_thread(task_queries.open_tasks, deps.db.uow(readonly=True), actor, now,
                                                PER_PAGE, page * PER_PAGE)
     text, markup = _list_view(cards, total, page, deps.settings.timezone, now)
     if update.callback_query:
@@ -202,11 +206,16 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     person = await current_person(update, context)
     if message is None:
         return
-    if person is None or person.role not in (Role.ADMIN, Role.TEACHER):
-        await message.reply_text("Only teachers and admins assign tasks.")
+    if person is None:
+        await message.reply_text(task_queries.STAFF_ONLY)
         return
     deps = deps_of(context)
-    summaries = await asyncio.to_thread(card_queries.assigned_by, deps.db.uow(readonly=True), person.id)
+    try:
+        summaries = await asyncio.to_thread(task_queries.assigned_by, deps.db.uow(readonly=True),
+                                            Actor.telegram(person.id))
+    except DomainError as exc:
+        await message.reply_text(exc.message)
+        return
     if not summaries:
         await message.reply_text("You have not assigned anything yet. /assign starts.")
         return

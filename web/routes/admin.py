@@ -29,10 +29,10 @@ from domain.people import csv_import, matching
 from domain.people import queries as people_queries
 from domain.people import services as people
 from domain.people.queries import PeopleFilter
-from domain.tasks import console as task_console
+from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
 from domain.tasks import targets as task_targets
-from domain.tasks.console import TaskQuery
+from domain.tasks.queries import TaskFilter
 from web.charts import group_chart, trend_chart
 from web.console import ADMIN_ONLY, STAFF, Console, console_page, page
 from web.deps import get_deps
@@ -304,14 +304,14 @@ async def batches_list(request: Request, c: Console) -> Response:
 
 # --- tasks ---------------------------------------------------------------------------------
 
-def _task_query(params: Any) -> TaskQuery:
-    return TaskQuery(status=_enum(TaskStatus, params.get("status")), group_id=_id(params.get("group_id")),
+def _task_query(params: Any) -> TaskFilter:
+    return TaskFilter(status=_enum(TaskStatus, params.get("status")), group_id=_id(params.get("group_id")),
                      assignee_id=_id(params.get("assignee_id")),
                      assignment_id=_id(params.get("assignment_id")),
                      overdue=params.get("overdue") == "1", text=(params.get("q") or "")[:100])
 
 
-def _query_string(q: TaskQuery) -> dict[str, object]:
+def _query_string(q: TaskFilter) -> dict[str, object]:
     return {k: v for k, v in {
         "status": q.status.value if q.status else None, "group_id": q.group_id, "assignee_id": q.assignee_id,
         "assignment_id": q.assignment_id, "overdue": "1" if q.overdue else None, "q": q.text}.items()
@@ -322,9 +322,9 @@ def _query_string(q: TaskQuery) -> dict[str, object]:
 async def tasks_list(request: Request, c: Console) -> Response:
     q = _task_query(request.query_params)
     page_no = max(1, min(_id(request.query_params.get("page")) or 1, 100_000))
-    result = await _run(task_console.search_tasks, _uow(request, True), c.actor, q, limit=PAGE_SIZE,
+    result = await _run(task_queries.search_tasks, _uow(request, True), c.actor, q, limit=PAGE_SIZE,
                         offset=(page_no - 1) * PAGE_SIZE)
-    options = await _run(task_console.task_filter_options, _uow(request, True), c.actor)
+    options = await _run(task_queries.task_filter_options, _uow(request, True), c.actor)
     qs = _query_string(q)
     return page(request, c, "admin/tasks.html", {
         "result": result, "q": q, "options": options, "statuses": list(TaskStatus), "page_no": page_no,
@@ -335,7 +335,7 @@ async def tasks_list(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def tasks_export(request: Request, c: Console) -> Response:
-    text = await _run(task_console.tasks_csv, _uow(request, True), c.actor, _task_query(request.query_params))
+    text = await _run(task_queries.tasks_csv, _uow(request, True), c.actor, _task_query(request.query_params))
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         **NO_STORE, "content-disposition": 'attachment; filename="taskbell-tasks.csv"'})
 
@@ -349,7 +349,7 @@ def _new_task_context(values: dict[str, Any], targets: list[task_targets.Target]
 
 @console_page(*STAFF)
 async def task_new_form(request: Request, c: Console) -> Response:
-    targets = await _run(task_targets.assignable_targets, _uow(request, True), c.person.id)
+    targets = await _run(task_targets.assignable_targets, _uow(request, True), c.actor)
     values = {"title": "", "description": "", "due": "", "priority": "normal", "review": False,
               "group_ids": [], "person_ids": []}
     return page(request, c, "admin/task_new.html", _new_task_context(values, targets, None))
@@ -383,7 +383,7 @@ async def task_new_submit(request: Request, c: Console) -> Response:
             priority=_enum(Priority, values["priority"]) or Priority.NORMAL, requires_review=values["review"])
         result = await _run(tasks.assign, _uow(request), c.actor, spec)
     except InvalidInput as exc:
-        targets = await _run(task_targets.assignable_targets, _uow(request, True), c.person.id)
+        targets = await _run(task_targets.assignable_targets, _uow(request, True), c.actor)
         return page(request, c, "admin/task_new.html", _new_task_context(values, targets, exc.message), 422)
     return _see_other("/admin/tasks", assignment_id=result.assignment_id, m="assigned")
 

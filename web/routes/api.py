@@ -14,10 +14,10 @@ from starlette.routing import Route
 
 from domain.actors import Actor
 from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
-from domain.models import Priority, Task, TaskStatus
-from domain.tasks import dashboard
+from domain.models import Priority, TaskStatus
+from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
-from domain.tasks.dashboard import MAX_PAGE, TaskFilter, TaskPage, TaskRow
+from domain.tasks.queries import MAX_PAGE, TaskFilter, TaskOrder, TaskPage, TaskRow
 from web.auth import authenticate_request
 from web.deps import get_deps
 from web.openapi import openapi_schema
@@ -68,7 +68,8 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def task_json(task: TaskRow | Task) -> dict[str, Any]:
+def task_json(task: TaskRow, *, names: bool = True) -> dict[str, Any]:
+    """A task as the API shows it; `names` adds the assignee's and assigner's (listings only)."""
     data: dict[str, Any] = {
         "id": task.id, "assignment_id": task.assignment_id, "title": task.title,
         "description": task.description, "priority": task.priority.value, "status": task.status.value,
@@ -79,7 +80,7 @@ def task_json(task: TaskRow | Task) -> dict[str, Any]:
         "resolved_at": _time(task.resolved_at), "cancelled_at": _time(task.cancelled_at),
         "reopen_count": task.reopen_count, "last_note": task.last_note,
     }
-    if isinstance(task, TaskRow):
+    if names:
         data["assignee_name"] = task.assignee_name
         data["assigner_name"] = task.assigner_name
     return data
@@ -131,8 +132,8 @@ async def list_tasks(request: Request) -> Response:
         due_to=query_time(params, "due_to"),
     )
     limit, offset = _paging(request)
-    page = await to_thread.run_sync(lambda: dashboard.list_tasks(
-        get_deps(request).db.uow(readonly=True), actor, filters, limit=limit, offset=offset))
+    page = await to_thread.run_sync(lambda: task_queries.search_tasks(
+        get_deps(request).db.uow(readonly=True), actor, filters, order=TaskOrder.DUE, limit=limit, offset=offset))
     return JSONResponse(page_json(page))
 
 
@@ -142,7 +143,7 @@ async def person_tasks(request: Request) -> Response:
     person_id = _path_id(request, "person_id", "person")
     status = query_enum(request.query_params, TaskStatus, "status")
     limit, offset = _paging(request)
-    page = await to_thread.run_sync(lambda: dashboard.person_tasks(
+    page = await to_thread.run_sync(lambda: task_queries.person_tasks(
         get_deps(request).db.uow(readonly=True), actor, person_id, status, limit=limit, offset=offset))
     return JSONResponse(page_json(page))
 
@@ -153,7 +154,7 @@ def _transition(service: Callable[..., tasks.TransitionResult]) -> Handler:
         actor = await _actor(request)
         task_id = _path_id(request, "task_id", "task")
         result = await to_thread.run_sync(service, get_deps(request).db.uow(), actor, task_id)
-        return JSONResponse({"task": task_json(result.task), "changed": result.changed,
+        return JSONResponse({"task": task_json(result.task, names=False), "changed": result.changed,
                              "message": result.message})
 
     handler.__name__ = service.__name__
