@@ -45,6 +45,7 @@ SERVICES = {
 
 
 async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the pressed message; an unchanged text is not an error."""
     assert update.callback_query is not None
     try:
         await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -54,6 +55,7 @@ async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) 
 
 
 async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """Start / Complete / Approve / Reopen pressed on a task card or in the /tasks list."""
     query = update.callback_query
     if query is None or query.data is None:
         return None
@@ -109,6 +111,7 @@ async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, person_
 
 
 async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The reopen reason typed by the assigner: reopen, or ask again when the reason is invalid."""
     assert update.effective_message is not None and context.user_data is not None
     task_id = context.user_data.get(REOPEN_KEY)
     person = await current_person(update, context)
@@ -129,6 +132,7 @@ async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel while a reopen reason is asked: keep the task as it is."""
     if context.user_data is not None:
         context.user_data.pop(REOPEN_KEY, None)
     if update.effective_message:
@@ -165,6 +169,7 @@ def _list_view(cards: list[TaskRow], total: int, page: int, tz: str,
 
 
 async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
+    """One page of my open tasks, most urgent first, with Start / Complete buttons."""
     person = await current_person(update, context)
     if person is None:
         if update.effective_message:
@@ -187,10 +192,12 @@ async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
 
 
 async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tasks: the first page of my open tasks."""
     await show_list(update, context, 0)
 
 
 async def list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """« Previous / Next » in the /tasks list."""
     query = update.callback_query
     assert query is not None and query.data is not None
     match = LIST_PATTERN.match(query.data)
@@ -202,6 +209,7 @@ async def list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # --- /assigned -----------------------------------------------------------------------------
 
 async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/assigned: what I assigned lately, with counts and a cancel button for the rest."""
     message = update.effective_message
     person = await current_person(update, context)
     if message is None:
@@ -232,6 +240,7 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def cancel_assignment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Cancel (then Yes) under /assigned: cancel the unfinished tasks of an assignment."""
     query = update.callback_query
     assert query is not None and query.data is not None
     match = CANCEL_PATTERN.match(query.data)
@@ -257,12 +266,14 @@ async def cancel_assignment_button(update: Update, context: ContextTypes.DEFAULT
 
 
 async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep under /assigned: drop the buttons, change nothing."""
     assert update.callback_query is not None
     await update.callback_query.answer("Kept.")
     await update.callback_query.edit_message_reply_markup(None)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The task handlers, in the order they must be registered."""
     return [
         ConversationHandler(
             entry_points=[CallbackQueryHandler(on_task_button, pattern=r"^task:")],

@@ -320,6 +320,7 @@ def _query_string(q: TaskFilter) -> dict[str, object]:
 
 @console_page(*STAFF)
 async def tasks_list(request: Request, c: Console) -> Response:
+    """The tasks page: one filtered page of the tasks this viewer may see."""
     q = _task_query(request.query_params)
     page_no = max(1, min(_id(request.query_params.get("page")) or 1, 100_000))
     result = await _run(task_queries.search_tasks, _uow(request, True), c.actor, q, limit=PAGE_SIZE,
@@ -335,6 +336,7 @@ async def tasks_list(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def tasks_export(request: Request, c: Console) -> Response:
+    """The same tasks as CSV."""
     text = await _run(task_queries.tasks_csv, _uow(request, True), c.actor, _task_query(request.query_params))
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         **NO_STORE, "content-disposition": 'attachment; filename="taskbell-tasks.csv"'})
@@ -349,6 +351,7 @@ def _new_task_context(values: dict[str, Any], targets: list[task_targets.Target]
 
 @console_page(*STAFF)
 async def task_new_form(request: Request, c: Console) -> Response:
+    """The new-task form, offering the groups and people this viewer may assign to."""
     targets = await _run(task_targets.assignable_targets, _uow(request, True), c.actor)
     values = {"title": "", "description": "", "due": "", "priority": "normal", "review": False,
               "group_ids": [], "person_ids": []}
@@ -370,6 +373,7 @@ def _parse_due(raw: str, tz_name: str) -> datetime | None:
 
 @console_page(*STAFF, back="/admin/tasks/new")
 async def task_new_submit(request: Request, c: Console) -> Response:
+    """Assign the task from the form (one fan-out), or show the form again with the error."""
     deps = get_deps(request)
     group_ids = [i for i in (_id(v) for v in c.fields("group_id")) if i is not None]
     person_ids = [i for i in (_id(v) for v in c.fields("person_id")) if i is not None]
@@ -390,6 +394,7 @@ async def task_new_submit(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/tasks")
 async def task_cancel(request: Request, c: Console) -> Response:
+    """Cancel one task, back to the page it was cancelled from."""
     result = await _run(tasks.cancel_task, _uow(request), c.actor, _path_id(request))
     back = _back(c.field("back"), "/admin/tasks")
     return RedirectResponse(_with_mark(back, "cancelled" if result.changed else "unchanged"), 303)
@@ -397,6 +402,7 @@ async def task_cancel(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/tasks")
 async def assignment_cancel(request: Request, c: Console) -> Response:
+    """Cancel the unfinished tasks of an assignment."""
     assignment_id = _path_id(request)
     await _run(tasks.cancel_assignment, _uow(request), c.actor, assignment_id)
     return _see_other("/admin/tasks", assignment_id=assignment_id, m="cancelled")
