@@ -12,7 +12,8 @@ from bot.timefmt import local
 from domain.links import LinkSigner, dashboard_url
 from domain.models import TaskStatus
 from domain.outbox import Delivery, sent_message
-from domain.tasks.cards import TaskCard, task_card, task_cards
+from domain.tasks.queries import TaskRow as TaskCard
+from domain.tasks.queries import task_card, task_cards
 from domain.uow import Database
 
 STATUS_LINE = {

@@ -169,6 +169,13 @@ async def test_forged_stale_and_double_presses_change_nothing(running, client, d
     assert events() == before
     assert task_of(db, s2.id).status == TaskStatus.PENDING
 
+    # Reopen is authorised by the domain before any reason is asked; a missing task is told, not crashed on.
+    for data, told in ((f"task:reopen:{theirs.id}", "Only the person who assigned this task or an admin"),
+                       ("task:reopen:999999", "No such task.")):
+        qid = await client.press_button(s1.telegram_chat_id, card["message_id"], data, forge=True)
+        answer = await client.callback_answer(qid, wait=5)
+        assert answer is not None and told in answer["text"], data
+
     # Two quick presses of Complete: one transition, the second told it is already done.
     data = f"task:complete:{mine.id}"
     q1 = await client.press_button(s1.telegram_chat_id, card["message_id"], data)
@@ -188,6 +195,14 @@ async def test_tasks_lists_my_open_work_with_buttons(running, client, db, org):
     task = task_of(db, org["s3"].id)
     after = await press(client, s3, reply, f"task:complete:{task.id}:l0", expect_new=False)
     assert "no open tasks" in after["text"]
+
+
+async def test_students_are_refused_assign_and_assigned_by_the_domain(running, client, db, org):
+    chat = org["s0"].telegram_chat_id
+    reply = await say(client, chat, "/assigned", until="assign")
+    assert reply["text"] == "Only teachers and admins assign tasks."
+    reply = await say(client, chat, "/assign", until="assign")
+    assert reply["text"] == "Only teachers and admins can assign tasks."
 
 
 async def test_assigned_shows_counts_and_cancels_the_rest(running, client, db, org):
@@ -226,6 +241,8 @@ async def test_review_reopen_asks_for_a_reason_the_assignee_reads(running, clien
     assert "needs your review" in review["text"]
     ask = await press(client, teacher_chat, review, data_of(review, "Reopen"), expect_new=True)
     assert "Why reopen" in ask["text"]
+    too_long = await say(client, teacher_chat, "x" * 1001, until="too long")
+    assert too_long["text"].startswith("The reason is too long")  # still asking: the next text is the reason
     confirm = await say(client, teacher_chat, "Add the graph for part 2", until="reason was sent")
     assert confirm["text"].startswith("Reopened.")
     told = await client.wait_for_bot_message(chat, done["message_id"], timeout=15)

@@ -27,7 +27,7 @@ from domain.models import (
 from domain.ops import audit_log, insights
 from domain.people import csv_import, matching
 from domain.people import queries as people_queries
-from domain.tasks import console as task_console
+from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
 from domain.tokens import Signer
 from tests.auxil.console import csrf_in, sign_in
@@ -101,29 +101,29 @@ def test_reads_authorise_the_acting_person_not_the_route(db, world):
     with pytest.raises(Forbidden):
         audit_log.audit_log(db.uow(), world.actor("teacher"))
     with pytest.raises(Forbidden):
-        task_console.search_tasks(db.uow(), world.actor("sam"))
+        task_queries.search_tasks(db.uow(), world.actor("sam"))
     with pytest.raises(Forbidden):
         group_queries.delete_group(db.uow(), world.actor("teacher"), world.art.id)
     with pytest.raises(Forbidden):
         csv_import.preview(db.uow(), world.actor("teacher"), "A,+447700911111,student")
-    mine = task_console.search_tasks(db.uow(), world.actor("teacher"))
+    mine = task_queries.search_tasks(db.uow(), world.actor("teacher"))
     assert {t.title for t in mine.items} == {"Maths homework"} and mine.total == 2
     assert [g.name for g in group_queries.list_groups(db.uow(), world.actor("teacher"))] == ["Maths"]
-    assert task_console.search_tasks(db.uow(), world.actor("admin")).total == 3
+    assert task_queries.search_tasks(db.uow(), world.actor("admin")).total == 3
 
 
 def test_task_search_filters(db, world, clock):
     a = world.actor("admin")
-    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(text="MURAL")).total == 1
-    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(group_id=world.maths.id)).total == 2
-    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(assignee_id=world.max.id)).total == 1
-    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(
+    assert task_queries.search_tasks(db.uow(), a, task_queries.TaskFilter(text="MURAL")).total == 1
+    assert task_queries.search_tasks(db.uow(), a, task_queries.TaskFilter(group_id=world.maths.id)).total == 2
+    assert task_queries.search_tasks(db.uow(), a, task_queries.TaskFilter(assignee_id=world.max.id)).total == 1
+    assert task_queries.search_tasks(db.uow(), a, task_queries.TaskFilter(
         assignment_id=world.homework.assignment_id)).total == 2
-    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(overdue=True)).total == 0
+    assert task_queries.search_tasks(db.uow(), a, task_queries.TaskFilter(overdue=True)).total == 0
     clock.advance(hours=3)
-    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(overdue=True)).total == 2
+    assert task_queries.search_tasks(db.uow(), a, task_queries.TaskFilter(overdue=True)).total == 2
     tasks.cancel_assignment(db.uow(), a, world.mural.assignment_id)
-    assert task_console.search_tasks(db.uow(), a, task_console.TaskQuery(status=TaskStatus.CANCELLED)).total == 1
+    assert task_queries.search_tasks(db.uow(), a, task_queries.TaskFilter(status=TaskStatus.CANCELLED)).total == 1
 
 
 def test_match_people_by_phone_and_name(db, world, make_person):
@@ -172,7 +172,7 @@ def test_people_csv_export_escapes_formulas(db, world, make_person):
     names = {r["name"] for r in rows}
     assert "'=HYPERLINK(\"http://x\")" in names and "Ada Admin" in names
     assert {r["phone"] for r in rows} >= {world.sam.phone}  # phones stay as they are (+ is safe there)
-    tasks_text = task_console.tasks_csv(db.uow(), world.actor("teacher"))
+    tasks_text = task_queries.tasks_csv(db.uow(), world.actor("teacher"))
     assert [r["title"] for r in csv.DictReader(io.StringIO(tasks_text))] == ["Maths homework"] * 2
 
 

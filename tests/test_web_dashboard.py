@@ -525,7 +525,7 @@ async def test_2000_tasks_cost_the_same_statements_as_20(db, world, make_person,
     assert board.overdue_count == sum(1 for s in specs if s.get("status") is None
                                       and s["due_at"] is not None and s["due_at"] < now)
     assert [t.id for t in board.open_tasks] == order[:dashboard.OPEN_PAGE]
-    assert all(t.overdue == (t.due_at is not None and t.due_at < now) for t in board.open_tasks)
+    assert all(t.is_overdue(now) == (t.due_at is not None and t.due_at < now) for t in board.open_tasks)
     assert board.summary.completed_count == len(finished)
     assert board.summary.with_due_count == len(with_due)
     assert board.summary.on_time_count == sum(1 for s in with_due if s["completed_at"] <= s["due_at"])

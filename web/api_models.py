@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from domain.models import Priority, TaskStatus
-from domain.tasks.dashboard import MAX_PAGE
+from domain.tasks.queries import MAX_PAGE
 from domain.tasks.services import MAX_DESCRIPTION, MAX_TITLE
 from web import forms
 from web.errors import ApiError, bad_query, invalid

@@ -24,7 +24,7 @@ from bot.handlers.account import current_person
 from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError
-from domain.models import Priority, Role
+from domain.models import Priority
 from domain.tasks import services as tasks
 from domain.tasks import targets as task_targets
 from domain.timeparse import parse_due, quick_choices
@@ -59,10 +59,17 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/assign: start the conversation, for those the domain lets assign."""
     assert update.effective_message is not None and context.user_data is not None
     person = await current_person(update, context)
-    if person is None or person.role not in (Role.ADMIN, Role.TEACHER):
-        await update.effective_message.reply_text("Only teachers and admins can assign tasks.")
+    if person is None:
+        await update.effective_message.reply_text(task_targets.MAY_NOT_ASSIGN)
+        return ConversationHandler.END
+    try:
+        await asyncio.to_thread(task_targets.check_assigner, deps_of(context).db.uow(readonly=True),
+                                Actor.telegram(person.id))
+    except DomainError as exc:
+        await update.effective_message.reply_text(exc.message)
         return ConversationHandler.END
     context.user_data[DRAFT] = Draft(tz=person.timezone or deps_of(context).settings.timezone)
     await update.effective_message.reply_text("New task. What is its title? (/cancel to stop)")
@@ -70,6 +77,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The task's title."""
     assert update.effective_message is not None
     title = " ".join((update.effective_message.text or "").split())
     if not title or len(title) > tasks.MAX_TITLE:
@@ -82,6 +90,7 @@ async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def got_description(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The task's description, or Skip."""
     draft = _draft(context)
     if update.callback_query:
         await update.callback_query.answer()
@@ -96,15 +105,17 @@ async def got_description(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def _targets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[task_targets.Target]:
+    """The groups and people this person may assign to, matching the current search."""
     assert update.effective_user is not None
     person = await current_person(update, context)
     if person is None:
         return []
     return await asyncio.to_thread(task_targets.assignable_targets, deps_of(context).db.uow(readonly=True),
-                                   person.id, _draft(context).search)
+                                   Actor.telegram(person.id), _draft(context).search)
 
 
 async def show_recipients(update: Update, context: ContextTypes.DEFAULT_TYPE, *, new: bool = False) -> int:
+    """The recipients picker: one page of groups and people, the chosen ones ticked."""
     draft = _draft(context)
     targets = await _targets(update, context)
     pages = max(1, (len(targets) + PAGE - 1) // PAGE)
@@ -140,6 +151,7 @@ async def show_recipients(update: Update, context: ContextTypes.DEFAULT_TYPE, *,
 
 
 async def recipients_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A group or person ticked, a page turned, or Done in the recipients picker."""
     query = update.callback_query
     assert query is not None and query.data is not None
     draft = _draft(context)
@@ -164,6 +176,7 @@ async def recipients_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def recipients_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A name typed in the recipients picker: search (“all” lists everyone again)."""
     assert update.effective_message is not None
     text = (update.effective_message.text or "").strip()
     draft = _draft(context)
@@ -173,6 +186,7 @@ async def recipients_search(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def ask_due(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Ask when the task is due: quick choices or a typed time."""
     draft = _draft(context)
     now = deps_of(context).db.clock.now()
     rows = [[_button(label, f"as:due:{i}")] for i, (label, _) in enumerate(quick_choices(now, draft.tz))]
@@ -186,6 +200,7 @@ async def ask_due(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def due_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A quick due-time choice, or No due time."""
     query = update.callback_query
     assert query is not None and query.data is not None
     draft = _draft(context)
@@ -203,6 +218,7 @@ async def due_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def due_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A typed due time."""
     assert update.effective_message is not None
     draft = _draft(context)
     try:
@@ -214,6 +230,7 @@ async def due_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def ask_priority(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Ask the task's priority."""
     assert update.effective_chat is not None
     row = [_button(p.value, f"as:pr:{p.value}") for p in Priority]
     await context.bot.send_message(update.effective_chat.id, "Priority?", reply_markup=InlineKeyboardMarkup([row]))
@@ -221,6 +238,7 @@ async def ask_priority(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
 
 
 async def priority_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The priority chosen; ask whether completion needs review."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_chat is not None
     value = query.data.removeprefix("as:pr:")
@@ -236,6 +254,7 @@ async def priority_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Review yes or no chosen; show the summary with Confirm / Cancel."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_chat is not None
     if query.data not in ("as:rv:1", "as:rv:0"):
@@ -261,6 +280,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 
 async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Confirm: assign (one fan-out); Cancel: assign nothing."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
     if query.data == "as:no":
@@ -292,6 +312,7 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel during /assign: nothing is assigned."""
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     if update.effective_message:
@@ -300,6 +321,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The /assign conversation."""
     text = filters.TEXT & ~filters.COMMAND
     return [ConversationHandler(
         entry_points=[CommandHandler("assign", start)],

@@ -25,10 +25,10 @@ from bot.handlers.account import current_person
 from bot.render import STATUS_LINE, card_markup, card_text, review_keyboard
 from bot.timefmt import local
 from domain.actors import Actor
-from domain.errors import DomainError
-from domain.models import Role
-from domain.tasks import cards as card_queries
+from domain.errors import DomainError, InvalidInput
+from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
+from domain.tasks.queries import TaskRow
 
 PATTERN = re.compile(r"^task:(start|complete|approve|reopen):(\d{1,12})(?::l(\d{1,4}))?$")
 LIST_PATTERN = re.compile(r"^tl:(\d{1,4})$")
@@ -45,6 +45,7 @@ SERVICES = {
 
 
 async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the pressed message; an unchanged text is not an error."""
     assert update.callback_query is not None
     try:
         await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -54,6 +55,7 @@ async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) 
 
 
 async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """Start / Complete / Approve / Reopen pressed on a task card or in the /tasks list."""
     query = update.callback_query
     if query is None or query.data is None:
         return None
@@ -78,7 +80,7 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if page is not None:
         await show_list(update, context, int(page))
         return None
-    card = await asyncio.to_thread(card_queries.task_card, deps.db.uow(readonly=True), task_id)
+    card = await asyncio.to_thread(task_queries.task_card, deps.db.uow(readonly=True), task_id)
     if action == "approve":
         await _edit(update, f"{card_text(card, deps.settings.timezone)}\nReviewed by you.", review_keyboard(card))
     else:
@@ -90,14 +92,14 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 # --- reopen asks for a reason ------------------------------------------------------------
 
 async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, person_id: int, task_id: int) -> int:
+    """Ask the assigner (or an admin) why they reopen the task; the domain refuses anyone else."""
     assert update.callback_query is not None and context.user_data is not None
-    card = await asyncio.to_thread(card_queries.task_card, deps_of(context).db.uow(readonly=True), task_id)
-    if card.assigner_id != person_id:
-        person = await current_person(update, context)
-        if person is None or person.role != Role.ADMIN:
-            await update.callback_query.answer(
-                "Only the person who assigned this task or an admin can reopen it.", show_alert=True)
-            return ConversationHandler.END
+    try:
+        card = await asyncio.to_thread(tasks.check_reopen, deps_of(context).db.uow(readonly=True),
+                                       Actor.telegram(person_id), task_id)
+    except DomainError as exc:
+        await update.callback_query.answer(exc.message, show_alert=True)
+        return ConversationHandler.END
     context.user_data[REOPEN_KEY] = task_id
     await update.callback_query.answer()
     assert update.effective_chat is not None
@@ -109,6 +111,7 @@ async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, person_
 
 
 async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The reopen reason typed by the assigner: reopen, or ask again when the reason is invalid."""
     assert update.effective_message is not None and context.user_data is not None
     task_id = context.user_data.get(REOPEN_KEY)
     person = await current_person(update, context)
@@ -117,15 +120,19 @@ async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     try:
         result = await asyncio.to_thread(tasks.reopen_task, deps_of(context).db.uow(), Actor.telegram(person.id),
                                          task_id, update.effective_message.text or "")
+    except InvalidInput as exc:  # no reason or too long a one: ask again
+        await update.effective_message.reply_text(exc.message)
+        return REASON
     except DomainError as exc:
         await update.effective_message.reply_text(exc.message)
-        return REASON if "why" in exc.message.lower() or "long" in exc.message.lower() else ConversationHandler.END
+        return ConversationHandler.END
     context.user_data.pop(REOPEN_KEY, None)
     await update.effective_message.reply_text(f"{result.message} The reason was sent.")
     return ConversationHandler.END
 
 
 async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel while a reopen reason is asked: keep the task as it is."""
     if context.user_data is not None:
         context.user_data.pop(REOPEN_KEY, None)
     if update.effective_message:
@@ -135,7 +142,7 @@ async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 # --- /tasks --------------------------------------------------------------------------------
 
-def _list_view(cards: list[card_queries.TaskCard], total: int, page: int, tz: str,
+def _list_view(cards: list[TaskRow], total: int, page: int, tz: str,
                now: datetime) -> tuple[str, InlineKeyboardMarkup | None]:
     if total == 0:
         return "You have no open tasks. 🎉", None
@@ -143,7 +150,7 @@ def _list_view(cards: list[card_queries.TaskCard], total: int, page: int, tz: st
     lines = [f"<b>Your open tasks</b> ({total}), page {page + 1} of {pages}:"]
     rows = []
     for n, card in enumerate(cards, start=1 + page * PER_PAGE):
-        overdue = " ⚠️ overdue" if card.due_at and card.due_at < now else ""
+        overdue = " ⚠️ overdue" if card.is_overdue(now) else ""
         lines.append(f"{n}. <b>{html.escape(card.title)}</b> · due {local(card.due_at, card.assignee_timezone, tz)}"
                      f"{overdue} · {card.priority.value} · {STATUS_LINE[card.status]}")
         row = []
@@ -162,6 +169,7 @@ def _list_view(cards: list[card_queries.TaskCard], total: int, page: int, tz: st
 
 
 async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
+    """One page of my open tasks, most urgent first, with Start / Complete buttons."""
     person = await current_person(update, context)
     if person is None:
         if update.effective_message:
@@ -169,11 +177,12 @@ async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
         return
     deps = deps_of(context)
     now = deps.db.clock.now()
-    cards, total = await asyncio.to_thread(card_queries.open_tasks, deps.db.uow(readonly=True), person.id, now,
+    actor = Actor.telegram(person.id)
+    cards, total = await asyncio.to_thread(task_queries.open_tasks, deps.db.uow(readonly=True), actor, now,
                                            PER_PAGE, page * PER_PAGE)
     if not cards and page > 0:  # the page emptied under us: show the last one
         page = max(0, (total - 1) // PER_PAGE)
-        cards, total = await asyncio.to_thread(card_queries.open_tasks, deps.db.uow(readonly=True), person.id, now,
+        cards, total = await asyncio.to_thread(task_queries.open_tasks, deps.db.uow(readonly=True), actor, now,
                                                PER_PAGE, page * PER_PAGE)
     text, markup = _list_view(cards, total, page, deps.settings.timezone, now)
     if update.callback_query:
@@ -183,10 +192,12 @@ async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: in
 
 
 async def tasks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tasks: the first page of my open tasks."""
     await show_list(update, context, 0)
 
 
 async def list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """« Previous / Next » in the /tasks list."""
     query = update.callback_query
     assert query is not None and query.data is not None
     match = LIST_PATTERN.match(query.data)
@@ -198,15 +209,21 @@ async def list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # --- /assigned -----------------------------------------------------------------------------
 
 async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/assigned: what I assigned lately, with counts and a cancel button for the rest."""
     message = update.effective_message
     person = await current_person(update, context)
     if message is None:
         return
-    if person is None or person.role not in (Role.ADMIN, Role.TEACHER):
-        await message.reply_text("Only teachers and admins assign tasks.")
+    if person is None:
+        await message.reply_text(task_queries.STAFF_ONLY)
         return
     deps = deps_of(context)
-    summaries = await asyncio.to_thread(card_queries.assigned_by, deps.db.uow(readonly=True), person.id)
+    try:
+        summaries = await asyncio.to_thread(task_queries.assigned_by, deps.db.uow(readonly=True),
+                                            Actor.telegram(person.id))
+    except DomainError as exc:
+        await message.reply_text(exc.message)
+        return
     if not summaries:
         await message.reply_text("You have not assigned anything yet. /assign starts.")
         return
@@ -223,6 +240,7 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def cancel_assignment_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Cancel (then Yes) under /assigned: cancel the unfinished tasks of an assignment."""
     query = update.callback_query
     assert query is not None and query.data is not None
     match = CANCEL_PATTERN.match(query.data)
@@ -248,12 +266,14 @@ async def cancel_assignment_button(update: Update, context: ContextTypes.DEFAULT
 
 
 async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep under /assigned: drop the buttons, change nothing."""
     assert update.callback_query is not None
     await update.callback_query.answer("Kept.")
     await update.callback_query.edit_message_reply_markup(None)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The task handlers, in the order they must be registered."""
     return [
         ConversationHandler(
             entry_points=[CallbackQueryHandler(on_task_button, pattern=r"^task:")],

@@ -23,6 +23,7 @@ from domain.models.records import (
     RuleConfig,
 )
 from domain.models.tasks import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
     Assignment,
     Channel,
@@ -34,6 +35,7 @@ from domain.models.tasks import (
 from domain.models.tokens import ApiToken
 
 __all__ = [
+    "FINISHED_STATUSES",
     "OPEN_STATUSES",
     "ActionStatus",
     "ApiToken",

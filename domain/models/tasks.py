@@ -28,6 +28,7 @@ class TaskStatus(enum.StrEnum):
 
 
 OPEN_STATUSES = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
+FINISHED_STATUSES = (TaskStatus.DONE, TaskStatus.RESOLVED)  # done, approved or not: the one definition
 
 
 class Channel(enum.StrEnum):

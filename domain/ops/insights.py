@@ -21,13 +21,21 @@ from sqlalchemy import and_, or_, select
 
 from domain.actors import Actor
 from domain.errors import InvalidInput
-from domain.models import OPEN_STATUSES, Group, GroupMember, Person, Role, Task, TaskStatus
+from domain.groups.queries import group_scope
+from domain.models import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    Group,
+    GroupMember,
+    Person,
+    Task,
+    TaskStatus,
+)
 from domain.people.viewer import load_viewer
-from domain.tasks.console import task_scope
+from domain.tasks.scope import visible_tasks
 from domain.uow import UnitOfWork
 
 MAX_DAYS = 366
-FINISHED = (TaskStatus.DONE, TaskStatus.RESOLVED)
 
 
 @dataclass
@@ -77,7 +85,7 @@ def _add(stats: Stats, task: tuple[int, int, TaskStatus, datetime, datetime | No
          now: datetime) -> None:
     _id, _assignee, status, created, completed, due = task
     stats.assigned += 1
-    if status in FINISHED and completed is not None:
+    if status in FINISHED_STATUSES and completed is not None:
         stats.completed += 1
         stats.total_seconds += max((completed - created).total_seconds(), 0.0)
         if due is not None:
@@ -88,6 +96,7 @@ def _add(stats: Stats, task: tuple[int, int, TaskStatus, datetime, datetime | No
 
 
 def insights(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: str) -> Insights:
+    """Task statistics over [start, end) for the tasks this admin or teacher may see (domain.tasks.scope)."""
     if start.tzinfo is None or end.tzinfo is None:
         raise InvalidInput("The period needs a time zone.")
     if end <= start:
@@ -102,12 +111,11 @@ def insights(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: 
         done_in_period = and_(Task.completed_at >= start, Task.completed_at < end)
         rows = uow.session.execute(
             select(Task.id, Task.assignee_id, Task.status, Task.created_at, Task.completed_at, Task.due_at)
-            .where(*task_scope(me), Task.status != TaskStatus.CANCELLED, or_(in_period, done_in_period))
+            .where(*visible_tasks(me), Task.status != TaskStatus.CANCELLED, or_(in_period, done_in_period))
         ).all()
-        group_scope = [] if me.role == Role.ADMIN else [Group.owner_id == me.id]
         memberships = uow.session.execute(
             select(Group.id, Group.name, GroupMember.person_id)
-            .outerjoin(GroupMember, GroupMember.group_id == Group.id).where(*group_scope)
+            .outerjoin(GroupMember, GroupMember.group_id == Group.id).where(*group_scope(me))
             .order_by(Group.name)).all()
         assignee_ids = {r[1] for r in rows}
         names = dict(uow.session.execute(
@@ -127,7 +135,7 @@ def insights(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: 
     completed_on: dict[date, int] = defaultdict(int)
     for row in rows:
         _id, assignee, status, created, completed, _due = row
-        if status in FINISHED and completed is not None and start <= completed < end:
+        if status in FINISHED_STATUSES and completed is not None and start <= completed < end:
             completed_on[completed.astimezone(zone).date()] += 1
         if not start <= created < end:
             continue

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from domain.models import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
     ActionStatus,
     AttendanceRecord,
@@ -27,7 +28,6 @@ from domain.models import (
     Role,
     SessionStatus,
     Task,
-    TaskStatus,
 )
 from domain.outbox import Intent, enqueue
 from domain.rules import rule_in
@@ -99,7 +99,7 @@ def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
         if person.role == Role.ADMIN:
             week_ago = now - timedelta(days=7)
             done, total, overdue = s.execute(select(
-                func.sum(case((Task.status.in_([TaskStatus.DONE, TaskStatus.RESOLVED]), 1), else_=0)),
+                func.sum(case((Task.status.in_(FINISHED_STATUSES), 1), else_=0)),
                 func.count(),
                 func.sum(case((Task.status.in_(OPEN_STATUSES) & (Task.due_at < now), 1), else_=0)))
                 .where(Task.created_at >= week_ago)).one()

@@ -1,4 +1,5 @@
-"""Read queries for the web: a person's dashboard, its change marker, and task listings for the API.
+"""The personal dashboard behind a signed link: a person's most urgent open tasks, recent finished ones,
+a summary, and the change marker the page polls.
 
 Every function runs a fixed number of queries whatever the number of tasks.
 """
@@ -19,90 +20,24 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    or_,
     select,
 )
-from sqlalchemy.orm import aliased
 
-from domain.actors import Actor, load_active
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.models import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
-    Group,
-    GroupMember,
     Person,
     PersonStatus,
-    Priority,
-    Role,
     Task,
     TaskEvent,
-    TaskStatus,
 )
+from domain.tasks.queries import TaskRow, row_select, urgency_order
 from domain.uow import UnitOfWork
 
 RECENT_LIMIT = 10
 OPEN_PAGE = 25  # open tasks on the dashboard unless asked for more
 OPEN_MAX = 200  # the most a "Show more" link can ask for
-MAX_PAGE = 200
-FINISHED = (TaskStatus.DONE, TaskStatus.RESOLVED)
-_PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    """One task as listed in the API."""
-
-    id: int
-    assignment_id: int
-    title: str
-    description: str
-    priority: Priority
-    status: TaskStatus
-    due_at: datetime | None
-    requires_review: bool
-    assignee_id: int
-    assignee_name: str
-    assigner_id: int
-    assigner_name: str
-    created_at: datetime
-    updated_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
-    resolved_at: datetime | None
-    cancelled_at: datetime | None
-    reopen_count: int
-    last_note: str | None
-
-    def is_overdue(self, now: datetime) -> bool:
-        return self.status in OPEN_STATUSES and self.due_at is not None and self.due_at < now
-
-
-@dataclass(frozen=True, slots=True)
-class OpenTask:
-    """An open task as the dashboard shows it: only the columns on the page."""
-
-    id: int
-    title: str
-    description: str
-    priority: Priority
-    status: TaskStatus
-    due_at: datetime | None
-    requires_review: bool
-    assigner_name: str
-    last_note: str | None
-    overdue: bool
-
-
-@dataclass(frozen=True, slots=True)
-class FinishedTask:
-    """A recently finished (or cancelled) task as the dashboard shows it."""
-
-    id: int
-    title: str
-    status: TaskStatus
-    due_at: datetime | None
-    completed_at: datetime | None
-    cancelled_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -123,11 +58,11 @@ class Dashboard:
     person_name: str
     timezone: str | None
     now: datetime
-    open_tasks: list[OpenTask]  # the most urgent first, at most open_limit of them
+    open_tasks: list[TaskRow]  # the most urgent first, at most open_limit of them
     open_count: int  # all open tasks, shown or not
     overdue_count: int  # all overdue open tasks, shown or not
     open_limit: int
-    recent_finished: list[FinishedTask]
+    recent_finished: list[TaskRow]  # finished or cancelled, the last changed first
     summary: Summary
     version: str
 
@@ -142,26 +77,6 @@ class Dashboard:
         if not self.hidden_open or self.open_limit >= OPEN_MAX:
             return None
         return min(self.open_limit * 2, OPEN_MAX)
-
-
-def _rows(stmt: Select[tuple[Task]]) -> Select[tuple[Task, str, str]]:
-    """Add the assignee's and the assigner's names to a task query (two joins, no N+1)."""
-    assignee, assigner = aliased(Person), aliased(Person)
-    return (stmt.add_columns(assignee.name, assigner.name)
-            .join(assignee, assignee.id == Task.assignee_id)
-            .join(assigner, assigner.id == Task.assigner_id))
-
-
-def _to_row(task: Task, assignee_name: str, assigner_name: str) -> TaskRow:
-    return TaskRow(
-        task.id, task.assignment_id, task.title, task.description, task.priority, task.status,
-        task.due_at, task.requires_review, task.assignee_id, assignee_name, task.assigner_id,
-        assigner_name, task.created_at, task.updated_at, task.started_at, task.completed_at,
-        task.resolved_at, task.cancelled_at, task.reopen_count, task.last_note)
-
-
-def _priority_rank() -> ColumnElement[int]:
-    return case(*((Task.priority == p, r) for p, r in _PRIORITY_RANK.items()), else_=9)
 
 
 def _seconds(dialect: str, start: ColumnElement[datetime], end: ColumnElement[datetime]
@@ -203,9 +118,8 @@ def _statements(dialect: str) -> _Statements:
     person_id, now = bindparam("person_id"), bindparam("now")
     is_open = Task.status.in_(OPEN_STATUSES)
     overdue = and_(Task.due_at.is_not(None), Task.due_at < now)  # `now` takes the column's UTC type
-    finished = and_(Task.status.in_(FINISHED), Task.completed_at.is_not(None))
+    finished = and_(Task.status.in_(FINISHED_STATUSES), Task.completed_at.is_not(None))
     mine = Task.assignee_id == person_id
-    late_rank = case((overdue, 0), else_=1).label("late_rank")
     return _Statements(
         viewer=select(Person.name, Person.timezone, Person.status).where(Person.id == person_id),
         totals=select(
@@ -218,14 +132,8 @@ def _statements(dialect: str) -> _Statements:
             _count_where(and_(finished, Task.due_at.is_not(None), Task.completed_at <= Task.due_at)),
             _count_where(and_(finished, Task.due_at.is_not(None))),
         ).where(mine),
-        open_tasks=select(Task.id, Task.title, Task.description, Task.priority, Task.status, Task.due_at,
-                          Task.requires_review, Person.name, Task.last_note, late_rank)
-        .join(Person, Person.id == Task.assigner_id)
-        .where(mine, is_open)
-        .order_by(late_rank, Task.due_at.is_(None), Task.due_at, _priority_rank(), Task.id)
-        .limit(bindparam("limit")),
-        finished=select(Task.id, Task.title, Task.status, Task.due_at, Task.completed_at, Task.cancelled_at)
-        .where(mine, Task.status.not_in(OPEN_STATUSES))
+        open_tasks=row_select().where(mine, is_open).order_by(*urgency_order(now)).limit(bindparam("limit")),
+        finished=row_select().where(mine, Task.status.not_in(OPEN_STATUSES))
         .order_by(Task.updated_at.desc(), Task.id.desc()).limit(RECENT_LIMIT),
         version=select(*_version_columns(person_id)).where(mine),
     )
@@ -246,8 +154,8 @@ def person_dashboard(uow: UnitOfWork, person_id: int, now: datetime | None = Non
     """A person's most urgent open tasks, recent finished ones and a summary.
 
     Four queries whatever the number of tasks: the viewer, one row of aggregates (counts, summary,
-    change marker), the first `open_limit` open tasks and the last RECENT_LIMIT finished ones, each
-    selecting only the columns the page shows.
+    change marker), the first `open_limit` open tasks (urgency_order) and the last RECENT_LIMIT finished
+    ones, as task rows.
     """
     if not 1 <= open_limit <= OPEN_MAX:
         raise InvalidInput(f"open_limit must be between 1 and {OPEN_MAX}.")
@@ -266,9 +174,9 @@ def person_dashboard(uow: UnitOfWork, person_id: int, now: datetime | None = Non
         int(on_time), int(with_due))
     return Dashboard(
         person_id, name, timezone, now,
-        [OpenTask(*row[:-1], overdue=row[-1] == 0) for row in open_rows],
+        [TaskRow(*row) for row in open_rows],
         int(open_count), int(overdue_count), open_limit,
-        [FinishedTask(*row) for row in finished_rows],
+        [TaskRow(*row) for row in finished_rows],
         summary, _version_of(int(n_tasks), updated, event_id))
 
 
@@ -279,91 +187,3 @@ def dashboard_version(uow: UnitOfWork, person_id: int) -> str:
         count, last_update, last_event = uow.session.execute(
             _statements(uow.dialect).version, {"person_id": person_id}).one()
         return _version_of(int(count), last_update, last_event)
-
-
-# --- listings for the API ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class TaskFilter:
-    status: TaskStatus | None = None
-    assignee_id: int | None = None
-    group_id: int | None = None  # tasks of the members of this group
-    assignment_id: int | None = None
-    due_from: datetime | None = None
-    due_to: datetime | None = None
-
-
-@dataclass(frozen=True)
-class TaskPage:
-    total: int
-    limit: int
-    offset: int
-    items: list[TaskRow]
-
-
-def _members_of_owned_groups(owner_id: int) -> Select[tuple[int]]:
-    return (select(GroupMember.person_id).join(Group, Group.id == GroupMember.group_id)
-            .where(Group.owner_id == owner_id))
-
-
-def _page(uow: UnitOfWork, conditions: list[ColumnElement[bool]], limit: int, offset: int) -> TaskPage:
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.")
-    if offset < 0:
-        raise InvalidInput("offset must not be negative.")
-    total = uow.session.scalar(select(func.count()).select_from(Task).where(*conditions)) or 0
-    rows = uow.session.execute(_rows(
-        select(Task).where(*conditions)
-        .order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit).offset(offset))).all()
-    return TaskPage(int(total), limit, offset, [_to_row(*r) for r in rows])
-
-
-def _filter_conditions(f: TaskFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if f.status is not None:
-        conditions.append(Task.status == f.status)
-    if f.assignee_id is not None:
-        conditions.append(Task.assignee_id == f.assignee_id)
-    if f.group_id is not None:
-        conditions.append(Task.assignee_id.in_(
-            select(GroupMember.person_id).where(GroupMember.group_id == f.group_id)))
-    if f.assignment_id is not None:
-        conditions.append(Task.assignment_id == f.assignment_id)
-    if f.due_from is not None:
-        conditions.append(Task.due_at >= f.due_from)
-    if f.due_to is not None:
-        conditions.append(Task.due_at <= f.due_to)
-    return conditions
-
-
-def list_tasks(uow: UnitOfWork, actor: Actor, filters: TaskFilter = TaskFilter(), *,
-               limit: int = 50, offset: int = 0) -> TaskPage:
-    """Admins see every task; teachers the tasks they assigned or of the people in their groups."""
-    for bound in (filters.due_from, filters.due_to):
-        if bound is not None and bound.tzinfo is None:
-            raise InvalidInput("due_from and due_to need a time zone.")
-    with uow:
-        me = load_active(uow.session, actor, Role.ADMIN, Role.TEACHER)
-        conditions = _filter_conditions(filters)
-        if me.role != Role.ADMIN:
-            conditions.append(or_(Task.assigner_id == me.id,
-                                  Task.assignee_id.in_(_members_of_owned_groups(me.id))))
-        return _page(uow, conditions, limit, offset)
-
-
-def person_tasks(uow: UnitOfWork, actor: Actor, person_id: int, status: TaskStatus | None = None, *,
-                 limit: int = 50, offset: int = 0) -> TaskPage:
-    """One person's tasks: for themself, admins, and teachers running a group they are in."""
-    with uow:
-        me = load_active(uow.session, actor)
-        if me.id != person_id and me.role != Role.ADMIN:
-            in_my_group = me.role == Role.TEACHER and uow.session.scalar(
-                _members_of_owned_groups(me.id).where(GroupMember.person_id == person_id).limit(1))
-            if not in_my_group:
-                raise Forbidden("You can see only your own tasks and those of people in your groups.")
-        if uow.session.get(Person, person_id) is None:
-            raise NotFound("No such person.")
-        conditions = [Task.assignee_id == person_id]
-        if status is not None:
-            conditions.append(Task.status == status)
-        return _page(uow, conditions, limit, offset)

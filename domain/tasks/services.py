@@ -12,9 +12,9 @@ from domain import audit
 from domain.actors import Actor, load_active
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.models import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
     Assignment,
-    Group,
     GroupMember,
     Person,
     PersonStatus,
@@ -26,6 +26,8 @@ from domain.models import (
 )
 from domain.outbox import Intent, enqueue
 from domain.rules import rule_in
+from domain.tasks.queries import TaskRow, task_row
+from domain.tasks.scope import authorise_recipients
 from domain.uow import UnitOfWork
 
 MAX_TITLE = 200
@@ -54,7 +56,7 @@ class AssignmentResult:
 
 @dataclass(frozen=True)
 class TransitionResult:
-    task: Task
+    task: TaskRow  # as it is after the call
     changed: bool
     message: str
 
@@ -82,34 +84,13 @@ def _validate(spec: AssignmentSpec, now: datetime) -> tuple[str, str]:
     return title, description
 
 
-def _authorise_recipients(uow: UnitOfWork, me: Person, spec: AssignmentSpec) -> None:
-    """Admins assign to anyone; teachers to the groups they run and the people in them."""
-    session = uow.session
-    group_ids, person_ids = set(spec.group_ids), set(spec.person_ids)
-    found_groups = set(session.scalars(select(Group.id).where(Group.id.in_(group_ids))))
-    if missing := group_ids - found_groups:
-        raise NotFound(f"No such group: {sorted(missing)}.")
-    if me.role == Role.ADMIN:
-        return
-    own_groups = set(session.scalars(select(Group.id).where(Group.owner_id == me.id)))
-    if not group_ids <= own_groups:
-        raise Forbidden("You can assign only to the groups you run.")
-    if person_ids:
-        reachable = set(session.scalars(
-            select(GroupMember.person_id).where(
-                GroupMember.group_id.in_(own_groups), GroupMember.person_id.in_(person_ids))
-        ))
-        if not person_ids <= reachable:
-            raise Forbidden("You can assign only to people in the groups you run.")
-
-
 def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec) -> AssignmentResult:
     """Fan one task description out to every distinct active person chosen, in one transaction."""
     with uow:
         session, now = uow.session, uow.now
         me = load_active(session, actor, Role.ADMIN, Role.TEACHER)
         title, description = _validate(spec, now)
-        _authorise_recipients(uow, me, spec)
+        authorise_recipients(session, me, spec.group_ids, spec.person_ids)
 
         conditions = []
         if spec.person_ids:
@@ -205,11 +186,12 @@ def _move(
     return event_id
 
 
-def _finish(uow: UnitOfWork, task: Task, changed: object, message: str) -> TransitionResult:
-    uow.session.refresh(task)
+def _result(uow: UnitOfWork, task: Task, changed: object, message: str) -> TransitionResult:
+    """The outcome with the task's row as it is now; commits when this call changed something."""
+    row = task_row(uow.session, task.id)
     if changed:
         uow.commit()
-    return TransitionResult(task, bool(changed), message)
+    return TransitionResult(row, bool(changed), message)
 
 
 def _notify(uow: UnitOfWork, task: Task, event_id: int, kind: str, recipient_id: int, **data: object) -> None:
@@ -219,30 +201,32 @@ def _notify(uow: UnitOfWork, task: Task, event_id: int, kind: str, recipient_id:
 
 
 def start_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
+    """The assignee starts a pending task."""
     with uow:
         me = load_active(uow.session, actor)
         task = _load_task(uow, task_id)
         if task.assignee_id != me.id:
             raise Forbidden("Only the person this task is for can start it.")
         if task.status == TaskStatus.IN_PROGRESS:
-            return TransitionResult(task, False, "Already started.")
+            return _result(uow, task, False, "Already started.")
         if task.status != TaskStatus.PENDING:
             raise IllegalTransition(f"This task is {_LABEL[task.status]}; it cannot be started.")
         changed = _move(uow, actor, task, [TaskStatus.PENDING], TaskStatus.IN_PROGRESS, "task.start",
                         started_at=uow.now)
         if changed:
             _notify(uow, task, changed, "task_changed", task.assignee_id)
-        return _finish(uow, task, changed, "Started." if changed else "Already started.")
+        return _result(uow, task, changed, "Started." if changed else "Already started.")
 
 
 def complete_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
+    """The assignee marks an open task done; its assigner hears of it."""
     with uow:
         me = load_active(uow.session, actor)
         task = _load_task(uow, task_id)
         if task.assignee_id != me.id:
             raise Forbidden("Only the person this task is for can complete it.")
-        if task.status in (TaskStatus.DONE, TaskStatus.RESOLVED):
-            return TransitionResult(task, False, "Already done.")
+        if task.status in FINISHED_STATUSES:
+            return _result(uow, task, False, "Already done.")
         if task.status == TaskStatus.CANCELLED:
             raise IllegalTransition("This task was cancelled; it cannot be completed.")
         changed = _move(uow, actor, task, OPEN_STATUSES, TaskStatus.DONE, "task.complete",
@@ -251,11 +235,11 @@ def complete_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResu
             uow.session.refresh(task)
             if task.status == TaskStatus.CANCELLED:
                 raise IllegalTransition("This task was cancelled; it cannot be completed.")
-            return TransitionResult(task, False, "Already done.")
+            return _result(uow, task, False, "Already done.")
         _notify(uow, task, changed, "task_changed", task.assignee_id)
         _notify(uow, task, changed, "task_completed", task.assigner_id, needs_review=task.requires_review)
         message = "Done, waiting for review." if task.requires_review else "Done. Well done!"
-        return _finish(uow, task, True, message)
+        return _result(uow, task, True, message)
 
 
 def _load_for_manager(uow: UnitOfWork, actor: Actor, task_id: int, verb: str) -> tuple[Person, Task]:
@@ -267,34 +251,44 @@ def _load_for_manager(uow: UnitOfWork, actor: Actor, task_id: int, verb: str) ->
 
 
 def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None = None) -> TransitionResult:
+    """The assigner or an admin cancels an open task."""
     with uow:
         _me, task = _load_for_manager(uow, actor, task_id, "cancel")
         if task.status == TaskStatus.CANCELLED:
-            return TransitionResult(task, False, "Already cancelled.")
+            return _result(uow, task, False, "Already cancelled.")
         if task.status not in OPEN_STATUSES:
             raise IllegalTransition(f"This task is {_LABEL[task.status]}; it cannot be cancelled.")
         changed = _move(uow, actor, task, OPEN_STATUSES, TaskStatus.CANCELLED, "task.cancel",
                         note=reason, cancelled_at=uow.now)
         if changed:
             _notify(uow, task, changed, "task_changed", task.assignee_id)
-        return _finish(uow, task, changed, "Cancelled." if changed else "Already changed by someone else.")
+        return _result(uow, task, changed, "Cancelled." if changed else "Already changed by someone else.")
 
 
 def approve_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
+    """The assigner or an admin approves a done task that needs review."""
     with uow:
         _me, task = _load_for_manager(uow, actor, task_id, "approve")
         if task.status == TaskStatus.RESOLVED:
-            return TransitionResult(task, False, "Already approved.")
+            return _result(uow, task, False, "Already approved.")
         if task.status != TaskStatus.DONE or not task.requires_review:
             raise IllegalTransition(f"This task is {_LABEL[task.status]}; there is nothing to approve.")
         changed = _move(uow, actor, task, [TaskStatus.DONE], TaskStatus.RESOLVED, "task.approve",
                         resolved_at=uow.now)
         if changed:
             _notify(uow, task, changed, "task_changed", task.assignee_id)
-        return _finish(uow, task, changed, "Approved." if changed else "Already reviewed.")
+        return _result(uow, task, changed, "Approved." if changed else "Already reviewed.")
+
+
+def check_reopen(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskRow:
+    """Refuse early whoever may not reopen this task (before asking them why); the task as it is."""
+    with uow:
+        _load_for_manager(uow, actor, task_id, "reopen")
+        return task_row(uow.session, task_id)
 
 
 def reopen_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str) -> TransitionResult:
+    """The assigner or an admin reopens a finished task with a reason (InvalidInput: a bad reason)."""
     with uow:
         _me, task = _load_for_manager(uow, actor, task_id, "reopen")
         reason = (reason or "").strip()
@@ -303,17 +297,17 @@ def reopen_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str) -> Tra
         if len(reason) > 1000:
             raise InvalidInput("The reason is too long (at most 1000 characters).")
         if task.status in OPEN_STATUSES:
-            return TransitionResult(task, False, "The task is already open.")
+            return _result(uow, task, False, "The task is already open.")
         if task.status == TaskStatus.CANCELLED:
             raise IllegalTransition("This task was cancelled; it cannot be reopened.")
-        changed = _move(uow, actor, task, [TaskStatus.DONE, TaskStatus.RESOLVED], TaskStatus.IN_PROGRESS,
+        changed = _move(uow, actor, task, FINISHED_STATUSES, TaskStatus.IN_PROGRESS,
                         "task.reopen", note=reason, completed_at=None, resolved_at=None,
                         next_reminder_at=task.due_at if task.due_at else None, escalated_at=None,
                         reopen_count=Task.reopen_count + 1, last_note=reason)
         if changed:
             _notify(uow, task, changed, "task_changed", task.assignee_id)
             _notify(uow, task, changed, "task_reopened", task.assignee_id, reason=reason)
-        return _finish(uow, task, changed, "Reopened." if changed else "Already reviewed.")
+        return _result(uow, task, changed, "Reopened." if changed else "Already reviewed.")
 
 
 def cancel_assignment(uow: UnitOfWork, actor: Actor, assignment_id: int) -> int:

@@ -1,4 +1,4 @@
-"""What a manager may assign to: groups and people in their scope."""
+"""What an admin or a teacher may assign to: groups and people in their scope."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from domain.models import Group, GroupMember, Person, Role
+from domain.actors import Actor, load_active
+from domain.models import Group, GroupMember, Person, PersonStatus
+from domain.tasks.scope import STAFF, assignable_groups, assignable_people, load_staff
 from domain.uow import UnitOfWork
 
-# --- what a manager may assign to ---------------------------------------------------------
+MAY_NOT_ASSIGN = "Only teachers and admins can assign tasks."
+
 
 @dataclass(frozen=True)
 class Target:
@@ -18,23 +21,24 @@ class Target:
     label: str
 
 
-def assignable_targets(uow: UnitOfWork, person_id: int, search: str | None = None) -> list[Target]:
-    """Groups and active people this person may assign to (admins: all; teachers: their groups)."""
-    from domain.models import PersonStatus
-
+def check_assigner(uow: UnitOfWork, actor: Actor) -> None:
+    """Refuse (Forbidden) anyone who may not assign tasks, before a conversation asks them anything."""
     with uow:
-        me = uow.session.get(Person, person_id)
-        if me is None or me.role not in (Role.ADMIN, Role.TEACHER):
+        load_staff(uow.session, actor, MAY_NOT_ASSIGN)
+
+
+def assignable_targets(uow: UnitOfWork, actor: Actor, search: str | None = None) -> list[Target]:
+    """Groups and active people the acting person may assign to (none unless an admin or a teacher)."""
+    with uow:
+        me = load_active(uow.session, actor)
+        if me.role not in STAFF:
             return []
-        group_q = select(Group.id, Group.name, func.count(GroupMember.person_id)).outerjoin(
-            GroupMember, GroupMember.group_id == Group.id).group_by(Group.id, Group.name).order_by(Group.name)
-        people_q = select(Person.id, Person.name).where(
-            Person.status == PersonStatus.ACTIVE, Person.id != person_id).order_by(Person.name)
-        if me.role == Role.TEACHER:
-            group_q = group_q.where(Group.owner_id == person_id)
-            people_q = people_q.where(Person.id.in_(
-                select(GroupMember.person_id).join(Group, Group.id == GroupMember.group_id)
-                .where(Group.owner_id == person_id)))
+        group_q = (select(Group.id, Group.name, func.count(GroupMember.person_id))
+                   .outerjoin(GroupMember, GroupMember.group_id == Group.id).where(*assignable_groups(me))
+                   .group_by(Group.id, Group.name).order_by(Group.name))
+        people_q = (select(Person.id, Person.name)
+                    .where(Person.status == PersonStatus.ACTIVE, Person.id != me.id, *assignable_people(me))
+                    .order_by(Person.name))
         if search:
             like = f"%{search.strip()}%"
             group_q = group_q.where(Group.name.ilike(like))
@@ -42,5 +46,3 @@ def assignable_targets(uow: UnitOfWork, person_id: int, search: str | None = Non
         groups = [Target("group", gid, f"{name} ({n})") for gid, name, n in uow.session.execute(group_q)]
         people = [Target("person", pid, name) for pid, name in uow.session.execute(people_q)]
     return groups + people
-
-

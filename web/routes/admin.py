@@ -28,10 +28,10 @@ from domain.people import csv_import, matching
 from domain.people import queries as people_queries
 from domain.people import services as people
 from domain.people.queries import PeopleFilter
-from domain.tasks import console as task_console
+from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
 from domain.tasks import targets as task_targets
-from domain.tasks.console import TaskQuery
+from domain.tasks.queries import TaskFilter
 from web.charts import group_chart, trend_chart
 from web.console import ADMIN_ONLY, STAFF, Console, console_page, page
 from web.deps import get_deps
@@ -309,14 +309,14 @@ async def batches_list(request: Request, c: Console) -> Response:
 
 # --- tasks ---------------------------------------------------------------------------------
 
-def _task_query(params: Any) -> TaskQuery:
-    return TaskQuery(status=parse_choice(TaskStatus, params.get("status")), group_id=parse_id(params.get("group_id")),
+def _task_query(params: Any) -> TaskFilter:
+    return TaskFilter(status=parse_choice(TaskStatus, params.get("status")), group_id=parse_id(params.get("group_id")),
                      assignee_id=parse_id(params.get("assignee_id")),
                      assignment_id=parse_id(params.get("assignment_id")),
                      overdue=params.get("overdue") == "1", text=bounded(params.get("q"), 100))
 
 
-def _query_string(q: TaskQuery) -> dict[str, object]:
+def _query_string(q: TaskFilter) -> dict[str, object]:
     return {k: v for k, v in {
         "status": q.status.value if q.status else None, "group_id": q.group_id, "assignee_id": q.assignee_id,
         "assignment_id": q.assignment_id, "overdue": "1" if q.overdue else None, "q": q.text}.items()
@@ -325,11 +325,12 @@ def _query_string(q: TaskQuery) -> dict[str, object]:
 
 @console_page(*STAFF)
 async def tasks_list(request: Request, c: Console) -> Response:
+    """The tasks page: one filtered page of the tasks this viewer may see."""
     q = _task_query(request.query_params)
     page_no = page_number(request.query_params.get("page"))
-    result = await _run(task_console.search_tasks, _uow(request, True), c.actor, q, limit=PAGE_SIZE,
+    result = await _run(task_queries.search_tasks, _uow(request, True), c.actor, q, limit=PAGE_SIZE,
                         offset=(page_no - 1) * PAGE_SIZE)
-    options = await _run(task_console.task_filter_options, _uow(request, True), c.actor)
+    options = await _run(task_queries.task_filter_options, _uow(request, True), c.actor)
     qs = _query_string(q)
     return page(request, c, "admin/tasks.html", {
         "result": result, "q": q, "options": options, "statuses": list(TaskStatus), "page_no": page_no,
@@ -340,7 +341,8 @@ async def tasks_list(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def tasks_export(request: Request, c: Console) -> Response:
-    text = await _run(task_console.tasks_csv, _uow(request, True), c.actor, _task_query(request.query_params))
+    """The same tasks as CSV."""
+    text = await _run(task_queries.tasks_csv, _uow(request, True), c.actor, _task_query(request.query_params))
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         **NO_STORE, "content-disposition": 'attachment; filename="taskbell-tasks.csv"'})
 
@@ -354,7 +356,8 @@ def _new_task_context(values: dict[str, Any], targets: list[task_targets.Target]
 
 @console_page(*STAFF)
 async def task_new_form(request: Request, c: Console) -> Response:
-    targets = await _run(task_targets.assignable_targets, _uow(request, True), c.person.id)
+    """The new-task form, offering the groups and people this viewer may assign to."""
+    targets = await _run(task_targets.assignable_targets, _uow(request, True), c.actor)
     values = {"title": "", "description": "", "due": "", "priority": "normal", "review": False,
               "group_ids": [], "person_ids": []}
     return page(request, c, "admin/task_new.html", _new_task_context(values, targets, None))
@@ -362,6 +365,7 @@ async def task_new_form(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/tasks/new")
 async def task_new_submit(request: Request, c: Console) -> Response:
+    """Assign the task from the form (one fan-out), or show the form again with the error."""
     deps = get_deps(request)
     group_ids = parse_ids(c.fields("group_id"))
     person_ids = parse_ids(c.fields("person_id"))
@@ -375,13 +379,14 @@ async def task_new_submit(request: Request, c: Console) -> Response:
             priority=parse_choice(Priority, values["priority"]) or Priority.NORMAL, requires_review=values["review"])
         result = await _run(tasks.assign, _uow(request), c.actor, spec)
     except InvalidInput as exc:
-        targets = await _run(task_targets.assignable_targets, _uow(request, True), c.person.id)
+        targets = await _run(task_targets.assignable_targets, _uow(request, True), c.actor)
         return page(request, c, "admin/task_new.html", _new_task_context(values, targets, exc.message), 422)
     return _see_other("/admin/tasks", assignment_id=result.assignment_id, m="assigned")
 
 
 @console_page(*STAFF, back="/admin/tasks")
 async def task_cancel(request: Request, c: Console) -> Response:
+    """Cancel one task, back to the page it was cancelled from."""
     result = await _run(tasks.cancel_task, _uow(request), c.actor, path_id(request))
     back = _back(c.field("back"), "/admin/tasks")
     return RedirectResponse(_with_mark(back, "cancelled" if result.changed else "unchanged"), 303)
@@ -389,6 +394,7 @@ async def task_cancel(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/tasks")
 async def assignment_cancel(request: Request, c: Console) -> Response:
+    """Cancel the unfinished tasks of an assignment."""
     assignment_id = path_id(request)
     await _run(tasks.cancel_assignment, _uow(request), c.actor, assignment_id)
     return _see_other("/admin/tasks", assignment_id=assignment_id, m="cancelled")

@@ -16,9 +16,9 @@ from starlette.routing import Route
 
 from domain.actors import Actor
 from domain.errors import DomainError
-from domain.tasks import dashboard
+from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
-from domain.tasks.dashboard import TaskFilter
+from domain.tasks.queries import TaskFilter, TaskOrder
 from web.api_models import (
     AssignmentRequest,
     AssignmentResult,
@@ -88,8 +88,9 @@ async def list_tasks(request: Request) -> Response:
     q = read_query(TaskListQuery, request.query_params)
     filters = TaskFilter(status=q.status, assignee_id=q.assignee_id, group_id=q.group_id,
                          assignment_id=q.assignment_id, due_from=q.due_from, due_to=q.due_to)
-    page = await to_thread.run_sync(lambda: dashboard.list_tasks(
-        get_deps(request).db.uow(readonly=True), actor, filters, limit=q.limit, offset=q.offset))
+    page = await to_thread.run_sync(lambda: task_queries.search_tasks(
+        get_deps(request).db.uow(readonly=True), actor, filters, order=TaskOrder.DUE, limit=q.limit,
+        offset=q.offset))
     return JSONResponse(answer(TaskPage, page))
 
 
@@ -99,7 +100,7 @@ async def person_tasks(request: Request) -> Response:
     actor = await _actor(request)
     person_id = _path_id(request, "person_id", "person")
     q = read_query(PersonTasksQuery, request.query_params)
-    page = await to_thread.run_sync(lambda: dashboard.person_tasks(
+    page = await to_thread.run_sync(lambda: task_queries.person_tasks(
         get_deps(request).db.uow(readonly=True), actor, person_id, q.status, limit=q.limit, offset=q.offset))
     return JSONResponse(answer(TaskPage, page))
 
