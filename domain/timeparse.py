@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidInput
@@ -89,3 +90,29 @@ def quick_choices(now: datetime, tz: str) -> list[tuple[str, datetime]]:
         except InvalidInput:
             continue
     return out
+
+
+DATE_HELP = "Dates must look like 2026-11-05."
+
+
+@overload
+def parse_iso_date(raw: str | None, default: date) -> date: ...
+@overload
+def parse_iso_date(raw: str | None, default: None = None) -> date | None: ...
+def parse_iso_date(raw: str | None, default: date | None = None) -> date | None:
+    """A YYYY-MM-DD date as typed in a form or query string; `default` when blank."""
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(DATE_HELP) from None
+
+
+def parse_hhmm(raw: str, message: str = "Write the time as HH:MM, e.g. 16:30.") -> time:
+    """A 24-hour HH:MM clock time."""
+    try:
+        hour, minute = (int(x) for x in raw.split(":"))
+        return time(hour, minute)
+    except ValueError:
+        raise InvalidInput(message) from None

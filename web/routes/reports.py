@@ -19,7 +19,8 @@ from domain.attendance import batch_queries
 from domain.attendance import reports as attendance_reports
 from domain.attendance.reports import CalendarDay, StudentLine
 from domain.csv_export import csv_safe
-from domain.errors import Forbidden, InvalidInput, NotFound
+from domain.errors import NotFound
+from domain.timeparse import parse_iso_date
 from web.console import STAFF, Console, console_page, page, run, uow_of
 from web.deps import get_deps
 from web.pages import NO_STORE, zone
@@ -62,15 +63,6 @@ def safe_csv(text: str) -> str:
     return out.getvalue()
 
 
-def _date(raw: str | None, default: date) -> date:
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("Dates must look like 2026-11-05.") from None
-
-
 def _opt_id(raw: str | None, what: str) -> int | None:
     if not raw:
         return None
@@ -96,22 +88,21 @@ class Query:
 async def _query(request: Request, c: Console) -> tuple[Query, list[batch_queries.BatchRow]]:
     params = request.query_params
     today = get_deps(request).db.clock.now().astimezone(zone(get_deps(request).settings.timezone, "UTC")).date()
-    q = Query(_opt_id(params.get("batch_id"), "batch"), _date(params.get("from"), today - timedelta(days=DEFAULT_DAYS - 1)),
-              _date(params.get("to"), today), _opt_id(params.get("student_id"), "student"))
-    batches = await run(batch_queries.list_batches, uow_of(request, True), c.actor)
-    if q.batch_id is not None and q.batch_id not in {b.id for b in batches}:
-        if c.is_admin:
-            raise NotFound("No such batch.")
-        raise Forbidden("This batch is not one of yours.")
+    q = Query(_opt_id(params.get("batch_id"), "batch"),
+              parse_iso_date(params.get("from"), today - timedelta(days=DEFAULT_DAYS - 1)),
+              parse_iso_date(params.get("to"), today), _opt_id(params.get("student_id"), "student"))
+    batches = await run(batch_queries.list_batches, uow_of(request, True), c.actor, picked=q.batch_id)
     return q, batches
 
 
 async def home(request: Request) -> Response:
+    """/admin/reports: the attendance report is the only one."""
     return RedirectResponse("/admin/reports/attendance", 303)
 
 
 @console_page(*STAFF)
 async def attendance_page(request: Request, c: Console) -> Response:
+    """Attendance per student over a period, and one student's calendar."""
     q, batches = await _query(request, c)
     lines: list[StudentLine] = await run(attendance_reports.student_lines, uow_of(request, True), c.actor,
                                          q.first, q.last, batch_id=q.batch_id)
@@ -133,6 +124,7 @@ async def attendance_page(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def attendance_csv(request: Request, c: Console) -> Response:
+    """The period's attendance per student as CSV."""
     q, _batches = await _query(request, c)
     lines = await run(attendance_reports.student_lines, uow_of(request, True), c.actor, q.first, q.last,
                       batch_id=q.batch_id)
