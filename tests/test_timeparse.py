@@ -1,9 +1,9 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
 from domain.errors import InvalidInput
-from domain.timeparse import parse_due, quick_choices
+from domain.timeparse import parse_due, parse_hhmm, parse_iso_date, quick_choices
 
 # Monday 2 November 2026, 09:00 UTC = 14:30 in Kolkata
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -40,3 +40,16 @@ def test_quick_choices_are_all_in_the_future():
     choices = quick_choices(NOW, "Europe/London")
     assert choices[0][0] == "today 18:00"
     assert all(when > NOW for _, when in choices)
+
+
+def test_iso_dates_and_clock_times():
+    assert parse_iso_date("2026-11-05", date(2000, 1, 1)) == date(2026, 11, 5)
+    assert parse_iso_date("", date(2000, 1, 1)) == date(2000, 1, 1)
+    assert parse_iso_date(None) is None
+    for bad in ("tomorrow", "2026-13-01", "5/11/2026"):
+        with pytest.raises(InvalidInput, match="Dates must look like 2026-11-05"):
+            parse_iso_date(bad)
+    assert parse_hhmm("16:30") == time(16, 30) and parse_hhmm("7:05") == time(7, 5)
+    for bad in ("25:00", "16", "16:30:00", "four"):
+        with pytest.raises(InvalidInput, match="HH:MM"):
+            parse_hhmm(bad)
