@@ -25,16 +25,19 @@ class JobContext:
 
 
 def ensure_sessions(ctx: JobContext) -> str:
+    """Make the coming week's class sessions from the schedule (reads never make them)."""
     today = ctx.db.clock.now().astimezone(ZoneInfo(ctx.org_tz)).date()
     n = schedule.ensure_sessions(ctx.db.uow(), today, today + timedelta(days=7), ctx.org_tz)
     return f"{n} slots checked"
 
 
 def open_sessions(ctx: JobContext) -> str:
+    """Open the classes about to start; their teachers get the sheet."""
     return f"{len(schedule.open_due(ctx.db.uow()))} opened"
 
 
 def close_sessions(ctx: JobContext) -> str:
+    """Nag teachers late with attendance, then close (or mark missed) the classes past their grace."""
     nagged = pipeline.nag_late(ctx.db.uow())
     counts = pipeline.auto_close(ctx.db.uow())
     return f"{counts['closed']} closed, {counts['missed']} missed, {nagged} nagged"

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from domain.actors import Actor
-from domain.attendance import batches, pipeline, schedule
+from domain.attendance import batches, pipeline, queries, schedule
 from domain.attendance import sheet as att_sheet
-from domain.errors import Forbidden, IllegalTransition
+from domain.auth import services as auth
+from domain.errors import Forbidden, IllegalTransition, NotFound
 from domain.inbox import services as inbox
 from domain.models import (
     AttendanceRecord,
@@ -20,6 +22,7 @@ from domain.models import (
     Notification,
     PendingAction,
     Role,
+    SessionStatus,
 )
 from domain.people import services as people
 
@@ -132,8 +135,10 @@ def test_missed_session_raises_an_inbox_item_and_nags_first(db, klass, clock):
     clock.set(datetime(2026, 11, 2, 17, 10, tzinfo=UTC))
     assert pipeline.auto_close(db.uow()) == {"closed": 0, "missed": 1}
     items = inbox.open_actions(db.uow(), Actor.telegram(t.id))
-    assert [i.kind for i in items] == ["missed_session"]
-    inbox.resolve_action(db.uow(), Actor.telegram(t.id), items[0].id, "reviewed", "was ill")
+    assert [i.kind for i in items] == ["missed_session"] and isinstance(items[0], inbox.InboxItem)
+    assert inbox.action_info(db.uow(), items[0].id) == items[0]
+    done = inbox.resolve_action(db.uow(), Actor.telegram(t.id), items[0].id, "reviewed", "was ill")
+    assert (done.id, done.status.value, done.resolution, done.note) == (items[0].id, "resolved", "reviewed", "was ill")
     assert inbox.open_actions(db.uow(), Actor.telegram(t.id)) == []
 
 
@@ -239,3 +244,96 @@ def test_a_student_cannot_overwrite_the_teachers_mark(db, klass, clock):
     att_sheet.toggle(db.uow(), Actor.telegram(t.id), cs.id, s0.id)  # absent
     with pytest.raises(IllegalTransition, match="already taken attendance"):
         att_sheet.mark_absence_in_advance(db.uow(), Actor.telegram(s0.id), cs.id, s0.id, "I was here")
+
+
+# --- the classes of a day: one read-only query for bot and web --------------------------------
+
+def test_classes_of_day_plans_from_the_schedule_and_writes_nothing(db, klass, clock, make_person):
+    t, admin = klass["teacher"], make_person(Role.ADMIN, "Ada Admin")
+    other = make_person(Role.TEACHER, "Otto Other")
+    art = batches.create_batch(db.uow(), SYSTEM, name="Art 7", teacher_ids=[other.id])
+    batches.add_slot(db.uow(), SYSTEM, art.id, weekday=0, start="10:00", duration_minutes=45)
+    clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))  # Monday 2 Nov, 09:00 London
+    me = Actor.telegram(t.id)
+    day = queries.classes_of_day(db.uow(readonly=True), me, None, TZ)
+    assert (day.day, day.today, day.window_days) == (date(2026, 11, 2), date(2026, 11, 2), 7)
+    assert [b.name for b in day.batches] == ["Physics 10"]
+    (row,) = day.rows
+    assert (row.id, row.batch_name, row.status, row.starts_at) == (
+        None, "Physics 10", SessionStatus.SCHEDULED, datetime(2026, 11, 2, 16, 0, tzinfo=UTC))
+    assert count(db, ClassSession) == 0  # looking writes nothing
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.status = SessionStatus.OPEN  # type: ignore[misc]
+
+    everyone = queries.classes_of_day(db.uow(readonly=True), Actor.web(admin.id, None), date(2026, 11, 2), TZ)
+    assert [r.batch_name for r in everyone.rows] == ["Art 7", "Physics 10"]
+    only_art = queries.classes_of_day(db.uow(readonly=True), Actor.web(admin.id, None), None, TZ, batch_id=art.id)
+    assert [r.batch_name for r in only_art.rows] == ["Art 7"]
+    with pytest.raises(Forbidden, match="not one of yours"):
+        queries.classes_of_day(db.uow(readonly=True), me, None, TZ, batch_id=art.id)
+    with pytest.raises(NotFound):
+        queries.classes_of_day(db.uow(readonly=True), Actor.web(admin.id, None), None, TZ, batch_id=9999)
+    with pytest.raises(Forbidden):
+        queries.classes_of_day(db.uow(readonly=True), Actor.telegram(klass["students"][0].id), None, TZ)
+
+    # Made rows (the scheduler's) and planned ones mix; the past is never planned; the bot's window clamps.
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ, klass["batch"].id)
+    made = session_on(db, date(2026, 11, 2))
+    rows = queries.classes_of_day(db.uow(readonly=True), Actor.web(admin.id, None), None, TZ).rows
+    assert [(r.batch_name, r.id) for r in rows] == [("Art 7", None), ("Physics 10", made.id)]
+    assert queries.classes_of_day(db.uow(readonly=True), me, date(2026, 10, 26), TZ).rows == ()
+    far = queries.classes_of_day(db.uow(readonly=True), me, date(2026, 11, 30), TZ)
+    assert far.day == date(2026, 11, 30) and len(far.rows) == 1  # the console looks a month ahead
+    assert queries.classes_of_day(db.uow(readonly=True), me, date(2026, 12, 7), TZ).rows == ()
+    clamped = queries.classes_of_day(db.uow(readonly=True), me, date(2026, 11, 30), TZ, clamp_to_window=True)
+    assert clamped.day == date(2026, 11, 2)
+    assert count(db, ClassSession) == 1
+
+
+def test_ensure_session_makes_one_row_for_the_batchs_teachers_only(db, klass, clock, make_person):
+    t = klass["teacher"]
+    slot = batches.add_slot(db.uow(), SYSTEM, klass["batch"].id, weekday=2, start="09:30", duration_minutes=30)
+    assert (slot.weekday, slot.start_time, slot.duration_minutes) == (2, time(9, 30), 30)
+    clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    stranger = make_person(Role.TEACHER, "Sam Stranger")
+    with pytest.raises(Forbidden):
+        schedule.ensure_session(db.uow(), Actor.web(stranger.id, None), slot_id=slot.id, on=date(2026, 11, 4), tz=TZ)
+    with pytest.raises(NotFound):  # not that slot's weekday
+        schedule.ensure_session(db.uow(), Actor.web(t.id, None), slot_id=slot.id, on=date(2026, 11, 3), tz=TZ)
+    with pytest.raises(NotFound):  # the past is left as the scheduler made it
+        schedule.ensure_session(db.uow(), Actor.web(t.id, None), slot_id=slot.id, on=date(2026, 10, 28), tz=TZ)
+    assert count(db, ClassSession) == 0
+    made = schedule.ensure_session(db.uow(), Actor.web(t.id, None), slot_id=slot.id, on=date(2026, 11, 4), tz=TZ)
+    assert schedule.ensure_session(db.uow(), Actor.web(t.id, None), slot_id=slot.id, on=date(2026, 11, 4), tz=TZ) == made
+    cs = session_on(db, date(2026, 11, 4))
+    assert (cs.id, cs.starts_at, cs.status) == (made, datetime(2026, 11, 4, 9, 30, tzinfo=UTC),
+                                                SessionStatus.SCHEDULED)
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 8), TZ)  # the scheduler agrees
+    assert count(db, ClassSession) == 2
+
+
+def test_the_link_sheet_submits_and_uses_the_token_in_one_transaction(db, klass, clock):
+    t, (s0, _s1, _s2) = klass["teacher"], klass["students"]
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), TZ)
+    cs = session_on(db, date(2026, 11, 2))
+    clock.set(datetime(2026, 11, 2, 15, 50, tzinfo=UTC))
+    schedule.open_due(db.uow())
+    token = auth.issue_one_time(db.uow(), purpose=auth.ATTENDANCE, person_id=t.id, ttl=timedelta(hours=2),
+                                object_id=cs.id)
+    assert att_sheet.sheet_by_link(db.uow(readonly=True), token, None).session_id == cs.id  # peeking is free
+    att_sheet.submit(db.uow(), Actor.telegram(t.id), cs.id)  # submitted in Telegram meanwhile
+    with pytest.raises(IllegalTransition, match="submitted already"):
+        att_sheet.submit_with_link(db.uow(), token, "203.0.113.9", {s0.id: Mark.ABSENT})
+    auth.peek_one_time(db.uow(), purpose=auth.ATTENDANCE, token=token)  # the refusal left the link unused
+    with db.uow() as uow:  # reopened by an admin: the same link now submits
+        uow.session.get(ClassSession, cs.id).status = SessionStatus.OPEN
+        uow.commit()
+    done = att_sheet.submit_with_link(db.uow(), token, "203.0.113.9", {s0.id: Mark.ABSENT})
+    assert done.changed and done.sheet.counts()["absent"] == 1
+    with pytest.raises(auth.TokenUsed):
+        att_sheet.submit_with_link(db.uow(), token, None, {})
+    clock.set(datetime(2026, 11, 2, 18, 0, tzinfo=UTC))
+    with pytest.raises(auth.TokenUsed):  # used beats expired, as the page says
+        att_sheet.sheet_by_link(db.uow(readonly=True), token, None)
+    with pytest.raises(auth.TokenInvalid):
+        att_sheet.sheet_by_link(db.uow(readonly=True), "forged", None)

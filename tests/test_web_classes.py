@@ -61,8 +61,10 @@ class World:
         people.link_parent(db.uow(), SYSTEM, self.pat.id, self.amir.id)
         self.physics = batches.create_batch(db.uow(), SYSTEM, name="Physics 10", teacher_ids=[self.tess.id])
         self.art = batches.create_batch(db.uow(), SYSTEM, name="Art 7", teacher_ids=[self.theo.id])
-        batches.add_slot(db.uow(), SYSTEM, self.physics.id, weekday=0, start="16:00", duration_minutes=60)
-        batches.add_slot(db.uow(), SYSTEM, self.art.id, weekday=0, start="10:00", duration_minutes=60)
+        self.physics_slot = batches.add_slot(db.uow(), SYSTEM, self.physics.id, weekday=0, start="16:00",
+                                             duration_minutes=60).id
+        self.art_slot = batches.add_slot(db.uow(), SYSTEM, self.art.id, weekday=0, start="10:00",
+                                         duration_minutes=60).id
         for batch, student in ((self.physics, self.amir), (self.physics, self.bea), (self.art, self.cy)):
             batches.enrol(db.uow(), SYSTEM, batch.id, student.id, date(2026, 10, 1))
         schedule.ensure_sessions(db.uow(), MISSED_DAY, ABSENT_DAY, TZ)
@@ -80,6 +82,10 @@ class World:
         with self.db.uow(readonly=True) as uow:
             return uow.session.scalars(select(ClassSession.id).where(
                 ClassSession.batch_id == batch_id, ClassSession.on_date == day)).one()
+
+    def sessions_on(self, day: date) -> list[int]:
+        with self.db.uow(readonly=True) as uow:
+            return list(uow.session.scalars(select(ClassSession.id).where(ClassSession.on_date == day)))
 
     def actions(self, owner) -> list[PendingAction]:
         with self.db.uow(readonly=True) as uow:
@@ -194,10 +200,27 @@ async def test_classes_open_the_sheet_and_submit_runs_the_pipeline_once(db, worl
     clock.set(at(TODAY, 15, 30))
     async with client(make_deps(db)) as http:
         await sign_in(http, db, world.tess)
-        page = await http.get("/admin/classes")  # today, by default: the schedule's class is made now
-        today = world.session(world.physics.id, TODAY)
-        assert ids_in(page.text, "session") == [today] and "(today)" in page.text
+        page = await http.get("/admin/classes")  # today, by default: the schedule's class, not made yet
+        assert ids_in(page.text, "planned") == [world.physics_slot] and "(today)" in page.text
         assert 'data-status="scheduled"' in page.text and "16:00–17:00" in page.text
+        assert not world.sessions_on(TODAY)  # looking writes nothing
+        token = csrf_in(page.text)
+        opened = {"csrf": token, "slot_id": str(world.physics_slot), "date": "2026-11-02"}
+        r = await http.post("/admin/classes/open", data={**opened, "slot_id": str(world.art_slot)})
+        assert r.status_code == 403 and not world.sessions_on(TODAY)  # not Tess's batch
+        r = await http.post("/admin/classes/open", data={**opened, "date": "2026-10-26"})
+        assert r.status_code == 404  # the past is never made on demand
+        r = await http.post("/admin/classes/open", data={**opened, "date": "2026-11-03"})
+        assert r.status_code == 404  # no class that day
+        r = await http.post("/admin/classes/open", data={**opened, "date": "soon"})
+        assert r.status_code == 422
+        r = await http.post("/admin/classes/open", data=opened)  # opening the sheet makes the session
+        today = world.session(world.physics.id, TODAY)
+        assert r.status_code == 303 and r.headers["location"] == f"/admin/classes/{today}"
+        again = await http.post("/admin/classes/open", data=opened)
+        assert again.headers["location"] == f"/admin/classes/{today}" and world.sessions_on(TODAY) == [today]
+        page = await http.get("/admin/classes")
+        assert ids_in(page.text, "session") == [today] and ids_in(page.text, "planned") == []
         sheet = await http.get(f"/admin/classes/{today}")
         assert sheet.status_code == 200 and "not open yet" in sheet.text and 'id="sheet-form"' not in sheet.text
         clock.set(at(TODAY, 15, 50))
@@ -243,8 +266,8 @@ async def test_admins_see_every_batch_and_past_days_are_not_invented(db, world):
         await sign_in(http, db, world.admin)
         page = await http.get("/admin/classes?date=2026-10-12")  # before anything was scheduled
         assert "No classes on this day." in page.text
-        page = await http.get("/admin/classes?date=2026-11-09")
-        assert len(ids_in(page.text, "session")) == 2
+        page = await http.get("/admin/classes?date=2026-11-09")  # planned from the schedule, not made
+        assert ids_in(page.text, "planned") == [world.art_slot, world.physics_slot]
         assert (await http.get("/admin/classes?date=tomorrow")).status_code == 422
         assert (await http.get("/admin/classes?batch_id=999")).status_code == 404
         sheet = await http.get(f"/admin/classes/{world.absent_session}")
@@ -252,7 +275,7 @@ async def test_admins_see_every_batch_and_past_days_are_not_invented(db, world):
         assert f'id="student-{world.amir.id}" data-mark="absent"' in sheet.text
     with db.uow(readonly=True) as uow:
         days = set(uow.session.scalars(select(ClassSession.on_date)))
-    assert date(2026, 10, 12) not in days and date(2026, 11, 9) in days
+    assert date(2026, 10, 12) not in days and date(2026, 11, 9) not in days
 
 
 # --- reports --------------------------------------------------------------------------------
@@ -326,10 +349,14 @@ def test_a_teacher_resolves_an_inbox_item_then_takes_attendance_in_chromium(db, 
         expect(page.locator("#inbox > li")).to_have_count(1)
 
         page.get_by_role("link", name="Classes").click()
-        today = world.session(world.physics.id, TODAY)  # made from the schedule when the page opened
-        expect(page.locator(f"#session-{today}")).to_have_attribute("data-status", "scheduled")
+        planned = page.locator(f"#planned-{world.physics_slot}")  # planned from the schedule, not made yet
+        expect(planned).to_have_attribute("data-status", "scheduled")
+        planned.get_by_role("button", name="Open sheet").click()  # opening the sheet makes the session
+        expect(page.locator("h1")).to_have_text("Physics 10")
+        today = world.session(world.physics.id, TODAY)
+        assert page.url.endswith(f"/admin/classes/{today}")
         assert schedule.open_due(db.uow()) == [today]  # the scheduler opens the class
-        page.reload()
+        page.locator("#back").click()
         page.locator(f"#session-{today}").get_by_role("link", name="Take attendance").click()
         expect(page.locator("h1")).to_have_text("Physics 10")
         page.locator(f"label[for=m-{world.amir.id}-absent]").click()

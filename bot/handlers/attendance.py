@@ -27,12 +27,11 @@ from bot.sheets import action_keyboard, sheet_message
 from bot.timefmt import local
 from domain.actors import Actor
 from domain.attendance import queries as att_queries
-from domain.attendance import schedule
 from domain.attendance import sheet as att_sheet
 from domain.errors import DomainError
 from domain.inbox import services as inbox
 from domain.models import SessionStatus
-from domain.rules import get_rule
+from domain.timeparse import parse_iso_date
 
 SHEET = re.compile(r"^at:(t|pg|all|sub|open):(\d{1,12})(?::(\d{1,12}))?(?::(\d{1,4}))?$")
 INBOX = re.compile(r"^ib:(\d{1,12}):(reviewed|notify_parent|ignore)$")
@@ -64,6 +63,7 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: 
 
 
 async def sheet_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The sheet's buttons: toggle a student, everyone present, submit, page, open the sheet anew."""
     query = update.callback_query
     assert query is not None
     match = SHEET.match(query.data or "")
@@ -101,16 +101,24 @@ async def sheet_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def attendance_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/attendance: today's classes."""
     await _day_list(update, context, None)
 
 
 async def attendance_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The day list's Day before / Day after buttons."""
     query = update.callback_query
     assert query is not None
     match = re.fullmatch(r"atd:(\d{4}-\d{2}-\d{2})", query.data or "")
     await query.answer()
+    day = None
     if match:
-        await _day_list(update, context, date.fromisoformat(match.group(1)))
+        try:
+            day = parse_iso_date(match.group(1))
+        except DomainError:
+            return
+    if day is not None:
+        await _day_list(update, context, day)
 
 
 async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: date | None) -> None:
@@ -123,25 +131,22 @@ async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: dat
         await message.reply_text("You are not linked yet. Send /start to begin.")
         return
     deps = deps_of(context)
-    today = deps.db.clock.now().astimezone(ZoneInfo(deps.settings.timezone)).date()
-    window = int(await asyncio.to_thread(get_rule, deps.db.uow(readonly=True), "attendance.date_window_days"))
-    day = day or today
-    if abs((day - today).days) > window:
-        day = today
     try:
-        await asyncio.to_thread(schedule.ensure_sessions, deps.db.uow(), day, day, deps.settings.timezone)
-        sessions = await asyncio.to_thread(att_queries.sessions_for_teacher, deps.db.uow(readonly=True),
-                                           Actor.telegram(person.id), day)
+        found = await asyncio.to_thread(att_queries.classes_of_day, deps.db.uow(readonly=True),
+                                        Actor.telegram(person.id), day, deps.settings.timezone,
+                                        clamp_to_window=True)
     except DomainError as exc:
         await message.reply_text(exc.message)
         return
+    day, today, window = found.day, found.today, found.window_days
     title = "Today's classes" if day == today else f"Classes on {day:%a %d %b}"
     lines, rows = [f"<b>{title}</b>"], []
-    for cs, name in sessions:
+    for cs in found.rows:
+        name = cs.batch_name
         lines.append(f"• {html.escape(name)} at {local(cs.starts_at, None, deps.settings.timezone)}: {cs.status.value}")
-        if cs.status == SessionStatus.OPEN:
+        if cs.status == SessionStatus.OPEN and cs.id is not None:
             rows.append([InlineKeyboardButton(f"Take attendance: {name}", callback_data=f"at:open:{cs.id}")])
-    if not sessions:
+    if not found.rows:
         lines.append("No classes.")
     nav = []
     if (today - (day - timedelta(days=1))).days <= window:
@@ -164,6 +169,7 @@ async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: dat
 # --- /absent -------------------------------------------------------------------------------
 
 async def absent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/absent: the coming classes a student or a parent may excuse."""
     message = update.effective_message
     person = await current_person(update, context)
     assert message is not None
@@ -187,6 +193,7 @@ async def absent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def absent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/absent: the class was chosen; ask why."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
     match = ABSENT.match(query.data or "")
@@ -200,6 +207,7 @@ async def absent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 
 async def absent_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/absent: the reason; the absence is excused in advance."""
     message = update.effective_message
     assert message is not None and context.user_data is not None
     choice = context.user_data.pop(ABSENT_KEY, None)
@@ -218,6 +226,7 @@ async def absent_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 
 async def absent_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel during /absent."""
     if context.user_data is not None:
         context.user_data.pop(ABSENT_KEY, None)
     if update.effective_message:
@@ -256,6 +265,7 @@ async def my_attendance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # --- /inbox --------------------------------------------------------------------------------
 
 async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/inbox: the teacher's open items, each with its buttons."""
     message = update.effective_message
     person = await current_person(update, context)
     if message is None or person is None:
@@ -275,6 +285,7 @@ async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def inbox_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An inbox item's buttons: reviewed, notify parent, ignore."""
     query = update.callback_query
     assert query is not None
     match = INBOX.match(query.data or "")

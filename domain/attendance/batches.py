@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, time
 
 from sqlalchemy import select
@@ -23,8 +24,27 @@ from domain.uow import UnitOfWork
 
 # --- batches and schedules ----------------------------------------------------------------
 
+@dataclass(frozen=True)
+class BatchInfo:
+    id: int
+    name: str
+    subject: str
+    level: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class SlotInfo:
+    id: int
+    batch_id: int
+    weekday: int
+    start_time: time
+    duration_minutes: int
+
+
 def create_batch(uow: UnitOfWork, actor: Actor, *, name: str, subject: str = "", level: str = "",
-                 teacher_ids: Iterable[int] = ()) -> Batch:
+                 teacher_ids: Iterable[int] = ()) -> BatchInfo:
+    """Admins (or the operator's shell): a new active batch and its teachers."""
     with uow:
         load_admin_or_system(uow.session, actor)
         name = " ".join((name or "").split())
@@ -44,11 +64,12 @@ def create_batch(uow: UnitOfWork, actor: Actor, *, name: str, subject: str = "",
         audit.record(uow.session, actor, "batch.create", "batch", batch.id, uow.now, name=name,
                      teachers=sorted(teachers))
         uow.commit()
-        return batch
+        return BatchInfo(batch.id, batch.name, batch.subject, batch.level, batch.active)
 
 
 def add_slot(uow: UnitOfWork, actor: Actor, batch_id: int, *, weekday: int, start: str | time,
-             duration_minutes: int) -> ScheduleSlot:
+             duration_minutes: int) -> SlotInfo:
+    """Admins: a weekly slot (weekday 0 = Monday, local start time, length) for a batch."""
     with uow:
         load_admin_or_system(uow.session, actor)
         if uow.session.get(Batch, batch_id) is None:
@@ -65,10 +86,11 @@ def add_slot(uow: UnitOfWork, actor: Actor, batch_id: int, *, weekday: int, star
         uow.session.flush()
         audit.record(uow.session, actor, "batch.add_slot", "batch", batch_id, uow.now, slot=slot.id)
         uow.commit()
-        return slot
+        return SlotInfo(slot.id, batch_id, weekday, start, duration_minutes)
 
 
 def enrol(uow: UnitOfWork, actor: Actor, batch_id: int, student_id: int, enrolled_on: date) -> None:
+    """Admins: enrol a student in a batch from a date (re-enrolling clears the leaving date)."""
     with uow:
         load_admin_or_system(uow.session, actor)
         student = uow.session.get(Person, student_id)

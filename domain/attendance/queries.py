@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from domain.actors import Actor, load_active
+from domain.attendance.batch_queries import BatchRow, batch_rows, check_pick
+from domain.attendance.schedule import AHEAD_DAYS, local_today, planned
 from domain.errors import NotFound
 from domain.models import (
     Batch,
-    BatchTeacher,
     ClassSession,
     Enrolment,
     ParentLink,
@@ -19,18 +20,64 @@ from domain.models import (
     Role,
     SessionStatus,
 )
+from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
 
-def sessions_for_teacher(uow: UnitOfWork, actor: Actor, on: date) -> list[tuple[ClassSession, str]]:
+@dataclass(frozen=True)
+class SessionRow:
+    """One class of a day. `id` is None for a class the schedule implies whose row is not made yet
+    (the scheduler makes rows ahead; `schedule.ensure_session` makes one on demand)."""
+
+    id: int | None
+    batch_id: int
+    batch_name: str
+    slot_id: int | None
+    on_date: date
+    starts_at: datetime
+    ends_at: datetime
+    status: SessionStatus
+
+
+@dataclass(frozen=True)
+class ClassDay:
+    day: date
+    today: date
+    window_days: int  # how far from today the bot lets a teacher move
+    batches: tuple[BatchRow, ...]  # the batches the person may pick (admins: all; teachers: theirs)
+    rows: tuple[SessionRow, ...]
+
+
+def classes_of_day(uow: UnitOfWork, actor: Actor, day: date | None, tz: str, *, batch_id: int | None = None,
+                   clamp_to_window: bool = False) -> ClassDay:
+    """A teacher's (an admin's: every) classes on a local day, made rows and the schedule's planned ones
+    alike; writes nothing. Classes are planned from the schedule for today up to AHEAD_DAYS ahead only:
+    past days stay as the scheduler left them. `clamp_to_window`: a day outside the date window is today."""
     with uow:
         me = load_active(uow.session, actor, Role.TEACHER, Role.ADMIN)
+        batches = batch_rows(uow.session, me)
+        check_pick(batches, me, batch_id)
+        today = local_today(uow, tz)
+        window = int(rule_in(uow.session, "attendance.date_window_days"))
+        day = day or today
+        if clamp_to_window and abs((day - today).days) > window:
+            day = today
+        mine = None if me.role == Role.ADMIN else {b.id for b in batches}
+        scope = mine if batch_id is None else {batch_id}
         q = (select(ClassSession, Batch.name).join(Batch, Batch.id == ClassSession.batch_id)
-             .where(ClassSession.on_date == on).order_by(ClassSession.starts_at))
-        if me.role != Role.ADMIN:
-            q = q.where(ClassSession.batch_id.in_(select(BatchTeacher.batch_id).where(BatchTeacher.person_id == me.id)))
-        return [(cs, name) for cs, name in uow.session.execute(q).all()]
-
+             .where(ClassSession.on_date == day))
+        if scope is not None:
+            q = q.where(ClassSession.batch_id.in_(scope))
+        rows = [SessionRow(cs.id, cs.batch_id, name, cs.slot_id, cs.on_date, cs.starts_at, cs.ends_at, cs.status)
+                for cs, name in uow.session.execute(q).all()]
+        if today <= day <= today + timedelta(days=AHEAD_DAYS):
+            made = {(r.batch_id, r.slot_id) for r in rows}
+            names = {b.id: b.name for b in batches}
+            rows += [SessionRow(None, p.batch_id, names[p.batch_id], p.slot_id, p.on_date, p.starts_at, p.ends_at,
+                                SessionStatus.SCHEDULED)
+                     for p in planned(uow.session, day, day, tz, scope) if (p.batch_id, p.slot_id) not in made]
+    rows.sort(key=lambda r: (r.starts_at, r.batch_name, r.id or 0))
+    return ClassDay(day, today, window, tuple(batches), tuple(rows))
 
 
 @dataclass(frozen=True)
@@ -45,6 +92,7 @@ class SessionInfo:
 
 
 def session_info(uow: UnitOfWork, session_id: int) -> SessionInfo:
+    """One class, for messages about it (no authorisation: callers already know the recipient)."""
     with uow:
         row = uow.session.execute(select(ClassSession, Batch.name).join(Batch, Batch.id == ClassSession.batch_id)
                                   .where(ClassSession.id == session_id)).first()

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from domain import audit
 from domain.actors import Actor, load_active
 from domain.attendance.pipeline import post_class
-from domain.attendance.schedule import teachers_of
+from domain.attendance.schedule import authorise_teacher, teachers_of
+from domain.auth import services as auth
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.models import (
     AttendanceRecord,
@@ -30,7 +31,6 @@ from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
 CLOSED_MESSAGE = "Attendance window closed for this class."
-NOT_PRESENT = (Mark.ABSENT, Mark.LATE)
 
 
 # --- the sheet ----------------------------------------------------------------------------
@@ -73,13 +73,6 @@ def _students(session: Session, batch_id: int, on: date) -> list[tuple[int, str]
         .order_by(Person.name)).all())
 
 
-def _authorise_teacher(session: Session, actor: Actor, batch_id: int) -> Person:
-    me = load_active(session, actor, Role.TEACHER, Role.ADMIN)
-    if me.role != Role.ADMIN and me.id not in teachers_of(session, batch_id):
-        raise Forbidden("Only this batch's teachers can take its attendance.")
-    return me
-
-
 def _sheet(session: Session, cs: ClassSession) -> Sheet:
     batch = session.get(Batch, cs.batch_id)
     assert batch is not None
@@ -93,11 +86,12 @@ def _sheet(session: Session, cs: ClassSession) -> Sheet:
 
 
 def sheet(uow: UnitOfWork, actor: Actor, session_id: int) -> Sheet:
+    """A class's sheet, for its teachers and admins."""
     with uow:
         cs = uow.session.get(ClassSession, session_id)
         if cs is None:
             raise NotFound("No such class.")
-        _authorise_teacher(uow.session, actor, cs.batch_id)
+        authorise_teacher(uow.session, actor, cs.batch_id)
         return _sheet(uow.session, cs)
 
 
@@ -122,7 +116,7 @@ def toggle(uow: UnitOfWork, actor: Actor, session_id: int, student_id: int | Non
         cs = uow.session.get(ClassSession, session_id)
         if cs is None:
             raise NotFound("No such class.")
-        _authorise_teacher(uow.session, actor, cs.batch_id)
+        authorise_teacher(uow.session, actor, cs.batch_id)
         if cs.status != SessionStatus.OPEN:
             raise IllegalTransition(CLOSED_MESSAGE)
         current = _sheet(uow.session, cs)
@@ -152,7 +146,7 @@ def submit_in(uow: UnitOfWork, actor: Actor, session_id: int, marks: Mapping[int
     cs = uow.session.get(ClassSession, session_id)
     if cs is None:
         raise NotFound("No such class.")
-    _authorise_teacher(uow.session, actor, cs.batch_id)
+    authorise_teacher(uow.session, actor, cs.batch_id)
     if cs.status == SessionStatus.SUBMITTED:
         sheet_ = _sheet(uow.session, cs)
         c = sheet_.counts()
@@ -182,11 +176,25 @@ def submit_in(uow: UnitOfWork, actor: Actor, session_id: int, marks: Mapping[int
 
 
 def submit(uow: UnitOfWork, actor: Actor, session_id: int, marks: Mapping[int, Mark] | None = None) -> SubmitResult:
+    """Submit the sheet (unmarked students get the default); a second submit changes nothing."""
     with uow:
         result = submit_in(uow, actor, session_id, marks)
         if result.changed:
             uow.commit()
         return result
+
+
+def saved(result: SubmitResult) -> SubmitResult:
+    """Marks sent from a form must be saved: refuse when the class was submitted meanwhile."""
+    if not result.changed:  # e.g. in Telegram or another tab: these marks were not saved
+        raise IllegalTransition(f"This class was submitted already, so these marks were not saved. "
+                                f"{result.message}")
+    return result
+
+
+def submit_marks(uow: UnitOfWork, actor: Actor, session_id: int, marks: Mapping[int, Mark]) -> SubmitResult:
+    """The console's form: submit these marks, refusing if the class was submitted meanwhile."""
+    return saved(submit(uow, actor, session_id, marks))
 
 
 def mark_absence_in_advance(uow: UnitOfWork, actor: Actor, session_id: int, student_id: int, reason: str) -> None:
@@ -243,3 +251,37 @@ def reopen(uow: UnitOfWork, actor: Actor, session_id: int, reason: str) -> None:
         uow.commit()
 
 
+
+
+# --- the sheet behind the bot's one-time link ------------------------------------------------
+# The teacher and the class come only from the token. Token refusals are auth.TokenInvalid, TokenUsed
+# and TokenExpired (InvalidInput subclasses); every other refusal is about the sheet itself.
+
+def _link_actor(uow: UnitOfWork, token: str, ip: str | None, *, consume: bool) -> tuple[Actor, int]:
+    row = auth.peek_one_time_in(uow, purpose=auth.ATTENDANCE, token=token)  # a precise refusal first
+    if consume:
+        row = auth.consume_one_time_in(uow, purpose=auth.ATTENDANCE, token=token)  # what guards
+    if row.object_id is None:
+        raise auth.TokenInvalid("This link is not valid.")
+    return Actor.web(row.person_id, ip), row.object_id
+
+
+def sheet_by_link(uow: UnitOfWork, token: str, ip: str | None) -> Sheet:
+    """GET behind a one-time link: the sheet, authorised for the link's teacher; the token is only peeked."""
+    with uow:
+        actor, session_id = _link_actor(uow, token, ip, consume=False)
+        cs = uow.session.get(ClassSession, session_id)
+        if cs is None:
+            raise NotFound("No such class.")
+        authorise_teacher(uow.session, actor, cs.batch_id)
+        return _sheet(uow.session, cs)
+
+
+def submit_with_link(uow: UnitOfWork, token: str, ip: str | None, marks: Mapping[int, Mark]) -> SubmitResult:
+    """POST behind a one-time link: consume the token and submit these marks in one transaction;
+    any refusal (including a class submitted meanwhile) rolls both back."""
+    with uow:
+        actor, session_id = _link_actor(uow, token, ip, consume=True)
+        result = saved(submit_in(uow, actor, session_id, marks))
+        uow.commit()  # the marks, the pipeline's notifications and the consumed token, together
+        return result

@@ -245,14 +245,19 @@ def issue_one_time(uow: UnitOfWork, *, purpose: str, person_id: int, ttl: timede
 def peek_one_time(uow: UnitOfWork, *, purpose: str, token: str) -> OneTimeToken:
     """Check a token without consuming it (a GET shows a confirm button)."""
     with uow:
-        row = uow.session.get(OneTimeToken, _sha(token or ""))
-        if row is None or row.purpose != purpose:
-            raise TokenInvalid("This link is not valid.")
-        if row.consumed_at is not None:
-            raise TokenUsed("This link was already used; ask the bot for a new one.")
-        if row.expires_at <= uow.now:
-            raise TokenExpired("This link has expired; ask the bot for a new one.")
-        return row
+        return peek_one_time_in(uow, purpose=purpose, token=token)
+
+
+def peek_one_time_in(uow: UnitOfWork, *, purpose: str, token: str) -> OneTimeToken:
+    """Check a token within the caller's open unit of work, without consuming it."""
+    row = uow.session.get(OneTimeToken, _sha(token or ""))
+    if row is None or row.purpose != purpose:
+        raise TokenInvalid("This link is not valid.")
+    if row.consumed_at is not None:
+        raise TokenUsed("This link was already used; ask the bot for a new one.")
+    if row.expires_at <= uow.now:
+        raise TokenExpired("This link has expired; ask the bot for a new one.")
+    return row
 
 
 def consume_one_time_in(uow: UnitOfWork, *, purpose: str, token: str) -> OneTimeToken:

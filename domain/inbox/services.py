@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select, update
 
 from domain import audit
@@ -21,15 +24,39 @@ from domain.uow import UnitOfWork
 RESOLUTIONS = ("reviewed", "notify_parent", "ignore")
 
 
-def open_actions(uow: UnitOfWork, actor: Actor) -> list[PendingAction]:
+@dataclass(frozen=True)
+class InboxItem:
+    """One item of a teacher's inbox (a missed class, an absence streak, low attendance)."""
+
+    id: int
+    kind: str
+    owner_id: int
+    batch_id: int | None
+    session_id: int | None
+    student_id: int | None
+    summary: str
+    status: ActionStatus
+    created_at: datetime
+    resolution: str | None
+    note: str | None
+
+
+def _item(a: PendingAction) -> InboxItem:
+    return InboxItem(a.id, a.kind, a.owner_id, a.batch_id, a.session_id, a.student_id, a.summary, a.status,
+                     a.created_at, a.resolution, a.note)
+
+
+def open_actions(uow: UnitOfWork, actor: Actor) -> list[InboxItem]:
+    """The actor's open items, oldest first (teachers and admins)."""
     with uow:
         me = load_active(uow.session, actor, Role.TEACHER, Role.ADMIN)
-        return list(uow.session.scalars(select(PendingAction).where(
+        return [_item(a) for a in uow.session.scalars(select(PendingAction).where(
             PendingAction.owner_id == me.id, PendingAction.status == ActionStatus.OPEN)
-            .order_by(PendingAction.created_at)))
+            .order_by(PendingAction.created_at))]
 
 
-def resolve_action(uow: UnitOfWork, actor: Actor, action_id: int, resolution: str, note: str = "") -> PendingAction:
+def resolve_action(uow: UnitOfWork, actor: Actor, action_id: int, resolution: str, note: str = "") -> InboxItem:
+    """Resolve an item (its owner or an admin); notify_parent sends the note to the student's parents."""
     if resolution not in RESOLUTIONS:
         raise InvalidInput(f"Choose one of: {', '.join(RESOLUTIONS)}.")
     with uow:
@@ -40,14 +67,14 @@ def resolve_action(uow: UnitOfWork, actor: Actor, action_id: int, resolution: st
         if action.owner_id != me.id and me.role != Role.ADMIN:
             raise Forbidden("This item is in another teacher's inbox.")
         if action.status == ActionStatus.RESOLVED:
-            return action
+            return _item(action)
         taken = uow.session.execute(update(PendingAction).where(
             PendingAction.id == action.id, PendingAction.status == ActionStatus.OPEN).values(
             status=ActionStatus.RESOLVED, resolution=resolution, note=note.strip()[:1000],
             resolved_at=uow.now, resolved_by=me.id).execution_options(synchronize_session=False)).rowcount
         uow.session.refresh(action)
         if not taken:  # resolved by someone else a moment ago
-            return action
+            return _item(action)
         if resolution == "notify_parent" and action.student_id:
             parents = uow.session.scalars(select(ParentLink.parent_id).where(ParentLink.child_id == action.student_id))
             enqueue(uow.session, [Intent("teacher_note", p, f"note:{action.id}:{p}",
@@ -56,16 +83,15 @@ def resolve_action(uow: UnitOfWork, actor: Actor, action_id: int, resolution: st
         audit.record(uow.session, actor, "action.resolve", "pending_action", action.id, uow.now,
                      resolution=resolution)
         uow.commit()
-        return action
+        return _item(action)
 
 
-
-
-def action_info(uow: UnitOfWork, action_id: int) -> PendingAction:
+def action_info(uow: UnitOfWork, action_id: int) -> InboxItem:
+    """One item, for the message that announces it (no authorisation: the recipient is its owner)."""
     with uow:
         action = uow.session.get(PendingAction, action_id)
         if action is None:
             raise NotFound("No such item.")
-        return action
+        return _item(action)
 
 

@@ -1,9 +1,10 @@
 """The class attendance sheet behind a one-time link sent by the bot.
 
-GET only looks (Telegram fetches link previews): the token is peeked, never consumed.
-POST, in one unit of work, consumes the token and submits the sheet through the same domain
-service the Telegram sheet uses, then commits; any refusal rolls both back. The teacher and
-the class come only from the token, never from the form or the query string.
+GET only looks (Telegram fetches link previews): the token is peeked, never consumed
+(att_sheet.sheet_by_link). POST is one domain call (att_sheet.submit_with_link): in one transaction
+it consumes the token and submits the sheet through the same service the Telegram sheet uses; any
+refusal rolls both back. The teacher and the class come only from the token, never from the form
+or the query string.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,13 +21,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from domain.actors import Actor
 from domain.attendance import sheet as att_sheet
-from domain.attendance.sheet import Sheet
+from domain.attendance.sheet import Sheet, SubmitResult
 from domain.auth import services as auth
 from domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.models import Mark, SessionStatus
-from domain.uow import Database
 from web.deps import get_deps
 from web.errors import status_for
 from web.forms import parse_id
@@ -69,12 +67,7 @@ PAGE_HEADERS = {"content-security-policy": CSP.replace(
     "style-src 'self'", f"style-src 'self' 'sha256-{_CSS_HASH}'")}
 
 
-class TokenRefused(Exception):
-    """The link itself cannot be used: status, title and message for the page."""
-
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.title, self.message = status, title, message
+TOKEN_REFUSALS = (auth.TokenInvalid, auth.TokenUsed, auth.TokenExpired)
 
 
 class FormRefused(Exception):
@@ -83,7 +76,7 @@ class FormRefused(Exception):
         self.status, self.message = status, message
 
 
-def _token_refusal(exc: InvalidInput) -> TokenRefused:
+def _token_refusal(exc: InvalidInput) -> tuple[int, str]:
     """Map auth's refusals of a one-time token to a page: used and expired are 410, the rest 403."""
     if isinstance(exc, auth.TokenUsed):
         title = ALREADY_USED
@@ -91,7 +84,7 @@ def _token_refusal(exc: InvalidInput) -> TokenRefused:
         title = "This link has expired"
     else:
         title = "This link cannot be used"
-    return TokenRefused(status_for(exc), title, exc.message)
+    return status_for(exc), title
 
 
 def _page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -110,7 +103,9 @@ _TITLES = ((IllegalTransition, "Attendance cannot be taken now"), (Forbidden, "T
 
 
 def _status_for(exc: DomainError) -> tuple[int, str]:
-    """The status (from web.errors) and the page title for a refusal of the sheet."""
+    """The page's status (from web.errors) and title for a refusal of the link or of the sheet."""
+    if isinstance(exc, TOKEN_REFUSALS):
+        return _token_refusal(exc)
     return status_for(exc), next(title for kind, title in _TITLES if isinstance(exc, kind))
 
 
@@ -136,24 +131,13 @@ def with_sheet_styles(response: HTMLResponse) -> HTMLResponse:
 
 # --- GET: look only ---------------------------------------------------------------------
 
-def _load(db: Database, token: str, ip: str | None) -> tuple[int, Sheet]:
-    try:
-        row = auth.peek_one_time(db.uow(readonly=True), purpose=PURPOSE, token=token)
-    except InvalidInput as exc:
-        raise _token_refusal(exc) from None
-    if row.object_id is None:
-        raise TokenRefused(403, "This link cannot be used", "This link is not valid.")
-    # Reading the sheet authorises the link's teacher for the link's class, as in Telegram.
-    return row.person_id, att_sheet.sheet(db.uow(readonly=True), Actor.web(row.person_id, ip), row.object_id)
-
-
 async def show(request: Request) -> Response:
+    """The sheet behind a one-time link, to look at (the link stays unused)."""
     deps = get_deps(request)
     token = request.path_params["token"]
     try:
-        _teacher, sheet = await to_thread.run_sync(_load, deps.db, token, client_ip(request))
-    except TokenRefused as exc:
-        return _refuse(request, exc.status, exc.message, exc.title)
+        sheet = await to_thread.run_sync(att_sheet.sheet_by_link, deps.db.uow(readonly=True), token,
+                                         client_ip(request))
     except DomainError as exc:
         status, title = _status_for(exc)
         return _refuse(request, status, exc.message, title)
@@ -179,33 +163,8 @@ def parse_marks(form: Mapping[str, Any]) -> dict[int, Mark]:
     return marks
 
 
-@dataclass(frozen=True)
-class Submitted:
-    sheet: Sheet
-    message: str
-
-
-def _submit(db: Database, token: str, ip: str | None, marks: dict[int, Mark]) -> Submitted:
-    try:  # for a precise refusal (expired / used); the consume below is what guards
-        auth.peek_one_time(db.uow(readonly=True), purpose=PURPOSE, token=token)
-    except InvalidInput as exc:
-        raise _token_refusal(exc) from None
-    with db.uow() as uow:
-        try:
-            row = auth.consume_one_time_in(uow, purpose=PURPOSE, token=token)
-        except InvalidInput as exc:
-            raise _token_refusal(exc) from None
-        if row.object_id is None:
-            raise TokenRefused(403, "This link cannot be used", "This link is not valid.")
-        result = att_sheet.submit_in(uow, Actor.web(row.person_id, ip), row.object_id, marks)
-        if not result.changed:  # submitted meanwhile (e.g. in Telegram): these marks were not saved
-            raise IllegalTransition(f"This class was submitted already, so these marks were not saved. "
-                                    f"{result.message}")
-        uow.commit()  # the marks, the pipeline's notifications and the consumed token, together
-        return Submitted(result.sheet, result.message)
-
-
 async def submit(request: Request) -> Response:
+    """Submit the sheet behind a one-time link (uses the link up)."""
     deps = get_deps(request)
     token = request.path_params["token"]
     if not is_same_origin(request, deps.settings):
@@ -220,9 +179,8 @@ async def submit(request: Request) -> Response:
         except FormRefused as exc:
             return _refuse(request, exc.status, exc.message, "Some marks were not accepted", back=True)
     try:
-        done = await to_thread.run_sync(_submit, deps.db, token, client_ip(request), marks)
-    except TokenRefused as exc:
-        return _refuse(request, exc.status, exc.message, exc.title)
+        done: SubmitResult = await to_thread.run_sync(att_sheet.submit_with_link, deps.db.uow(), token,
+                                                      client_ip(request), marks)
     except DomainError as exc:
         status, title = _status_for(exc)
         return _refuse(request, status, exc.message, title, back=status == 422)

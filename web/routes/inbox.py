@@ -20,6 +20,7 @@ RESOLVED = {"reviewed": "Marked as reviewed.", "notify_parent": "Resolved; the p
 
 @console_page(*STAFF)
 async def inbox(request: Request, c: Console) -> Response:
+    """The signed-in teacher's open inbox items."""
     items = await run(inbox_service.open_actions, uow_of(request, True), c.actor)
     return page(request, c, "admin/inbox.html", {
         "items": items, "kinds": KINDS, "flash": RESOLVED.get(request.query_params.get("m", ""))})
@@ -27,6 +28,7 @@ async def inbox(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF, back="/admin/inbox")
 async def resolve(request: Request, c: Console) -> Response:
+    """Resolve one item: reviewed, notify the parents (with the note) or ignore."""
     action_id = path_id(request)
     resolution = c.field("resolution")
     if resolution not in inbox_service.RESOLUTIONS:

@@ -16,7 +16,6 @@ from starlette.routing import Route
 from domain.attendance import batch_queries
 from domain.attendance import reports as attendance_reports
 from domain.attendance.reports import CalendarDay, StudentLine
-from domain.errors import Forbidden, NotFound
 from web.console import STAFF, Console, console_page, page, run, uow_of
 from web.deps import get_deps
 from web.forms import iso_date, optional_id
@@ -69,20 +68,18 @@ async def _query(request: Request, c: Console) -> tuple[Query, list[batch_querie
     q = Query(optional_id(params.get("batch_id"), "batch"),
               iso_date(params.get("from"), today - timedelta(days=DEFAULT_DAYS - 1)),
               iso_date(params.get("to"), today), optional_id(params.get("student_id"), "student"))
-    batches = await run(batch_queries.list_batches, uow_of(request, True), c.actor)
-    if q.batch_id is not None and q.batch_id not in {b.id for b in batches}:
-        if c.is_admin:
-            raise NotFound("No such batch.")
-        raise Forbidden("This batch is not one of yours.")
+    batches = await run(batch_queries.list_batches, uow_of(request, True), c.actor, picked=q.batch_id)
     return q, batches
 
 
 async def home(request: Request) -> Response:
+    """/admin/reports: the attendance report is the only one."""
     return RedirectResponse("/admin/reports/attendance", 303)
 
 
 @console_page(*STAFF)
 async def attendance_page(request: Request, c: Console) -> Response:
+    """Attendance per student over a period, and one student's calendar."""
     q, batches = await _query(request, c)
     lines: list[StudentLine] = await run(attendance_reports.student_lines, uow_of(request, True), c.actor,
                                          q.first, q.last, batch_id=q.batch_id)
@@ -104,6 +101,7 @@ async def attendance_page(request: Request, c: Console) -> Response:
 
 @console_page(*STAFF)
 async def attendance_csv(request: Request, c: Console) -> Response:
+    """The period's attendance per student as CSV."""
     q, _batches = await _query(request, c)
     lines = await run(attendance_reports.student_lines, uow_of(request, True), c.actor, q.first, q.last,
                       batch_id=q.batch_id)
