@@ -10,9 +10,11 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandl
 
 from bot.commands import WHAT_YOU_CAN_DO, help_text, set_chat_commands
 from bot.deps import deps_of
-from domain.models import Person, PersonStatus
+from bot.identity import person_of
+from domain.models import Person
 from domain.people import profile as profiles
 from domain.people import services as people
+from domain.people.profile import LinkedPerson
 from domain.tokens import BadToken
 
 log = logging.getLogger(__name__)
@@ -31,14 +33,9 @@ def contact_keyboard() -> ReplyKeyboardMarkup:
                                resize_keyboard=True, one_time_keyboard=True)
 
 
-async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
-    """The active person behind this update's sender, if linked."""
-    user = update.effective_user
-    if user is None:
-        return None
-    db = deps_of(context).db
-    person = await asyncio.to_thread(profiles.person_by_telegram, db.uow(readonly=True), user.id)
-    return person if person is not None and person.status == PersonStatus.ACTIVE else None
+async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> LinkedPerson | None:
+    """Merge shim for branches still calling it: the person resolved for this update (bot.identity)."""
+    return person_of(context)
 
 
 async def _welcome(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
@@ -70,7 +67,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         await _welcome(update, context, result.person)
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is not None:
         await message.reply_text(f"Hello again, {person.name}. Send /help to see what you can do.")
         return
@@ -99,14 +96,14 @@ async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is None:
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     await update.effective_message.reply_text(help_text(person.role if person else None))
 
 
 async def me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is None:
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
         return
@@ -139,7 +136,7 @@ async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     if update.effective_message is None:
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
         return
@@ -161,7 +158,7 @@ async def revoke_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
     if update.effective_message is None:
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
         return
