@@ -18,9 +18,10 @@ Telegram allows 64 bytes of callback_data; `encode` refuses anything longer.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from domain.models import Priority
 
@@ -41,13 +42,24 @@ class Callback:
 
     REGEX: ClassVar[re.Pattern[str]]
     ROUTE: ClassVar[str]  # the CallbackQueryHandler pattern that routes this kind (see `pattern`)
+    CONVERT: ClassVar[tuple[Callable[[str], Any], ...]] = ()  # for the default `parse`: one per group
 
     def wire(self) -> str:
         raise NotImplementedError
 
     @classmethod
     def parse(cls, m: re.Match[str]) -> Callback | None:
-        raise NotImplementedError
+        """By default, the regex's groups converted in field order."""
+        return cls(*(convert(g) for convert, g in zip(cls.CONVERT, m.groups(), strict=True)))
+
+
+class _Constant(Callback):
+    """A kind with no values: always the same string."""
+
+    WIRE: ClassVar[str]
+
+    def wire(self) -> str:
+        return self.WIRE
 
 
 KINDS: list[type[Callback]] = []
@@ -55,6 +67,8 @@ C = TypeVar("C", bound=type[Callback])
 
 
 def _kind(cls: C) -> C:
+    if issubclass(cls, _Constant):
+        cls.REGEX = re.compile(re.escape(cls.WIRE))
     KINDS.append(cls)
     return cls
 
@@ -96,18 +110,11 @@ class TaskButton(Callback):
 
 @_kind
 @dataclass(frozen=True)
-class TaskListKeep(Callback):
+class TaskListKeep(_Constant):
     """"Keep" after an offer to cancel an assignment (it shares the tl: prefix with the list pages)."""
 
-    REGEX: ClassVar = re.compile(r"tl:keep")
+    WIRE: ClassVar = "tl:keep"
     ROUTE: ClassVar = r"^tl:keep$"
-
-    def wire(self) -> str:
-        return "tl:keep"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> TaskListKeep:
-        return cls()
 
 
 @_kind
@@ -119,13 +126,10 @@ class TaskListPage(Callback):
 
     REGEX: ClassVar = re.compile(r"tl:" + _PAGE)
     ROUTE: ClassVar = r"^tl:"
+    CONVERT: ClassVar = (int,)
 
     def wire(self) -> str:
         return f"tl:{_page(self.page)}"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> TaskListPage:
-        return cls(int(m.group(1)))
 
 
 @_kind
@@ -138,31 +142,21 @@ class CancelAssignment(Callback):
 
     REGEX: ClassVar = re.compile(r"asg:(cancel|sure):" + _ID)
     ROUTE: ClassVar = r"^asg:"
+    CONVERT: ClassVar = (str, int)
 
     def wire(self) -> str:
         return f"asg:{self.step}:{_id(self.assignment_id)}"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> CancelAssignment:
-        return cls(m.group(1), int(m.group(2)))  # type: ignore[arg-type]
 
 
 # --- the /assign conversation ----------------------------------------------------------------
 
 @_kind
 @dataclass(frozen=True)
-class AssignSkip(Callback):
+class AssignSkip(_Constant):
     """Skip the description."""
 
-    REGEX: ClassVar = re.compile(r"as:skip")
+    WIRE: ClassVar = "as:skip"
     ROUTE: ClassVar = r"^as:skip$"
-
-    def wire(self) -> str:
-        return "as:skip"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> AssignSkip:
-        return cls()
 
 
 @_kind
@@ -175,13 +169,10 @@ class AssignToggle(Callback):
 
     REGEX: ClassVar = re.compile(r"as:t:(g|p):" + _ID)
     ROUTE: ClassVar = r"^as:t"
+    CONVERT: ClassVar = (str, int)
 
     def wire(self) -> str:
         return f"as:t:{self.target}:{_id(self.target_id)}"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> AssignToggle:
-        return cls(m.group(1), int(m.group(2)))  # type: ignore[arg-type]
 
 
 @_kind
@@ -193,29 +184,19 @@ class AssignPage(Callback):
 
     REGEX: ClassVar = re.compile(r"as:pg:" + _PAGE)
     ROUTE: ClassVar = r"^as:pg"
+    CONVERT: ClassVar = (int,)
 
     def wire(self) -> str:
         return f"as:pg:{_page(self.page)}"
 
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> AssignPage:
-        return cls(int(m.group(1)))
-
 
 @_kind
 @dataclass(frozen=True)
-class AssignDone(Callback):
+class AssignDone(_Constant):
     """Recipients chosen."""
 
-    REGEX: ClassVar = re.compile(r"as:done")
+    WIRE: ClassVar = "as:done"
     ROUTE: ClassVar = r"^as:done"
-
-    def wire(self) -> str:
-        return "as:done"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> AssignDone:
-        return cls()
 
 
 @_kind
@@ -245,13 +226,10 @@ class AssignPriority(Callback):
 
     REGEX: ClassVar = re.compile(r"as:pr:(" + "|".join(re.escape(p.value) for p in Priority) + ")")
     ROUTE: ClassVar = r"^as:pr:"
+    CONVERT: ClassVar = (Priority,)
 
     def wire(self) -> str:
         return f"as:pr:{Priority(self.priority).value}"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> AssignPriority:
-        return cls(Priority(m.group(1)))
 
 
 @_kind
@@ -263,13 +241,10 @@ class AssignReview(Callback):
 
     REGEX: ClassVar = re.compile(r"as:rv:(1|0)")
     ROUTE: ClassVar = r"^as:rv:"
+    CONVERT: ClassVar = (lambda g: g == "1",)
 
     def wire(self) -> str:
         return f"as:rv:{int(self.review)}"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> AssignReview:
-        return cls(m.group(1) == "1")
 
 
 @_kind
@@ -281,13 +256,10 @@ class AssignConfirm(Callback):
 
     REGEX: ClassVar = re.compile(r"as:(ok|no)")
     ROUTE: ClassVar = r"^as:(ok|no)$"
+    CONVERT: ClassVar = (lambda g: g == "ok",)
 
     def wire(self) -> str:
         return "as:ok" if self.ok else "as:no"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> AssignConfirm:
-        return cls(m.group(1) == "ok")
 
 
 # --- attendance and the inbox ----------------------------------------------------------------
@@ -370,13 +342,10 @@ class AbsentChoice(Callback):
 
     REGEX: ClassVar = re.compile(r"ab:" + _ID + ":" + _ID)
     ROUTE: ClassVar = r"^ab:"
+    CONVERT: ClassVar = (int, int)
 
     def wire(self) -> str:
         return f"ab:{_id(self.session_id)}:{_id(self.student_id)}"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> AbsentChoice:
-        return cls(int(m.group(1)), int(m.group(2)))
 
 
 @_kind
@@ -389,13 +358,10 @@ class InboxButton(Callback):
 
     REGEX: ClassVar = re.compile(r"ib:" + _ID + r":(reviewed|notify_parent|ignore)")
     ROUTE: ClassVar = r"^ib:"
+    CONVERT: ClassVar = (int, str)
 
     def wire(self) -> str:
         return f"ib:{_id(self.action_id)}:{self.resolution}"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> InboxButton:
-        return cls(int(m.group(1)), m.group(2))  # type: ignore[arg-type]
 
 
 # --- reminders -----------------------------------------------------------------------------------
@@ -410,13 +376,10 @@ class Snooze(Callback):
 
     REGEX: ClassVar = re.compile(r"sn:" + _ID + r":(1h|tomorrow)")
     ROUTE: ClassVar = r"^sn:"
+    CONVERT: ClassVar = (int, str)
 
     def wire(self) -> str:
         return f"sn:{_id(self.task_id)}:{self.until}"
-
-    @classmethod
-    def parse(cls, m: re.Match[str]) -> Snooze:
-        return cls(int(m.group(1)), m.group(2))  # type: ignore[arg-type]
 
 
 # --- the API ---------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ async def _welcome(update: Update, context: ContextTypes.DEFAULT_TYPE, person: P
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: link by invite token, greet a linked person, or ask for the phone number."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None or chat.type != "private":
         return
@@ -75,6 +76,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared contact: link the sender if their own number is on the list."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or message.contact is None or user is None or chat is None:
         return
@@ -94,6 +96,7 @@ async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: the commands for the sender's role."""
     if update.effective_message is None:
         return
     person = person_of(context)
@@ -101,6 +104,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/me: who the sender is to Taskbell."""
     if update.effective_message is None:
         return
     person = person_of(context)

@@ -57,9 +57,10 @@ def prepares(kind: NotificationKind) -> Callable[[PrepareFn], PrepareFn]:
 
 
 def check_renderers() -> None:
-    """Every kind the domain can enqueue has a renderer, or the bot does not start."""
-    import bot.messages  # noqa: F401  - importing the package registers every feature's renderers
+    """Every kind the domain can enqueue has a renderer, or the bot does not start.
 
+    Importing this module imports the `bot.messages` package first, which registers every feature.
+    """
     missing = sorted(k.value for k in NotificationKind if k not in RENDERERS)
     if missing:
         raise MissingRenderers(f"no renderer for notification kind(s): {', '.join(missing)}")
