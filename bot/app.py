@@ -16,10 +16,13 @@ from bot.handlers import account, assign
 from bot.handlers import attendance as attendance_handlers
 from bot.handlers import reminders as reminder_handlers
 from bot.handlers import tasks as task_handlers
+from bot.identity import resolve_person
+from bot.messages import Renderer, check_renderers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
-from bot.render import Renderer
 
+DEDUPE_GROUP = -2  # first: drop an update handled before
+IDENTITY_GROUP = -1  # then: who sent it (bot.identity.person_of), looked up once per update
 LAST_GROUP = 1000  # runs after every feature's handlers
 
 
@@ -32,6 +35,7 @@ def bot_api_urls(api_base: str) -> tuple[str, str]:
 def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: float = 30.0,
                       chat_interval: float = 1.0, updater: bool = True) -> Application:
     """The bot; every message it sends, reply or notification, is paced by one Pacer."""
+    check_renderers()  # a notification kind without a renderer fails here, not at send
     # Our conversations mix button and text steps on purpose: per_message=False is right for them.
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=UserWarning)
     base_url, base_file_url = bot_api_urls(api_base)
@@ -51,7 +55,8 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app = builder.build()
     app.bot_data["deps"] = deps
     ledger = UpdateLedger(deps.db)
-    app.add_handler(TypeHandler(Update, ledger.check), group=-1)
+    app.add_handler(TypeHandler(Update, ledger.check), group=DEDUPE_GROUP)
+    app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
     for module in (account, assign, task_handlers, attendance_handlers, reminder_handlers):
         app.add_handlers(module.handlers())
     app.add_handler(TypeHandler(Update, ledger.record), group=LAST_GROUP)
@@ -65,5 +70,6 @@ async def _post_init(app: Application) -> None:
 
 
 def build_delivery(app: Application, deps: BotDeps, config: DeliveryConfig | None = None) -> DeliveryLoop:
+    """The delivery loop with a renderer for every notification kind (checked when it is built)."""
     renderer = Renderer(deps.db, deps.settings.timezone, deps.links, deps.settings.app_base_url)
     return DeliveryLoop(app.bot, deps.db, renderer, config)

@@ -14,8 +14,8 @@ from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.messages import Rendered, Renderer, UnknownKind
 from bot.ratelimit import retry_after_seconds
-from bot.render import Rendered, Renderer, UnknownKind
 from domain import outbox
 from domain.outbox import Delivery
 from domain.uow import Database
@@ -113,7 +113,8 @@ class DeliveryLoop:
         raise TimeoutError("the outbox did not drain in time")
 
     def _claim_and_render(self, limit: int) -> list[tuple[Delivery, Rendered | None]]:
-        """In a worker thread: claim due rows and render them, settling what cannot be sent."""
+        """In a worker thread: claim due rows, prepare (the writes a kind needs, such as a one-time link)
+        and render them (reads only), settling what cannot be sent."""
         out: list[tuple[Delivery, Rendered | None]] = []
         claimed = _interleave(outbox.claim_due(self.db.uow(), limit))
         try:
@@ -126,7 +127,7 @@ class DeliveryLoop:
                 self.stats["unreachable"] += 1
                 continue
             try:
-                out.append((d, self.renderer.render(d)))
+                out.append((d, self.renderer.render(self.renderer.prepare(d))))
             except UnknownKind:
                 outbox.mark_dead(self.db.uow(), d.id, f"no renderer for kind {d.kind!r}")
                 self.stats["dead"] += 1

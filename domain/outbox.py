@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import case, insert, or_, select, update
@@ -16,9 +17,32 @@ from domain.models.records import NotificationStatus
 from domain.uow import UnitOfWork
 
 
+class NotificationKind(StrEnum):
+    """What a notification is about; the stored `notifications.kind` is this value (a plain string).
+
+    The bot registers one renderer per kind and refuses to start if one is missing.
+    """
+
+    TASK_ASSIGNED = "task_assigned"
+    TASK_CHANGED = "task_changed"
+    TASK_REOPENED = "task_reopened"
+    TASK_COMPLETED = "task_completed"
+    TASK_REMINDER = "task_reminder"
+    TASK_ESCALATED = "task_escalated"
+    OVERDUE_DIGEST = "overdue_digest"
+    BRIEF = "brief"
+    LOGIN_CODE = "login_code"
+    ATTENDANCE_SHEET = "attendance_sheet"
+    ATTENDANCE_NAG = "attendance_nag"
+    ABSENCE = "absence"
+    PENDING_ACTION = "pending_action"
+    ADMIN_ALERT = "admin_alert"
+    TEACHER_NOTE = "teacher_note"
+
+
 @dataclass(frozen=True)
 class Intent:
-    kind: str
+    kind: NotificationKind
     recipient_id: int
     dedupe_key: str
     data: dict[str, Any] = field(default_factory=dict)
@@ -30,7 +54,7 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
     """Insert notification rows in bulk; a dedupe key seen before is skipped, not an error."""
     rows = [
         {
-            "kind": i.kind,
+            "kind": str(i.kind),  # the plain stored string, whatever the driver makes of enums
             "recipient_id": i.recipient_id,
             "dedupe_key": i.dedupe_key,
             "data": i.data,
@@ -58,7 +82,7 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
 
 MAX_ATTEMPTS = 8
 # Kinds whose data must not outlive delivery (a sign-in code is a secret).
-SENSITIVE_KINDS = frozenset({"login_code"})
+SENSITIVE_KINDS = frozenset({NotificationKind.LOGIN_CODE.value})
 # A claim's lease outlives the longest wait in hand (a 429's retry_after, then the queue), so a
 # row being sent is not handed out again; a crash makes it due again after the lease.
 LEASE = timedelta(minutes=5)
@@ -214,13 +238,13 @@ def release(uow: UnitOfWork, notification_ids: list[int]) -> None:
 
 
 def sent_message(uow: UnitOfWork, recipient_id: int, subject_type: str, subject_id: int,
-                 kind: str) -> tuple[int, int] | None:
+                 kind: NotificationKind) -> tuple[int, int] | None:
     """(chat id, message id) of the message first sent about a subject, for editing in place."""
     with uow:
         row = uow.session.execute(
             select(Notification.telegram_chat_id, Notification.telegram_message_id).where(
                 Notification.recipient_id == recipient_id, Notification.subject_type == subject_type,
-                Notification.subject_id == subject_id, Notification.kind == kind,
+                Notification.subject_id == subject_id, Notification.kind == str(kind),
                 Notification.telegram_message_id.is_not(None))
             .order_by(Notification.id.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None

@@ -250,3 +250,30 @@ async def test_review_reopen_asks_for_a_reason_the_assignee_reads(running, clien
         told = await client.wait_for_bot_message(chat, told["message_id"], timeout=15)
     assert "Reason: Add the graph for part 2" in told["text"]
     assert task_of(db, s2.id).status == TaskStatus.IN_PROGRESS
+
+
+async def test_the_sender_is_looked_up_once_per_update(running, client, db, org):
+    """A Start press in /tasks runs two handlers' worth of code (the button, then the list): one lookup."""
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from domain.tasks import services as task_service
+
+    s4 = org["s4"]
+    task_service.assign(db.uow(), Actor.telegram(org["teacher"].id), task_service.AssignmentSpec(
+        title="Read chapter 3", person_ids=[s4.id], due_at=db.clock.now() + timedelta(days=1)))
+    reply = await say(client, s4.telegram_chat_id, "/tasks", until="open tasks")
+    lookups: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "people.telegram_user_id =" in statement:
+            lookups.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        after = await press(client, s4.telegram_chat_id, reply, data_of(reply, "Start 1"), expect_new=False)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert "In progress" in after["text"]
+    assert len(lookups) == 1

@@ -10,7 +10,8 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandl
 
 from bot.commands import WHAT_YOU_CAN_DO, help_text, set_chat_commands
 from bot.deps import deps_of
-from domain.models import Person, PersonStatus
+from bot.identity import person_of
+from domain.models import Person
 from domain.people import profile as profiles
 from domain.people import services as people
 from domain.tokens import BadToken
@@ -31,16 +32,6 @@ def contact_keyboard() -> ReplyKeyboardMarkup:
                                resize_keyboard=True, one_time_keyboard=True)
 
 
-async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
-    """The active person behind this update's sender, if linked."""
-    user = update.effective_user
-    if user is None:
-        return None
-    db = deps_of(context).db
-    person = await asyncio.to_thread(profiles.person_by_telegram, db.uow(readonly=True), user.id)
-    return person if person is not None and person.status == PersonStatus.ACTIVE else None
-
-
 async def _welcome(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     assert update.effective_message and update.effective_chat
     await set_chat_commands(context.bot, update.effective_chat.id, person.role)  # menu first, then hello
@@ -51,6 +42,7 @@ async def _welcome(update: Update, context: ContextTypes.DEFAULT_TYPE, person: P
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: link by invite token, greet a linked person, or ask for the phone number."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None or chat.type != "private":
         return
@@ -70,7 +62,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         await _welcome(update, context, result.person)
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is not None:
         await message.reply_text(f"Hello again, {person.name}. Send /help to see what you can do.")
         return
@@ -78,6 +70,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared contact: link the sender if their own number is on the list."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or message.contact is None or user is None or chat is None:
         return
@@ -97,16 +90,18 @@ async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: the commands for the sender's role."""
     if update.effective_message is None:
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     await update.effective_message.reply_text(help_text(person.role if person else None))
 
 
 async def me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/me: who the sender is to Taskbell."""
     if update.effective_message is None:
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
         return
@@ -139,7 +134,7 @@ async def web_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     if update.effective_message is None:
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
         return
@@ -161,7 +156,7 @@ async def revoke_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
     if update.effective_message is None:
         return
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
         return

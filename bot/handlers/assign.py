@@ -19,8 +19,21 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
+from bot.callbacks import (
+    AssignConfirm,
+    AssignDone,
+    AssignDue,
+    AssignPage,
+    AssignPriority,
+    AssignReview,
+    AssignSkip,
+    AssignToggle,
+    encode,
+)
 from bot.deps import deps_of
-from bot.handlers.account import current_person
+from bot.identity import person_of
+from bot.messages.paging import nav_rows
 from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError
@@ -54,14 +67,14 @@ def _draft(context: ContextTypes.DEFAULT_TYPE) -> Draft:
     return context.user_data.setdefault(DRAFT, Draft())
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
+def _button(text: str, data: callbacks.AnyCallback) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=encode(data))
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/assign: start the conversation, for those the domain lets assign."""
     assert update.effective_message is not None and context.user_data is not None
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         await update.effective_message.reply_text(task_targets.MAY_NOT_ASSIGN)
         return ConversationHandler.END
@@ -85,7 +98,7 @@ async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return TITLE
     _draft(context).title = title
     await update.effective_message.reply_text(
-        "Add a description, or skip.", reply_markup=InlineKeyboardMarkup([[_button("Skip", "as:skip")]]))
+        "Add a description, or skip.", reply_markup=InlineKeyboardMarkup([[_button("Skip", AssignSkip())]]))
     return DESCRIPTION
 
 
@@ -107,7 +120,7 @@ async def got_description(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def _targets(update: Update, context: ContextTypes.DEFAULT_TYPE) -> list[task_targets.Target]:
     """The groups and people this person may assign to, matching the current search."""
     assert update.effective_user is not None
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         return []
     return await asyncio.to_thread(task_targets.assignable_targets, deps_of(context).db.uow(readonly=True),
@@ -125,15 +138,9 @@ async def show_recipients(update: Update, context: ContextTypes.DEFAULT_TYPE, *,
         chosen = t.id in (draft.groups if t.kind == "group" else draft.people)
         icon = "☑️" if chosen else ("👥" if t.kind == "group" else "👤")
         draft.labels[f"{t.kind[0]}{t.id}"] = t.label
-        rows.append([_button(f"{icon} {t.label}", f"as:t:{t.kind[0]}:{t.id}")])
-    nav = []
-    if draft.page > 0:
-        nav.append(_button("« Prev", f"as:pg:{draft.page - 1}"))
-    if draft.page < pages - 1:
-        nav.append(_button("Next »", f"as:pg:{draft.page + 1}"))
-    if nav:
-        rows.append(nav)
-    rows.append([_button(f"Done ({len(draft.groups)} groups, {len(draft.people)} people)", "as:done")])
+        rows.append([_button(f"{icon} {t.label}", AssignToggle(t.kind[0], t.id))])  # type: ignore[arg-type]
+    rows.extend(nav_rows(draft.page, pages, AssignPage))
+    rows.append([_button(f"Done ({len(draft.groups)} groups, {len(draft.people)} people)", AssignDone())])
     search = f" matching “{html.escape(draft.search)}”" if draft.search else ""
     text = (f"Who is it for? Tap groups and people{search}, then Done.\n"
             "Type a name to search" + (", or “all” to list everyone again." if draft.search else "."))
@@ -155,17 +162,17 @@ async def recipients_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     query = update.callback_query
     assert query is not None and query.data is not None
     draft = _draft(context)
-    parts = query.data.split(":")
-    if parts[1] == "t" and len(parts) == 4 and parts[2] in ("g", "p") and parts[3].isdigit():
-        chosen = draft.groups if parts[2] == "g" else draft.people
-        chosen.symmetric_difference_update({int(parts[3])})
+    button = callbacks.decode(query.data)
+    if isinstance(button, AssignToggle):
+        chosen = draft.groups if button.target == "g" else draft.people
+        chosen.symmetric_difference_update({button.target_id})
         await query.answer()
         return await show_recipients(update, context)
-    if parts[1] == "pg" and len(parts) == 3 and parts[2].isdigit():
-        draft.page = int(parts[2])
+    if isinstance(button, AssignPage):
+        draft.page = button.page
         await query.answer()
         return await show_recipients(update, context)
-    if parts[1] == "done":
+    if isinstance(button, AssignDone):
         if not draft.groups and not draft.people:
             await query.answer("Choose at least one group or person.", show_alert=True)
             return RECIPIENTS
@@ -189,8 +196,8 @@ async def ask_due(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Ask when the task is due: quick choices or a typed time."""
     draft = _draft(context)
     now = deps_of(context).db.clock.now()
-    rows = [[_button(label, f"as:due:{i}")] for i, (label, _) in enumerate(quick_choices(now, draft.tz))]
-    rows.append([_button("No due time", "as:due:none")])
+    rows = [[_button(label, AssignDue(i))] for i, (label, _) in enumerate(quick_choices(now, draft.tz))]
+    rows.append([_button("No due time", AssignDue(None))])
     assert update.effective_chat is not None
     await context.bot.send_message(
         update.effective_chat.id,
@@ -204,12 +211,12 @@ async def due_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     draft = _draft(context)
-    choice = query.data.removeprefix("as:due:")
+    button = callbacks.decode_as(query.data, AssignDue)
     choices = quick_choices(deps_of(context).db.clock.now(), draft.tz)
-    if choice == "none":
+    if button is not None and button.choice is None:
         draft.due_at = None
-    elif choice.isdigit() and int(choice) < len(choices):
-        draft.due_at = choices[int(choice)][1]
+    elif button is not None and button.choice is not None and button.choice < len(choices):
+        draft.due_at = choices[button.choice][1]
     else:
         await query.answer("This button is no longer valid.")
         return DUE
@@ -232,7 +239,7 @@ async def due_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def ask_priority(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Ask the task's priority."""
     assert update.effective_chat is not None
-    row = [_button(p.value, f"as:pr:{p.value}") for p in Priority]
+    row = [_button(p.value, AssignPriority(p)) for p in Priority]
     await context.bot.send_message(update.effective_chat.id, "Priority?", reply_markup=InlineKeyboardMarkup([row]))
     return PRIORITY
 
@@ -241,15 +248,16 @@ async def priority_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """The priority chosen; ask whether completion needs review."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_chat is not None
-    value = query.data.removeprefix("as:pr:")
-    if value not in {p.value for p in Priority}:
+    button = callbacks.decode_as(query.data, AssignPriority)
+    if button is None:
         await query.answer("This button is no longer valid.")
         return PRIORITY
-    _draft(context).priority = Priority(value)
+    _draft(context).priority = button.priority
     await query.answer()
     await context.bot.send_message(
         update.effective_chat.id, "Does completion need your review?",
-        reply_markup=InlineKeyboardMarkup([[_button("Yes, I review", "as:rv:1"), _button("No", "as:rv:0")]]))
+        reply_markup=InlineKeyboardMarkup([[_button("Yes, I review", AssignReview(True)),
+                                            _button("No", AssignReview(False))]]))
     return REVIEW
 
 
@@ -257,11 +265,12 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     """Review yes or no chosen; show the summary with Confirm / Cancel."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_chat is not None
-    if query.data not in ("as:rv:1", "as:rv:0"):
+    button = callbacks.decode_as(query.data, AssignReview)
+    if button is None:
         await query.answer("This button is no longer valid.")
         return REVIEW
     draft = _draft(context)
-    draft.review = query.data == "as:rv:1"
+    draft.review = button.review
     await query.answer()
     chosen = [draft.labels.get(f"g{g}", f"group {g}") for g in sorted(draft.groups)] + [
         draft.labels.get(f"p{p}", f"person {p}") for p in sorted(draft.people)]
@@ -275,7 +284,8 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     ])
     await context.bot.send_message(
         update.effective_chat.id, summary, parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup([[_button("Confirm", "as:ok"), _button("Cancel", "as:no")]]))
+        reply_markup=InlineKeyboardMarkup([[_button("Confirm", AssignConfirm(True)),
+                                            _button("Cancel", AssignConfirm(False))]]))
     return CONFIRM
 
 
@@ -283,13 +293,13 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Confirm: assign (one fan-out); Cancel: assign nothing."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    if query.data == "as:no":
+    if callbacks.decode(query.data) == AssignConfirm(False):
         await query.answer("Cancelled.")
         await query.edit_message_text("Cancelled; nothing was assigned.")
         context.user_data.pop(DRAFT, None)
         return ConversationHandler.END
     draft = _draft(context)
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         await query.answer("Your account is not active.", show_alert=True)
         return ConversationHandler.END
@@ -328,13 +338,14 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         states={
             TITLE: [MessageHandler(text, got_title)],
             DESCRIPTION: [MessageHandler(text, got_description),
-                          CallbackQueryHandler(got_description, pattern=r"^as:skip$")],
-            RECIPIENTS: [CallbackQueryHandler(recipients_button, pattern=r"^as:(t|pg|done)"),
+                          CallbackQueryHandler(got_description, pattern=callbacks.pattern(AssignSkip))],
+            RECIPIENTS: [CallbackQueryHandler(recipients_button,
+                                              pattern=callbacks.pattern(AssignToggle, AssignPage, AssignDone)),
                          MessageHandler(text, recipients_search)],
-            DUE: [CallbackQueryHandler(due_button, pattern=r"^as:due:"), MessageHandler(text, due_text)],
-            PRIORITY: [CallbackQueryHandler(priority_button, pattern=r"^as:pr:")],
-            REVIEW: [CallbackQueryHandler(review_button, pattern=r"^as:rv:")],
-            CONFIRM: [CallbackQueryHandler(confirm_button, pattern=r"^as:(ok|no)$")],
+            DUE: [CallbackQueryHandler(due_button, pattern=callbacks.pattern(AssignDue)), MessageHandler(text, due_text)],
+            PRIORITY: [CallbackQueryHandler(priority_button, pattern=callbacks.pattern(AssignPriority))],
+            REVIEW: [CallbackQueryHandler(review_button, pattern=callbacks.pattern(AssignReview))],
+            CONFIRM: [CallbackQueryHandler(confirm_button, pattern=callbacks.pattern(AssignConfirm))],
         },
         fallbacks=[CommandHandler("cancel", cancel)],
         name="assign",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,9 +20,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
+from bot.callbacks import AbsentChoice, AttendanceDay, InboxButton, SheetButton, encode
 from bot.deps import deps_of
-from bot.handlers.account import current_person
-from bot.sheets import action_keyboard, sheet_message
+from bot.identity import person_of
+from bot.messages.attendance import sheet_message
+from bot.messages.inbox import action_keyboard
 from bot.timefmt import local
 from domain.actors import Actor
 from domain.attendance import queries as att_queries
@@ -31,11 +33,7 @@ from domain.attendance import sheet as att_sheet
 from domain.errors import DomainError
 from domain.inbox import services as inbox
 from domain.models import SessionStatus
-from domain.timeparse import parse_iso_date
 
-SHEET = re.compile(r"^at:(t|pg|all|sub|open):(\d{1,12})(?::(\d{1,12}))?(?::(\d{1,4}))?$")
-INBOX = re.compile(r"^ib:(\d{1,12}):(reviewed|notify_parent|ignore)$")
-ABSENT = re.compile(r"^ab:(\d{1,12}):(\d{1,12})$")
 REASON = 0
 ABSENT_KEY = "absent_choice"
 
@@ -66,13 +64,15 @@ async def sheet_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """The sheet's buttons: toggle a student, everyone present, submit, page, open the sheet anew."""
     query = update.callback_query
     assert query is not None
-    match = SHEET.match(query.data or "")
-    person = await current_person(update, context)
-    if match is None or person is None:
+    button = callbacks.decode_as(query.data, SheetButton)
+    person = person_of(context)
+    if button is None or person is None:
         await query.answer("This button is no longer valid.")
         return
-    action, session_id = match.group(1), int(match.group(2))
-    third, page = match.group(3), int(match.group(4) or 0)
+    action, session_id = button.action, button.session_id
+    # As before: the sheet stays on its page after a toggle; All present and Submit show the first page.
+    third = button.student_id if action == "t" else button.page if action == "pg" else None
+    page = button.page if action == "t" else 0
     me, db = Actor.telegram(person.id), deps_of(context).db
     try:
         if action == "t" and third is not None:
@@ -109,22 +109,16 @@ async def attendance_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """The day list's Day before / Day after buttons."""
     query = update.callback_query
     assert query is not None
-    match = re.fullmatch(r"atd:(\d{4}-\d{2}-\d{2})", query.data or "")
+    button = callbacks.decode_as(query.data, AttendanceDay)
     await query.answer()
-    day = None
-    if match:
-        try:
-            day = parse_iso_date(match.group(1))
-        except DomainError:
-            return
-    if day is not None:
-        await _day_list(update, context, day)
+    if button:
+        await _day_list(update, context, button.day)
 
 
 async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: date | None) -> None:
     """The teacher's classes on a day within the configured window around today."""
     message = update.effective_message
-    person = await current_person(update, context)
+    person = person_of(context)
     if message is None:
         return
     if person is None:
@@ -145,14 +139,14 @@ async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: dat
         name = cs.batch_name
         lines.append(f"• {html.escape(name)} at {local(cs.starts_at, None, deps.settings.timezone)}: {cs.status.value}")
         if cs.status == SessionStatus.OPEN and cs.id is not None:
-            rows.append([InlineKeyboardButton(f"Take attendance: {name}", callback_data=f"at:open:{cs.id}")])
+            rows.append([InlineKeyboardButton(f"Take attendance: {name}", callback_data=encode(SheetButton("open", cs.id)))])
     if not found.rows:
         lines.append("No classes.")
     nav = []
     if (today - (day - timedelta(days=1))).days <= window:
-        nav.append(InlineKeyboardButton("« Day before", callback_data=f"atd:{day - timedelta(days=1)}"))
+        nav.append(InlineKeyboardButton("« Day before", callback_data=encode(AttendanceDay(day - timedelta(days=1)))))
     if ((day + timedelta(days=1)) - today).days <= window:
-        nav.append(InlineKeyboardButton("Day after »", callback_data=f"atd:{day + timedelta(days=1)}"))
+        nav.append(InlineKeyboardButton("Day after »", callback_data=encode(AttendanceDay(day + timedelta(days=1)))))
     rows.append(nav)
     markup = InlineKeyboardMarkup(rows)
     if update.callback_query:
@@ -171,7 +165,7 @@ async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: dat
 async def absent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/absent: the coming classes a student or a parent may excuse."""
     message = update.effective_message
-    person = await current_person(update, context)
+    person = person_of(context)
     assert message is not None
     if person is None:
         await message.reply_text("You are not linked yet. Send /start to begin.")
@@ -187,7 +181,7 @@ async def absent_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await message.reply_text("There are no classes in the next two weeks to excuse.")
         return ConversationHandler.END
     rows = [[InlineKeyboardButton(f"{student}: {info.batch_name}, {local(info.starts_at, None, deps.settings.timezone)}",
-                                  callback_data=f"ab:{info.id}:{sid}")] for info, sid, student in upcoming]
+                                  callback_data=encode(AbsentChoice(info.id, sid)))] for info, sid, student in upcoming]
     await message.reply_text("Which class will be missed?", reply_markup=InlineKeyboardMarkup(rows))
     return REASON
 
@@ -196,11 +190,11 @@ async def absent_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     """/absent: the class was chosen; ask why."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    match = ABSENT.match(query.data or "")
-    if match is None:
+    button = callbacks.decode_as(query.data, AbsentChoice)
+    if button is None:
         await query.answer("This button is no longer valid.")
         return ConversationHandler.END
-    context.user_data[ABSENT_KEY] = (int(match.group(1)), int(match.group(2)))
+    context.user_data[ABSENT_KEY] = (button.session_id, button.student_id)
     await query.answer()
     await query.edit_message_text("Why? The teacher will see the reason. (/cancel to stop)")
     return REASON
@@ -211,7 +205,7 @@ async def absent_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     message = update.effective_message
     assert message is not None and context.user_data is not None
     choice = context.user_data.pop(ABSENT_KEY, None)
-    person = await current_person(update, context)
+    person = person_of(context)
     if choice is None or person is None:
         await message.reply_text("Choose a class first: /absent")
         return ConversationHandler.END
@@ -243,7 +237,7 @@ async def my_attendance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     from domain.attendance import reports as attendance_reports
 
     message = update.effective_message
-    person = await current_person(update, context)
+    person = person_of(context)
     if message is None or person is None:
         return
     deps = deps_of(context)
@@ -267,7 +261,7 @@ async def my_attendance(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/inbox: the teacher's open items, each with its buttons."""
     message = update.effective_message
-    person = await current_person(update, context)
+    person = person_of(context)
     if message is None or person is None:
         return
     try:
@@ -288,14 +282,14 @@ async def inbox_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """An inbox item's buttons: reviewed, notify parent, ignore."""
     query = update.callback_query
     assert query is not None
-    match = INBOX.match(query.data or "")
-    person = await current_person(update, context)
-    if match is None or person is None:
+    button = callbacks.decode_as(query.data, InboxButton)
+    person = person_of(context)
+    if button is None or person is None:
         await query.answer("This button is no longer valid.")
         return
     try:
         action = await asyncio.to_thread(inbox.resolve_action, deps_of(context).db.uow(),
-                                         Actor.telegram(person.id), int(match.group(1)), match.group(2))
+                                         Actor.telegram(person.id), button.action_id, button.resolution)
     except DomainError as exc:
         await query.answer(exc.message, show_alert=True)
         return
@@ -305,17 +299,17 @@ async def inbox_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CallbackQueryHandler(sheet_button, pattern=r"^at:"),
+        CallbackQueryHandler(sheet_button, pattern=callbacks.pattern(SheetButton)),
         CommandHandler("attendance", attendance_command),
-        CallbackQueryHandler(attendance_day, pattern=r"^atd:"),
+        CallbackQueryHandler(attendance_day, pattern=callbacks.pattern(AttendanceDay)),
         ConversationHandler(
             entry_points=[CommandHandler("absent", absent_command)],
-            states={REASON: [CallbackQueryHandler(absent_choice, pattern=r"^ab:"),
+            states={REASON: [CallbackQueryHandler(absent_choice, pattern=callbacks.pattern(AbsentChoice)),
                              MessageHandler(filters.TEXT & ~filters.COMMAND, absent_reason)]},
             fallbacks=[CommandHandler("cancel", absent_cancel)],
             name="absent",
         ),
         CommandHandler("inbox", inbox_command),
         CommandHandler("myattendance", my_attendance),
-        CallbackQueryHandler(inbox_button, pattern=r"^ib:"),
+        CallbackQueryHandler(inbox_button, pattern=callbacks.pattern(InboxButton)),
     ]

@@ -3,36 +3,36 @@
 from __future__ import annotations
 
 import asyncio
-import re
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import callbacks
+from bot.callbacks import Snooze
 from bot.deps import deps_of
-from bot.handlers.account import current_person
-from bot.render import brief_text
+from bot.identity import person_of
+from bot.messages.reminders import brief_text
 from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError
 from domain.reminders import briefs
 from domain.reminders import services as reminders
 
-SNOOZE = re.compile(r"^sn:(\d{1,12}):(1h|tomorrow)$")
-
 
 async def snooze_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Snooze a task's reminders for an hour or until tomorrow."""
     query = update.callback_query
     assert query is not None
-    match = SNOOZE.match(query.data or "")
-    person = await current_person(update, context)
-    if match is None or person is None:
+    button = callbacks.decode_as(query.data, Snooze)
+    person = person_of(context)
+    if button is None or person is None:
         await query.answer("This button is no longer valid.")
         return
     deps = deps_of(context)
     try:
         until = await asyncio.to_thread(reminders.snooze, deps.db.uow(), Actor.telegram(person.id),
-                                        int(match.group(1)), match.group(2), deps.settings.timezone)
+                                        button.task_id, button.until, deps.settings.timezone)
     except DomainError as exc:
         await query.answer(exc.message, show_alert=True)
         return
@@ -40,8 +40,9 @@ async def snooze_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/brief: today's brief on demand."""
     message = update.effective_message
-    person = await current_person(update, context)
+    person = person_of(context)
     if message is None or person is None:
         return
     deps = deps_of(context)
@@ -54,4 +55,4 @@ async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [CallbackQueryHandler(snooze_button, pattern=r"^sn:"), CommandHandler("brief", brief_command)]
+    return [CallbackQueryHandler(snooze_button, pattern=callbacks.pattern(Snooze)), CommandHandler("brief", brief_command)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -20,9 +19,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
+from bot.callbacks import CancelAssignment, TaskButton, TaskListKeep, TaskListPage, encode
 from bot.deps import deps_of
-from bot.handlers.account import current_person
-from bot.render import STATUS_LINE, card_markup, card_text, review_keyboard
+from bot.identity import person_of
+from bot.messages.paging import nav_rows
+from bot.messages.tasks import STATUS_LINE, card_markup, card_text, review_keyboard
 from bot.timefmt import local
 from domain.actors import Actor
 from domain.errors import DomainError, InvalidInput
@@ -30,9 +32,6 @@ from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
 from domain.tasks.queries import TaskRow
 
-PATTERN = re.compile(r"^task:(start|complete|approve|reopen):(\d{1,12})(?::l(\d{1,4}))?$")
-LIST_PATTERN = re.compile(r"^tl:(\d{1,4})$")
-CANCEL_PATTERN = re.compile(r"^asg:(cancel|sure):(\d{1,12})$")
 PER_PAGE = 5
 REASON = 0
 REOPEN_KEY = "reopen_task_id"
@@ -59,12 +58,12 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     if query is None or query.data is None:
         return None
-    match = PATTERN.match(query.data)
-    if match is None:
+    button = callbacks.decode_as(query.data, TaskButton)
+    if button is None:
         await query.answer("This button is no longer valid.")
         return None
-    action, task_id, page = match.group(1), int(match.group(2)), match.group(3)
-    person = await current_person(update, context)
+    action, task_id, page = button.action, button.task_id, button.list_page
+    person = person_of(context)
     if person is None:
         await query.answer("Your account is not linked or not active. Send /start.", show_alert=True)
         return None
@@ -114,7 +113,7 @@ async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """The reopen reason typed by the assigner: reopen, or ask again when the reason is invalid."""
     assert update.effective_message is not None and context.user_data is not None
     task_id = context.user_data.get(REOPEN_KEY)
-    person = await current_person(update, context)
+    person = person_of(context)
     if task_id is None or person is None:
         return ConversationHandler.END
     try:
@@ -155,22 +154,16 @@ def _list_view(cards: list[TaskRow], total: int, page: int, tz: str,
                      f"{overdue} · {card.priority.value} · {STATUS_LINE[card.status]}")
         row = []
         if card.status.value == "pending":
-            row.append(InlineKeyboardButton(f"Start {n}", callback_data=f"task:start:{card.id}:l{page}"))
-        row.append(InlineKeyboardButton(f"Complete {n}", callback_data=f"task:complete:{card.id}:l{page}"))
+            row.append(InlineKeyboardButton(f"Start {n}", callback_data=encode(TaskButton("start", card.id, page))))
+        row.append(InlineKeyboardButton(f"Complete {n}", callback_data=encode(TaskButton("complete", card.id, page))))
         rows.append(row)
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("« Previous", callback_data=f"tl:{page - 1}"))
-    if page < pages - 1:
-        nav.append(InlineKeyboardButton("Next »", callback_data=f"tl:{page + 1}"))
-    if nav:
-        rows.append(nav)
+    rows.extend(nav_rows(page, pages, TaskListPage, prev="« Previous"))
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
 async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
     """One page of my open tasks, most urgent first, with Start / Complete buttons."""
-    person = await current_person(update, context)
+    person = person_of(context)
     if person is None:
         if update.effective_message:
             await update.effective_message.reply_text("You are not linked yet. Send /start to begin.")
@@ -200,10 +193,10 @@ async def list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """« Previous / Next » in the /tasks list."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    match = LIST_PATTERN.match(query.data)
+    button = callbacks.decode_as(query.data, TaskListPage)
     await query.answer()
-    if match:
-        await show_list(update, context, int(match.group(1)))
+    if button:
+        await show_list(update, context, button.page)
 
 
 # --- /assigned -----------------------------------------------------------------------------
@@ -211,7 +204,7 @@ async def list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/assigned: what I assigned lately, with counts and a cancel button for the rest."""
     message = update.effective_message
-    person = await current_person(update, context)
+    person = person_of(context)
     if message is None:
         return
     if person is None:
@@ -234,7 +227,7 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                      + (f", {s.cancelled} cancelled" if s.cancelled else ""))
         if s.open:
             rows.append([InlineKeyboardButton(f"Cancel “{s.title[:30]}” for the {s.open} not done",
-                                              callback_data=f"asg:cancel:{s.id}")])
+                                              callback_data=encode(CancelAssignment("cancel", s.id)))])
     await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
@@ -243,17 +236,18 @@ async def cancel_assignment_button(update: Update, context: ContextTypes.DEFAULT
     """Cancel (then Yes) under /assigned: cancel the unfinished tasks of an assignment."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    match = CANCEL_PATTERN.match(query.data)
-    person = await current_person(update, context)
-    if match is None or person is None:
+    button = callbacks.decode_as(query.data, CancelAssignment)
+    person = person_of(context)
+    if button is None or person is None:
         await query.answer("This button is no longer valid.")
         return
-    step, assignment_id = match.group(1), int(match.group(2))
+    step, assignment_id = button.step, button.assignment_id
     if step == "cancel":
         await query.answer()
         await query.edit_message_reply_markup(InlineKeyboardMarkup([[
-            InlineKeyboardButton("Yes, cancel for those not done", callback_data=f"asg:sure:{assignment_id}"),
-            InlineKeyboardButton("Keep", callback_data="tl:keep")]]))
+            InlineKeyboardButton("Yes, cancel for those not done",
+                                 callback_data=encode(CancelAssignment("sure", assignment_id))),
+            InlineKeyboardButton("Keep", callback_data=encode(TaskListKeep()))]]))
         return
     try:
         n = await asyncio.to_thread(tasks.cancel_assignment, deps_of(context).db.uow(),
@@ -276,15 +270,15 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The task handlers, in the order they must be registered."""
     return [
         ConversationHandler(
-            entry_points=[CallbackQueryHandler(on_task_button, pattern=r"^task:")],
+            entry_points=[CallbackQueryHandler(on_task_button, pattern=callbacks.pattern(TaskButton))],
             states={REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_reason)]},
             fallbacks=[CommandHandler("cancel", cancel_reason)],
             name="task_buttons",
             allow_reentry=True,
         ),
         CommandHandler("tasks", tasks_command),
-        CallbackQueryHandler(keep, pattern=r"^tl:keep$"),
-        CallbackQueryHandler(list_page, pattern=r"^tl:"),
+        CallbackQueryHandler(keep, pattern=callbacks.pattern(TaskListKeep)),
+        CallbackQueryHandler(list_page, pattern=callbacks.pattern(TaskListPage)),
         CommandHandler("assigned", assigned_command),
-        CallbackQueryHandler(cancel_assignment_button, pattern=r"^asg:"),
+        CallbackQueryHandler(cancel_assignment_button, pattern=callbacks.pattern(CancelAssignment)),
     ]

@@ -25,7 +25,7 @@ from domain.models import (
     Role,
     SessionStatus,
 )
-from domain.outbox import Intent, enqueue
+from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
@@ -49,7 +49,7 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
     if absent:
         for parent_id, child_id in session.execute(select(ParentLink.parent_id, ParentLink.child_id).where(
                 ParentLink.child_id.in_(absent))):
-            intents.append(Intent("absence", parent_id, f"absence:{cs.id}:{child_id}:{parent_id}",
+            intents.append(Intent(NotificationKind.ABSENCE, parent_id, f"absence:{cs.id}:{child_id}:{parent_id}",
                                   {"session_id": cs.id, "student_id": child_id}, "session", cs.id))
     streak_n = int(rule_in(session, "attendance.absence_streak", f"batch:{batch.id}"))
     teachers = teachers_of(session, batch.id)
@@ -103,11 +103,11 @@ def _raise_action(session: Session, intents: list[Intent], kind: str, owners: li
                                status=ActionStatus.OPEN, created_at=now)
         session.add(action)
         session.flush()
-        intents.append(Intent("pending_action", owner, f"action:{action.id}", {"action_id": action.id},
+        intents.append(Intent(NotificationKind.PENDING_ACTION, owner, f"action:{action.id}", {"action_id": action.id},
                               "action", action.id))
     for admin in admins:
         if admin not in owners:
-            intents.append(Intent("admin_alert", admin, f"alert:{key}:{admin}", {"summary": summary},
+            intents.append(Intent(NotificationKind.ADMIN_ALERT, admin, f"alert:{key}:{admin}", {"summary": summary},
                                   "batch", batch_id))
 
 
@@ -171,7 +171,7 @@ def nag_late(uow: UnitOfWork) -> int:
             ClassSession.starts_at <= now - after)))
         for cs in rows:
             cs.nagged_at = now
-            enqueue(uow.session, [Intent("attendance_nag", t, f"nag:{cs.id}:{t}", {"session_id": cs.id},
+            enqueue(uow.session, [Intent(NotificationKind.ATTENDANCE_NAG, t, f"nag:{cs.id}:{t}", {"session_id": cs.id},
                                          "session", cs.id) for t in teachers_of(uow.session, cs.batch_id)], now)
         uow.commit()
         return len(rows)

@@ -26,7 +26,7 @@ from domain.models import (
     ScheduleSlot,
     SessionStatus,
 )
-from domain.outbox import Intent, enqueue
+from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
@@ -153,7 +153,7 @@ def open_due(uow: UnitOfWork) -> list[int]:
                 .execution_options(synchronize_session=False)).rowcount
             if done:
                 opened.append(s.id)
-                enqueue(uow.session, [Intent("attendance_sheet", t, f"sheet:{s.id}:{t}", {"session_id": s.id},
+                enqueue(uow.session, [Intent(NotificationKind.ATTENDANCE_SHEET, t, f"sheet:{s.id}:{t}", {"session_id": s.id},
                                              "session", s.id) for t in teachers_of(uow.session, s.batch_id)], now)
         uow.commit()
         return opened

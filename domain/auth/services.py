@@ -15,7 +15,7 @@ from domain.actors import Actor
 from domain.errors import DomainError, InvalidInput
 from domain.models import Channel, Person, PersonStatus, Role
 from domain.models.auth import OneTimeToken, OtpChallenge, WebSession
-from domain.outbox import Intent, enqueue
+from domain.outbox import Intent, NotificationKind, enqueue
 from domain.phones import PhoneError, mask_phone, normalise_phone
 from domain.uow import UnitOfWork
 
@@ -90,7 +90,7 @@ def request_code(uow: UnitOfWork, *, phone: str, ip: str | None, key: str,
         uow.session.add(challenge)
         uow.session.flush()
         if person is not None:
-            enqueue(uow.session, [Intent("login_code", person.id, f"login_code:{challenge.id}",
+            enqueue(uow.session, [Intent(NotificationKind.LOGIN_CODE, person.id, f"login_code:{challenge.id}",
                                          {"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
                                          "otp", None)], now)
         audit.record(uow.session, Actor(person.id if person else None, Channel.WEB, ip), "login.code_requested",

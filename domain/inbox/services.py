@@ -16,7 +16,7 @@ from domain.models import (
     PendingAction,
     Role,
 )
-from domain.outbox import Intent, enqueue
+from domain.outbox import Intent, NotificationKind, enqueue
 from domain.uow import UnitOfWork
 
 # --- the inbox ----------------------------------------------------------------------------
@@ -77,7 +77,7 @@ def resolve_action(uow: UnitOfWork, actor: Actor, action_id: int, resolution: st
             return _item(action)
         if resolution == "notify_parent" and action.student_id:
             parents = uow.session.scalars(select(ParentLink.parent_id).where(ParentLink.child_id == action.student_id))
-            enqueue(uow.session, [Intent("teacher_note", p, f"note:{action.id}:{p}",
+            enqueue(uow.session, [Intent(NotificationKind.TEACHER_NOTE, p, f"note:{action.id}:{p}",
                                          {"action_id": action.id, "note": action.note or action.summary},
                                          "action", action.id) for p in parents], uow.now)
         audit.record(uow.session, actor, "action.resolve", "pending_action", action.id, uow.now,

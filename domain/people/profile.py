@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from domain.errors import NotFound
-from domain.models import Group, GroupMember, Person, Role
+from domain.models import Group, GroupMember, Person, PersonStatus, Role
 from domain.uow import UnitOfWork
 
 
@@ -22,13 +22,37 @@ class Profile:
     children: list[str]
 
 
-def person_by_telegram(uow: UnitOfWork, telegram_user_id: int) -> Person | None:
+@dataclass(frozen=True)
+class LinkedPerson:
+    """The person behind a Telegram account, as the bot's handlers need them."""
+
+    id: int
+    name: str
+    role: Role
+    status: PersonStatus
+    phone: str
+    timezone: str | None
+    telegram_user_id: int
+    telegram_chat_id: int | None
+    link_generation: int
+
+    @property
+    def active(self) -> bool:
+        return self.status == PersonStatus.ACTIVE
+
+
+def person_by_telegram(uow: UnitOfWork, telegram_user_id: int) -> LinkedPerson | None:
     """The linked person for a Telegram account, whatever their status."""
     with uow:
-        return uow.session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+        p = uow.session.scalar(select(Person).where(Person.telegram_user_id == telegram_user_id))
+        if p is None:
+            return None
+        return LinkedPerson(p.id, p.name, p.role, p.status, p.phone, p.timezone, telegram_user_id,
+                            p.telegram_chat_id, p.link_generation)
 
 
 def profile(uow: UnitOfWork, person_id: int) -> Profile:
+    """A person's name, role, phone, time zone, groups and children."""
     from domain.models import ParentLink
 
     with uow:

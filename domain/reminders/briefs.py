@@ -29,7 +29,7 @@ from domain.models import (
     SessionStatus,
     Task,
 )
-from domain.outbox import Intent, enqueue
+from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
 from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
@@ -166,7 +166,7 @@ def send_due(uow_factory: Callable[[], UnitOfWork], org_tz: str) -> int:
             continue
         w = uow_factory()
         with w:
-            enqueue(w.session, [Intent("brief", pid, key, {"day": brief.day.isoformat(), "sections": brief.sections})],
+            enqueue(w.session, [Intent(NotificationKind.BRIEF, pid, key, {"day": brief.day.isoformat(), "sections": brief.sections})],
                     w.now)
             w.commit()
         sent += 1

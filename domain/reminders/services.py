@@ -18,7 +18,7 @@ from domain import audit
 from domain.actors import Actor, load_active
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.models import OPEN_STATUSES, Assignment, Person, Priority, Task
-from domain.outbox import Intent, enqueue
+from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
 from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
@@ -85,7 +85,7 @@ def scan(uow: UnitOfWork, org_tz: str, limit: int = 5000) -> ScanResult:
             else:
                 n = int((now - due) / every_here)
                 slot, nxt = f"o{n}", due + every_here * (n + 1)
-            intents.append(Intent("task_reminder", who, f"reminder:{task_id}:{slot}",
+            intents.append(Intent(NotificationKind.TASK_REMINDER, who, f"reminder:{task_id}:{slot}",
                                   {"task_id": task_id, "slot": slot}, "task", task_id))
             updates.append({"tid": task_id, "nxt": nxt})
             result.reminded += 1
@@ -105,11 +105,11 @@ def scan(uow: UnitOfWork, org_tz: str, limit: int = 5000) -> ScanResult:
             result.escalated += len(task_ids)
             if len(task_ids) > DIGEST_AT:
                 day = now.astimezone(ZoneInfo(org_tz)).date().isoformat()
-                intents.append(Intent("overdue_digest", assigner_id, f"digest:{assigner_id}:{day}:{task_ids[0]}",
+                intents.append(Intent(NotificationKind.OVERDUE_DIGEST, assigner_id, f"digest:{assigner_id}:{day}:{task_ids[0]}",
                                       {"task_ids": task_ids[:50], "count": len(task_ids)}))
                 result.digests += 1
             else:
-                intents.extend(Intent("task_escalated", assigner_id, f"escalate:{t}", {"task_id": t}, "task", t)
+                intents.extend(Intent(NotificationKind.TASK_ESCALATED, assigner_id, f"escalate:{t}", {"task_id": t}, "task", t)
                                for t in task_ids)
         enqueue(session, intents, now)
         uow.commit()

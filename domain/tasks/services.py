@@ -24,7 +24,7 @@ from domain.models import (
     TaskEvent,
     TaskStatus,
 )
-from domain.outbox import Intent, enqueue
+from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
 from domain.tasks.queries import TaskRow, task_row
 from domain.tasks.scope import authorise_recipients
@@ -128,7 +128,7 @@ def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec) -> AssignmentRes
             select(Task.id, Task.assignee_id).where(Task.assignment_id == assignment.id)
         ).all()
         enqueue(session, (
-            Intent("task_assigned", assignee, f"task_assigned:{task_id}",
+            Intent(NotificationKind.TASK_ASSIGNED, assignee, f"task_assigned:{task_id}",
                    {"task_id": task_id, "assignment_id": assignment.id}, "task", task_id)
             for task_id, assignee in created
         ), now)
@@ -194,7 +194,7 @@ def _result(uow: UnitOfWork, task: Task, changed: object, message: str) -> Trans
     return TransitionResult(row, bool(changed), message)
 
 
-def _notify(uow: UnitOfWork, task: Task, event_id: int, kind: str, recipient_id: int, **data: object) -> None:
+def _notify(uow: UnitOfWork, task: Task, event_id: int, kind: NotificationKind, recipient_id: int, **data: object) -> None:
     key = f"{kind}:{event_id}:{recipient_id}"
     enqueue(uow.session, [Intent(kind, recipient_id, key, {"task_id": task.id, **data}, "task", task.id)],
             uow.now)
@@ -214,7 +214,7 @@ def start_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
         changed = _move(uow, actor, task, [TaskStatus.PENDING], TaskStatus.IN_PROGRESS, "task.start",
                         started_at=uow.now)
         if changed:
-            _notify(uow, task, changed, "task_changed", task.assignee_id)
+            _notify(uow, task, changed, NotificationKind.TASK_CHANGED, task.assignee_id)
         return _result(uow, task, changed, "Started." if changed else "Already started.")
 
 
@@ -236,8 +236,8 @@ def complete_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResu
             if task.status == TaskStatus.CANCELLED:
                 raise IllegalTransition("This task was cancelled; it cannot be completed.")
             return _result(uow, task, False, "Already done.")
-        _notify(uow, task, changed, "task_changed", task.assignee_id)
-        _notify(uow, task, changed, "task_completed", task.assigner_id, needs_review=task.requires_review)
+        _notify(uow, task, changed, NotificationKind.TASK_CHANGED, task.assignee_id)
+        _notify(uow, task, changed, NotificationKind.TASK_COMPLETED, task.assigner_id, needs_review=task.requires_review)
         message = "Done, waiting for review." if task.requires_review else "Done. Well done!"
         return _result(uow, task, True, message)
 
@@ -261,7 +261,7 @@ def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None 
         changed = _move(uow, actor, task, OPEN_STATUSES, TaskStatus.CANCELLED, "task.cancel",
                         note=reason, cancelled_at=uow.now)
         if changed:
-            _notify(uow, task, changed, "task_changed", task.assignee_id)
+            _notify(uow, task, changed, NotificationKind.TASK_CHANGED, task.assignee_id)
         return _result(uow, task, changed, "Cancelled." if changed else "Already changed by someone else.")
 
 
@@ -276,7 +276,7 @@ def approve_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResul
         changed = _move(uow, actor, task, [TaskStatus.DONE], TaskStatus.RESOLVED, "task.approve",
                         resolved_at=uow.now)
         if changed:
-            _notify(uow, task, changed, "task_changed", task.assignee_id)
+            _notify(uow, task, changed, NotificationKind.TASK_CHANGED, task.assignee_id)
         return _result(uow, task, changed, "Approved." if changed else "Already reviewed.")
 
 
@@ -305,8 +305,8 @@ def reopen_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str) -> Tra
                         next_reminder_at=task.due_at if task.due_at else None, escalated_at=None,
                         reopen_count=Task.reopen_count + 1, last_note=reason)
         if changed:
-            _notify(uow, task, changed, "task_changed", task.assignee_id)
-            _notify(uow, task, changed, "task_reopened", task.assignee_id, reason=reason)
+            _notify(uow, task, changed, NotificationKind.TASK_CHANGED, task.assignee_id)
+            _notify(uow, task, changed, NotificationKind.TASK_REOPENED, task.assignee_id, reason=reason)
         return _result(uow, task, changed, "Reopened." if changed else "Already reviewed.")
 
 
@@ -327,7 +327,7 @@ def cancel_assignment(uow: UnitOfWork, actor: Actor, assignment_id: int) -> int:
                              cancelled_at=uow.now)
             if event_id:
                 cancelled += 1
-                _notify(uow, task, event_id, "task_changed", task.assignee_id)
+                _notify(uow, task, event_id, NotificationKind.TASK_CHANGED, task.assignee_id)
         assignment.cancelled_at = uow.now
         audit.record(uow.session, actor, "assignment.cancel", "assignment", assignment_id, uow.now,
                      cancelled=cancelled)
@@ -355,7 +355,7 @@ def change_due(uow: UnitOfWork, actor: Actor, assignment_id: int, due_at: dateti
             updated_at=uow.now).execution_options(synchronize_session=False))
         assignment.due_at = due_at
         stamp = int(uow.now.timestamp())
-        enqueue(uow.session, [Intent("task_changed", t.assignee_id, f"task_changed:due:{t.id}:{stamp}",
+        enqueue(uow.session, [Intent(NotificationKind.TASK_CHANGED, t.assignee_id, f"task_changed:due:{t.id}:{stamp}",
                                      {"task_id": t.id}, "task", t.id) for t in open_tasks], uow.now)
         audit.record(uow.session, actor, "assignment.change_due", "assignment", assignment_id, uow.now,
                      due_at=due_at.isoformat() if due_at else None, tasks=len(open_tasks))

@@ -1,0 +1,107 @@
+"""Task messages: the card, its buttons, and the task notifications (assigned, changed, reopened, completed)."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import TaskButton, encode
+from bot.messages.registry import Rendered, Renderer, renders
+from bot.timefmt import local
+from domain.links import LinkSigner, dashboard_url
+from domain.models import TaskStatus
+from domain.outbox import Delivery, NotificationKind, sent_message
+from domain.tasks.queries import TaskRow
+
+STATUS_LINE = {
+    TaskStatus.PENDING: "⏳ Not started",
+    TaskStatus.IN_PROGRESS: "▶️ In progress",
+    TaskStatus.DONE: "✅ Done",
+    TaskStatus.RESOLVED: "✅ Done and approved",
+    TaskStatus.CANCELLED: "✖️ Cancelled",
+}
+
+
+def card_text(card: TaskRow, org_tz: str) -> str:
+    """A task as the assignee reads it."""
+    status = STATUS_LINE[card.status]
+    if card.status == TaskStatus.DONE and card.requires_review:
+        status = "✅ Done, awaiting review"
+    parts = [f"<b>{html.escape(card.title)}</b>"]
+    if card.description:
+        parts.append(html.escape(card.description))
+    parts.append(f"Due: {local(card.due_at, card.assignee_timezone, org_tz)}")
+    parts.append(f"Priority: {card.priority.value} · From: {html.escape(card.assigner_name)}")
+    parts.append(status)
+    if card.last_note and card.status == TaskStatus.IN_PROGRESS:
+        parts.append(f"Note: {html.escape(card.last_note)}")
+    return "\n".join(parts)
+
+
+def _button(text: str, action: str, task_id: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=encode(TaskButton(action, task_id)))  # type: ignore[arg-type]
+
+
+def assignee_keyboard(card: TaskRow) -> InlineKeyboardMarkup | None:
+    """Start and Complete, while they make sense."""
+    row = []
+    if card.status == TaskStatus.PENDING:
+        row.append(_button("Start", "start", card.id))
+    if card.status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS):
+        row.append(_button("Complete", "complete", card.id))
+    return InlineKeyboardMarkup([row]) if row else None
+
+
+def card_markup(card: TaskRow, links: LinkSigner, base_url: str, now: datetime) -> InlineKeyboardMarkup:
+    """The assignee's buttons that still make sense, and a signed link to their dashboard."""
+    keyboard = assignee_keyboard(card)
+    rows = list(keyboard.inline_keyboard) if keyboard else []
+    url = dashboard_url(base_url, links.dashboard_token(card.assignee_id, now, card.assignee_link_generation))
+    rows.append([InlineKeyboardButton("Open dashboard", url=url)])
+    return InlineKeyboardMarkup(rows)
+
+
+def review_keyboard(card: TaskRow) -> InlineKeyboardMarkup | None:
+    """Approve and Reopen, for a finished task that needs review."""
+    if card.status != TaskStatus.DONE or not card.requires_review:
+        return None
+    return InlineKeyboardMarkup([[_button("Approve", "approve", card.id), _button("Reopen", "reopen", card.id)]])
+
+
+def markup_for(r: Renderer, card: TaskRow) -> InlineKeyboardMarkup:
+    """`card_markup` with the renderer's signer, address and clock."""
+    return card_markup(card, r.links, r.base_url, r.db.clock.now())
+
+
+@renders(NotificationKind.TASK_ASSIGNED)
+def task_assigned(r: Renderer, d: Delivery) -> Rendered:
+    card = r.card(d)
+    return Rendered(card_text(card, r.org_tz), markup_for(r, card))
+
+
+@renders(NotificationKind.TASK_CHANGED)
+def task_changed(r: Renderer, d: Delivery) -> Rendered:
+    """Edits the card first sent, where Telegram still lets us."""
+    card = r.card(d)
+    where = sent_message(r.db.uow(readonly=True), d.recipient_id, "task", card.id, NotificationKind.TASK_ASSIGNED)
+    return Rendered(card_text(card, r.org_tz), markup_for(r, card), edit=where)
+
+
+@renders(NotificationKind.TASK_REOPENED)
+def task_reopened(r: Renderer, d: Delivery) -> Rendered:
+    card = r.card(d)
+    reason = html.escape(str(d.data.get("reason", "")))
+    return Rendered(f"🔁 <b>{html.escape(card.title)}</b> was reopened by "
+                    f"{html.escape(card.assigner_name)}.\nReason: {reason}", markup_for(r, card))
+
+
+@renders(NotificationKind.TASK_COMPLETED)
+def task_completed(r: Renderer, d: Delivery) -> Rendered:
+    card = r.card(d, with_progress=True)
+    progress = f" ({card.done_count} of {card.total_count} done)" if card.total_count > 1 else ""
+    text = f"✅ {html.escape(card.assignee_name)} completed <b>{html.escape(card.title)}</b>{progress}."
+    if d.data.get("needs_review"):
+        text += "\nIt needs your review."
+    return Rendered(text, review_keyboard(card) if d.data.get("needs_review") else None)
