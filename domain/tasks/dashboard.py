@@ -32,12 +32,12 @@ from domain.models import (
     Task,
     TaskEvent,
 )
-from domain.tasks.queries import TaskRow, row_select, urgency_order
+from domain.tasks.queries import MAX_PAGE, TaskRow, row_select, urgency_order
 from domain.uow import UnitOfWork
 
 RECENT_LIMIT = 10
 OPEN_PAGE = 25  # open tasks on the dashboard unless asked for more
-OPEN_MAX = 200  # the most a "Show more" link can ask for
+OPEN_MAX = MAX_PAGE  # the most a "Show more" link can ask for: one page
 
 
 @dataclass(frozen=True)

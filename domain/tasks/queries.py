@@ -148,11 +148,15 @@ class TaskPage:
     items: list[TaskRow]
 
 
-def filter_conditions(f: TaskFilter, now: datetime) -> list[ColumnElement[bool]]:
-    """The filter as conditions on Task."""
+def _check_filter(f: TaskFilter) -> None:
     for bound in (f.due_from, f.due_to):
         if bound is not None and bound.tzinfo is None:
             raise InvalidInput("due_from and due_to need a time zone.")
+
+
+def filter_conditions(f: TaskFilter, now: datetime) -> list[ColumnElement[bool]]:
+    """The filter as conditions on Task."""
+    _check_filter(f)
     c: list[ColumnElement[bool]] = []
     if f.status is not None:
         c.append(Task.status == f.status)
@@ -202,6 +206,7 @@ def _page(session: Session, conditions: list[ColumnElement[bool]], order: TaskOr
 def search_tasks(uow: UnitOfWork, actor: Actor, filters: TaskFilter = TaskFilter(), *,
                  order: TaskOrder = TaskOrder.NEWEST, limit: int = 50, offset: int = 0) -> TaskPage:
     """The tasks this admin or teacher may see that match the filter, one page of them."""
+    _check_filter(filters)
     _check_page(limit, offset)
     with uow:
         me = load_active(uow.session, actor, *STAFF)
