@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, delete, func, select
@@ -15,11 +14,9 @@ from domain.models import (
     Group,
     GroupMember,
     Person,
-    PersonStatus,
     Role,
 )
-from domain.people.viewer import load_viewer
-from domain.phones import mask_phone
+from domain.people.viewer import Member, load_viewer, phone_for
 from domain.uow import UnitOfWork
 
 # --- groups --------------------------------------------------------------------------------
@@ -31,15 +28,6 @@ class GroupRow:
     owner_id: int | None
     owner_name: str | None
     member_count: int
-
-
-@dataclass(frozen=True)
-class Member:
-    id: int
-    name: str
-    phone: str
-    role: Role
-    status: PersonStatus
 
 
 @dataclass(frozen=True)
@@ -75,11 +63,6 @@ def _load_group_for(uow: UnitOfWork, me: Person, group_id: int) -> Group:
     if me.role != Role.ADMIN and group.owner_id != me.id:
         raise Forbidden("You can see only the groups you run.")
     return group
-
-
-def phone_for(viewer: Person) -> Callable[[str], str]:
-    """Admins see phone numbers; teachers see them masked (+44******0123)."""
-    return (lambda phone: phone) if viewer.role == Role.ADMIN else mask_phone
 
 
 def group_detail(uow: UnitOfWork, actor: Actor, group_id: int) -> GroupDetail:

@@ -10,12 +10,11 @@ from sqlalchemy import func, select
 
 from domain.actors import Actor
 from domain.errors import InvalidInput
-from domain.groups.queries import Member, phone_for
 from domain.models import (
     Person,
     PersonStatus,
 )
-from domain.people.viewer import load_viewer
+from domain.people.viewer import Member, load_viewer, phone_for
 from domain.phones import PhoneError, normalise_phone
 from domain.uow import UnitOfWork
 

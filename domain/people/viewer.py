@@ -1,14 +1,17 @@
-"""Who may use the console: the acting person, loaded and checked."""
+"""Who may use the console (the acting person, loaded and checked) and what they see of other people."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.actors import Actor, load_active
 from domain.models import (
     Person,
+    PersonStatus,
     Role,
 )
+from domain.phones import mask_phone
 from domain.uow import UnitOfWork
 
 CONSOLE_ROLES = (Role.ADMIN, Role.TEACHER)
@@ -36,3 +39,19 @@ def console_viewer(uow: UnitOfWork, actor: Actor) -> Viewer:
         me = load_viewer(uow, actor)
         return Viewer(me.id, me.name, me.role)
 
+
+
+@dataclass(frozen=True)
+class Member:
+    """A person as a group's page and the paste matcher show them (phone as `phone_for` allows)."""
+
+    id: int
+    name: str
+    phone: str
+    role: Role
+    status: PersonStatus
+
+
+def phone_for(viewer: Person) -> Callable[[str], str]:
+    """Admins see phone numbers; teachers see them masked (+44******0123)."""
+    return (lambda phone: phone) if viewer.role == Role.ADMIN else mask_phone
