@@ -17,17 +17,21 @@ from web.deps import WebDeps
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import make_templates, refusal
 from web.routes import (
-    admin,
     api,
     attendance,
+    audit,
     backups,
     classes,
     dashboard,
+    groups,
     health,
     inbox,
+    insights,
     login,
     ops,
+    people,
     reports,
+    tasks,
     webhook,
 )
 from web.routes.api import error_response
@@ -73,7 +77,11 @@ def create_app(deps: WebDeps) -> Starlette:
             *ops.routes,
             *dashboard.routes,
             *login.routes,
-            *admin.routes,
+            *people.routes,  # the console: people, groups, tasks (and /admin), insights, audit
+            *groups.routes,
+            *tasks.routes,
+            *insights.routes,
+            *audit.routes,
             *inbox.routes,
             *classes.routes,
             *reports.routes,

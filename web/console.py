@@ -1,5 +1,6 @@
 """The admin console's plumbing: who is signed in, which roles may open a page, CSRF on every form,
-domain refusals as pages. Authorisation is decided again by the domain services (from the actor)."""
+domain refusals as pages, flash messages and redirects after a POST. Authorisation is decided again by the
+domain services (from the actor)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from domain.models import Role
 from domain.uow import UnitOfWork
 from web.deps import get_deps
 from web.errors import status_for
+from web.forms import parse_id
 from web.pages import refusal, render, zone
 from web.security import client_ip
 from web.session import SAFE_METHODS, current_session, same_origin, session_csrf, session_csrf_ok
@@ -41,6 +43,19 @@ NAV = [  # (path, label, roles)
     ("/admin/audit", "Audit log", ADMIN_ONLY),
     ("/admin/backups", "Backups", ADMIN_ONLY),
 ]
+
+FLASH = {  # ?m=<code> after a POST -> the message shown on the page it lands on
+    "status": "Status changed.",
+    "role": "Role changed.",
+    "parent": "Parent linked.",
+    "group_created": "Group created.",
+    "group_deleted": "Group deleted.",
+    "members_added": "Members added.",
+    "member_removed": "Member removed.",
+    "assigned": "Assigned.",
+    "cancelled": "Cancelled.",
+    "unchanged": "Nothing changed: it was already like that.",
+}
 
 
 @dataclass(frozen=True)
@@ -140,3 +155,31 @@ async def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 def uow_of(request: Request, readonly: bool = False) -> UnitOfWork:
     """A fresh unit of work to hand to one domain call."""
     return get_deps(request).db.uow(readonly=readonly)
+
+
+def flash_message(request: Request) -> str | None:
+    """The message for the page's ?m= code (an import's counts come in the query too), or None."""
+    code = request.query_params.get("m", "")
+    if code == "imported":
+        counts = {k: parse_id(request.query_params.get(k)) or 0 for k in ("added", "updated", "skipped")}
+        return (f"Imported: {counts['added']} added, {counts['updated']} updated, "
+                f"{counts['skipped']} skipped because of errors.")
+    return FLASH.get(code)
+
+
+def see_other(path: str, **query: object) -> RedirectResponse:
+    """303 to `path` with the non-empty `query` values."""
+    q = {k: v for k, v in query.items() if v not in (None, "")}
+    return RedirectResponse(path + (f"?{urlencode(q)}" if q else ""), 303)
+
+
+def back_to(raw: str, default: str) -> str:
+    """The posted `back` path if it stays under `default` (no other site, no huge value), else `default`."""
+    return raw if raw.startswith(default) and "//" not in raw and len(raw) < 1000 else default
+
+
+def with_mark(path: str, code: str) -> str:
+    """`path` with its flash code replaced by `code`."""
+    base, _, query = path.partition("?")
+    kept = [part for part in query.split("&") if part and not part.startswith("m=")]
+    return f"{base}?{'&'.join([*kept, f'm={code}'])}"
