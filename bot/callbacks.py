@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -43,9 +43,13 @@ class Callback:
     REGEX: ClassVar[re.Pattern[str]]
     ROUTE: ClassVar[str]  # the CallbackQueryHandler pattern that routes this kind (see `pattern`)
     CONVERT: ClassVar[tuple[Callable[[str], Any], ...]] = ()  # for the default `parse`: one per group
+    WRITE: ClassVar[tuple[Any, ...]] = ()  # for the default `wire`: the prefix, then one writer per field
 
     def wire(self) -> str:
-        raise NotImplementedError
+        """By default, WRITE's prefix and then each field as its writer writes it, colon-separated."""
+        prefix, *writers = self.WRITE
+        values = [getattr(self, f.name) for f in fields(self)]  # type: ignore[arg-type]
+        return ":".join([prefix, *(write(v) for write, v in zip(writers, values, strict=True))])
 
     @classmethod
     def parse(cls, m: re.Match[str]) -> Callback | None:
@@ -67,10 +71,12 @@ C = TypeVar("C", bound=type[Callback])
 
 
 def _kind(cls: C) -> C:
+    """Register a kind for `decode`, as a frozen dataclass."""
     if issubclass(cls, _Constant):
         cls.REGEX = re.compile(re.escape(cls.WIRE))
-    KINDS.append(cls)
-    return cls
+    kind = dataclass(frozen=True)(cls)
+    KINDS.append(kind)
+    return kind
 
 
 def _id(n: int) -> str:
@@ -88,7 +94,6 @@ def _page(n: int) -> str:
 # --- tasks ---------------------------------------------------------------------------------
 
 @_kind
-@dataclass(frozen=True)
 class TaskButton(Callback):
     """Start / Complete / Approve / Reopen on a task; `list_page` when pressed in the /tasks list."""
 
@@ -109,7 +114,6 @@ class TaskButton(Callback):
 
 
 @_kind
-@dataclass(frozen=True)
 class TaskListKeep(_Constant):
     """"Keep" after an offer to cancel an assignment (it shares the tl: prefix with the list pages)."""
 
@@ -118,7 +122,6 @@ class TaskListKeep(_Constant):
 
 
 @_kind
-@dataclass(frozen=True)
 class TaskListPage(Callback):
     """A page of /tasks."""
 
@@ -127,13 +130,10 @@ class TaskListPage(Callback):
     REGEX: ClassVar = re.compile(r"tl:" + _PAGE)
     ROUTE: ClassVar = r"^tl:"
     CONVERT: ClassVar = (int,)
-
-    def wire(self) -> str:
-        return f"tl:{_page(self.page)}"
+    WRITE: ClassVar = ("tl", _page)
 
 
 @_kind
-@dataclass(frozen=True)
 class CancelAssignment(Callback):
     """/assigned: offer to cancel an assignment for those not done (`sure` = confirmed)."""
 
@@ -143,15 +143,12 @@ class CancelAssignment(Callback):
     REGEX: ClassVar = re.compile(r"asg:(cancel|sure):" + _ID)
     ROUTE: ClassVar = r"^asg:"
     CONVERT: ClassVar = (str, int)
-
-    def wire(self) -> str:
-        return f"asg:{self.step}:{_id(self.assignment_id)}"
+    WRITE: ClassVar = ("asg", str, _id)
 
 
 # --- the /assign conversation ----------------------------------------------------------------
 
 @_kind
-@dataclass(frozen=True)
 class AssignSkip(_Constant):
     """Skip the description."""
 
@@ -160,7 +157,6 @@ class AssignSkip(_Constant):
 
 
 @_kind
-@dataclass(frozen=True)
 class AssignToggle(Callback):
     """Choose or unchoose a group (`g`) or a person (`p`) as recipients."""
 
@@ -170,13 +166,10 @@ class AssignToggle(Callback):
     REGEX: ClassVar = re.compile(r"as:t:(g|p):" + _ID)
     ROUTE: ClassVar = r"^as:t"
     CONVERT: ClassVar = (str, int)
-
-    def wire(self) -> str:
-        return f"as:t:{self.target}:{_id(self.target_id)}"
+    WRITE: ClassVar = ("as:t", str, _id)
 
 
 @_kind
-@dataclass(frozen=True)
 class AssignPage(Callback):
     """A page of possible recipients."""
 
@@ -185,13 +178,10 @@ class AssignPage(Callback):
     REGEX: ClassVar = re.compile(r"as:pg:" + _PAGE)
     ROUTE: ClassVar = r"^as:pg"
     CONVERT: ClassVar = (int,)
-
-    def wire(self) -> str:
-        return f"as:pg:{_page(self.page)}"
+    WRITE: ClassVar = ("as:pg", _page)
 
 
 @_kind
-@dataclass(frozen=True)
 class AssignDone(_Constant):
     """Recipients chosen."""
 
@@ -200,7 +190,6 @@ class AssignDone(_Constant):
 
 
 @_kind
-@dataclass(frozen=True)
 class AssignDue(Callback):
     """A quick due-time choice by its number, or None for "no due time"."""
 
@@ -218,7 +207,6 @@ class AssignDue(Callback):
 
 
 @_kind
-@dataclass(frozen=True)
 class AssignPriority(Callback):
     """The task's priority."""
 
@@ -227,13 +215,10 @@ class AssignPriority(Callback):
     REGEX: ClassVar = re.compile(r"as:pr:(" + "|".join(re.escape(p.value) for p in Priority) + ")")
     ROUTE: ClassVar = r"^as:pr:"
     CONVERT: ClassVar = (Priority,)
-
-    def wire(self) -> str:
-        return f"as:pr:{Priority(self.priority).value}"
+    WRITE: ClassVar = ("as:pr", lambda p: Priority(p).value)
 
 
 @_kind
-@dataclass(frozen=True)
 class AssignReview(Callback):
     """Whether completion needs the assigner's review."""
 
@@ -242,13 +227,10 @@ class AssignReview(Callback):
     REGEX: ClassVar = re.compile(r"as:rv:(1|0)")
     ROUTE: ClassVar = r"^as:rv:"
     CONVERT: ClassVar = (lambda g: g == "1",)
-
-    def wire(self) -> str:
-        return f"as:rv:{int(self.review)}"
+    WRITE: ClassVar = ("as:rv", lambda b: str(int(b)))
 
 
 @_kind
-@dataclass(frozen=True)
 class AssignConfirm(Callback):
     """Confirm (`ok`) or cancel the assignment."""
 
@@ -268,7 +250,6 @@ SheetAction = Literal["t", "pg", "all", "sub", "open"]
 
 
 @_kind
-@dataclass(frozen=True)
 class SheetButton(Callback):
     """A button on the attendance sheet.
 
@@ -312,7 +293,6 @@ class SheetButton(Callback):
 
 
 @_kind
-@dataclass(frozen=True)
 class AttendanceDay(Callback):
     """/attendance: the classes of another day."""
 
@@ -333,7 +313,6 @@ class AttendanceDay(Callback):
 
 
 @_kind
-@dataclass(frozen=True)
 class AbsentChoice(Callback):
     """/absent: the class (session) and the student to excuse."""
 
@@ -343,13 +322,10 @@ class AbsentChoice(Callback):
     REGEX: ClassVar = re.compile(r"ab:" + _ID + ":" + _ID)
     ROUTE: ClassVar = r"^ab:"
     CONVERT: ClassVar = (int, int)
-
-    def wire(self) -> str:
-        return f"ab:{_id(self.session_id)}:{_id(self.student_id)}"
+    WRITE: ClassVar = ("ab", _id, _id)
 
 
 @_kind
-@dataclass(frozen=True)
 class InboxButton(Callback):
     """Resolve an inbox item."""
 
@@ -359,15 +335,12 @@ class InboxButton(Callback):
     REGEX: ClassVar = re.compile(r"ib:" + _ID + r":(reviewed|notify_parent|ignore)")
     ROUTE: ClassVar = r"^ib:"
     CONVERT: ClassVar = (int, str)
-
-    def wire(self) -> str:
-        return f"ib:{_id(self.action_id)}:{self.resolution}"
+    WRITE: ClassVar = ("ib", _id, str)
 
 
 # --- reminders -----------------------------------------------------------------------------------
 
 @_kind
-@dataclass(frozen=True)
 class Snooze(Callback):
     """Snooze a task's reminders for an hour or until tomorrow."""
 
@@ -377,9 +350,7 @@ class Snooze(Callback):
     REGEX: ClassVar = re.compile(r"sn:" + _ID + r":(1h|tomorrow)")
     ROUTE: ClassVar = r"^sn:"
     CONVERT: ClassVar = (int, str)
-
-    def wire(self) -> str:
-        return f"sn:{_id(self.task_id)}:{self.until}"
+    WRITE: ClassVar = ("sn", _id, str)
 
 
 # --- the API ---------------------------------------------------------------------------------------
