@@ -33,6 +33,7 @@ def contact_keyboard() -> ReplyKeyboardMarkup:
 
 
 async def _welcome(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """Set the person's command menu, then greet them with what they can do."""
     assert update.effective_message and update.effective_chat
     await set_chat_commands(context.bot, update.effective_chat.id, person.role)  # menu first, then hello
     await update.effective_message.reply_text(

@@ -40,6 +40,7 @@ ABSENT_KEY = "absent_choice"
 
 async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int, teacher_id: int,
                 page: int, new: bool = False) -> None:
+    """Send the attendance sheet of a class, or edit the message it is on (keeping its web link)."""
     deps = deps_of(context)
     link = None
     if update.callback_query and update.callback_query.message and not new:

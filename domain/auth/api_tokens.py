@@ -22,6 +22,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one write per token per m
 
 
 def hash_token(plaintext: str) -> str:
+    """The SHA-256 hex digest under which a token is stored (never the token itself)."""
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 

@@ -220,6 +220,7 @@ def load_session(uow: UnitOfWork, session_id: str) -> SessionInfo | None:
 
 
 def end_session(uow: UnitOfWork, session_id: str) -> None:
+    """Sign out: delete the web session (audited) and any sessions already expired."""
     with uow:
         row = uow.session.get(WebSession, _sha(session_id))
         if row is not None:
@@ -234,6 +235,7 @@ def end_session(uow: UnitOfWork, session_id: str) -> None:
 
 def issue_one_time(uow: UnitOfWork, *, purpose: str, person_id: int, ttl: timedelta,
                    object_id: int | None = None) -> str:
+    """A new single-use token for `purpose` (only its hash is stored), valid for `ttl`."""
     with uow:
         token = secrets.token_urlsafe(32)
         uow.session.add(OneTimeToken(id=_sha(token), purpose=purpose, person_id=person_id, object_id=object_id,

@@ -39,6 +39,7 @@ class GroupDetail:
 
 
 def group_scope(me: Person) -> list[ColumnElement[bool]]:
+    """The conditions limiting groups to those `me` may see: all for admins, their own for teachers."""
     return [] if me.role == Role.ADMIN else [Group.owner_id == me.id]
 
 
@@ -66,6 +67,7 @@ def _load_group_for(uow: UnitOfWork, me: Person, group_id: int) -> Group:
 
 
 def group_detail(uow: UnitOfWork, actor: Actor, group_id: int) -> GroupDetail:
+    """One group the viewer may see, with its members (phones as the viewer may see them)."""
     with uow:
         me = load_viewer(uow, actor)
         group = _load_group_for(uow, me, group_id)

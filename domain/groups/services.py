@@ -29,6 +29,7 @@ def _actor(uow: UnitOfWork, actor: Actor) -> Person | None:
 def create_group(
     uow: UnitOfWork, actor: Actor, name: str, member_ids: Iterable[int] = (), owner_id: int | None = None
 ) -> Group:
+    """Create a uniquely named group with its first members (a teacher owns the groups they create)."""
     with uow:
         me = _actor(uow, actor)
         name = " ".join((name or "").split())
@@ -70,6 +71,7 @@ def _add(uow: UnitOfWork, group: Group, member_ids: Iterable[int], by: Person | 
 
 
 def add_members(uow: UnitOfWork, actor: Actor, group_id: int, member_ids: Iterable[int]) -> int:
+    """Add people to a group the actor may manage; returns how many were new to it."""
     with uow:
         me = _actor(uow, actor)
         group = uow.session.get(Group, group_id)
@@ -83,6 +85,7 @@ def add_members(uow: UnitOfWork, actor: Actor, group_id: int, member_ids: Iterab
 
 
 def remove_member(uow: UnitOfWork, actor: Actor, group_id: int, person_id: int) -> None:
+    """Take a person out of a group the actor may manage."""
     with uow:
         me = _actor(uow, actor)
         group = uow.session.get(Group, group_id)

@@ -41,6 +41,7 @@ def acquire(uow: UnitOfWork, name: str, holder: str, jobs: dict[str, Any] | None
 
 
 def release(uow: UnitOfWork, name: str, holder: str) -> None:
+    """Give the lease up now if `holder` holds it (another scheduler may take it at once)."""
     with uow:
         uow.session.execute(update(SchedulerLease).where(SchedulerLease.name == name,
                                                          SchedulerLease.holder == holder)
@@ -49,5 +50,6 @@ def release(uow: UnitOfWork, name: str, holder: str) -> None:
 
 
 def read(uow: UnitOfWork, name: str) -> SchedulerLease | None:
+    """The lease row as it stands, or None if no scheduler has taken it yet."""
     with uow:
         return uow.session.get(SchedulerLease, name)

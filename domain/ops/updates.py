@@ -19,11 +19,13 @@ KEEP = timedelta(days=2)
 
 
 def was_handled(uow: UnitOfWork, update_id: int) -> bool:
+    """Whether a Telegram update id was handled already (a redelivered update is then skipped)."""
     with uow:
         return uow.session.scalar(select(SeenUpdate.update_id).where(SeenUpdate.update_id == update_id)) is not None
 
 
 def mark_handled(uow: UnitOfWork, update_id: int) -> None:
+    """Record an update id as handled (recording it twice is harmless)."""
     with uow:
         mod = postgresql if uow.dialect == "postgresql" else sqlite
         uow.session.execute(mod.insert(SeenUpdate).values(update_id=update_id, handled_at=uow.now)
@@ -32,6 +34,7 @@ def mark_handled(uow: UnitOfWork, update_id: int) -> None:
 
 
 def purge(uow: UnitOfWork) -> int:
+    """Forget update ids handled more than KEEP ago; returns how many."""
     with uow:
         n = uow.session.execute(delete(SeenUpdate).where(SeenUpdate.handled_at < uow.now - KEEP)).rowcount
         uow.commit()

@@ -117,6 +117,7 @@ def invite_token(uow: UnitOfWork, actor: Actor, person_id: int, keys: tuple[str,
 
 
 def export_people_csv(uow: UnitOfWork, actor: Actor) -> str:
+    """Everyone the actor may list, as CSV (phones kept raw, other cells formula-guarded)."""
     rows = list_people(uow, actor, limit=MAX_EXPORT_ROWS)
     return write_csv(["name", "phone", "role", "timezone", "status", "telegram_linked", "parents", "children"],
                 ([p.name, p.phone, p.role.value, p.timezone or "", p.status.value,

@@ -18,6 +18,7 @@ MAX_NAME = 120
 
 
 def clean_name(raw: str) -> str:
+    """A person's name with spaces collapsed; InvalidInput if empty or too long."""
     name = " ".join((raw or "").split())
     if not name:
         raise InvalidInput("A name is required.")
@@ -27,6 +28,7 @@ def clean_name(raw: str) -> str:
 
 
 def parse_role(raw: str | Role) -> Role:
+    """The Role named by `raw` (any case); InvalidInput naming the roles otherwise."""
     try:
         return Role(str(raw).strip().lower())
     except ValueError:
@@ -36,6 +38,7 @@ def parse_role(raw: str | Role) -> Role:
 
 
 def check_timezone(tz: str | None) -> str | None:
+    """`tz` if it is a known IANA zone (or None); InvalidInput otherwise."""
     if tz is None:
         return None
     try:
@@ -94,6 +97,7 @@ def _get_person(uow: UnitOfWork, person_id: int) -> Person:
 
 
 def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStatus) -> Person:
+    """Change a person's status (admins); re-enabling someone revokes their old links."""
     with uow:
         admin = load_admin_or_system(uow.session, actor)
         person = _get_person(uow, person_id)
@@ -114,6 +118,7 @@ def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStat
 
 
 def set_role(uow: UnitOfWork, actor: Actor, person_id: int, role: str | Role) -> Person:
+    """Change a person's role (admins), revoking their links; admins cannot demote themselves."""
     with uow:
         admin = load_admin_or_system(uow.session, actor)
         person, role_ = _get_person(uow, person_id), parse_role(role)
@@ -131,6 +136,7 @@ def set_role(uow: UnitOfWork, actor: Actor, person_id: int, role: str | Role) ->
 
 
 def link_parent(uow: UnitOfWork, actor: Actor, parent_id: int, child_id: int) -> None:
+    """Link a parent to a child (admins); linking twice changes nothing."""
     with uow:
         load_admin_or_system(uow.session, actor)
         parent, child = _get_person(uow, parent_id), _get_person(uow, child_id)
@@ -147,6 +153,7 @@ def link_parent(uow: UnitOfWork, actor: Actor, parent_id: int, child_id: int) ->
 
 
 def children_of(uow: UnitOfWork, parent_id: int) -> list[Person]:
+    """A parent's linked children, by name."""
     with uow:
         return list(uow.session.scalars(
             select(Person).join(ParentLink, ParentLink.child_id == Person.id)
@@ -217,6 +224,7 @@ REVOKED = "This link was replaced by a newer one; open the newest link the bot s
 
 
 def link_generation(uow: UnitOfWork, person_id: int) -> int:
+    """A person's current link generation (bumped when their links are revoked)."""
     with uow:
         generation = uow.session.scalar(select(Person.link_generation).where(Person.id == person_id))
     if generation is None:

@@ -72,6 +72,7 @@ def _classes(s: Session, batch_ids: list[int], day: date, tz: str) -> list[str]:
 
 
 def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
+    """A person's brief for their local today: the sections their role gets."""
     with uow:
         s, now = uow.session, uow.now
         person = s.get(Person, person_id)

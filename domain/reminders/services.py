@@ -27,11 +27,13 @@ DIGEST_AT = 4  # more escalations than this for one assigner in one scan: one di
 
 
 def in_quiet_hours(local: datetime, start: time, end: time) -> bool:
+    """Whether the local time falls in the quiet hours [start, end), which may span midnight."""
     t = local.time()
     return start <= t or t < end if start > end else start <= t < end
 
 
 def quiet_end_after(local: datetime, end: time) -> datetime:
+    """The first moment after `local` at which the quiet hours end."""
     candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
     return candidate if candidate > local else candidate + timedelta(days=1)
 

@@ -128,6 +128,7 @@ MAX_UPLOAD = csv_import.MAX_BYTES
 
 
 async def _csv_text(c: Console) -> str:
+    """The posted CSV: the uploaded file (UTF-8, at most MAX_UPLOAD bytes) or the pasted text."""
     upload = c.form.get("file") if c.form is not None else None
     if isinstance(upload, UploadFile) and upload.filename:
         raw = await upload.read(MAX_UPLOAD + 1)

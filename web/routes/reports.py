@@ -63,6 +63,7 @@ class Query:
 
 
 async def _query(request: Request, c: Console) -> tuple[Query, list[batch_queries.BatchRow]]:
+    """The report's query from the URL (the last DEFAULT_DAYS days by default) and the batches to pick from."""
     params = request.query_params
     today = get_deps(request).db.clock.now().astimezone(zone(get_deps(request).settings.timezone, "UTC")).date()
     q = Query(optional_id(params.get("batch_id"), "batch"),
