@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from domain.models import Person, PersonStatus
 from domain.people import services as people
 from domain.uow import Database
 from tests.auxil import databases
+from tests.auxil.paths import artefacts_or
 from tests.auxil.telegram import start_bot
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -58,7 +58,7 @@ async def test_a_newcomer_links_by_sharing_their_phone_on_the_chat_page(sandbox,
         await share.wait_for(timeout=10_000)
         await share.click()
         await page.get_by_text("Hello Nina Newcomer, you are linked as student").wait_for(timeout=10_000)
-        shots = Path(__file__).parent / "artefacts" if os.environ.get("TASKBELL_ARTEFACTS") else tmp_path
+        shots = artefacts_or(tmp_path)
         await page.screenshot(path=str(shots / "chat-page.png"))
     finally:
         await bot.stop()

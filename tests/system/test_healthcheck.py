@@ -18,9 +18,9 @@ from domain.outbox import Intent, enqueue
 from domain.uow import Database
 from healthcheck import run_checks
 from scheduler.jobs import JOBS
+from tests.auxil.paths import ROOT
 from tgsandbox.server import SandboxServer
 
-ROOT = Path(__file__).resolve().parent.parent
 KEY = "k" * 32
 TOKEN = "123456:HEALTH"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -17,9 +16,8 @@ from domain.errors import InvalidInput
 from domain.models import AuditEntry, Notification, Person, PersonStatus, Role, WebSession
 from domain.models.auth import OtpChallenge
 from domain.people import services as people
-from tests.auxil.console import ask_code, code_for, csrf_in, launch_browser, new_page, sign_in
+from tests.auxil.console import ask_code, code_for, csrf_in, new_page, sign_in
 from tests.auxil.web import client, make_deps
-from tgsandbox.server import ThreadedUvicorn
 from web.app import create_app
 
 
@@ -214,18 +212,11 @@ async def test_api_accepts_the_session_cookie_but_posts_need_the_csrf_header(db,
 
 # --- the whole sign-in in Chromium ----------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from launch_browser()
-
-
-def test_sign_in_in_chromium_then_logout_and_the_old_cookie_is_dead(db, make_person, browser):
+def test_sign_in_in_chromium_then_logout_and_the_old_cookie_is_dead(db, make_person, browser, served):
     from playwright.sync_api import expect
 
     admin = make_person(Role.ADMIN, "Ada Admin")
-    deps = make_deps(db)
-    server = ThreadedUvicorn(create_app(deps), "127.0.0.1", 0)
-    base = server.start()
+    base, _deps = served
     page = new_page(browser, 420, 860)
     try:
         page.goto(f"{base}/admin/people")  # not signed in: sent to /login
@@ -258,7 +249,6 @@ def test_sign_in_in_chromium_then_logout_and_the_old_cookie_is_dead(db, make_per
         assert [e for e in page.console_errors if "status of 400" not in e] == []
     finally:
         page.context.close()
-        server.stop()
 
 
 def test_sign_in_with_code_is_one_transaction_and_carries_a_read_model(db, make_person):

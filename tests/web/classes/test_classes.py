@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -28,10 +27,8 @@ from domain.models import (
     SessionStatus,
 )
 from domain.people import services as people
-from tests.auxil.console import csrf_in, launch_browser, new_page, session_cookie, sign_in
+from tests.auxil.console import csrf_in, sign_in
 from tests.auxil.web import client, make_deps
-from tgsandbox.server import ThreadedUvicorn
-from web.app import create_app
 
 SYSTEM = Actor.system()
 TZ = "Europe/London"  # on UTC in October after the 25th and in November
@@ -326,49 +323,38 @@ async def test_reports_percentages_calendar_and_csv(db, world, clock):
 
 # --- in Chromium ----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from launch_browser()
-
-
-def test_a_teacher_resolves_an_inbox_item_then_takes_attendance_in_chromium(db, world, clock, browser):
+def test_a_teacher_resolves_an_inbox_item_then_takes_attendance_in_chromium(db, world, clock, served, as_person):
     expect = pytest.importorskip("playwright.sync_api").expect
     clock.set(at(TODAY, 15, 50))
     _missed, low = world.actions(world.tess)
-    server = ThreadedUvicorn(create_app(make_deps(db)), "127.0.0.1", 0)
-    base = server.start()
-    page = new_page(browser, 420, 900)  # a phone-sized screen
-    try:
-        page.context.add_cookies([session_cookie(db, world.tess, base)])
-        page.goto(f"{base}/admin/inbox")
-        expect(page.locator("#inbox > li")).to_have_count(2)
-        item = page.locator(f"#action-{low.id}")
-        item.locator("textarea[name=note]").fill("Spoke to Amir")
-        item.get_by_role("button", name="Reviewed").click()
-        expect(page.locator(".flash")).to_have_text("Marked as reviewed.")
-        expect(page.locator("#inbox > li")).to_have_count(1)
+    base, _deps = served
+    page = as_person(world.tess, 420, 900)  # a phone-sized screen
+    page.goto(f"{base}/admin/inbox")
+    expect(page.locator("#inbox > li")).to_have_count(2)
+    item = page.locator(f"#action-{low.id}")
+    item.locator("textarea[name=note]").fill("Spoke to Amir")
+    item.get_by_role("button", name="Reviewed").click()
+    expect(page.locator(".flash")).to_have_text("Marked as reviewed.")
+    expect(page.locator("#inbox > li")).to_have_count(1)
 
-        page.get_by_role("link", name="Classes").click()
-        planned = page.locator(f"#planned-{world.physics_slot}")  # planned from the schedule, not made yet
-        expect(planned).to_have_attribute("data-status", "scheduled")
-        planned.get_by_role("button", name="Open sheet").click()  # opening the sheet makes the session
-        expect(page.locator("h1")).to_have_text("Physics 10")
-        today = world.session(world.physics.id, TODAY)
-        assert page.url.endswith(f"/admin/classes/{today}")
-        assert schedule.open_due(db.uow()) == [today]  # the scheduler opens the class
-        page.locator("#back").click()
-        page.locator(f"#session-{today}").get_by_role("link", name="Take attendance").click()
-        expect(page.locator("h1")).to_have_text("Physics 10")
-        page.locator(f"label[for=m-{world.amir.id}-absent]").click()
-        expect(page.locator(".counts-line")).to_contain_text("1 present · 1 absent")  # the sheet's script runs
-        page.get_by_role("button", name="Submit attendance").click()
-        expect(page.locator(".flash")).to_have_text("Attendance submitted.")
-        expect(page.locator("#sheet")).to_have_attribute("data-status", "submitted")
-        expect(page.locator(f"#student-{world.amir.id}")).to_have_attribute("data-mark", "absent")
-        assert [e for e in page.console_errors if "Failed to load resource" not in e] == []
-    finally:
-        page.context.close()
-        server.stop()
+    page.get_by_role("link", name="Classes").click()
+    planned = page.locator(f"#planned-{world.physics_slot}")  # planned from the schedule, not made yet
+    expect(planned).to_have_attribute("data-status", "scheduled")
+    planned.get_by_role("button", name="Open sheet").click()  # opening the sheet makes the session
+    expect(page.locator("h1")).to_have_text("Physics 10")
+    today = world.session(world.physics.id, TODAY)
+    assert page.url.endswith(f"/admin/classes/{today}")
+    assert schedule.open_due(db.uow()) == [today]  # the scheduler opens the class
+    page.locator("#back").click()
+    page.locator(f"#session-{today}").get_by_role("link", name="Take attendance").click()
+    expect(page.locator("h1")).to_have_text("Physics 10")
+    page.locator(f"label[for=m-{world.amir.id}-absent]").click()
+    expect(page.locator(".counts-line")).to_contain_text("1 present · 1 absent")  # the sheet's script runs
+    page.get_by_role("button", name="Submit attendance").click()
+    expect(page.locator(".flash")).to_have_text("Attendance submitted.")
+    expect(page.locator("#sheet")).to_have_attribute("data-status", "submitted")
+    expect(page.locator(f"#student-{world.amir.id}")).to_have_attribute("data-mark", "absent")
+    assert [e for e in page.console_errors if "Failed to load resource" not in e] == []
     assert marks_of(db, today) == {world.amir.id: (Mark.ABSENT, "web", world.tess.id),
                                    world.bea.id: (Mark.PRESENT, "web", world.tess.id)}
     reviewed = next(a for a in world.actions(world.tess) if a.id == low.id)

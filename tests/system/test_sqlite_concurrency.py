@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 from sqlalchemy import select
 
 from domain.database import make_engine
 from domain.models import RuleConfig
 from domain.uow import Database
+from tests.auxil.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 300
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,49 +13,13 @@ from domain.actors import Actor
 from domain.groups import services as groups
 from domain.models import GroupMember, Person, PersonStatus, Priority, Role, Task, TaskStatus
 from domain.tasks import services as tasks
-from tests.auxil.console import launch_browser, new_page, session_cookie
-from tests.auxil.web import make_deps
-from tgsandbox.server import ThreadedUvicorn
-from web.app import create_app
+from tests.auxil.paths import artefacts_or
 
 # Screenshots for the README are refreshed only when asked: TASKBELL_ARTEFACTS=1 make test
-ARTEFACTS = (Path(__file__).parent / "artefacts" if os.environ.get("TASKBELL_ARTEFACTS")
-             else Path(tempfile.gettempdir()) / "taskbell-artefacts")
+ARTEFACTS = artefacts_or(Path(tempfile.gettempdir()) / "taskbell-artefacts")
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from launch_browser()
-
-
-@pytest.fixture
-def served(db) -> Iterator[tuple[str, object]]:
-    deps = make_deps(db, bot_username="TaskbellBot")
-    server = ThreadedUvicorn(create_app(deps), "127.0.0.1", 0)
-    base = server.start()
-    try:
-        yield base, deps
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def as_person(browser, served, db):
-    """A page signed in as the given person (a fresh server-side session in a cookie)."""
-    pages = []
-
-    def open_as(person, width: int = 1100, height: int = 900):
-        page = new_page(browser, width, height)
-        page.context.add_cookies([session_cookie(db, person, served[0])])
-        pages.append(page)
-        return page
-
-    yield open_as
-    for page in pages:
-        page.context.close()
 
 
 def no_script_errors(page) -> bool:

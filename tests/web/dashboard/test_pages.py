@@ -3,67 +3,28 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from domain.actors import Actor
 from domain.models import Priority, Role, Task, TaskStatus
 from domain.tasks import services as tasks
-from tests.auxil.web import make_deps
-from tgsandbox.server import ThreadedUvicorn
-from web.app import create_app
+from tests.auxil.console import new_page
+from tests.factories import assign_one as assign
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(os.environ.get("TASKBELL_SCREENSHOT", "/tmp/taskbell-dashboard.png"))
 
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def served(db) -> Iterator[tuple[str, object]]:
-    deps = make_deps(db)
-    server = ThreadedUvicorn(create_app(deps), "127.0.0.1", 0)
-    base = server.start()
-    try:
-        yield base, deps
-    finally:
-        server.stop()
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 420, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.console_errors = errors
+    """A phone-sized page in the session's Chromium."""
+    page = new_page(browser, 420, 900)
     yield page
-    context.close()
-
-
-def assign(db, admin, person, title, **kw):
-    result = tasks.assign(db.uow(), Actor.telegram(admin.id),
-                          tasks.AssignmentSpec(title=title, person_ids=[person.id], **kw))
-    with db.uow(readonly=True) as uow:
-        return uow.session.scalar(select(Task.id).where(Task.assignment_id == result.assignment_id))
+    page.context.close()
 
 
 def link(served, person_id):

@@ -25,14 +25,8 @@ from domain.people import services as people
 from domain.tasks import dashboard
 from domain.tasks import services as tasks
 from tests.auxil.web import BASE_URL, KEYS, client, dashboard_path, make_deps
+from tests.factories import assign_one as assign
 from web.security import csrf_token
-
-
-def assign(db, admin, person, title, **kw):
-    spec = tasks.AssignmentSpec(title=title, person_ids=[person.id], **kw)
-    result = tasks.assign(db.uow(), Actor.telegram(admin.id), spec)
-    with db.uow(readonly=True) as uow:
-        return uow.session.scalar(select(Task.id).where(Task.assignment_id == result.assignment_id))
 
 
 def snapshot(db):

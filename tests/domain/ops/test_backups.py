@@ -16,6 +16,7 @@ from adapters import backup_files
 from adapters.backup_files import PgDumpFiles, SqliteFiles
 from domain.errors import InvalidInput
 from domain.ops import backups
+from tests.auxil.paths import ROOT
 
 
 @pytest.fixture
@@ -88,10 +89,9 @@ def test_the_backup_and_restore_commands(tmp_path, sqlite_template):
     url = sqlite_copy(sqlite_template, tmp_path / "live.db")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": url, "SECRET_KEYS": "s" * 32}
     cli = [sys.executable, "-m", "taskbell.cli"]
-    root = Path(__file__).resolve().parent.parent
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*cli, *args], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run([*cli, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
     done = run("backup", "--dir", str(tmp_path / "backups"), "--keep", "1")
     assert done.returncode == 0, done.stderr

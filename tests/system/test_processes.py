@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -28,7 +27,6 @@ from tests.auxil import databases
 from tgsandbox.client import SandboxClient
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:PROCESS-TEST"
 SECRET = "hook-secret-123"
 

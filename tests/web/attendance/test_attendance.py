@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -28,9 +27,8 @@ from domain.models import (
     SessionStatus,
 )
 from domain.people import services as people
+from tests.auxil.console import new_page
 from tests.auxil.web import BASE_URL, KEYS, client, make_deps
-from tgsandbox.server import ThreadedUvicorn
-from web.app import create_app
 from web.security import csrf_token
 
 SYSTEM = Actor.system()
@@ -38,7 +36,6 @@ TZ = "Europe/London"
 CLASS_DAY = date(2026, 11, 2)  # a Monday; London is on UTC in November
 OPENING = datetime(2026, 11, 2, 15, 50, tzinfo=UTC)  # class 16:00-17:00
 SAME_ORIGIN = {"origin": BASE_URL, "sec-fetch-site": "same-origin"}
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(os.environ.get("TASKBELL_SCREENSHOT_ATTENDANCE", "/tmp/taskbell-attendance.png"))
 
 
@@ -352,32 +349,14 @@ async def test_telegram_toggles_then_web_submit_runs_the_pipeline_once(db, klass
 
 # --- Chromium ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
-def test_take_attendance_in_chromium(db, klass, browser):
+def test_take_attendance_in_chromium(db, klass, browser, served):
     from playwright.sync_api import expect
 
     t, (s0, s1, s2) = klass["teacher"], klass["students"]
     sid = klass["session_id"]
     token = issue(db, t.id, sid)
-    server = ThreadedUvicorn(create_app(make_deps(db)), "127.0.0.1", 0)
-    base = server.start()
-    context = browser.new_context(viewport={"width": 420, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    base, _deps = served
+    page = new_page(browser, 420, 900)
     try:
         page.goto(f"{base}{sheet_path(token)}")
         expect(page.locator("h1")).to_have_text("Physics 10")
@@ -395,10 +374,9 @@ def test_take_attendance_in_chromium(db, klass, browser):
         expect(page.locator("#count-absent")).to_have_text("1")
         expect(page.locator("#count-present")).to_have_text("1")
         expect(page.locator("#count-excused")).to_have_text("1")
-        assert errors == []  # no CSP violations, no script errors
+        assert page.console_errors == []  # no CSP violations, no script errors
     finally:
-        context.close()
-        server.stop()
+        page.context.close()
     assert records(db, sid) == {s0.id: (Mark.PRESENT, "web", t.id), s1.id: (Mark.ABSENT, "web", t.id),
                                 s2.id: (Mark.EXCUSED, "telegram", s2.id)}
     assert consumed(db, token) and status_of(db, sid) == SessionStatus.SUBMITTED
