@@ -72,13 +72,9 @@ def make_person(db: Database) -> PersonFactory:
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from tests.auxil.telegram import TOKEN
-    from tgsandbox.server import SandboxServer
+    from tests.auxil.telegram import running_sandbox
 
-    server = SandboxServer(token=TOKEN)
-    server.start()
-    yield server
-    server.stop()
+    yield from running_sandbox()
 
 
 @pytest.fixture(scope="module")

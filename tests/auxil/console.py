@@ -15,6 +15,8 @@ from domain.models import Notification, Person
 from domain.uow import Database
 
 CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync"]
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 

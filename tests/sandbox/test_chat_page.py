@@ -2,37 +2,34 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from domain.actors import Actor
 from domain.clock import SystemClock
-from domain.database import make_engine
 from domain.models import Person, PersonStatus
 from domain.people import services as people
-from domain.uow import Database
 from tests.auxil import databases
+from tests.auxil.console import BROWSER_ARGS, CHROMIUM
 from tests.auxil.paths import artefacts_or
 from tests.auxil.telegram import start_bot
 
-CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip("Debian chromium is not installed at /usr/bin/chromium", allow_module_level=True)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [*BROWSER_ARGS, "--disable-quic"]
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, sqlite_template):
-    path = tmp_path_factory.mktemp("chatpage") / "bot.db"
-    database = Database.from_engine(make_engine(databases.sqlite_copy(sqlite_template, path)), SystemClock())
-    yield database
-    database.engine.dispose()
+    """A database of this module's own: the bot runs across its tests."""
+    yield from databases.module_database(tmp_path_factory.mktemp("chatpage"), sqlite_template, SystemClock())
 
 
+# Its own Chromium, not the session's `browser` (tests/web/conftest.py): the real bot answers in
+# this module's asyncio loop while the page is driven, and the sync Playwright API cannot run inside
+# a running asyncio loop (it refuses to start there, and between calls it marks its own loop as the
+# running one). So this one test drives Chromium with the async API.
 @pytest.fixture(scope="module")
 async def page(sandbox):
     from playwright.async_api import async_playwright

@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from tests.auxil.telegram import running_sandbox
 from tgsandbox import SandboxClient, SandboxServer, SyncSandboxClient
 from tgsandbox.errors import ApiError
 from tgsandbox.limits import RateLimiter, SandboxConfig
@@ -36,10 +37,7 @@ GENEROUS = {"global_per_second": 10_000, "per_chat_per_second": 10_000, "group_p
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[SandboxServer]:
-    server = SandboxServer(token=TOKEN, **GENEROUS)
-    server.start()
-    yield server
-    server.stop()
+    yield from running_sandbox(TOKEN, **GENEROUS)
 
 
 @pytest.fixture(autouse=True)

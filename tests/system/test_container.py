@@ -7,8 +7,8 @@ import pytest
 from adapters.settings import Settings
 from taskbell import runner
 from taskbell.container import Container
+from tests.auxil.telegram import running_sandbox
 from tgsandbox.client import SandboxClient
-from tgsandbox.server import SandboxServer
 
 KEY = "k" * 32
 TOKEN = "123456:ROOT-TEST"
@@ -24,10 +24,7 @@ def database_url(tmp_path, sqlite_template):
 
 @pytest.fixture
 def sandbox():
-    server = SandboxServer(token=TOKEN)
-    server.start()
-    yield server
-    server.stop()
+    yield from running_sandbox(TOKEN)
 
 
 def root(database_url: str, **values) -> Container:

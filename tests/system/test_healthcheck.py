@@ -19,7 +19,7 @@ from domain.uow import Database
 from healthcheck import run_checks
 from scheduler.jobs import JOBS
 from tests.auxil.paths import ROOT
-from tgsandbox.server import SandboxServer
+from tests.auxil.telegram import running_sandbox
 
 KEY = "k" * 32
 TOKEN = "123456:HEALTH"
@@ -27,10 +27,7 @@ TOKEN = "123456:HEALTH"
 
 @pytest.fixture(scope="module")
 def sandbox():
-    server = SandboxServer(token=TOKEN)
-    server.start()
-    yield server
-    server.stop()
+    yield from running_sandbox(TOKEN)
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -12,19 +9,6 @@ from sqlalchemy import inspect
 from adapters import migrations
 from domain.database import make_engine
 from domain.models import Base
-from tests.auxil import databases
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'm.db'}"
-        return
-    if not databases.postgres_available():
-        pytest.skip("PostgreSQL is not reachable")
-    name = f"taskbell_migrations_{os.getpid()}"
-    yield databases.fresh_pg_database(name)
-    databases.drop_pg_database(name)
 
 
 def _diff(engine):

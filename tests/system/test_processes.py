@@ -23,7 +23,6 @@ from domain.models import Task, TaskStatus
 from domain.people import services as people
 from domain.tasks import services as tasks
 from domain.uow import Database
-from tests.auxil import databases
 from tgsandbox.client import SandboxClient
 
 pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.slow]
@@ -49,19 +48,8 @@ def wait_http(url: str, timeout: float = 30) -> None:
     raise TimeoutError(url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-        return
-    if not databases.postgres_available():
-        pytest.skip("PostgreSQL is not reachable")
-    name = f"taskbell_procs_{os.getpid()}"
-    yield databases.fresh_pg_database(name)
-    databases.drop_pg_database(name)
-
-
-async def test_three_processes_in_webhook_mode(database_url, tmp_path):
+async def test_three_processes_in_webhook_mode(empty_url, tmp_path):
+    database_url = empty_url
     sandbox_port, web_port = free_port(), free_port()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": database_url, "SECRET_KEYS": "s" * 32,

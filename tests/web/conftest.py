@@ -12,12 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.auxil.console import CHROMIUM, new_page, session_cookie
+from tests.auxil.console import BROWSER_ARGS, CHROMIUM, new_page, session_cookie
 from tests.auxil.web import make_deps, serve
 from web.deps import WebDeps
-
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

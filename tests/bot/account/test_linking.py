@@ -10,7 +10,6 @@ from sqlalchemy import select
 from bot.handlers.account import INVITE_PURPOSE, NOT_OWN, REFUSED
 from domain.actors import Actor
 from domain.clock import SystemClock
-from domain.database import make_engine
 from domain.models import AuditEntry, Person, PersonStatus, Role
 from domain.people import services as people
 from domain.tokens import Signer
@@ -24,10 +23,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, sqlite_template):
-    path = tmp_path_factory.mktemp("linking") / "bot.db"
-    database = Database.from_engine(make_engine(databases.sqlite_copy(sqlite_template, path)), SystemClock())
-    yield database
-    database.engine.dispose()
+    """A database of this module's own: the bot runs across its tests."""
+    yield from databases.module_database(tmp_path_factory.mktemp("linking"), sqlite_template, SystemClock())
 
 
 

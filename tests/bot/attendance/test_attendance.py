@@ -12,12 +12,11 @@ from bot.delivery import DeliveryConfig
 from domain.actors import Actor
 from domain.attendance import batches, schedule
 from domain.clock import FixedClock
-from domain.database import make_engine
 from domain.models import AttendanceRecord, ClassSession, Mark, Notification, Role
 from domain.people import services as people
-from domain.uow import Database
 from tests.auxil import databases
 from tests.auxil.telegram import start_bot
+from tests.factories import sandbox_person
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 MONDAY_OPENING = datetime(2026, 11, 2, 15, 50, tzinfo=UTC)  # 15:50 London, class at 16:00
@@ -26,11 +25,8 @@ MONDAY_OPENING = datetime(2026, 11, 2, 15, 50, tzinfo=UTC)  # 15:50 London, clas
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, sqlite_template):
-    path = tmp_path_factory.mktemp("att") / "bot.db"
-    database = Database.from_engine(make_engine(databases.sqlite_copy(sqlite_template, path)),
-                                    FixedClock(MONDAY_OPENING))
-    yield database
-    database.engine.dispose()
+    """A database of this module's own: the bot runs across its tests."""
+    yield from databases.module_database(tmp_path_factory.mktemp("att"), sqlite_template, FixedClock(MONDAY_OPENING))
 
 
 
@@ -39,11 +35,8 @@ async def org(db, client):
     made = {}
     roles = [("teacher", Role.TEACHER), ("s0", Role.STUDENT), ("s1", Role.STUDENT), ("mum", Role.PARENT)]
     for i, (key, role) in enumerate(roles):
-        phone = f"+44770093{i:04d}"
-        user = await client.create_user(key.title(), phone=phone)
-        people.add_person(db.uow(), Actor.system(), name=f"{key.title()} Person", phone=phone, role=role)
-        made[key] = people.link_telegram(db.uow(), phone=phone, telegram_user_id=user["id"],
-                                         chat_id=user["id"]).person
+        made[key] = await sandbox_person(db, client, first_name=key.title(), name=f"{key.title()} Person",
+                                         phone=f"+44770093{i:04d}", role=role)
     people.link_parent(db.uow(), Actor.system(), made["mum"].id, made["s1"].id)
     batch = batches.create_batch(db.uow(), Actor.system(), name="Chemistry 9", teacher_ids=[made["teacher"].id])
     batches.add_slot(db.uow(), Actor.system(), batch.id, weekday=0, start="16:00", duration_minutes=60)

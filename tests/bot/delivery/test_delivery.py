@@ -12,9 +12,9 @@ from bot.app import build_application, build_delivery
 from bot.delivery import DeliveryConfig
 from domain.actors import Actor
 from domain.models import Notification, Person, Role
-from domain.people import services as people
 from domain.tasks import services as tasks
 from tests.auxil.telegram import TOKEN, bot_deps, settings_for
+from tests.factories import sandbox_person
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FAST = DeliveryConfig(backoff_base=0.05, idle_poll=0.05)
@@ -45,12 +45,8 @@ async def people_in_sandbox(db, client, n: int) -> tuple[Person, list[Person]]:
     """An admin and n students, each a sandbox user linked to an allowlisted person."""
     made = []
     for i in range(n + 1):
-        phone = f"+44770091{i:04d}"
-        role = Role.ADMIN if i == 0 else Role.STUDENT
-        user = await client.create_user(f"P{i}", phone=phone)
-        people.add_person(db.uow(), Actor.system(), name=f"Person {i}", phone=phone, role=role)
-        made.append(people.link_telegram(db.uow(), phone=phone, telegram_user_id=user["id"],
-                                         chat_id=user["id"]).person)
+        made.append(await sandbox_person(db, client, first_name=f"P{i}", name=f"Person {i}",
+                                         phone=f"+44770091{i:04d}", role=Role.ADMIN if i == 0 else Role.STUDENT))
     return made[0], made[1:]
 
 

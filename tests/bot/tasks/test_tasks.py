@@ -10,13 +10,11 @@ from sqlalchemy import func, select
 from bot.delivery import DeliveryConfig
 from domain.actors import Actor
 from domain.clock import SystemClock
-from domain.database import make_engine
 from domain.groups import services as groups
 from domain.models import Role, Task, TaskEvent, TaskStatus
-from domain.people import services as people
-from domain.uow import Database
 from tests.auxil import databases
 from tests.auxil.telegram import start_bot
+from tests.factories import sandbox_person
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -24,10 +22,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, sqlite_template):
-    path = tmp_path_factory.mktemp("tasks") / "bot.db"
-    database = Database.from_engine(make_engine(databases.sqlite_copy(sqlite_template, path)), SystemClock())
-    yield database
-    database.engine.dispose()
+    """A database of this module's own: the bot runs across its tests."""
+    yield from databases.module_database(tmp_path_factory.mktemp("tasks"), sqlite_template, SystemClock())
 
 
 
@@ -36,11 +32,8 @@ async def org(db, client):
     """A teacher with two overlapping groups of students, all linked to sandbox users."""
     made = {}
     for i, (key, role) in enumerate([("teacher", Role.TEACHER)] + [(f"s{n}", Role.STUDENT) for n in range(5)]):
-        phone = f"+44770092{i:04d}"
-        user = await client.create_user(key.title(), phone=phone)
-        people.add_person(db.uow(), Actor.system(), name=f"{key.title()} Person", phone=phone, role=role)
-        made[key] = people.link_telegram(db.uow(), phone=phone, telegram_user_id=user["id"],
-                                         chat_id=user["id"]).person
+        made[key] = await sandbox_person(db, client, first_name=key.title(), name=f"{key.title()} Person",
+                                         phone=f"+44770092{i:04d}", role=role)
     teacher = Actor.telegram(made["teacher"].id)
     made["g1"] = groups.create_group(db.uow(), teacher, "Physics A", [made[f"s{n}"].id for n in range(3)])
     made["g2"] = groups.create_group(db.uow(), teacher, "Physics B", [made[f"s{n}"].id for n in range(2, 5)])

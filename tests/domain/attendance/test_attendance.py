@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from domain.actors import Actor
 from domain.attendance import batches, pipeline, queries, schedule
@@ -24,31 +24,17 @@ from domain.models import (
     Role,
     SessionStatus,
 )
-from domain.people import services as people
+from tests.auxil.databases import count
+from tests.factories import physics_class
 
 SYSTEM = Actor.system()
 TZ = "Europe/London"
 
 
-def count(db, model, *where) -> int:
-    with db.uow(readonly=True) as uow:
-        return uow.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
 @pytest.fixture
 def klass(db, make_person):
     """A batch on Mondays 16:00-17:00 London time, a teacher, three students, two parents."""
-    teacher = make_person(Role.TEACHER, "Tina Teacher")
-    students = [make_person(Role.STUDENT, f"Student {n}") for n in range(3)]
-    parents = [make_person(Role.PARENT, f"Parent {n}") for n in range(2)]
-    people.link_parent(db.uow(), SYSTEM, parents[0].id, students[0].id)
-    people.link_parent(db.uow(), SYSTEM, parents[1].id, students[0].id)
-    people.link_parent(db.uow(), SYSTEM, parents[1].id, students[1].id)
-    batch = batches.create_batch(db.uow(), SYSTEM, name="Physics 10", subject="Physics", teacher_ids=[teacher.id])
-    batches.add_slot(db.uow(), SYSTEM, batch.id, weekday=0, start="16:00", duration_minutes=60)
-    for s in students:
-        batches.enrol(db.uow(), SYSTEM, batch.id, s.id, date(2026, 10, 1))
-    return {"teacher": teacher, "students": students, "parents": parents, "batch": batch}
+    return physics_class(db, make_person, [f"Student {n}" for n in range(3)])
 
 
 def session_on(db, day: date) -> ClassSession:

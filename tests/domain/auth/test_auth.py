@@ -12,15 +12,9 @@ from domain.auth import services as auth
 from domain.errors import InvalidInput
 from domain.models import Notification, OtpChallenge, PersonStatus, Role
 from domain.people import services as people
+from tests.auxil.console import code_for
 
 KEY = "server-key-for-otp-0123456789"
-
-
-def code_for(db, person_id) -> str:
-    with db.uow(readonly=True) as uow:
-        n = uow.session.scalars(select(Notification).where(Notification.kind == "login_code",
-                                Notification.recipient_id == person_id).order_by(Notification.id.desc())).first()
-    return n.data["code"]
 
 
 def test_known_and_unknown_phones_answer_alike_and_only_known_get_a_code(db, make_person):

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from domain.actors import Actor
 from domain.errors import Forbidden, IllegalTransition, InvalidInput
@@ -23,16 +23,12 @@ from domain.models import (
 )
 from domain.people import services as people
 from domain.tasks import services as tasks
+from tests.auxil.databases import count
 
 
 def spec(**kw):
     kw.setdefault("title", "Read chapter 3")
     return tasks.AssignmentSpec(**kw)
-
-
-def count(db, model, *where) -> int:
-    with db.uow(readonly=True) as uow:
-        return uow.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def test_fan_out_one_task_per_distinct_active_person(db, make_person, clock):

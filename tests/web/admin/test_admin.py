@@ -31,6 +31,7 @@ from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
 from domain.tokens import Signer
 from tests.auxil.console import csrf_in, sign_in
+from tests.auxil.databases import count
 from tests.auxil.web import KEYS, client, make_deps
 
 
@@ -146,21 +147,21 @@ def test_csv_import_previews_then_updates_instead_of_doubling(db, world):
             "Bad Role,+447700900778,wizard,\n"
             "Twice,+447700900777,student,\n"
             "=HYPERLINK(\"x\"),+447700900779,student,Mars/Base\n")
-    before = _count(db, Person)
+    before = count(db, Person)
     preview = csv_import.preview(db.uow(), a, text)
     assert [r.action for r in preview.rows] == ["add", "update", "same", "error", "error", "error", "error"]
     assert "line 2" in preview.rows[5].error and "time zone" in preview.rows[6].error
-    assert _count(db, Person) == before  # the preview wrote nothing
+    assert count(db, Person) == before  # the preview wrote nothing
     result = csv_import.apply(db.uow(), a, text)
     assert (result.added, result.updated, result.unchanged, result.skipped) == (1, 1, 1, 4)
-    assert _count(db, Person) == before + 1
+    assert count(db, Person) == before + 1
     with db.uow(readonly=True) as uow:
         sue = uow.session.get(Person, world.sue.id)
         assert (sue.name, sue.role) == ("Sue Renamed", Role.PARENT)
         nina = uow.session.scalar(select(Person).where(Person.phone == "+447700900777"))
         assert (nina.name, nina.status, nina.timezone) == ("Nina New", PersonStatus.INVITED, "Europe/London")
     again = csv_import.apply(db.uow(), a, text)  # idempotent
-    assert (again.added, again.updated) == (0, 0) and _count(db, Person) == before + 1
+    assert (again.added, again.updated) == (0, 0) and count(db, Person) == before + 1
     headerless = csv_import.preview(db.uow(), a, "Olga;+447700900780;teacher")
     assert [r.action for r in headerless.rows] == ["add"]
 
@@ -240,11 +241,6 @@ def test_delete_group_is_audited(db, world):
         assert uow.session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "group.delete")) == 1
         assert uow.session.scalar(select(func.count()).select_from(Assignment)) == 2  # work stays
-
-
-def _count(db, model) -> int:
-    with db.uow(readonly=True) as uow:
-        return uow.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def _tasks_of(db, assignment_id):

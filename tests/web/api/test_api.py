@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.routing import Mount, Route
 
 from domain.actors import Actor
@@ -16,6 +16,7 @@ from domain.groups import services as groups
 from domain.models import ApiToken, PersonStatus, Role, Task, TaskEvent, TaskStatus
 from domain.people import services as people
 from domain.tasks import services as tasks
+from tests.auxil.databases import count, task_status
 from tests.auxil.web import api_token, client, make_deps
 from web.app import create_app
 
@@ -57,11 +58,6 @@ class World:
 @pytest.fixture
 def world(db, make_person, clock):
     return World(db, make_person, clock)
-
-
-def count(db, model, *where):
-    with db.uow(readonly=True) as uow:
-        return uow.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def assert_error(response, status, code=None):
@@ -331,11 +327,6 @@ async def test_start_and_complete_through_the_api(db, world, clock):
         events = uow.session.execute(select(TaskEvent.channel, TaskEvent.ip).where(
             TaskEvent.task_id == mine)).all()
     assert [(c.value, ip) for c, ip in events] == [("web", "127.0.0.1"), ("web", "127.0.0.1")]
-
-
-def task_status(db, task_id):
-    with db.uow(readonly=True) as uow:
-        return uow.session.get(Task, task_id).status
 
 
 async def test_create_assignment_fans_out(db, world, clock):

@@ -26,9 +26,9 @@ from domain.models import (
     Role,
     SessionStatus,
 )
-from domain.people import services as people
 from tests.auxil.console import new_page
 from tests.auxil.web import BASE_URL, KEYS, client, make_deps
+from tests.factories import physics_class
 from web.security import csrf_token
 
 SYSTEM = Actor.system()
@@ -44,24 +44,15 @@ SCREENSHOT = Path(os.environ.get("TASKBELL_SCREENSHOT_ATTENDANCE", "/tmp/taskbel
 @pytest.fixture
 def klass(db, make_person, clock):
     """Mondays 16:00-17:00 London: a teacher, three students (one excused in advance), two parents."""
-    teacher = make_person(Role.TEACHER, "Tina Teacher")
-    students = [make_person(Role.STUDENT, name) for name in ("Amir Ahmed", "Bea Brown", "Cy Chen")]
-    parents = [make_person(Role.PARENT, f"Parent {n}") for n in range(2)]
-    people.link_parent(db.uow(), SYSTEM, parents[0].id, students[0].id)
-    people.link_parent(db.uow(), SYSTEM, parents[1].id, students[0].id)
-    people.link_parent(db.uow(), SYSTEM, parents[1].id, students[1].id)
-    batch = batches.create_batch(db.uow(), SYSTEM, name="Physics 10", subject="Physics", teacher_ids=[teacher.id])
-    batches.add_slot(db.uow(), SYSTEM, batch.id, weekday=0, start="16:00", duration_minutes=60)
-    for s in students:
-        batches.enrol(db.uow(), SYSTEM, batch.id, s.id, date(2026, 10, 1))
+    made = physics_class(db, make_person, ["Amir Ahmed", "Bea Brown", "Cy Chen"])
+    students = made["students"]
     schedule.ensure_sessions(db.uow(), CLASS_DAY, CLASS_DAY, TZ)
-    session_id = session_of(db, batch.id)
+    session_id = session_of(db, made["batch"].id)
     att_sheet.mark_absence_in_advance(db.uow(), Actor.telegram(students[2].id), session_id, students[2].id,
                                 "Dentist appointment")
     clock.set(OPENING)
     assert schedule.open_due(db.uow()) == [session_id]
-    return {"teacher": teacher, "students": students, "parents": parents, "batch": batch,
-            "session_id": session_id}
+    return {**made, "session_id": session_id}
 
 
 def session_of(db, batch_id: int) -> int:

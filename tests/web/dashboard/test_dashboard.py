@@ -24,6 +24,7 @@ from domain.models import (
 from domain.people import services as people
 from domain.tasks import dashboard
 from domain.tasks import services as tasks
+from tests.auxil.databases import task_status
 from tests.auxil.web import BASE_URL, KEYS, client, dashboard_path, make_deps
 from tests.factories import assign_one as assign
 from web.security import csrf_token
@@ -40,11 +41,6 @@ def snapshot(db):
 
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
-
-
-def task_status(db, task_id):
-    with db.uow(readonly=True) as uow:
-        return uow.session.get(Task, task_id).status
 
 
 @pytest.fixture
