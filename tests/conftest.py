@@ -1,21 +1,20 @@
-"""Shared fixtures: every domain test runs on a SQLite file and, where it answers, PostgreSQL."""
+"""Fixtures for every test: the databases (a SQLite file and, where it answers, PostgreSQL), the clock,
+people (over tests/factories.py) and the sandbox Bot API server. The web's own are in tests/web/conftest.py."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from adapters import migrations
-from domain.actors import Actor
 from domain.clock import FixedClock
 from domain.database import make_engine
-from domain.models import Person, Role
-from domain.people import services as people
 from domain.uow import Database
 from tests.auxil import databases
+from tests.factories import PersonFactory
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -63,38 +62,19 @@ def db(database_url: str, clock: FixedClock) -> Iterator[Database]:
     database.engine.dispose()
 
 
-PersonFactory = Callable[..., Person]
-
-
 @pytest.fixture
 def make_person(db: Database) -> PersonFactory:
     """Add a person through the real services; linked and active unless told otherwise."""
-    counter = iter(range(1, 100_000))
-
-    def make(role: Role = Role.MEMBER, name: str | None = None, *, active: bool = True) -> Person:
-        n = next(counter)
-        phone = f"+4477009{n:05d}"
-        person = people.add_person(db.uow(), Actor.system(), name=name or f"{role.value.title()} {n}",
-                                   phone=phone, role=role).person
-        if active:
-            person = people.link_telegram(db.uow(), phone=phone, telegram_user_id=500_000 + n,
-                                          chat_id=500_000 + n).person
-        return person
-
-    return make
+    return PersonFactory(db)
 
 
 # --- the sandbox Bot API server: one per test module ------------------------------------
 
 @pytest.fixture(scope="module")
 def sandbox():
-    from tests.auxil.telegram import TOKEN
-    from tgsandbox.server import SandboxServer
+    from tests.auxil.telegram import running_sandbox
 
-    server = SandboxServer(token=TOKEN)
-    server.start()
-    yield server
-    server.stop()
+    yield from running_sandbox()
 
 
 @pytest.fixture(scope="module")

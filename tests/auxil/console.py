@@ -1,15 +1,13 @@
 """Helpers for the sign-in and console tests: reading codes from the outbox, signing in over HTTP,
-and one headless Chromium per test module."""
+and a fresh page in the session's Chromium (the `browser` fixture of tests/web/conftest.py)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from domain.auth import services as auth
@@ -17,6 +15,8 @@ from domain.models import Notification, Person
 from domain.uow import Database
 
 CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-sync"]
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 
@@ -56,19 +56,9 @@ def session_cookie(db: Database, person: Person, base_url: str) -> dict[str, Any
             "sameSite": "Lax"}
 
 
-def launch_browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
 def new_page(browser: Any, width: int = 1100, height: int = 900) -> Any:
+    """A page in a context of its own (close `page.context` when done); script errors land in
+    `page.console_errors`."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     errors: list[str] = []

@@ -1,17 +1,21 @@
-"""Real databases for tests: a fresh SQLite file per test, PostgreSQL where it answers."""
+"""Real databases for tests: a fresh SQLite file per test, PostgreSQL where it answers; row counts."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from adapters import migrations
+from domain.clock import Clock
 from domain.database import make_engine
-from domain.models import Base
+from domain.models import Base, Task, TaskStatus
+from domain.uow import Database
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -70,3 +74,23 @@ def truncate_all(engine: Engine) -> None:
     names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+# --- reading back what a test did -------------------------------------------------------------
+
+def count(db: Database, model: type, *where: Any) -> int:
+    """Rows of `model` (matching `where`)."""
+    with db.uow(readonly=True) as uow:
+        return uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def task_status(db: Database, task_id: int) -> TaskStatus:
+    with db.uow(readonly=True) as uow:
+        return uow.session.get(Task, task_id).status
+
+
+def module_database(directory: Path, template: Path, clock: Clock) -> Iterator[Database]:
+    """A SQLite copy of its own for a module whose bot runs across its tests (a module fixture)."""
+    database = Database.from_engine(make_engine(sqlite_copy(template, directory / "bot.db")), clock)
+    yield database
+    database.engine.dispose()

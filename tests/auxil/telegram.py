@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from telegram.ext import Application
 
@@ -15,9 +17,18 @@ from domain.links import LinkSigner
 from domain.tokens import Signer
 from domain.uow import Database
 from tgsandbox.client import SandboxClient
+from tgsandbox.server import SandboxServer
 
 TOKEN = "123456:TEST-TOKEN"
 KEY = "test-secret-key-0123456789"
+
+
+def running_sandbox(token: str = TOKEN, **config: Any) -> Iterator[SandboxServer]:
+    """A sandbox Bot API server on a free port for as long as the fixture lives (`yield from` it)."""
+    server = SandboxServer(token=token, **config)
+    server.start()
+    yield server
+    server.stop()
 
 
 def settings_for(database_url: str, api_base: str) -> Settings:

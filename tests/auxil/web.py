@@ -1,7 +1,9 @@
-"""Helpers for the web tests: the real app over ASGI, signed links, API tokens."""
+"""Helpers for the web tests: the real app over ASGI or served by uvicorn, signed links, API tokens."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -11,6 +13,7 @@ from domain.actors import Actor
 from domain.auth import api_tokens
 from domain.links import LinkSigner
 from domain.uow import Database
+from tgsandbox.server import ThreadedUvicorn
 from web.app import create_app
 from web.deps import UpdateHandler, WebDeps
 
@@ -34,6 +37,17 @@ def make_deps(db: Database, *, on_update: UpdateHandler | None = None, bot_usern
 def client(deps: WebDeps) -> httpx.AsyncClient:
     """An HTTP client talking to the real app in-process (the peer address is 127.0.0.1)."""
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(deps)), base_url=BASE_URL)
+
+
+@contextmanager
+def serve(deps: WebDeps) -> Iterator[str]:
+    """The real app served by uvicorn on a free port, for a browser; yields its base URL."""
+    server = ThreadedUvicorn(create_app(deps), "127.0.0.1", 0)
+    base = server.start()
+    try:
+        yield base
+    finally:
+        server.stop()
 
 
 def dashboard_path(deps: WebDeps, person_id: int) -> str:

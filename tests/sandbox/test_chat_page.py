@@ -1,0 +1,64 @@
+"""The sandbox's chat page in Chromium: pick a person, share the phone, be linked by the real bot."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.actors import Actor
+from domain.clock import SystemClock
+from domain.models import Person, PersonStatus
+from domain.people import services as people
+from tests.auxil import databases
+from tests.auxil.console import BROWSER_ARGS, CHROMIUM
+from tests.auxil.paths import artefacts_or
+from tests.auxil.telegram import start_bot
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian chromium is not installed at /usr/bin/chromium", allow_module_level=True)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+ARGS = [*BROWSER_ARGS, "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, sqlite_template):
+    """A database of this module's own: the bot runs across its tests."""
+    yield from databases.module_database(tmp_path_factory.mktemp("chatpage"), sqlite_template, SystemClock())
+
+
+# Its own Chromium, not the session's `browser` (tests/web/conftest.py): the real bot answers in
+# this module's asyncio loop while the page is driven, and the sync Playwright API cannot run inside
+# a running asyncio loop (it refuses to start there, and between calls it marks its own loop as the
+# running one). So this one test drives Chromium with the async API.
+@pytest.fixture(scope="module")
+async def page(sandbox):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        tab = await browser.new_page()
+        yield tab
+        await browser.close()
+
+
+async def test_a_newcomer_links_by_sharing_their_phone_on_the_chat_page(sandbox, client, db, page, tmp_path):
+    person = people.add_person(db.uow(), Actor.system(), name="Nina Newcomer", phone="+447700900321",
+                               role="student").person
+    user = await client.create_user("Nina", phone=person.phone)
+    bot = await start_bot(db, sandbox.url)
+    try:
+        await page.goto(f"{sandbox.url}/chat")
+        await page.get_by_role("button", name="Nina").click()
+        await page.locator("#text").fill("/start")
+        await page.locator("#send").click()
+        share = page.locator("#reply-keyboard .share-contact")
+        await share.wait_for(timeout=10_000)
+        await share.click()
+        await page.get_by_text("Hello Nina Newcomer, you are linked as student").wait_for(timeout=10_000)
+        shots = artefacts_or(tmp_path)
+        await page.screenshot(path=str(shots / "chat-page.png"))
+    finally:
+        await bot.stop()
+    with db.uow(readonly=True) as uow:
+        linked = uow.session.get(Person, person.id)
+    assert linked.status == PersonStatus.ACTIVE and linked.telegram_user_id == user["id"]

@@ -1,0 +1,62 @@
+"""bootstrap.py: idempotent, says what it did, guards demo data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from domain.database import make_engine
+from domain.models import Person, PersonStatus, Role, Task, TaskStatus
+from domain.uow import Database
+from tests.auxil.paths import ROOT
+
+KEY = "k" * 32
+
+
+def run_bootstrap(url: str, *args: str, phone: str = "+447700900001") -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "SECRET_KEYS": KEY,
+           "ADMIN_PHONE": phone, "ADMIN_NAME": "Asha Rao"}
+    return subprocess.run([sys.executable, str(ROOT / "bootstrap.py"), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_bootstrap_is_idempotent_and_demo_is_guarded(tmp_path):
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    first = run_bootstrap(url)
+    assert first.returncode == 0, first.stderr
+    assert "✓ database migrated empty -> " in first.stdout
+    assert "✓ admin Asha Rao (+447700900001) added as invited" in first.stdout
+    second = run_bootstrap(url)
+    assert "skipped migrations" in second.stdout and "default rules present" in second.stdout
+    assert "added" not in second.stdout
+
+    demo = run_bootstrap(url, "--demo")
+    assert demo.returncode == 0 and "✓ demo organisation seeded" in demo.stdout, demo.stdout + demo.stderr
+    again = run_bootstrap(url, "--demo")
+    assert "demo organisation already present" in again.stdout
+
+    db = Database.from_engine(make_engine(url))
+    with db.uow(readonly=True) as uow:
+        statuses = set(uow.session.scalars(select(Task.status).distinct()))
+        admins = uow.session.scalar(select(func.count()).select_from(Person).where(
+            Person.role == Role.ADMIN, Person.status == PersonStatus.ACTIVE))
+    db.engine.dispose()
+    assert statuses == set(TaskStatus)
+    assert admins == 1
+
+
+def test_demo_refuses_a_database_with_real_data(tmp_path):
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    assert run_bootstrap(url).returncode == 0
+    from domain.actors import Actor
+    from domain.people import services as people
+
+    db = Database.from_engine(make_engine(url))
+    people.add_person(db.uow(), Actor.system(), name="Real Person", phone="+447700900777", role="member")
+    db.engine.dispose()
+    refused = run_bootstrap(url, "--demo")
+    assert refused.returncode == 1 and "refusing to seed demo data" in refused.stdout
+    forced = run_bootstrap(url, "--demo", "--force")
+    assert forced.returncode == 0 and "✓ demo organisation seeded" in forced.stdout

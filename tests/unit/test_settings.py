@@ -1,0 +1,155 @@
+"""Settings: defaults, validation with one clear line naming the variable."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from adapters.settings import Settings, environment_names, load_settings
+from domain.errors import ConfigError
+from tests.auxil.paths import ROOT
+
+KEY = "k" * 32
+
+
+def test_defaults_and_normalisation():
+    s = load_settings({"SECRET_KEYS": f"{KEY}, {'n' * 20}", "ADMIN_PHONE": "0044 7700 900123",
+                       "DATABASE_URL": "postgres://u:secret@db/x"}, dotenv=None)
+    assert s.secret_keys == (KEY, "n" * 20)
+    assert s.admin_phone == "+447700900123"
+    assert s.database_url == "postgresql+psycopg://u:secret@db/x"
+    assert "secret" not in repr(s)
+    assert s.uses_sandbox
+
+
+@pytest.mark.parametrize(("env", "names"), [
+    ({}, "SECRET_KEYS"),
+    ({"SECRET_KEYS": "short"}, "SECRET_KEYS"),
+    ({"SECRET_KEYS": KEY, "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+    ({"SECRET_KEYS": KEY, "ADMIN_PHONE": "call me"}, "ADMIN_PHONE"),
+    ({"SECRET_KEYS": KEY, "APP_BASE_URL": "ftp://x"}, "APP_BASE_URL"),
+    ({"SECRET_KEYS": KEY, "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+    ({"SECRET_KEYS": KEY, "TELEGRAM_BOT_TOKEN": "nocolon"}, "TELEGRAM_BOT_TOKEN"),
+    ({"SECRET_KEYS": KEY, "TELEGRAM_WEBHOOK_URL": "https://x/y"}, "TELEGRAM_WEBHOOK_SECRET"),
+    ({"SECRET_KEYS": KEY, "TELEGRAM_WEBHOOK_URL": "https://x/y", "TELEGRAM_WEBHOOK_SECRET": "a b"},
+     "TELEGRAM_WEBHOOK_SECRET may hold only"),
+    ({"SECRET_KEYS": KEY, "PHONE_REGION": "GBR"}, "PHONE_REGION"),
+    ({"SECRET_KEYS": KEY, "TELEGRAM_API_BASE": "api.telegram.org"}, "TELEGRAM_API_BASE"),
+    ({"SECRET_KEYS": KEY, "WEB_PORT": "eighty"}, "WEB_PORT must be a port number such as 8000"),
+    ({"SECRET_KEYS": KEY, "SANDBOX_PORT": "70000"}, "SANDBOX_PORT must be between 0 and 65535"),
+    ({"SECRET_KEYS": KEY, "GOOGLE_SHEETS_KEY": "abc"}, "GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_SHEETS_KEY"),
+    ({"SECRET_KEYS": KEY, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+])
+def test_invalid_values_name_the_variable(env, names):
+    with pytest.raises(ConfigError, match=names):
+        load_settings(env, dotenv=None)
+
+
+def test_dotenv_is_read_and_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"SECRET_KEYS={KEY}\nTIMEZONE=Asia/Kolkata\n")
+    assert load_settings({}, dotenv=env_file).timezone == "Asia/Kolkata"
+    assert load_settings({"TIMEZONE": "UTC"}, dotenv=env_file).timezone == "UTC"
+
+
+EVERY_VALUE = {  # a valid value for every variable, none of them a default
+    "DATABASE_URL": "postgresql://taskbell:pw@db:5432/taskbell", "SECRET_KEYS": f"{KEY},{'n' * 16}",
+    "TIMEZONE": "Asia/Kolkata", "PHONE_REGION": "in", "ADMIN_PHONE": "98200 12345", "ADMIN_NAME": "Asha Rao",
+    "APP_BASE_URL": "https://taskbell.example.org/", "WEB_HOST": "0.0.0.0", "WEB_PORT": "9000",
+    "TELEGRAM_BOT_TOKEN": "123456:ABCDEF", "TELEGRAM_API_BASE": "http://botapi:8081/",
+    "TELEGRAM_BOT_USERNAME": "@TaskbellBot", "TELEGRAM_WEBHOOK_URL": "https://taskbell.example.org/telegram/webhook",
+    "TELEGRAM_WEBHOOK_SECRET": "hook-secret", "SANDBOX_PORT": "9081", "BACKUP_DIR": "/var/backups/taskbell",
+    "GOOGLE_SERVICE_ACCOUNT_FILE": "/etc/taskbell/sa.json", "GOOGLE_SHEETS_KEY": "sheet-key",
+    "LOG_FORMAT": "JSON", "METRICS_TOKEN": "metrics-token-123",
+}
+SECRETS = ("SECRET_KEYS", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "METRICS_TOKEN")
+
+
+def expected(s) -> None:
+    assert s.database_url == "postgresql+psycopg://taskbell:pw@db:5432/taskbell"
+    assert s.secret_keys == (KEY, "n" * 16)
+    assert (s.timezone, s.phone_region, s.admin_phone, s.admin_name) == (
+        "Asia/Kolkata", "IN", "+919820012345", "Asha Rao")
+    assert (s.app_base_url, s.web_host, s.web_port) == ("https://taskbell.example.org", "0.0.0.0", 9000)
+    assert s.bot_api == ("123456:ABCDEF", "http://botapi:8081") and not s.uses_sandbox
+    assert s.telegram_bot_username == "TaskbellBot"
+    assert s.telegram_webhook_url == EVERY_VALUE["TELEGRAM_WEBHOOK_URL"] and s.webhook_secret == "hook-secret"
+    assert (s.sandbox_port, s.backup_dir) == (9081, "/var/backups/taskbell")
+    assert (s.google_service_account_file, s.google_sheets_key) == ("/etc/taskbell/sa.json", "sheet-key")
+    assert s.log_format == "json" and s.metrics_token.get_secret_value() == "metrics-token-123"
+
+
+def test_every_variable_of_env_example_is_declared():
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert documented == set(environment_names()) == set(EVERY_VALUE)
+
+
+def test_dotenv_is_honoured_for_every_variable(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("".join(f"{name}={value}\n" for name, value in EVERY_VALUE.items()) + "UNRELATED=x\n")
+    expected(load_settings({}, dotenv=env_file))
+
+
+def test_the_environment_wins_for_every_variable(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("".join(f"{name}=\n" for name in EVERY_VALUE) + "WEB_PORT=nonsense\n")
+    expected(load_settings(EVERY_VALUE, dotenv=env_file))
+
+
+def test_the_process_environment_is_read_over_dotenv(tmp_path, monkeypatch):
+    for name in EVERY_VALUE:
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"SECRET_KEYS={KEY}\nTIMEZONE=Asia/Kolkata\nPHONE_REGION=\n")
+    monkeypatch.setenv("TIMEZONE", "America/Chicago")
+    s = load_settings(dotenv=env_file)
+    assert (s.timezone, s.phone_region, s.secret_keys) == ("America/Chicago", None, (KEY,))
+
+
+def test_secrets_are_secret_str_and_never_printed():
+    s = load_settings(EVERY_VALUE, dotenv=None)
+    assert isinstance(s.telegram_bot_token, SecretStr) and isinstance(s.metrics_token, SecretStr)
+    assert isinstance(s.telegram_webhook_secret, SecretStr)
+    assert all(isinstance(k, SecretStr) for k in s.signing_keys)
+    shown = repr(s) + str(s) + repr(s.model_dump()) + s.model_dump_json()
+    for name in SECRETS:
+        for part in EVERY_VALUE[name].split(","):
+            assert part not in shown, name
+    assert "pw@" not in repr(s)
+
+
+def test_no_bag_of_the_whole_environment():
+    s = load_settings({**EVERY_VALUE, "HOME": "/root", "AWS_SECRET_ACCESS_KEY": "x" * 40}, dotenv=None)
+    assert not hasattr(s, "extra")
+    assert "x" * 40 not in repr(s.model_dump())
+    with pytest.raises(ValidationError):
+        Settings(database_url="sqlite://", secret_keys=(KEY,), extra={"METRICS_TOKEN": "m"})
+
+
+def test_constructing_settings_reads_no_environment(monkeypatch):
+    monkeypatch.setenv("TIMEZONE", "Asia/Kolkata")
+    monkeypatch.setenv("METRICS_TOKEN", "from-the-environment")
+    s = Settings(database_url="sqlite://", secret_keys=(KEY,))
+    assert s.timezone == "UTC" and s.metrics_token is None
+
+
+def test_log_format_from_dotenv_applies(tmp_path, monkeypatch):
+    from taskbell import cli
+    from taskbell.logs import JsonFormatter
+
+    for name in EVERY_VALUE:
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / ".env").write_text(f"SECRET_KEYS={KEY}\nDATABASE_URL=sqlite:///{tmp_path / 'x.db'}\n"
+                                   "LOG_FORMAT=json\n")
+    monkeypatch.chdir(tmp_path)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        assert cli.main(["migrate"]) == 0
+        assert isinstance(root.handlers[0].formatter, JsonFormatter)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
