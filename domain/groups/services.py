@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
@@ -26,9 +27,19 @@ def _actor(uow: UnitOfWork, actor: Actor) -> Person | None:
     return load_active(uow.session, actor, Role.ADMIN, Role.TEACHER)
 
 
+@dataclass(frozen=True)
+class GroupInfo:
+    """A group just created: its id, name, owner and how many members it got."""
+
+    id: int
+    name: str
+    owner_id: int | None
+    members_added: int
+
+
 def create_group(
     uow: UnitOfWork, actor: Actor, name: str, member_ids: Iterable[int] = (), owner_id: int | None = None
-) -> Group:
+) -> GroupInfo:
     """Create a uniquely named group with its first members (a teacher owns the groups they create)."""
     with uow:
         me = _actor(uow, actor)
@@ -46,7 +57,7 @@ def create_group(
         audit.record(uow.session, actor, "group.create", "group", group.id, uow.now,
                      name=name, members=added)
         uow.commit()
-        return group
+        return GroupInfo(group.id, group.name, group.owner_id, added)
 
 
 TEACHER_MAY_ADD = (Role.STUDENT, Role.MEMBER)

@@ -41,6 +41,31 @@ class LinkedPerson:
         return self.status == PersonStatus.ACTIVE
 
 
+@dataclass(frozen=True)
+class PersonInfo:
+    """A person as the people services return them (a snapshot; never the ORM row)."""
+
+    id: int
+    name: str
+    phone: str
+    role: Role
+    status: PersonStatus
+    telegram_user_id: int | None
+    telegram_chat_id: int | None
+    timezone: str | None
+    link_generation: int
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == PersonStatus.ACTIVE
+
+    @classmethod
+    def of(cls, p: Person) -> PersonInfo:
+        """The snapshot of an ORM row, taken inside its unit of work."""
+        return cls(p.id, p.name, p.phone, p.role, p.status, p.telegram_user_id, p.telegram_chat_id,
+                   p.timezone, p.link_generation)
+
+
 def person_by_telegram(uow: UnitOfWork, telegram_user_id: int) -> LinkedPerson | None:
     """The linked person for a Telegram account, whatever their status."""
     with uow:

@@ -11,6 +11,7 @@ from domain import audit
 from domain.actors import Actor, load_active, load_admin_or_system
 from domain.errors import InvalidInput, NotFound
 from domain.models import Channel, ParentLink, Person, PersonStatus, Role
+from domain.people.profile import PersonInfo
 from domain.phones import normalise_phone
 from domain.uow import UnitOfWork
 
@@ -50,7 +51,7 @@ def check_timezone(tz: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class AddResult:
-    person: Person
+    person: PersonInfo
     created: bool
 
 
@@ -76,7 +77,7 @@ def add_person(
         if found is not None:
             if not existing_ok:
                 raise InvalidInput(f"{e164} is already on the allowlist ({found.name}).")
-            return AddResult(found, False)
+            return AddResult(PersonInfo.of(found), False)
         person = Person(
             name=name, phone=e164, role=role_, status=status, timezone=tz,
             created_at=uow.now, updated_at=uow.now,
@@ -86,7 +87,7 @@ def add_person(
         audit.record(uow.session, actor, "person.add", "person", person.id, uow.now,
                      role=role_.value, status=status.value)
         uow.commit()
-        return AddResult(person, True)
+        return AddResult(PersonInfo.of(person), True)
 
 
 def _get_person(uow: UnitOfWork, person_id: int) -> Person:
@@ -96,7 +97,7 @@ def _get_person(uow: UnitOfWork, person_id: int) -> Person:
     return person
 
 
-def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStatus) -> Person:
+def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStatus) -> PersonInfo:
     """Change a person's status (admins); re-enabling someone revokes their old links."""
     with uow:
         admin = load_admin_or_system(uow.session, actor)
@@ -104,7 +105,7 @@ def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStat
         if admin is not None and admin.id == person.id and status == PersonStatus.DISABLED:
             raise InvalidInput("You cannot disable yourself.")
         if person.status == status:
-            return person
+            return PersonInfo.of(person)
         if status == PersonStatus.ACTIVE and person.telegram_user_id is None:
             raise InvalidInput("Only people who have linked Telegram can be active; they stay invited.")
         old = person.status
@@ -114,10 +115,10 @@ def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStat
         audit.record(uow.session, actor, "person.status", "person", person.id, uow.now,
                      old=old.value, new=status.value)
         uow.commit()
-        return person
+        return PersonInfo.of(person)
 
 
-def set_role(uow: UnitOfWork, actor: Actor, person_id: int, role: str | Role) -> Person:
+def set_role(uow: UnitOfWork, actor: Actor, person_id: int, role: str | Role) -> PersonInfo:
     """Change a person's role (admins), revoking their links; admins cannot demote themselves."""
     with uow:
         admin = load_admin_or_system(uow.session, actor)
@@ -125,14 +126,14 @@ def set_role(uow: UnitOfWork, actor: Actor, person_id: int, role: str | Role) ->
         if admin is not None and admin.id == person.id and role_ != Role.ADMIN:
             raise InvalidInput("You cannot remove your own admin role.")
         if person.role == role_:
-            return person
+            return PersonInfo.of(person)
         old = person.role
         person.role, person.updated_at = role_, uow.now
         person.link_generation += 1
         audit.record(uow.session, actor, "person.role", "person", person.id, uow.now,
                      old=old.value, new=role_.value)
         uow.commit()
-        return person
+        return PersonInfo.of(person)
 
 
 def link_parent(uow: UnitOfWork, actor: Actor, parent_id: int, child_id: int) -> None:
@@ -152,20 +153,20 @@ def link_parent(uow: UnitOfWork, actor: Actor, parent_id: int, child_id: int) ->
         uow.commit()
 
 
-def children_of(uow: UnitOfWork, parent_id: int) -> list[Person]:
+def children_of(uow: UnitOfWork, parent_id: int) -> list[PersonInfo]:
     """A parent's linked children, by name."""
     with uow:
-        return list(uow.session.scalars(
+        return [PersonInfo.of(p) for p in uow.session.scalars(
             select(Person).join(ParentLink, ParentLink.child_id == Person.id)
             .where(ParentLink.parent_id == parent_id).order_by(Person.name)
-        ))
+        )]
 
 
 @dataclass(frozen=True)
 class LinkResult:
     """Outcome of linking a Telegram account; `person` is None when refused."""
 
-    person: Person | None
+    person: PersonInfo | None
     reason: str = ""
 
 
@@ -217,7 +218,7 @@ def link_telegram(
         audit.record(uow.session, Actor.telegram(person.id), "person.link", "person", person.id, uow.now,
                      via="invite" if person_id else "contact")
         uow.commit()
-        return LinkResult(person)
+        return LinkResult(PersonInfo.of(person))
 
 
 REVOKED = "This link was replaced by a newer one; open the newest link the bot sent you."
