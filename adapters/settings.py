@@ -7,6 +7,7 @@ any invalid or missing value into one `ConfigError` line that names the variable
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -70,6 +71,7 @@ class Settings(BaseModel):
     google_sheets_key: str | None = None
     log_format: Literal["text", "json"] = "text"
     metrics_token: SecretStr | None = None
+    forwarded_allow_ips: str = ""  # reverse proxies whose X-Forwarded-For is believed; empty: none
 
     # --- reading the values -------------------------------------------------------------------
 
@@ -185,6 +187,20 @@ class Settings(BaseModel):
         if isinstance(value, str) and value.lower() in ("text", "json"):
             return value.lower()
         raise _invalid('LOG_FORMAT must be "text" or "json"')
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded_allow_ips(cls, raw: str) -> str:
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        for item in items:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise _invalid(f"FORWARDED_ALLOW_IPS: {item!r} is not an IP address or network such as "
+                               "10.0.0.1 or 10.0.0.0/8 (comma-separated; * trusts every peer)") from None
+        return ",".join(items)
 
     @model_validator(mode="after")
     def _together(self) -> Settings:

@@ -11,6 +11,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from adapters.settings import Settings
 from taskbell.container import Container
 
 log = logging.getLogger("taskbell.runner")
@@ -108,6 +109,13 @@ async def _stop_application(app: object) -> None:
     await app.shutdown()  # type: ignore[attr-defined]
 
 
+def uvicorn_proxy_options(settings: Settings) -> dict[str, object]:
+    """Believe X-Forwarded-For/-Proto only from the FORWARDED_ALLOW_IPS proxies (none by default)."""
+    if not settings.forwarded_allow_ips:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
+
+
 def web_component(container: Container) -> Component:
     """The web app under uvicorn; built at start, once the bot's username is known."""
     import uvicorn
@@ -120,7 +128,7 @@ def web_component(container: Container) -> Component:
         await container.learn_bot_username()
         server.append(uvicorn.Server(uvicorn.Config(
             container.web_app, host=settings.web_host, port=settings.web_port, log_level="warning",
-            proxy_headers=False, lifespan="on")))
+            lifespan="on", **uvicorn_proxy_options(settings))))
         task.append(asyncio.create_task(server[0].serve(), name="web"))
         while not server[0].started and not task[0].done():
             await asyncio.sleep(0.05)

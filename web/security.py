@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import ipaddress
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
@@ -11,6 +13,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.settings import Settings
+from web.deps import get_deps
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -78,6 +81,44 @@ def csrf_valid(keys: tuple[str, ...], link_token: str, given: str | None) -> boo
     return any(hmac.compare_digest(given, _mac(k, link_token)) for k in keys)
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=8)
+def _trusted(setting: str) -> tuple[bool, tuple[IPNetwork, ...]]:
+    """FORWARDED_ALLOW_IPS parsed: (every peer trusted, the trusted networks)."""
+    items = [item.strip() for item in setting.split(",") if item.strip()]
+    return "*" in items, tuple(ipaddress.ip_network(i, strict=False) for i in items if i != "*")
+
+
+def _is_trusted(host: str, setting: str) -> bool:
+    everyone, networks = _trusted(setting)
+    if everyone:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
+def forwarded_client(peer: str | None, forwarded_for: list[str], setting: str) -> str | None:
+    """The client address: the peer's, unless the peer is a trusted proxy (FORWARDED_ALLOW_IPS);
+    then the nearest address in X-Forwarded-For that is not itself a trusted proxy (as uvicorn does)."""
+    if peer is None or not setting or not forwarded_for or not _is_trusted(peer, setting):
+        return peer
+    hops = [hop.strip() for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    if not hops:
+        return peer
+    for hop in reversed(hops):
+        if not _is_trusted(hop, setting):
+            return hop[:45]
+    return hops[0][:45]
+
+
 def client_ip(request: Request) -> str | None:
-    """The peer address as the server saw it (X-Forwarded-For is not trusted)."""
-    return request.client.host if request.client else None
+    """The client address for limits and the audit log: the peer's, or, when the peer is one of the
+    FORWARDED_ALLOW_IPS proxies, the one its X-Forwarded-For header names."""
+    peer = request.client.host if request.client else None
+    setting = get_deps(request).settings.forwarded_allow_ips
+    return forwarded_client(peer, request.headers.getlist("x-forwarded-for"), setting)

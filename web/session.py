@@ -7,6 +7,8 @@ sign-in codes and attempt ids are never logged.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
 from anyio import to_thread
@@ -22,6 +24,8 @@ from web.security import csrf_token, csrf_valid, is_same_origin
 SESSION = "tb_session"
 LOGIN = "tb_login"  # a random nonce for the sign-in forms' CSRF token (before any session exists)
 ATTEMPT = "tb_attempt"  # the sign-in attempt the code is bound to
+DEVICE = "tb_device"  # "this browser signed in as person N before" (signed), for the sign-in limits
+DEVICE_MAX_AGE = 180 * 24 * 3600
 LOGIN_MAX_AGE = 30 * 60
 ATTEMPT_MAX_AGE = int(auth.CODE_TTL.total_seconds())
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -98,3 +102,30 @@ def login_csrf_ok(request: Request, given: object) -> bool:
 
 def same_origin(request: Request) -> bool:
     return is_same_origin(request, get_deps(request).settings)
+
+
+# --- the sign-in limits' view of the browser ---------------------------------------------------
+
+def _device_mac(key: str, person_id: int) -> str:
+    return hmac.new(key.encode(), f"taskbell.device\x00{person_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def device_cookie(settings: Settings, person_id: int) -> str:
+    """The device cookie's value for a browser that has just signed in as `person_id`."""
+    return f"{person_id}.{_device_mac(settings.secret_keys[-1], person_id)}"
+
+
+def device_person(request: Request) -> int | None:
+    """The person this browser signed in as before, if its device cookie is genuine."""
+    raw = read_cookie(request, DEVICE)
+    pid, _, mac = raw.partition(".")
+    if not pid.isdigit() or len(pid) > 12 or len(mac) != 64:
+        return None
+    keys = get_deps(request).settings.secret_keys
+    return int(pid) if any(hmac.compare_digest(mac, _device_mac(k, int(pid))) for k in keys) else None
+
+
+def browser_id(request: Request) -> str | None:
+    """A name for this browser in the sign-in limits: a hash of its sign-in nonce cookie."""
+    nonce = read_cookie(request, LOGIN)
+    return hashlib.sha256(nonce.encode()).hexdigest() if nonce else None

@@ -8,10 +8,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from domain import audit
 from domain.actors import Actor
+from domain.auth import limits
 from domain.errors import DomainError, InvalidInput
 from domain.models import Channel, Person, PersonStatus, Role
 from domain.models.auth import OneTimeToken, OtpChallenge, WebSession
@@ -21,8 +22,10 @@ from domain.uow import UnitOfWork
 
 CODE_TTL = timedelta(minutes=10)
 MAX_GUESSES = 5
-PER_PHONE_PER_HOUR = 5
-PER_IP_PER_HOUR = 20
+PER_BROWSER_PER_HOUR = limits.PER_BROWSER_PER_HOUR
+PER_PHONE_PER_HOUR = limits.PER_PHONE_PER_HOUR
+PER_PHONE_ALL_PER_HOUR = limits.PER_PHONE_ALL_PER_HOUR
+PER_IP_PER_HOUR = limits.PER_IP_PER_HOUR
 SESSION_ABSOLUTE = timedelta(hours=12)
 SESSION_IDLE = timedelta(hours=2)
 SIGNIN_LINK_TTL = timedelta(minutes=10)
@@ -61,26 +64,28 @@ class CodeRequest:
     attempt_id: str  # kept by the browser; the code is bound to it
 
 
-def request_code(uow: UnitOfWork, *, phone: str, ip: str | None, key: str,
-                 region: str | None = None) -> CodeRequest:
-    """Start a login attempt. Answers alike whether or not the phone is on the allowlist."""
+def request_code(uow: UnitOfWork, *, phone: str, ip: str | None, key: str, region: str | None = None,
+                 browser: str | None = None, trusted_person_id: int | None = None) -> CodeRequest:
+    """Start a login attempt. Answers alike whether or not the phone is on the allowlist.
+
+    `browser` names the asking browser (a hash of its sign-in cookie); `trusted_person_id` is the
+    person a signed device cookie says this browser signed in as before. Refused requests change
+    nothing: earlier codes stay valid (each is bound to its own attempt, so one never replaces another).
+    """
     try:
         e164 = normalise_phone(phone, region)
     except PhoneError:
         raise InvalidInput("Enter your phone number with its country code, e.g. +44 7700 900123.") from None
+    limits.prune(uow)
     with uow:
-        now, hour_ago = uow.now, uow.now - timedelta(hours=1)
-        per_phone = uow.session.scalar(select(func.count()).select_from(OtpChallenge).where(
-            OtpChallenge.phone == e164, OtpChallenge.created_at > hour_ago)) or 0
-        per_ip = uow.session.scalar(select(func.count()).select_from(OtpChallenge).where(
-            OtpChallenge.ip == ip, OtpChallenge.created_at > hour_ago)) or 0 if ip else 0
-        if per_phone >= PER_PHONE_PER_HOUR or per_ip >= PER_IP_PER_HOUR:
-            raise TooManyRequests("Too many codes were asked for. Wait an hour, then try again.")
+        now = uow.now
         person = uow.session.scalar(select(Person).where(
             Person.phone == e164, Person.status == PersonStatus.ACTIVE, Person.telegram_chat_id.is_not(None)))
-        # A new request kills every earlier live code for this phone.
-        uow.session.execute(update(OtpChallenge).where(
-            OtpChallenge.phone == e164, OtpChallenge.consumed_at.is_(None)).values(consumed_at=now))
+        trusted = person is not None and trusted_person_id == person.id
+        if not limits.spend(uow, limits.budgets(phone=e164, ip=ip, browser=browser, trusted=trusted)):
+            raise TooManyRequests("Too many codes were asked for. Wait an hour, then try again. If the "
+                                  "number is yours, you can also send /web to the Taskbell bot in "
+                                  "Telegram for a sign-in link.")
         attempt_id = secrets.token_urlsafe(32)
         code = f"{secrets.randbelow(1_000_000):06d}"
         challenge = OtpChallenge(
@@ -103,24 +108,29 @@ WRONG = "That code is not right, or it has expired. Ask for a new code."
 
 
 def _take_code(uow: UnitOfWork, *, attempt_id: str, code: str, ip: str | None, key: str) -> Person:
-    """Within an open uow: consume the attempt's code exactly once; a wrong guess is committed, then refused."""
+    """Within an open uow: consume the attempt's code exactly once; a wrong guess is committed, then refused.
+
+    A guess is first claimed by one conditional UPDATE (attempts + 1 while below the limit), and only a
+    claimed guess is compared, so concurrent guesses never get more than MAX_GUESSES comparisons."""
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     now = uow.now
-    challenge = uow.session.get(OtpChallenge, _sha(attempt_id or ""))
-    if (challenge is None or challenge.consumed_at is not None or challenge.expires_at <= now
-            or challenge.attempts >= MAX_GUESSES):
+    attempt_hash = _sha(attempt_id or "")
+    claimed = uow.session.execute(
+        update(OtpChallenge).where(OtpChallenge.id == attempt_hash, OtpChallenge.consumed_at.is_(None),
+                                   OtpChallenge.expires_at > now, OtpChallenge.attempts < MAX_GUESSES)
+        .values(attempts=OtpChallenge.attempts + 1).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
         raise InvalidInput(WRONG)
+    challenge = uow.session.get(OtpChallenge, attempt_hash)
+    assert challenge is not None
     good = hmac.compare_digest(challenge.code_hash, _code_hash(key, attempt_id, code))
     if not good or challenge.person_id is None:
-        uow.session.execute(update(OtpChallenge).where(OtpChallenge.id == challenge.id)
-                            .values(attempts=OtpChallenge.attempts + 1))
         audit.record(uow.session, Actor(challenge.person_id, Channel.WEB, ip), "login.code_wrong",
                      "person", challenge.person_id, now)
         uow.commit()
         raise InvalidInput(WRONG)
     taken = uow.session.execute(
-        update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.consumed_at.is_(None),
-                                   OtpChallenge.attempts < MAX_GUESSES)
+        update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.consumed_at.is_(None))
         .values(consumed_at=now).execution_options(synchronize_session=False)).rowcount
     if taken != 1:
         raise InvalidInput(WRONG)

@@ -12,7 +12,7 @@ from domain.models.attendance import (
     ScheduleSlot,
     SessionStatus,
 )
-from domain.models.auth import OneTimeToken, OtpChallenge, WebSession
+from domain.models.auth import OneTimeToken, OtpChallenge, SigninCounter, WebSession
 from domain.models.base import Base
 from domain.models.ops import BackupLog, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
@@ -67,6 +67,7 @@ __all__ = [
     "SchedulerLease",
     "SeenUpdate",
     "SessionStatus",
+    "SigninCounter",
     "Task",
     "TaskEvent",
     "TaskStatus",

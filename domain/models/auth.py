@@ -56,3 +56,15 @@ class OneTimeToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     consumed_at: Mapped[datetime | None]
+
+
+class SigninCounter(Base):
+    """How many sign-in codes one budget (a browser, an address, a phone) has spent in its hour.
+
+    Rows are locked (SELECT ... FOR UPDATE) while checked and counted, so concurrent requests queue."""
+
+    __tablename__ = "signin_counters"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the budget's name
+    window_start: Mapped[datetime]
+    count: Mapped[int] = mapped_column(default=0)

@@ -63,7 +63,7 @@ EVERY_VALUE = {  # a valid value for every variable, none of them a default
     "TELEGRAM_BOT_USERNAME": "@TaskbellBot", "TELEGRAM_WEBHOOK_URL": "https://taskbell.example.org/telegram/webhook",
     "TELEGRAM_WEBHOOK_SECRET": "hook-secret", "SANDBOX_PORT": "9081", "BACKUP_DIR": "/var/backups/taskbell",
     "GOOGLE_SERVICE_ACCOUNT_FILE": "/etc/taskbell/sa.json", "GOOGLE_SHEETS_KEY": "sheet-key",
-    "LOG_FORMAT": "JSON", "METRICS_TOKEN": "metrics-token-123",
+    "LOG_FORMAT": "JSON", "METRICS_TOKEN": "metrics-token-123", "FORWARDED_ALLOW_IPS": "10.0.0.1, 10.2.0.0/16",
 }
 SECRETS = ("SECRET_KEYS", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "METRICS_TOKEN")
 
@@ -80,6 +80,7 @@ def expected(s) -> None:
     assert (s.sandbox_port, s.backup_dir) == (9081, "/var/backups/taskbell")
     assert (s.google_service_account_file, s.google_sheets_key) == ("/etc/taskbell/sa.json", "sheet-key")
     assert s.log_format == "json" and s.metrics_token.get_secret_value() == "metrics-token-123"
+    assert s.forwarded_allow_ips == "10.0.0.1,10.2.0.0/16"
 
 
 def test_every_variable_of_env_example_is_declared():

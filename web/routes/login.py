@@ -24,11 +24,16 @@ from web.security import client_ip
 from web.session import (
     ATTEMPT,
     ATTEMPT_MAX_AGE,
+    DEVICE,
+    DEVICE_MAX_AGE,
     LOGIN,
     LOGIN_MAX_AGE,
     SESSION,
+    browser_id,
     clear_cookie,
     current_session,
+    device_cookie,
+    device_person,
     login_csrf,
     login_csrf_ok,
     login_nonce,
@@ -76,6 +81,7 @@ def _signed_in(request: Request, info: SessionInfo, target: str) -> Response:
     set_cookie(response, settings, SESSION, info.session_id, session_max_age(info, request))
     clear_cookie(response, settings, ATTEMPT)
     clear_cookie(response, settings, LOGIN)  # a fresh nonce for the next sign-in
+    set_cookie(response, settings, DEVICE, device_cookie(settings, info.person.id), DEVICE_MAX_AGE)
     return response
 
 
@@ -108,10 +114,11 @@ async def login_submit(request: Request) -> Response:
     phone = form.get("phone")
     phone = phone.strip()[:40] if isinstance(phone, str) else ""
     nxt = _next(form.get("next") if isinstance(form.get("next"), str) else None)  # type: ignore[arg-type]
+    ip, browser, trusted = client_ip(request), browser_id(request), device_person(request)
     try:
         attempt = await to_thread.run_sync(lambda: auth.request_code(
-            deps.db.uow(), phone=phone, ip=client_ip(request), key=deps.settings.secret_keys[-1],
-            region=deps.settings.phone_region))
+            deps.db.uow(), phone=phone, ip=ip, key=deps.settings.secret_keys[-1],
+            region=deps.settings.phone_region, browser=browser, trusted_person_id=trusted))
     except auth.TooManyRequests as exc:
         return _login_page(request, "login.html", {"next": nxt, "phone": phone, "error": exc.message,
                                                    "bye": False}, 429)
