@@ -7,11 +7,12 @@ import warnings
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.commands import set_default_commands
+from bot.commands import registered_commands, set_default_commands
 from bot.dedupe import UpdateLedger
 from bot.delivery import DeliveryConfig, DeliveryLoop
 from bot.deps import BotDeps
 from bot.errors import on_error
+from bot.group_chats import GroupChatGate
 from bot.handlers import account, assign
 from bot.handlers import attendance as attendance_handlers
 from bot.handlers import reminders as reminder_handlers
@@ -21,7 +22,8 @@ from bot.messages import Renderer, check_renderers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
 
-DEDUPE_GROUP = -2  # first: drop an update handled before
+DEDUPE_GROUP = -3  # first: drop an update handled before
+GROUP_CHAT_GROUP = -2  # then: groups and supergroups get a brief answer and go no further (bot.group_chats)
 IDENTITY_GROUP = -1  # then: who sent it (bot.identity.person_of), looked up once per update
 LAST_GROUP = 1000  # runs after every feature's handlers
 
@@ -59,6 +61,8 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
     for module in (account, assign, task_handlers, attendance_handlers, reminder_handlers):
         app.add_handlers(module.handlers())
+    app.add_handler(TypeHandler(Update, GroupChatGate(registered_commands(app), ledger.record)),
+                    group=GROUP_CHAT_GROUP)
     app.add_handler(TypeHandler(Update, ledger.record), group=LAST_GROUP)
     app.add_error_handler(on_error)
     return app

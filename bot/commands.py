@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
+from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
 from domain.models import Role
 
@@ -59,3 +61,20 @@ async def set_chat_commands(bot: Bot, chat_id: int, role: Role) -> None:
                                   scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
         log.warning("could not set the command menu for a chat (role %s): %s", role.value, exc)
+
+
+def _commands_in(handlers: Iterable[BaseHandler]) -> set[str]:  # type: ignore[type-arg]
+    found: set[str] = set()
+    for handler in handlers:
+        if isinstance(handler, CommandHandler):
+            found |= set(handler.commands)
+        elif isinstance(handler, ConversationHandler):
+            nested = [*handler.entry_points, *handler.fallbacks]
+            nested += [h for state in handler.states.values() for h in state]
+            found |= _commands_in(nested)
+    return found
+
+
+def registered_commands(app: Application) -> frozenset[str]:  # type: ignore[type-arg]
+    """Every command some handler of the application answers (conversations included)."""
+    return frozenset(_commands_in(h for group in app.handlers.values() for h in group))

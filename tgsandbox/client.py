@@ -147,11 +147,27 @@ class SandboxClient:
         return await self._get(f"/users/{user_id}")
 
     async def create_group(
-        self, title: str, member_ids: list[int], chat_id: int | None = None
+        self,
+        title: str,
+        member_ids: list[int],
+        chat_id: int | None = None,
+        *,
+        supergroup: bool = False,
     ) -> dict[str, Any]:
+        """A group (or a supergroup) with these users; its id is negative, as on Telegram."""
         return await self._post(
-            "/groups", {"title": title, "member_ids": member_ids, "id": chat_id}
+            "/groups",
+            {
+                "title": title,
+                "member_ids": member_ids,
+                "id": chat_id,
+                "type": "supergroup" if supergroup else "group",
+            },
         )
+
+    async def add_member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        """`user_id` joins the group `chat_id`."""
+        return await self._post(f"/chats/{chat_id}/members", {"user_id": user_id})
 
     async def block(self, user_id: int) -> dict[str, Any]:
         return await self._post(f"/users/{user_id}/block")
@@ -334,6 +350,18 @@ class SyncSandboxClient:
             "/users", {"first_name": first_name, "phone": phone, "id": user_id, **extra}
         )
 
+    def create_group(
+        self, title: str, member_ids: list[int], *, supergroup: bool = False
+    ) -> dict[str, Any]:
+        return self._post(
+            "/groups",
+            {
+                "title": title,
+                "member_ids": member_ids,
+                "type": "supergroup" if supergroup else "group",
+            },
+        )
+
     def send_text(self, user_id: int, text: str, chat_id: int | None = None) -> dict[str, Any]:
         return self._post(f"/users/{user_id}/text", {"text": text, "chat_id": chat_id})
 
@@ -342,9 +370,13 @@ class SyncSandboxClient:
     ) -> dict[str, Any]:
         return self._post(f"/users/{user_id}/contact", {"phone": phone, "own": own})
 
-    def press_button(self, chat_id: int, message_id: int, data: str) -> str:
+    def press_button(
+        self, chat_id: int, message_id: int, data: str, user_id: int | None = None
+    ) -> str:
+        """user_id defaults to chat_id (a private chat); name the member pressing in a group."""
+        presser = chat_id if user_id is None else user_id
         result = self._post(
-            f"/users/{chat_id}/press", {"chat_id": chat_id, "message_id": message_id, "data": data}
+            f"/users/{presser}/press", {"chat_id": chat_id, "message_id": message_id, "data": data}
         )
         return result["callback_query_id"]
 

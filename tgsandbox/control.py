@@ -99,9 +99,11 @@ class Control:
             route("/users/{user_id:int}/press", self.press, ["POST"]),
             route("/groups", self.create_group, ["POST"]),
             route("/chats", self.list_chats, ["GET"]),
-            route("/chats/{chat_id:int}", self.get_chat, ["GET"]),
-            route("/chats/{chat_id:int}/messages", self.chat_messages, ["GET"]),
-            route("/chats/{chat_id:int}/wait", self.wait, ["GET"]),
+            # chat ids are signed: groups and supergroups have negative ids
+            route("/chats/{chat_id}", self.get_chat, ["GET"]),
+            route("/chats/{chat_id}/messages", self.chat_messages, ["GET"]),
+            route("/chats/{chat_id}/members", self.add_member, ["POST"]),
+            route("/chats/{chat_id}/wait", self.wait, ["GET"]),
             route("/callbacks", self.list_callbacks, ["GET"]),
             route("/callbacks/{query_id}", self.get_callback, ["GET"]),
             route("/commands", self.commands, ["GET"]),
@@ -135,7 +137,13 @@ class Control:
             raise ControlError(404, f"unknown user {request.path_params['user_id']}")
         return user
 
-    def _chat(self, chat_id: int) -> Chat:
+    def _chat(self, request: Request) -> Chat:
+        """The chat named in the path; its id may be negative (a group or supergroup)."""
+        raw = request.path_params["chat_id"]
+        try:
+            chat_id = int(raw)
+        except ValueError:
+            raise ControlError(404, f"unknown chat {raw}") from None
         chat = self.state.chats.get(chat_id)
         if chat is None:
             raise ControlError(404, f"unknown chat {chat_id}")
@@ -253,8 +261,15 @@ class Control:
             str(body.get("title") or "Group"),
             members,
             chat_id=_opt_int(body.get("id", body.get("chat_id")), "id"),
+            kind=str(body.get("type") or "group"),
         )
         return JSONResponse(self.state.chat_control(chat), 201)
+
+    async def add_member(self, request: Request) -> Any:
+        chat = self._chat(request)
+        body = await _json(request)
+        self.state.add_member(chat, _int(body.get("user_id"), "user_id"))
+        return self.state.chat_control(chat)
 
     # ----- what users do -----------------------------------------------------------------------
 
@@ -331,14 +346,14 @@ class Control:
         return {"chats": [self.state.chat_control(chat) for chat in self.state.chats.values()]}
 
     async def get_chat(self, request: Request) -> Any:
-        chat = self._chat(request.path_params["chat_id"])
+        chat = self._chat(request)
         return {
             **self.state.chat_control(chat),
             "messages": [self.state.message_control(m) for m in chat.messages.values()],
         }
 
     async def chat_messages(self, request: Request) -> Any:
-        chat = self._chat(request.path_params["chat_id"])
+        chat = self._chat(request)
         include_deleted = request.query_params.get("include_deleted", "true").lower() != "false"
         return {
             "chat_id": chat.id,
@@ -353,7 +368,7 @@ class Control:
     async def wait(self, request: Request) -> Any:
         """Long-poll until a bot message newer than after_message_id exists (or the chat changes
         past since_version); 408 on timeout."""
-        chat = self._chat(request.path_params["chat_id"])
+        chat = self._chat(request)
         after = _int(request.query_params.get("after_message_id", 0), "after_message_id")
         since = _opt_int(request.query_params.get("since_version"), "since_version")
         timeout = min(60.0, float(request.query_params.get("timeout", 5)))

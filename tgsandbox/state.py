@@ -17,6 +17,8 @@ from .limits import Faults, RateLimiter, SandboxConfig, Stats
 BOT_ID = 7000000001
 FIRST_USER_ID = 100000001
 FIRST_GROUP_ID = -1000000001
+FIRST_SUPERGROUP_ID = -1001000000001  # supergroups' ids start with -100, as on Telegram
+GROUP_TYPES = ("group", "supergroup")
 UPDATE_KINDS = ("message", "edited_message", "callback_query", "my_chat_member")
 
 
@@ -94,7 +96,7 @@ class Message:
 @dataclass
 class Chat:
     id: int
-    type: str  # "private" or "group"
+    type: str  # "private", "group" or "supergroup"
     title: str | None = None
     member_ids: list[int] = field(default_factory=list)
     messages: dict[int, Message] = field(default_factory=dict)
@@ -263,6 +265,7 @@ class SandboxState:
         self.waiting_polls = getattr(self, "waiting_polls", 0)  # getUpdates calls now waiting
         self._user_ids = itertools.count(FIRST_USER_ID)
         self._group_ids = itertools.count(-FIRST_GROUP_ID, 1)
+        self._supergroup_ids = itertools.count(-FIRST_SUPERGROUP_ID, 1)
         self._file_ids = itertools.count(1)
         self.changes.notify()
 
@@ -310,22 +313,43 @@ class SandboxState:
         self.changes.notify()
         return user
 
-    def add_group(self, title: str, member_ids: list[int], *, chat_id: int | None = None) -> Chat:
+    def add_group(
+        self,
+        title: str,
+        member_ids: list[int],
+        *,
+        chat_id: int | None = None,
+        kind: str = "group",
+    ) -> Chat:
+        """A group or supergroup (negative id) with these users in it, and the bot."""
+        if kind not in GROUP_TYPES:
+            raise ValueError(f"type must be one of {', '.join(GROUP_TYPES)}")
         for member in member_ids:
             if member not in self.users:
                 raise ValueError(f"unknown user {member}")
         if chat_id is None:
-            chat_id = -next(self._group_ids)
+            ids = self._supergroup_ids if kind == "supergroup" else self._group_ids
+            chat_id = -next(ids)
             while chat_id in self.chats:
-                chat_id = -next(self._group_ids)
+                chat_id = -next(ids)
         if chat_id >= 0:
             raise ValueError("group ids are negative")
         if chat_id in self.chats:
             raise ValueError(f"chat {chat_id} already exists")
-        chat = Chat(id=chat_id, type="group", title=title, member_ids=list(member_ids))
+        chat = Chat(id=chat_id, type=kind, title=title, member_ids=list(dict.fromkeys(member_ids)))
         self.chats[chat_id] = chat
         self.changes.notify()
         return chat
+
+    def add_member(self, chat: Chat, user_id: int) -> None:
+        """Another user joins a group."""
+        if not chat.is_group:
+            raise ValueError("only groups have members to add")
+        if user_id not in self.users:
+            raise ValueError(f"unknown user {user_id}")
+        if user_id not in chat.member_ids:
+            chat.member_ids.append(user_id)
+            self.touch(chat)
 
     # ----- Telegram object shapes -----------------------------------------------------------
 
@@ -554,6 +578,10 @@ class SandboxState:
         ]
         if data not in datas and not forge:
             raise LookupError(f"message {message_id} has no button with callback_data {data!r}")
+        if chat.is_group and user.id not in chat.member_ids:
+            raise ValueError(f"user {user.id} is not a member of chat {chat.id}")
+        if not chat.is_group and chat.id != user.id:
+            raise ValueError("a user can only press buttons in their own private chat")
         query = CallbackQuery(
             id=str(secrets.randbits(63)),
             user_id=user.id,

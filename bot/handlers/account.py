@@ -10,7 +10,9 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, MessageHandl
 
 from bot.commands import WHAT_YOU_CAN_DO, help_text, set_chat_commands
 from bot.deps import deps_of
+from bot.group_chats import asked_command
 from bot.identity import person_of
+from bot.messages.account import ASKED_IN_GROUP
 from domain.models import Person
 from domain.people import profile as profiles
 from domain.people import services as people
@@ -48,7 +50,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or user is None or chat is None or chat.type != "private":
         return
     deps = deps_of(context)
-    if context.args:
+    asked = asked_command(context.args[0]) if context.args else None
+    if context.args and asked is None:
         token = context.args[0]
         try:
             person_id = deps.signer.verify_id(INVITE_PURPOSE, token, deps.db.clock.now())
@@ -65,7 +68,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     person = person_of(context)
     if person is not None:
-        await message.reply_text(f"Hello again, {person.name}. Send /help to see what you can do.")
+        pointer = ASKED_IN_GROUP.format(command=asked) if asked else "Send /help to see what you can do."
+        await message.reply_text(f"Hello again, {person.name}. {pointer}")
         return
     await message.reply_text(ASK_CONTACT, reply_markup=contact_keyboard())
 

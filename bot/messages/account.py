@@ -14,3 +14,12 @@ def login_code(r: Renderer, d: Delivery) -> Rendered:
     return Rendered(f"Your Taskbell sign-in code is <code>{html.escape(code)}</code>. It expires in "
                     f"{minutes} minutes.\nIf you did not ask for it, ignore this message; nobody "
                     "can sign in without it.")
+
+
+# --- groups and supergroups: nothing personal is said there (bot.group_chats) ------------------
+
+PRIVATE_ONLY = ("I answer /{command} only in a private chat, so that nothing personal shows here. "
+                "Press the button to open it.")
+PRIVATE_CHAT_BUTTON = "Open a private chat"
+GROUP_BUTTON_REFUSED = "This works only in your private chat with me."
+ASKED_IN_GROUP = "You asked for /{command} in a group. Send /{command} here and I will answer."

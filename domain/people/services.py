@@ -195,7 +195,8 @@ def link_telegram(
             person = uow.session.get(Person, person_id)
         else:
             person = uow.session.scalar(select(Person).where(Person.phone == e164)) if e164 else None
-        refused = person is None or person.status == PersonStatus.DISABLED
+        # Notifications go to the linked chat: only a private chat (id > 0, the user's own), never a group.
+        refused = person is None or person.status == PersonStatus.DISABLED or chat_id <= 0
         if (not refused and person is not None and person_id is not None
                 and person.telegram_user_id not in (None, telegram_user_id)):
             # An invite links a person who is not linked yet; it never moves a linked account.
