@@ -66,10 +66,12 @@ def backup(ctx: JobContext) -> str:
 
 
 def purge_updates(ctx: JobContext) -> str:
-    from domain import outbox
+    from domain import idempotency, outbox
 
     scrubbed = outbox.scrub_stale(ctx.db.uow())
-    return f"{updates.purge(ctx.db.uow())} old update ids forgotten, {scrubbed} stale codes scrubbed"
+    keys = idempotency.purge(ctx.db.uow())
+    return (f"{updates.purge(ctx.db.uow())} old update ids forgotten, {scrubbed} stale codes scrubbed, "
+            f"{keys} idempotency keys forgotten")
 
 
 # id -> (function, trigger kind, trigger arguments)

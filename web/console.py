@@ -1,6 +1,6 @@
 """The admin console's plumbing: who is signed in, which roles may open a page, CSRF on every form,
-domain refusals as pages, flash messages and redirects after a POST. Authorisation is decided again by the
-domain services (from the actor)."""
+single-use forms (web.nonces), domain refusals as pages, flash messages and redirects after a POST.
+Authorisation is decided again by the domain services (from the actor)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio
 from anyio import to_thread
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from domain import idempotency
 from domain.actors import Actor
 from domain.auth.services import SessionInfo, SignedIn
 from domain.errors import DomainError
@@ -23,6 +25,7 @@ from domain.uow import UnitOfWork
 from web.deps import get_deps
 from web.errors import status_for
 from web.forms import parse_id
+from web.nonces import WAIT, BadNonce, form_once, kept_location, new_nonce
 from web.pages import refusal, render, zone
 from web.security import client_ip
 from web.session import SAFE_METHODS, current_session, same_origin, session_csrf, session_csrf_ok
@@ -126,24 +129,76 @@ def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHand
                                    back_label="Back", hint=False)
             console = Console(info, person, Actor.web(person.id, client_ip(request)),
                               session_csrf(deps.settings, info), form)
-            try:
-                return await handler(request, console)
-            except DomainError as exc:
-                return refusal(request, status_for(exc), exc.message, title="That did not work",
-                               back_url=back or section_of(request.url.path), back_label="Back", hint=False)
+            if form is None:
+                return await _handle(request, console, handler, back)
+            return await _single_use(request, console, handler, back)
 
         return wrapped
 
     return decorate
 
 
+async def _handle(request: Request, c: Console, handler: ConsoleHandler, back: str | None) -> Response:
+    """Run the handler; a domain refusal becomes a page."""
+    try:
+        return await handler(request, c)
+    except DomainError as exc:
+        return refusal(request, status_for(exc), exc.message, title="That did not work",
+                       back_url=back or section_of(request.url.path), back_label="Back", hint=False)
+
+
+async def _claim(request: Request, once: idempotency.Once) -> idempotency.Stored | None:
+    """Claim the form's nonce; while an earlier submit of it still runs, wait for that one (up to WAIT)."""
+    for _ in range(int(WAIT / 0.1)):
+        try:
+            return await run(idempotency.claim, uow_of(request), once)
+        except idempotency.KeyInProgress:
+            await anyio.sleep(0.1)
+    return await run(idempotency.claim, uow_of(request), once)
+
+
+async def _single_use(request: Request, c: Console, handler: ConsoleHandler, back: str | None) -> Response:
+    """Run a posted form once per nonce: a resubmission lands where the first went and writes nothing."""
+    back_url = back or section_of(request.url.path)
+    try:
+        once = await form_once(request, c.person.id, c.form) if c.form is not None else None
+    except BadNonce:
+        return refusal(request, 400, "This form is out of date; nothing was changed. Open the page again and "
+                       "retry.", title="Refused", back_url=back_url, back_label="Back", hint=False)
+    if once is None:
+        return await _handle(request, c, handler, back)
+    try:
+        stored = await _claim(request, once)
+    except idempotency.KeyInProgress:
+        return refusal(request, 409, "This form is being sent already; nothing more was done. Wait a moment "
+                       "and open the page again.", title="Already on its way", back_url=back_url,
+                       back_label="Back", hint=False)
+    if stored is not None:
+        return RedirectResponse(stored.answer.get("location") or back_url, 303)
+    try:
+        response = await _handle(request, c, handler, back)
+    except Exception:
+        await run(idempotency.release, uow_of(request), once)
+        raise
+    location = kept_location(response)
+    try:
+        if location is None:  # a page, not a redirect: nothing was written, the form may be sent again
+            await run(idempotency.release, uow_of(request), once)
+        else:
+            await run(idempotency.complete, uow_of(request), once, response.status_code, {"location": location})
+    except idempotency.KeyInProgress:
+        pass  # a resubmission took over a claim older than the lease; this answer stands
+    return response
+
+
 def page(request: Request, c: Console, template: str, context: dict[str, Any],
          status_code: int = 200) -> HTMLResponse:
-    """Render a console page with the navigation, the viewer and the form token."""
+    """Render a console page with the navigation, the viewer, the form token and a fresh form nonce."""
     deps = get_deps(request)
     nav = [(path, label) for path, label, roles in NAV if c.person.role in roles]
     return render(request, template, {
-        "flash": None, "me": c.person, "csrf": c.csrf, "nav": nav, "current": section_of(request.url.path),
+        "flash": None, "me": c.person, "csrf": c.csrf, "nonce": new_nonce(), "nav": nav,
+        "current": section_of(request.url.path),
         "tz": zone(c.person.timezone, deps.settings.timezone), **context}, status_code)
 
 

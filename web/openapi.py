@@ -9,14 +9,17 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from domain import idempotency
 from web.api_models import Error
 from web.forms import MAX_ID
+from web.idempotency import HEADER, REPLAYED
 
 REF = "#/components/schemas/{model}"
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 INFO = {"title": "Taskbell API", "version": "1.0.0",
         "description": "Tasks and assignments. Authenticate with a personal API token: "
-                       "`Authorization: Bearer <token>`. Times are ISO 8601 with an offset; answers are in UTC."}
+                       "`Authorization: Bearer <token>`. Times are ISO 8601 with an offset; answers are in UTC. "
+                       "Every POST accepts an `Idempotency-Key` header so that a retry does not write twice."}
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,33 @@ class Operation:
     path_params: tuple[str, ...] = ()
     secured: bool = True
     name: str | None = None  # the route's name (url_for)
+    idempotent: bool = False  # accepts an Idempotency-Key header
+
+
+IDEMPOTENCY_KEY = {
+    "name": HEADER, "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY,
+               "pattern": idempotency.KEY_PATTERN.pattern},
+    "description": "Makes a retry safe: a request repeated with the same key and the same body (from the "
+                   "same person, within 24 hours) is not done again; it gets the first answer again, with "
+                   f"`{REPLAYED}: true`. Only successful answers are kept: a refused request may be "
+                   "retried with its key. A new request needs a new key (a UUID is a good choice).",
+}
+IDEMPOTENCY_ERRORS = {
+    400: f"The {HEADER} header is malformed.",
+    409: f"A request with this {HEADER} is still in progress.",
+    422: f"This {HEADER} was used before for a different request (another body or path).",
+}
+
+
+def _errors(op: Operation) -> dict[int, str]:
+    """The operation's error answers, with those of the idempotency key when it takes one."""
+    if not op.idempotent:
+        return op.errors
+    merged = dict(op.errors)
+    for code, text in IDEMPOTENCY_ERRORS.items():
+        merged[code] = f"{merged[code]} Or: {text}" if code in merged else text
+    return merged
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -77,8 +107,10 @@ def openapi_document(operations: list[Operation], server_url: str) -> dict[str, 
             "operationId": op.operation_id, "summary": op.summary,
             "security": [{"bearer": []}] if op.secured else [],
             "responses": {str(op.status): _json(refs[(op.answer, "serialization")], op.answer_doc),
-                          **{str(code): _json(error, text) for code, text in sorted(op.errors.items())}},
+                          **{str(code): _json(error, text) for code, text in sorted(_errors(op).items())}},
         }
+        if op.idempotent:
+            parameters.append(IDEMPOTENCY_KEY)
         if parameters:
             operation["parameters"] = parameters
         if op.body is not None:

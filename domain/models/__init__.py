@@ -14,7 +14,7 @@ from domain.models.attendance import (
 )
 from domain.models.auth import OneTimeToken, OtpChallenge, SigninCounter, WebSession
 from domain.models.base import Base
-from domain.models.ops import BackupLog, SchedulerLease, SeenUpdate
+from domain.models.ops import BackupLog, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.records import (
     AuditEntry,
@@ -51,6 +51,7 @@ __all__ = [
     "Enrolment",
     "Group",
     "GroupMember",
+    "IdempotencyKey",
     "Mark",
     "Notification",
     "NotificationStatus",

@@ -1,11 +1,11 @@
-"""Operations: the scheduler's leader lease and heartbeat, and the backup log."""
+"""Operations: the scheduler's leader lease and heartbeat, the backup log, seen updates, idempotency keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base
@@ -43,3 +43,21 @@ class SeenUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class IdempotencyKey(Base):
+    """A write guarded by a client's key (API) or a form's nonce (console): its body's fingerprint,
+    whether it is still running, and the answer to give again (kept a day)."""
+
+    __tablename__ = "idempotency_keys"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # api, form
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path, canonical body
+    claim: Mapped[str] = mapped_column(String(32))  # the running attempt; a takeover replaces it
+    state: Mapped[str] = mapped_column(String(10))  # running, done
+    claimed_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[int | None]
+    answer: Mapped[dict[str, Any] | None]

@@ -11,6 +11,7 @@ from sqlalchemy import insert, or_, select, update
 from domain import audit
 from domain.actors import Actor, load_active
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from domain.idempotency import Once, record
 from domain.models import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -84,8 +85,9 @@ def _validate(spec: AssignmentSpec, now: datetime) -> tuple[str, str]:
     return title, description
 
 
-def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec) -> AssignmentResult:
-    """Fan one task description out to every distinct active person chosen, in one transaction."""
+def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec, once: Once | None = None) -> AssignmentResult:
+    """Fan one task description out to every distinct active person chosen, in one transaction (with
+    the answer to a keyed request, `once`)."""
     with uow:
         session, now = uow.session, uow.now
         me = load_active(session, actor, Role.ADMIN, Role.TEACHER)
@@ -134,8 +136,10 @@ def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec) -> AssignmentRes
         ), now)
         audit.record(session, actor, "assignment.create", "assignment", assignment.id, now,
                      tasks=len(created), skipped=skipped, **assignment.targets)
+        result = AssignmentResult(assignment.id, len(created), skipped)
+        record(uow, once, result)
         uow.commit()
-        return AssignmentResult(assignment.id, len(created), skipped)
+        return result
 
 
 # --- transitions -------------------------------------------------------------------------
@@ -186,12 +190,14 @@ def _move(
     return event_id
 
 
-def _result(uow: UnitOfWork, task: Task, changed: object, message: str) -> TransitionResult:
-    """The outcome with the task's row as it is now; commits when this call changed something."""
-    row = task_row(uow.session, task.id)
-    if changed:
+def _result(uow: UnitOfWork, task: Task, changed: object, message: str, once: Once | None = None
+            ) -> TransitionResult:
+    """The outcome with the task's row as it is now; commits when this call changed something or has a key."""
+    result = TransitionResult(task_row(uow.session, task.id), bool(changed), message)
+    record(uow, once, result)
+    if changed or once is not None:
         uow.commit()
-    return TransitionResult(row, bool(changed), message)
+    return result
 
 
 def _notify(uow: UnitOfWork, task: Task, event_id: int, kind: NotificationKind, recipient_id: int, **data: object) -> None:
@@ -200,7 +206,7 @@ def _notify(uow: UnitOfWork, task: Task, event_id: int, kind: NotificationKind, 
             uow.now)
 
 
-def start_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
+def start_task(uow: UnitOfWork, actor: Actor, task_id: int, once: Once | None = None) -> TransitionResult:
     """The assignee starts a pending task."""
     with uow:
         me = load_active(uow.session, actor)
@@ -208,17 +214,17 @@ def start_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
         if task.assignee_id != me.id:
             raise Forbidden("Only the person this task is for can start it.")
         if task.status == TaskStatus.IN_PROGRESS:
-            return _result(uow, task, False, "Already started.")
+            return _result(uow, task, False, "Already started.", once)
         if task.status != TaskStatus.PENDING:
             raise IllegalTransition(f"This task is {_LABEL[task.status]}; it cannot be started.")
         changed = _move(uow, actor, task, [TaskStatus.PENDING], TaskStatus.IN_PROGRESS, "task.start",
                         started_at=uow.now)
         if changed:
             _notify(uow, task, changed, NotificationKind.TASK_CHANGED, task.assignee_id)
-        return _result(uow, task, changed, "Started." if changed else "Already started.")
+        return _result(uow, task, changed, "Started." if changed else "Already started.", once)
 
 
-def complete_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
+def complete_task(uow: UnitOfWork, actor: Actor, task_id: int, once: Once | None = None) -> TransitionResult:
     """The assignee marks an open task done; its assigner hears of it."""
     with uow:
         me = load_active(uow.session, actor)
@@ -226,7 +232,7 @@ def complete_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResu
         if task.assignee_id != me.id:
             raise Forbidden("Only the person this task is for can complete it.")
         if task.status in FINISHED_STATUSES:
-            return _result(uow, task, False, "Already done.")
+            return _result(uow, task, False, "Already done.", once)
         if task.status == TaskStatus.CANCELLED:
             raise IllegalTransition("This task was cancelled; it cannot be completed.")
         changed = _move(uow, actor, task, OPEN_STATUSES, TaskStatus.DONE, "task.complete",
@@ -235,11 +241,11 @@ def complete_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResu
             uow.session.refresh(task)
             if task.status == TaskStatus.CANCELLED:
                 raise IllegalTransition("This task was cancelled; it cannot be completed.")
-            return _result(uow, task, False, "Already done.")
+            return _result(uow, task, False, "Already done.", once)
         _notify(uow, task, changed, NotificationKind.TASK_CHANGED, task.assignee_id)
         _notify(uow, task, changed, NotificationKind.TASK_COMPLETED, task.assigner_id, needs_review=task.requires_review)
         message = "Done, waiting for review." if task.requires_review else "Done. Well done!"
-        return _result(uow, task, True, message)
+        return _result(uow, task, True, message, once)
 
 
 def _load_for_manager(uow: UnitOfWork, actor: Actor, task_id: int, verb: str) -> tuple[Person, Task]:

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from domain import idempotency
 from domain.actors import Actor
 from domain.errors import DomainError
 from domain.tasks import queries as task_queries
@@ -35,6 +36,7 @@ from web.auth import authenticate_request
 from web.deps import get_deps
 from web.errors import ApiError, domain_error_response, error_response
 from web.forms import parse_id
+from web.idempotency import keyed, respond
 from web.openapi import Operation, openapi_document
 from web.security import client_ip
 
@@ -111,8 +113,11 @@ def _transition(service: Callable[..., tasks.TransitionResult]) -> Handler:
         """Start or complete one of the caller's own tasks."""
         actor = await _actor(request)
         task_id = _path_id(request, "task_id", "task")
-        result = await to_thread.run_sync(service, get_deps(request).db.uow(), actor, task_id)
-        return JSONResponse(answer(Transition, result))
+        once = await keyed(request, actor, Transition, 200)
+        db = get_deps(request).db
+        outcome = await to_thread.run_sync(
+            idempotency.perform, db, once, lambda o: service(db.uow(), actor, task_id, o))
+        return respond(outcome, Transition, 200)
 
     handler.__name__ = service.__name__
     return handler
@@ -122,10 +127,13 @@ def _transition(service: Callable[..., tasks.TransitionResult]) -> Handler:
 async def create_assignment(request: Request) -> Response:
     """Assign a task to people and groups."""
     actor = await _actor(request)
+    once = await keyed(request, actor, AssignmentResult, 201)
     body = read_body(AssignmentRequest, await request.body())
     spec = tasks.AssignmentSpec(**body.model_dump())
-    result = await to_thread.run_sync(tasks.assign, get_deps(request).db.uow(), actor, spec)
-    return JSONResponse(answer(AssignmentResult, result), 201)
+    db = get_deps(request).db
+    outcome = await to_thread.run_sync(
+        idempotency.perform, db, once, lambda o: tasks.assign(db.uow(), actor, spec, o))
+    return respond(outcome, AssignmentResult, 201)
 
 
 # --- the operations: routes and document ----------------------------------------------------
@@ -142,7 +150,7 @@ def _transition_op(verb: str, service: Callable[..., tasks.TransitionResult]) ->
         "The task after the call; `changed` is false when it was already in that state.",
         errors={**UNAUTHORISED, 403: "The task is someone else's.", 404: "No such task.",
                 409: "The task's state does not allow this (for example it was cancelled)."},
-        path_params=("task_id",))
+        path_params=("task_id",), idempotent=True)
 
 
 OPERATIONS = [
@@ -169,7 +177,7 @@ OPERATIONS = [
                       404: "A group does not exist.", 413: "The body is too large.",
                       422: "The body is not valid (malformed JSON, wrong types, unknown values, a due "
                            "time in the past, nobody active chosen)."},
-              body=AssignmentRequest, name="api_assignments"),
+              body=AssignmentRequest, name="api_assignments", idempotent=True),
 ]
 
 routes = [
