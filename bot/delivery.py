@@ -20,11 +20,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.messages import Rendered, Renderer, UnknownKind
 from bot.ratelimit import retry_after_seconds
-from domain import outbox
-from domain.ops import workers
-from domain.ops.workers import WorkerId
+from domain import outbox, workers
 from domain.outbox import Delivery
 from domain.uow import Database
+from domain.workers import WorkerId
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ class DeliveryConfig:
     backoff_max: float = 300.0
     idle_poll: float = 0.5
     high_water: int = 0  # rows in flight at most; 0 means two seconds' worth
-    heartbeat_every: float = 3.0  # seconds between this worker's heartbeats (see domain.ops.workers)
+    heartbeat_every: float = 3.0  # seconds between this worker's heartbeats (see domain.workers)
     # A row is sent only this soon after the last heartbeat, well inside the lapse after which
     # other workers take it (so a slow or paused worker never sends what another has taken).
     fresh_for: float = workers.HEARTBEAT_LAPSE.total_seconds() * 2 / 3

@@ -12,9 +12,9 @@ from sqlalchemy import and_, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from domain import workers
 from domain.models import Notification, Person, PersonStatus
 from domain.models.records import NotificationStatus
-from domain.ops import workers
 from domain.uow import UnitOfWork
 
 
@@ -86,7 +86,7 @@ MAX_ATTEMPTS = 8
 SENSITIVE_KINDS = frozenset({NotificationKind.LOGIN_CODE.value})
 # A claim's lease outlives the longest wait in hand (a 429's retry_after, then the queue), so a
 # row being sent is not handed out again. A claim made by a worker (with its id) is due again as
-# soon as that worker is known dead (domain.ops.workers); the lease is the backstop for the rest.
+# soon as that worker is known dead (domain.workers); the lease is the backstop for the rest.
 LEASE = timedelta(minutes=5)
 
 

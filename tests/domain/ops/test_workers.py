@@ -6,11 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from domain import outbox
+from domain import outbox, workers
 from domain.models import DeliveryWorker, Notification, NotificationStatus, Role
-from domain.ops import workers
-from domain.ops.workers import WorkerId
 from domain.outbox import Intent, NotificationKind
+from domain.workers import WorkerId
 
 A = WorkerId("host-1/ns:101:aaaa", "host-1/ns", 101)
 B = WorkerId("host-2/ns:202:bbbb", "host-2/ns", 202)
