@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -16,9 +20,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.messages import Rendered, Renderer, UnknownKind
 from bot.ratelimit import retry_after_seconds
-from domain import outbox
+from domain import outbox, workers
 from domain.outbox import Delivery
 from domain.uow import Database
+from domain.workers import WorkerId
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +35,35 @@ class DeliveryConfig:
     backoff_max: float = 300.0
     idle_poll: float = 0.5
     high_water: int = 0  # rows in flight at most; 0 means two seconds' worth
+    heartbeat_every: float = 3.0  # seconds between this worker's heartbeats (see domain.workers)
+    # A row is sent only this soon after the last heartbeat, well inside the lapse after which
+    # other workers take it (so a slow or paused worker never sends what another has taken).
+    fresh_for: float = workers.HEARTBEAT_LAPSE.total_seconds() * 2 / 3
+
+
+def this_worker() -> WorkerId:
+    """A new worker id for this process: host (and PID namespace), process id and a random part."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    host = f"{socket.gethostname()[:80]}/{namespace}"
+    return WorkerId(f"{host}:{os.getpid()}:{secrets.token_hex(4)}", host, os.getpid())
+
+
+def process_running(pid: int) -> bool:
+    """True if a process with this id runs on this host (a zombie counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _interleave(batch: list[Delivery]) -> list[Delivery]:
@@ -47,9 +81,21 @@ def _interleave(batch: list[Delivery]) -> list[Delivery]:
 
 
 class DeliveryLoop:
-    def __init__(self, bot: Bot, db: Database, renderer: Renderer, config: DeliveryConfig | None = None) -> None:
+    def __init__(self, bot: Bot, db: Database, renderer: Renderer, config: DeliveryConfig | None = None,
+                 worker: WorkerId | None = None) -> None:
         self.bot, self.db, self.renderer = bot, db, renderer
         self.config = config or DeliveryConfig()
+        self.worker = worker or this_worker()
+        self.is_running = process_running  # how a successor on this host tells a dead predecessor
+        # Heartbeats: when the last one was written (monotonic), and a generation bumped whenever
+        # this worker may have looked dead to the others (rows claimed before then may be theirs now).
+        self._registered = False
+        self._beat_lock = threading.Lock()
+        self._last_beat = -1e9
+        self._generation = 0
+        self._claimed_in: dict[int, int] = {}  # notification id -> generation it was claimed in
+        self._abandoned: list[int] = []
+        self._heart: asyncio.Task[None] | None = None
         self.high_water = self.config.high_water or max(20, int(2 * self.config.per_second))
         # Claim and render in small batches, so rendering overlaps sending.
         self.batch = max(10, int(self.config.per_second // 3))
@@ -71,9 +117,11 @@ class DeliveryLoop:
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
         await self.flush()
+        await self._retire()
 
     async def run(self) -> None:
-        log.info("delivery loop started")
+        log.info("delivery loop started (worker %s)", self.worker.id)
+        self._heart = asyncio.create_task(self._heartbeat())
         try:
             failures = 0
             while not self._stop.is_set():
@@ -96,7 +144,58 @@ class DeliveryLoop:
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
             await asyncio.shield(self.flush())
+            if self._heart is not None and not self._stop.is_set():
+                self._heart.cancel()  # cancelled from outside (a crash, as far as the others know)
+            if self._stop.is_set():
+                await asyncio.shield(self._retire())
             log.info("delivery loop stopped")
+
+    # -- this worker's heartbeat ---------------------------------------------------------------
+    async def _heartbeat(self) -> None:
+        """Beat every few seconds, also while every slot is busy with sends (no claims meanwhile)."""
+        while not self._stop.is_set():
+            try:
+                await asyncio.to_thread(self._beat, True)
+            except Exception:
+                log.exception("writing the delivery worker's heartbeat failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.config.heartbeat_every)
+
+    def _beat(self, force: bool = False) -> None:
+        """In a worker thread: register on first use (finding dead predecessors), then beat when due."""
+        with self._beat_lock:
+            started = time.monotonic()
+            if not self._registered:
+                dead = workers.register(self.db.uow(), self.worker, self.is_running)
+                if dead:
+                    log.warning("delivery workers %s are gone: their claims are due again", ", ".join(dead))
+                self._registered = True
+            elif force or started - self._last_beat >= self.config.heartbeat_every:
+                alive = workers.beat(self.db.uow(), self.worker)
+                if not alive or started - self._last_beat > self.config.fresh_for:
+                    self._generation += 1  # others may have taken what is in hand: send none of it
+                    log.warning("delivery worker %s was silent too long; rows in hand go back", self.worker.id)
+            else:
+                return
+            self._last_beat = started
+
+    def _may_send(self, d: Delivery) -> bool:
+        """The row is still ours: claimed since the last lapse, and the heartbeat is fresh."""
+        return (self._claimed_in.get(d.id) == self._generation
+                and time.monotonic() - self._last_beat < self.config.fresh_for)
+
+    async def _retire(self) -> None:
+        if self._heart is not None:
+            await asyncio.gather(self._heart, return_exceptions=True)
+        if self._registered:
+            await asyncio.to_thread(self._give_back)
+            await asyncio.to_thread(workers.retire, self.db.uow(), self.worker)
+            self._registered = False
+
+    def _give_back(self) -> None:
+        """Release the rows put aside as possibly taken; those another worker took are left alone."""
+        ids, self._abandoned = self._abandoned, []
+        outbox.release(self.db.uow(), ids, self.worker.id)
 
     async def drain(self, timeout: float = 60.0) -> None:
         """Run until the outbox has nothing due and nothing is in flight (for tests and tools)."""
@@ -116,7 +215,11 @@ class DeliveryLoop:
         """In a worker thread: claim due rows, prepare (the writes a kind needs, such as a one-time link)
         and render them (reads only), settling what cannot be sent."""
         out: list[tuple[Delivery, Rendered | None]] = []
-        claimed = _interleave(outbox.claim_due(self.db.uow(), limit))
+        self._beat()
+        if self._abandoned:
+            self._give_back()
+        generation = self._generation
+        claimed = _interleave(outbox.claim_due(self.db.uow(), limit, worker_id=self.worker.id))
         try:
             self.renderer.prefetch(claimed)
         except Exception:  # each row is rendered on its own below
@@ -137,6 +240,8 @@ class DeliveryLoop:
                                            timedelta(seconds=self.config.backoff_base * 2 ** d.attempts),
                                            d.attempts)
                 self.stats["retried" if status == outbox.NotificationStatus.PENDING else "dead"] += 1
+        for d, _ in out:
+            self._claimed_in[d.id] = generation
         return out
 
     def _launch(self, batch: list[tuple[Delivery, Rendered | None]]) -> None:
@@ -150,10 +255,17 @@ class DeliveryLoop:
     # -- one row ---------------------------------------------------------------------------
     async def _deliver(self, d: Delivery, rendered: Rendered | None) -> None:
         assert rendered is not None
-        if self._stop.is_set():
-            await asyncio.to_thread(outbox.release, self.db.uow(), [d.id])
-            return
-        await self._send(d, rendered)
+        try:
+            if self._stop.is_set():
+                await asyncio.to_thread(outbox.release, self.db.uow(), [d.id], self.worker.id)
+                return
+            if not self._may_send(d):
+                self.stats["given back"] += 1
+                self._abandoned.append(d.id)
+                return
+            await self._send(d, rendered)
+        finally:
+            self._claimed_in.pop(d.id, None)
 
     async def _send(self, d: Delivery, r: Rendered) -> None:
         assert d.chat_id is not None

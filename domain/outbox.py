@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, insert, or_, select, update
+from sqlalchemy import and_, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from domain import workers
 from domain.models import Notification, Person, PersonStatus
 from domain.models.records import NotificationStatus
 from domain.uow import UnitOfWork
@@ -84,7 +85,8 @@ MAX_ATTEMPTS = 8
 # Kinds whose data must not outlive delivery (a sign-in code is a secret).
 SENSITIVE_KINDS = frozenset({NotificationKind.LOGIN_CODE.value})
 # A claim's lease outlives the longest wait in hand (a 429's retry_after, then the queue), so a
-# row being sent is not handed out again; a crash makes it due again after the lease.
+# row being sent is not handed out again. A claim made by a worker (with its id) is due again as
+# soon as that worker is known dead (domain.workers); the lease is the backstop for the rest.
 LEASE = timedelta(minutes=5)
 
 
@@ -103,11 +105,14 @@ class Delivery:
     recipient_tz: str | None = None  # the recipient's own time zone, when they set one
 
 
-def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE) -> list[Delivery]:
-    """Take up to `limit` due rows (pending, or sending with a lapsed lease) for this worker.
+def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE,
+              worker_id: str | None = None) -> list[Delivery]:
+    """Take up to `limit` due rows for worker `worker_id`: pending, or sending with a lapsed lease,
+    or sending for a worker that is no longer alive (its heartbeat lapsed, it stopped or was found dead).
 
-    On PostgreSQL rows are locked with FOR UPDATE SKIP LOCKED, so several workers never
-    take the same row; on SQLite BEGIN IMMEDIATE serialises the claim.
+    A row held by a live worker is never taken, however slow its send. On PostgreSQL rows are locked
+    with FOR UPDATE SKIP LOCKED, so several workers never take the same row; on SQLite BEGIN
+    IMMEDIATE serialises the claim.
     """
     with uow:
         now = uow.now
@@ -119,13 +124,17 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE) -> li
             .values(status=NotificationStatus.DEAD, last_error="attempts used up")
             .execution_options(synchronize_session=False))
         _scrub_final(uow)
+        # Held by a worker no longer alive; never our own rows (they are in our hands).
+        orphaned = and_(Notification.status == NotificationStatus.SENDING,
+                        Notification.claimed_by.is_not(None),
+                        Notification.claimed_by.not_in(workers.live_ids(now)),
+                        *([Notification.claimed_by != worker_id] if worker_id is not None else []))
         due = (
             select(Notification.id)
-            .where(
-                or_(Notification.status == NotificationStatus.PENDING,
-                    Notification.status == NotificationStatus.SENDING),
-                Notification.next_attempt_at <= now,
-            )
+            .where(or_(
+                and_(Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]),
+                     Notification.next_attempt_at <= now),
+                orphaned))
             .order_by(Notification.next_attempt_at, Notification.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -136,7 +145,7 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE) -> li
         uow.session.execute(
             update(Notification).where(Notification.id.in_(ids))
             .values(status=NotificationStatus.SENDING, next_attempt_at=now + lease,
-                    attempts=Notification.attempts + 1)
+                    attempts=Notification.attempts + 1, claimed_by=worker_id)
             .execution_options(synchronize_session=False))
         rows = uow.session.execute(
             select(Notification, Person.telegram_chat_id, Person.status, Person.telegram_unreachable_at,
@@ -223,14 +232,17 @@ def mark_unreachable(uow: UnitOfWork, delivery: Delivery, error: str) -> None:
         uow.commit()
 
 
-def release(uow: UnitOfWork, notification_ids: list[int]) -> None:
-    """Hand claimed rows back untouched (a graceful stop before they were sent)."""
+def release(uow: UnitOfWork, notification_ids: list[int], worker_id: str | None = None) -> None:
+    """Hand claimed rows back untouched (a graceful stop before they were sent); with `worker_id`,
+    only those this worker still holds (another may have taken them while it was away)."""
     if not notification_ids:
         return
+    held = [Notification.claimed_by == worker_id] if worker_id is not None else []
     with uow:
         uow.session.execute(
             update(Notification)
-            .where(Notification.id.in_(notification_ids), Notification.status == NotificationStatus.SENDING)
+            .where(Notification.id.in_(notification_ids), Notification.status == NotificationStatus.SENDING,
+                   *held)
             .values(status=NotificationStatus.PENDING, next_attempt_at=uow.now,
                     attempts=Notification.attempts - 1)
             .execution_options(synchronize_session=False))

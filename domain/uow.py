@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -19,10 +21,16 @@ class Database:
     engine: Engine
     session_factory: sessionmaker[Session]
     clock: Clock
+    # Checked in each transaction just before it commits; raises to refuse the commit (a fenced job).
+    fence: Callable[[Session, datetime], None] | None = None
 
     @classmethod
     def from_engine(cls, engine: Engine, clock: Clock | None = None) -> Database:
         return cls(engine, make_session_factory(engine), clock or SystemClock())
+
+    def fenced(self, fence: Callable[[Session, datetime], None]) -> Database:
+        """The same database, with every commit checked by `fence` first (in the same transaction)."""
+        return replace(self, fence=fence)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return UnitOfWork(self, readonly=readonly)
@@ -58,6 +66,8 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        if self.db.fence is not None:
+            self.db.fence(self.session, self.clock.now())
         self.session.commit()
         self._committed = True
 

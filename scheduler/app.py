@@ -6,6 +6,8 @@ import asyncio
 import logging
 import os
 import socket
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -19,18 +21,22 @@ RENEW_SECONDS = 10
 
 
 class Scheduler:
-    """Registers every job; a job body runs only while this process holds the lease."""
+    """Registers every job; a job body runs only while this process holds the lease, fenced by its epoch."""
 
-    def __init__(self, ctx: JobContext, holder: str | None = None) -> None:
+    def __init__(self, ctx: JobContext, holder: str | None = None, *, lease: timedelta = leader.LEASE,
+                 renew_seconds: float = RENEW_SECONDS) -> None:
         self.ctx = ctx
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.lease = lease
         self.is_leader = False
+        self.epoch: int | None = None  # the lease epoch this scheduler leads in
+        self.fenced = 0  # job runs stopped because the lease had moved on
         self.runs: dict[str, dict[str, Any]] = {}
         self.aps = AsyncIOScheduler(timezone=ctx.org_tz, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 120})
         for job_id, (_fn, trigger, args) in JOBS.items():
             self.aps.add_job(self.run_job, trigger, id=job_id, args=[job_id], replace_existing=True, **args)
-        self.aps.add_job(self.renew, "interval", id="lease.renew", seconds=RENEW_SECONDS, replace_existing=True)
+        self.aps.add_job(self.renew, "interval", id="lease.renew", seconds=renew_seconds, replace_existing=True)
 
     def heartbeat(self) -> dict[str, Any]:
         return {"jobs": sorted(JOBS), "runs": self.runs}
@@ -38,11 +44,12 @@ class Scheduler:
     async def renew(self) -> bool:
         was = self.is_leader
         try:
-            self.is_leader = await asyncio.to_thread(leader.acquire, self.ctx.db.uow(), LEASE_NAME, self.holder,
-                                                     self.heartbeat())
+            self.epoch = await asyncio.to_thread(leader.take, self.ctx.db.uow(), LEASE_NAME, self.holder,
+                                                 self.heartbeat(), self.lease)
         except Exception:  # cannot renew: stop leading, another scheduler may take over
             log.exception("renewing the scheduler lease failed")
-            self.is_leader = False
+            self.epoch = None
+        self.is_leader = self.epoch is not None
         if self.is_leader and not was:
             log.info("scheduler %s leads; catching up", self.holder)
             for job_id in AT_START:
@@ -52,12 +59,24 @@ class Scheduler:
         return self.is_leader
 
     async def run_job(self, job_id: str) -> str | None:
-        if not self.is_leader:
+        """Run one job if this scheduler still leads: checked first in a transaction of its own, then
+        at every commit the job makes (a paused leader that was replaced stops, whatever it believes)."""
+        epoch = self.epoch
+        if not self.is_leader or epoch is None:
             return None
         fn = JOBS[job_id][0]
         started = self.ctx.db.clock.now()
         try:
-            result = await asyncio.to_thread(fn, self.ctx)
+            if not await asyncio.to_thread(leader.holds, self.ctx.db.uow(), LEASE_NAME, self.holder, epoch):
+                raise leader.LeaseLost(f"lease epoch {epoch} is no longer current")
+            fenced = replace(self.ctx, db=self.ctx.db.fenced(leader.fence(LEASE_NAME, self.holder, epoch)))
+            result = await asyncio.to_thread(fn, fenced)
+        except leader.LeaseLost as exc:
+            self.fenced += 1
+            if self.epoch == epoch:  # not renewed meanwhile: stop leading until the lease says otherwise
+                self.is_leader, self.epoch = False, None
+            log.warning("job %s not run: scheduler %s no longer leads (%s)", job_id, self.holder, exc)
+            return None
         except Exception as exc:
             log.exception("job %s failed", job_id)
             self.runs[job_id] = {"at": started.isoformat(), "ok": False, "result": f"{type(exc).__name__}: {exc}"}

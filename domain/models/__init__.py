@@ -14,7 +14,7 @@ from domain.models.attendance import (
 )
 from domain.models.auth import OneTimeToken, OtpChallenge, SigninCounter, WebSession
 from domain.models.base import Base
-from domain.models.ops import BackupLog, IdempotencyKey, SchedulerLease, SeenUpdate
+from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.records import (
     AuditEntry,
@@ -48,6 +48,7 @@ __all__ = [
     "BatchTeacher",
     "Channel",
     "ClassSession",
+    "DeliveryWorker",
     "Enrolment",
     "Group",
     "GroupMember",

@@ -1,4 +1,4 @@
-"""Operations: the scheduler's leader lease and heartbeat, the backup log, seen updates, idempotency keys."""
+"""Operations: the scheduler lease and heartbeat, delivery workers, the backup log, seen updates, idempotency keys."""
 
 from __future__ import annotations
 
@@ -21,6 +21,21 @@ class SchedulerLease(Base):
     expires_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
     jobs: Mapped[dict[str, Any]]
+    # Incremented on each takeover by another holder; a job run checks it still holds this epoch.
+    epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class DeliveryWorker(Base):
+    """A process draining the outbox: its heartbeat tells the others whether its claims are still held."""
+
+    __tablename__ = "delivery_workers"
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    host: Mapped[str] = mapped_column(String(120), index=True)  # host name and PID namespace
+    pid: Mapped[int]
+    started_at: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]  # stopped cleanly, or declared dead by a successor
 
 
 class BackupLog(Base):

@@ -62,6 +62,7 @@ class Notification(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None] = mapped_column(index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))  # the delivery worker that last claimed it
 
 
 class RuleConfig(Base):

@@ -12,8 +12,9 @@ from adapters import backup_files
 from domain.actors import Actor
 from domain.attendance import batches, schedule
 from domain.database import make_engine
-from domain.models import ClassSession, Notification, Priority, Role, SessionStatus, Task
-from domain.ops import backups
+from domain.models import ClassSession, Notification, Person, Priority, Role, SessionStatus, Task
+from domain.ops import backups, leader
+from domain.people import services as people
 from domain.reminders import briefs
 from domain.reminders import services as reminders
 from domain.tasks import services as tasks
@@ -137,6 +138,45 @@ async def test_two_schedulers_one_leader_each_job_once(db, clock, tmp_path):
         assert job is not None and job.coalesce and job.max_instances == 1 and job.misfire_grace_time == 120
     a.aps.shutdown(wait=False)
     other.engine.dispose()
+
+
+async def test_a_leader_paused_past_its_lease_runs_no_job_after_a_takeover(db, make_person, clock, tmp_path):
+    one_task(db, make_person, clock, due_in=timedelta(hours=1, minutes=30))
+    a = Scheduler(JobContext(db, TZ, tmp_path), holder="a")
+    b = Scheduler(JobContext(db, TZ, tmp_path), holder="b")
+    assert await a.renew() and a.epoch == 1
+    assert await a.run_job("reminders.scan") is not None
+    runs_before = dict(a.runs)
+    clock.advance(seconds=45)  # SIGSTOP for 45 s: a neither renews nor runs, and still believes it leads
+    assert await b.renew() and b.epoch == 2
+    assert a.is_leader
+    # SIGCONT: a's timers fire the jobs it missed before its next renewal; the lease epoch stops each one.
+    missed = [job_id for job_id in JOBS if job_id != "backup.daily"]
+    assert [await a.run_job(job_id) for job_id in missed] == [None] * len(missed)
+    assert a.fenced == 1 and not a.is_leader  # the first refusal ends its lead; the rest never start
+    assert a.runs == runs_before  # no job ran, not even in part
+    assert await b.run_job("reminders.scan") is not None
+
+
+async def test_a_job_whose_lease_is_taken_mid_run_commits_nothing_more(db, make_person, clock, tmp_path,
+                                                                       monkeypatch):
+    a = Scheduler(JobContext(db, TZ, tmp_path), holder="a")
+    b = Scheduler(JobContext(db, TZ, tmp_path), holder="b")
+
+    def slow_job(ctx: JobContext) -> str:
+        people.add_person(ctx.db.uow(), Actor.system(), name="Before", phone="+447700900101", role="member")
+        clock.advance(seconds=31)  # the job stalls past the lease and b takes over meanwhile
+        assert leader.take(db.uow(), "main", "b") == 2
+        people.add_person(ctx.db.uow(), Actor.system(), name="After", phone="+447700900102", role="member")
+        return "done"
+
+    monkeypatch.setitem(JOBS, "test.slow", (slow_job, "interval", {"hours": 1}))
+    assert await a.renew()
+    assert await a.run_job("test.slow") is None and a.fenced == 1
+    with db.uow(readonly=True) as uow:
+        assert "After" not in set(uow.session.scalars(select(Person.name)))
+        assert "Before" in set(uow.session.scalars(select(Person.name)))
+    assert await b.renew() and b.epoch == 2
 
 
 async def test_a_restart_after_a_missed_close_closes_at_start(db, make_person, clock, tmp_path):

@@ -154,8 +154,9 @@ async def test_killing_the_loop_midway_loses_nothing(db, client, bot_for):
     left = statuses(db)
     assert left.get("sent", 0) < 40
 
-    db.clock.advance(minutes=5, seconds=1)  # the claims' lease lapses
-    restarted = build_delivery(app, deps, FAST)
+    assert left.get("sending", 0) > 0  # the dead loop's claims
+    db.clock.advance(seconds=1)  # far short of the claims' 5-minute lease
+    restarted = build_delivery(app, deps, FAST)  # a new worker in the process that held them: they are free
     await restarted.drain(timeout=60)
     assert statuses(db) == {"sent": 40}
     for s in students:
@@ -200,3 +201,31 @@ async def test_sign_in_codes_are_scrubbed_whatever_the_outcome(db, client, bot_f
     with db.uow(readonly=True) as uow:
         rows = {n.status.value: n.data for n in uow.session.scalars(select(Notification))}
     assert rows == {"sent": {"scrubbed": True}, "unreachable": {"scrubbed": True}}
+
+
+async def test_a_worker_silent_past_the_lapse_gives_back_what_it_holds_instead_of_sending(db, client, bot_for):
+    from domain import outbox, workers
+
+    admin, students = await people_in_sandbox(db, client, 3)
+    app, deps = await bot_for()
+    assign_to(db, admin, students)
+    paused = build_delivery(app, deps, FAST)
+    batch = await asyncio.to_thread(paused._claim_and_render, 10)
+    assert len(batch) == 3 and statuses(db) == {"sending": 3}
+    # SIGSTOP for 20 s: its heartbeat lapses and another worker takes one of its rows meanwhile.
+    paused._last_beat -= 20
+    db.clock.advance(seconds=20)
+    other = workers.WorkerId("elsewhere/ns:9:other", "elsewhere/ns", 9)
+    workers.register(db.uow(), other, lambda pid: True)
+    taken = outbox.claim_due(db.uow(), 1, worker_id=other.id)
+    assert len(taken) == 1
+    # SIGCONT: the paused worker sends none of what it held; it gives back only what is still its own.
+    paused._launch(batch)
+    await asyncio.gather(*paused._inflight)
+    assert paused.stats["given back"] == 3 and paused.stats["sent"] == 0
+    for s in students:
+        assert await client.bot_messages(s.telegram_chat_id) == []
+    await paused.drain(timeout=30)
+    assert statuses(db) == {"sent": 2, "sending": 1}  # the row the other worker took stays with it
+    with db.uow(readonly=True) as uow:
+        assert uow.session.get(Notification, taken[0].id).claimed_by == other.id
