@@ -17,12 +17,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from domain.actors import Actor
 from domain.auth.services import SessionInfo, SignedIn
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from domain.uow import UnitOfWork
 from web.deps import get_deps
 from web.errors import status_for
-from web.forms import parse_id
+from web.forms import field_problem, parse_id
 from web.pages import refusal, render, zone
 from web.security import client_ip
 from web.session import SAFE_METHODS, current_session, same_origin, session_csrf, session_csrf_ok
@@ -127,6 +127,8 @@ def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHand
             console = Console(info, person, Actor.web(person.id, client_ip(request)),
                               session_csrf(deps.settings, info), form)
             try:
+                if form is not None and (problem := field_problem(form.multi_items())) is not None:
+                    raise InvalidInput(problem)  # a multipart form (urlencoded ones: web.input_guard)
                 return await handler(request, console)
             except DomainError as exc:
                 return refusal(request, status_for(exc), exc.message, title="That did not work",
