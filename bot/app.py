@@ -21,9 +21,11 @@ from bot.identity import resolve_person
 from bot.messages import Renderer, check_renderers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
+from bot.textguard import refuse_unstorable_text
 
-DEDUPE_GROUP = -3  # first: drop an update handled before
-GROUP_CHAT_GROUP = -2  # then: groups and supergroups get a brief answer and go no further (bot.group_chats)
+DEDUPE_GROUP = -4  # first: drop an update handled before
+GROUP_CHAT_GROUP = -3  # then: groups and supergroups get a brief answer and go no further (bot.group_chats)
+TEXT_GROUP = -2  # then: refuse typed text we cannot store (bot.textguard)
 IDENTITY_GROUP = -1  # then: who sent it (bot.identity.person_of), looked up once per update
 LAST_GROUP = 1000  # runs after every feature's handlers
 
@@ -58,6 +60,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.bot_data["deps"] = deps
     ledger = UpdateLedger(deps.db)
     app.add_handler(TypeHandler(Update, ledger.check), group=DEDUPE_GROUP)
+    app.add_handler(TypeHandler(Update, refuse_unstorable_text), group=TEXT_GROUP)
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
     for module in (account, assign, task_handlers, attendance_handlers, reminder_handlers):
         app.add_handlers(module.handlers())

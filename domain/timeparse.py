@@ -17,6 +17,11 @@ HHMM_HELP = "Write the time as HH:MM, e.g. 16:30."
 DATE_HELP = "Dates must look like 2026-11-05."
 HELP = ('Write a due time like "today 18:00", "tomorrow", "in 3 days", "fri 17:00" '
         'or "2026-12-01 09:00".')
+#: The dates a person may enter anywhere (console, API, bot): far enough for any school year, near
+#: enough that a time shown in any zone (or moved by a reminder's days) stays a valid datetime.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+RANGE_HELP = f"Dates must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}."
 
 
 def _clock(match: re.Match[str] | None) -> time:
@@ -47,6 +52,8 @@ def parse_due(text: str, now: datetime, tz: str) -> datetime:
             day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             raise InvalidInput(f"That date does not exist. {HELP}") from None
+        if not EARLIEST <= day <= LATEST:
+            raise InvalidInput(f"{RANGE_HELP} {HELP}")
         rest = m.group(4) or ""
     elif m := re.fullmatch(r"in (\d{1,3}) (day|days|hour|hours|h)", raw):
         n = int(m.group(1))
@@ -105,7 +112,22 @@ class NoOffset(InvalidInput):
 
 
 class TimeOutOfRange(InvalidInput):
-    """An ISO 8601 time that cannot be expressed in UTC."""
+    """An ISO 8601 time that cannot be expressed in UTC, or outside EARLIEST .. LATEST."""
+
+
+def in_range(day: date, message: str = RANGE_HELP) -> date:
+    """`day` if it lies within EARLIEST .. LATEST; InvalidInput(message) otherwise."""
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(message)
+    return day
+
+
+def shown_in(when: datetime, zone: tzinfo) -> datetime:
+    """`when` in `zone` for display; a stored time too far out to convert stays in UTC (never raises)."""
+    try:
+        return when.astimezone(zone)
+    except (OverflowError, ValueError):
+        return when.astimezone(UTC) if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def parse_hhmm(text: str, message: str = HHMM_HELP) -> time:
@@ -119,9 +141,10 @@ def parse_hhmm(text: str, message: str = HHMM_HELP) -> time:
 def parse_iso_date(text: str, message: str = DATE_HELP) -> date:
     """A calendar date written YYYY-MM-DD; InvalidInput(message) otherwise."""
     try:
-        return date.fromisoformat((text or "").strip())
+        day = date.fromisoformat((text or "").strip())
     except ValueError:
         raise InvalidInput(message) from None
+    return in_range(day)
 
 
 def parse_iso_datetime(text: str, default_tz: tzinfo | None = None) -> datetime:
@@ -137,7 +160,9 @@ def parse_iso_datetime(text: str, default_tz: tzinfo | None = None) -> datetime:
         if default_tz is None:
             raise NoOffset("An ISO 8601 time needs a time zone offset.")
         value = value.replace(tzinfo=default_tz)
+    if not EARLIEST <= value.date() <= LATEST:
+        raise TimeOutOfRange(f"The time is out of range. {RANGE_HELP}")
     try:
         return value.astimezone(UTC)
-    except OverflowError:
-        raise TimeOutOfRange("The time is out of range.") from None
+    except (OverflowError, ValueError):
+        raise TimeOutOfRange(f"The time is out of range. {RANGE_HELP}") from None

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from domain import textinput
 from domain.models import Priority, TaskStatus
 from domain.tasks.queries import MAX_PAGE
 from domain.tasks.services import MAX_DESCRIPTION, MAX_TITLE
@@ -269,6 +270,27 @@ def _message(exc: ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}."
 
 
+def _text_problem(value: Any, where: str = "") -> str | None:
+    """The message for the first string in a JSON value that we cannot store (NUL, control
+    characters, an unpaired surrogate from a \\ud800 escape), naming its field; or None."""
+    if isinstance(value, str):
+        problem = textinput.text_problem(value)
+        return None if problem is None else f"{where or 'The body'} contains {problem}."
+    if isinstance(value, dict):
+        items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(f"{where}[{i}]", v) for i, v in enumerate(value)]
+    else:
+        return None
+    for key, item in items:
+        name = key if isinstance(value, list) or not where else f"{where}.{key}"
+        if isinstance(value, dict) and textinput.text_problem(key) is not None:
+            return f"A field name contains {textinput.text_problem(key)}."
+        if (problem := _text_problem(item, textinput.printable(name))) is not None:
+            return problem
+    return None
+
+
 def read_query(model: type[M], params: Mapping[str, str]) -> M:
     """The query string as `model`, or ApiError 400."""
     try:
@@ -283,10 +305,12 @@ def read_body(model: type[M], body: bytes) -> M:
         raise ApiError(413, "too_large", f"The body is larger than {MAX_BODY // 1024} KiB.")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise invalid("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise invalid("The body must be a JSON object.")
+    if (problem := _text_problem(data)) is not None:
+        raise invalid(problem)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from web.deps import WebDeps
+from web.input_guard import InputGuard
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import make_templates, refusal
 from web.routes import (
@@ -91,7 +92,8 @@ def create_app(deps: WebDeps) -> Starlette:
             Mount("/api", routes=api.routes),
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
         ],
-        middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(SecurityHeaders)],
+        middleware=[Middleware(MetricsMiddleware, metrics=metrics), Middleware(SecurityHeaders),
+                    Middleware(InputGuard)],
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.deps = deps

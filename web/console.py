@@ -19,12 +19,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from domain import idempotency
 from domain.actors import Actor
 from domain.auth.services import SessionInfo, SignedIn
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from domain.uow import UnitOfWork
 from web.deps import get_deps
 from web.errors import status_for
-from web.forms import parse_id
+from web.forms import field_problem, parse_id
 from web.nonces import WAIT, BadNonce, form_once, kept_location, new_nonce
 from web.pages import refusal, render, zone
 from web.security import client_ip
@@ -129,6 +129,10 @@ def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHand
                                    back_label="Back", hint=False)
             console = Console(info, person, Actor.web(person.id, client_ip(request)),
                               session_csrf(deps.settings, info), form)
+            if form is not None and (problem := field_problem(form.multi_items())) is not None:
+                refused = InvalidInput(problem)  # a multipart form (urlencoded ones: web.input_guard)
+                return refusal(request, status_for(refused), refused.message, title="That did not work",
+                               back_url=back or section_of(request.url.path), back_label="Back", hint=False)
             if form is None:
                 return await _handle(request, console, handler, back)
             return await _single_use(request, console, handler, back)

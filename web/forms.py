@@ -13,22 +13,38 @@ Two families:
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 
 from starlette.requests import Request
 
-from domain import timeparse
+from domain import textinput, timeparse
 from domain.errors import InvalidInput, NotFound
 
 MAX_ID = 2**31 - 1
 NOWHERE = "There is nothing at this address."
 
 E = TypeVar("E", bound=enum.Enum)
+_WHOLE = re.compile(r"-?[0-9]{1,12}")
 
 
 class FieldError(ValueError):
     """A field that does not read; the message names the field and says what is expected."""
+
+
+# --- every field, before any other parser: text we can store -------------------------------
+
+def field_problem(pairs: Iterable[tuple[str, Any]]) -> str | None:
+    """The message for the first field (form or query string) whose name or text cannot be taken
+    (a NUL byte, another control character but tab and line breaks, broken Unicode), or None."""
+    for name, value in pairs:
+        for text in (name, value):
+            if isinstance(text, str) and (problem := textinput.text_problem(text)) is not None:
+                shown = textinput.printable(name)[:40]
+                return f"The field {shown!r} contains {problem}; remove it and try again."
+    return None
 
 
 # --- lenient: None when absent or unreadable ------------------------------------------------
@@ -112,7 +128,7 @@ def local_datetime(raw: str, tz: tzinfo) -> datetime | None:
         return None
     try:
         return timeparse.parse_iso_datetime(raw, tz)
-    except InvalidInput:
+    except timeparse.NotIsoTime:
         raise InvalidInput("The due time must look like 2026-11-05T17:00.") from None
 
 
@@ -136,8 +152,7 @@ def positive_id(raw: Any, name: str) -> int:
 
 def whole_number(raw: Any, name: str, low: int, high: int) -> int:
     """A whole number written as text, from `low` to `high`."""
-    if not isinstance(raw, str) or not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 12 \
-            or not low <= int(raw) <= high:
+    if not isinstance(raw, str) or _WHOLE.fullmatch(raw) is None or not low <= int(raw) <= high:
         raise FieldError(f"{name} must be a whole number from {low} to {high}.")
     return int(raw)
 

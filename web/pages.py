@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from domain.timeparse import shown_in
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NO_STORE = {"cache-control": "no-store"}
 
@@ -30,8 +32,9 @@ def local_time(value: datetime | None, tz: ZoneInfo) -> str:
     """'Mon 2 Nov, 14:05' in the reader's zone."""
     if value is None:
         return ""
-    local = value.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    local = shown_in(value, tz)
+    suffix = "" if local.tzinfo is tz else " UTC"  # a stored time too far out to convert
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}{suffix}"
 
 
 def duration(value: timedelta | None) -> str:

@@ -33,6 +33,7 @@ from bot.callbacks import (
 )
 from bot.deps import deps_of
 from bot.identity import person_of
+from bot.messages import limits
 from bot.messages.paging import nav_rows
 from bot.timefmt import local
 from domain.actors import Actor
@@ -274,14 +275,14 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     await query.answer()
     chosen = [draft.labels.get(f"g{g}", f"group {g}") for g in sorted(draft.groups)] + [
         draft.labels.get(f"p{p}", f"person {p}") for p in sorted(draft.people)]
-    summary = "\n".join([
+    summary = limits.fit("\n".join([  # the description and the list cut to fit one message
         f"<b>{html.escape(draft.title)}</b>",
-        html.escape(draft.description) if draft.description else "(no description)",
-        "For: " + html.escape(", ".join(chosen)),
+        html.escape(limits.clip(draft.description, 3000)) if draft.description else "(no description)",
+        "For: " + html.escape(limits.clip(", ".join(chosen), 600)),
         f"Due: {local(draft.due_at, draft.tz)} ({draft.tz})",
         f"Priority: {draft.priority.value}",
         "Review: " + ("yes" if draft.review else "no"),
-    ])
+    ]))
     await context.bot.send_message(
         update.effective_chat.id, summary, parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup([[_button("Confirm", AssignConfirm(True)),

@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
+from bot.messages import limits
 from domain.links import LinkSigner
 from domain.outbox import Delivery, NotificationKind
 from domain.tasks.queries import TaskRow, task_card, task_cards
@@ -84,7 +85,8 @@ class Renderer:
         fn = RENDERERS.get(_kind(d))  # type: ignore[arg-type]
         if fn is None:
             raise UnknownKind(d.kind)
-        return fn(self, d)
+        rendered = fn(self, d)
+        return replace(rendered, text=limits.fit(rendered.text))  # never over Telegram's 4,096
 
     def prefetch(self, deliveries: list[Delivery]) -> None:
         """Load every task card a batch needs in one query (render() then reads them)."""

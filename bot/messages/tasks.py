@@ -8,6 +8,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import TaskButton, encode
+from bot.messages import limits
 from bot.messages.registry import Rendered, Renderer, renders
 from bot.timefmt import local
 from domain.links import LinkSigner, dashboard_url
@@ -25,19 +26,21 @@ STATUS_LINE = {
 
 
 def card_text(card: TaskRow, org_tz: str) -> str:
-    """A task as the assignee reads it."""
+    """A task as the assignee reads it; a description too long for one Telegram message is cut, with
+    a pointer to the dashboard (the card's button), which shows all of it."""
     status = STATUS_LINE[card.status]
     if card.status == TaskStatus.DONE and card.requires_review:
         status = "✅ Done, awaiting review"
-    parts = [f"<b>{html.escape(card.title)}</b>"]
-    if card.description:
-        parts.append(html.escape(card.description))
-    parts.append(f"Due: {local(card.due_at, card.assignee_timezone, org_tz)}")
-    parts.append(f"Priority: {card.priority.value} · From: {html.escape(card.assigner_name)}")
-    parts.append(status)
+    head = [f"<b>{html.escape(limits.clip(card.title, 512))}</b>"]
+    tail = [f"Due: {local(card.due_at, card.assignee_timezone, org_tz)}",
+            f"Priority: {card.priority.value} · From: {html.escape(limits.clip(card.assigner_name, 256))}",
+            status]
     if card.last_note and card.status == TaskStatus.IN_PROGRESS:
-        parts.append(f"Note: {html.escape(card.last_note)}")
-    return "\n".join(parts)
+        tail.append(f"Note: {html.escape(limits.clip(card.last_note, 1024))}")
+    if card.description:
+        budget = limits.MAX_TEXT - limits.visible("\n".join(head + tail)) - 1
+        head.append(html.escape(limits.clip(card.description, budget, limits.MORE)))
+    return "\n".join(head + tail)
 
 
 def _button(text: str, action: str, task_id: int) -> InlineKeyboardButton:

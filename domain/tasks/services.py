@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, or_, select, update
 
-from domain import audit
+from domain import audit, timeparse
 from domain.actors import Actor, load_active
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.idempotency import Once, record
@@ -82,6 +82,7 @@ def _validate(spec: AssignmentSpec, now: datetime) -> tuple[str, str]:
             raise InvalidInput("The due time needs a time zone.")
         if spec.due_at <= now:
             raise InvalidInput("The due time is in the past.")
+        timeparse.in_range(spec.due_at.date(), f"The due time is out of range. {timeparse.RANGE_HELP}")
     return title, description
 
 
@@ -352,6 +353,8 @@ def change_due(uow: UnitOfWork, actor: Actor, assignment_id: int, due_at: dateti
             raise Forbidden("Only the person who assigned this or an admin can change its due time.")
         if due_at is not None and (due_at.tzinfo is None or due_at <= uow.now):
             raise InvalidInput("The new due time must be in the future.")
+        if due_at is not None:
+            timeparse.in_range(due_at.date(), f"The due time is out of range. {timeparse.RANGE_HELP}")
         lead = timedelta(minutes=assignment.reminder_lead_minutes if assignment.reminder_lead_minutes is not None
                          else int(rule_in(uow.session, "reminders.lead_minutes")))
         open_tasks = list(uow.session.scalars(select(Task).where(

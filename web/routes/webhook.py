@@ -35,7 +35,7 @@ async def telegram_webhook(request: Request) -> JSONResponse:
         return _answer(413, "Update too large.")
     try:
         update = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _answer(400, "The body is not JSON.")
     if not isinstance(update, dict):
         return _answer(400, "An update must be a JSON object.")

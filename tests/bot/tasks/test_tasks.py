@@ -270,3 +270,67 @@ async def test_the_sender_is_looked_up_once_per_update(running, client, db, org)
         event.remove(db.engine, "before_cursor_execute", count)
     assert "In progress" in after["text"]
     assert len(lookups) == 1
+
+
+async def test_a_task_at_the_input_limits_is_delivered_cut_to_telegrams_4096(running, client, db, org):
+    """A 200-character title (emoji in it) and a 4,000-character description: the summary and every
+    card arrive (the sandbox answers 400 "message is too long" as Telegram does), cut with a pointer."""
+    from bot.messages.limits import MAX_TEXT, units
+
+    chat = org["teacher"].telegram_chat_id
+    title = ("🧪 Long " * 40)[:199].rstrip().ljust(200, "x")
+    description = ("Read pages 1 to 400, 😀 then take notes and summarise them. " * 120)[:3999].rstrip().ljust(4000, ".")
+    assert len(title) == 200 and len(description) == 4000 and units(description) <= 4096
+    await say(client, chat, "/assign", until="title")
+    ask_description = await say(client, chat, title, until="description")
+    recipients = await say(client, chat, description, until="Who is it for?")
+    recipients = await press(client, chat, recipients, data_of(recipients, "Physics B"), expect_new=False)
+    due = await press(client, chat, recipients, "as:done", expect_new=True)
+    priority = await say(client, chat, "2099-12-01 09:00", until="Priority")
+    review = await press(client, chat, priority, "as:pr:high", expect_new=True)
+    summary = await press(client, chat, review, "as:rv:0", expect_new=True)
+    assert title in summary["text"] and units(summary["text"]) <= MAX_TEXT
+    done = await press(client, chat, summary, "as:ok", expect_new=False)
+    assert "to 3 people" in done["text"], done["text"]
+    for n in (2, 3, 4):
+        student = org[f"s{n}"].telegram_chat_id
+        card = await last_bot_message(client, student)
+        for _ in range(100):
+            if title in card["text"]:
+                break
+            await asyncio.sleep(0.1)
+            card = await last_bot_message(client, student)
+        assert title in card["text"], f"student s{n} did not get the task"
+        assert units(card["text"]) <= MAX_TEXT
+        assert "the full text is on your dashboard" in card["text"]
+        assert "Due:" in card["text"] and "Open dashboard" in str(card["reply_markup"])
+    assert ask_description and due
+
+
+async def test_an_emoji_heavy_description_from_the_api_is_delivered(running, client, db, org):
+    """4,000 emoji (8,000 UTF-16 units) in a description, assigned by a service call: delivered, cut."""
+    from bot.messages.limits import MAX_TEXT, units
+    from domain.tasks import services as tasks
+
+    s4 = org["s4"]
+    tasks.assign(db.uow(), Actor.telegram(org["teacher"].id), tasks.AssignmentSpec(
+        title="Emoji " + "🎉" * 190, description="👩‍👩‍👧" * 800, person_ids=[s4.id]))
+    for _ in range(150):
+        card = await last_bot_message(client, s4.telegram_chat_id)
+        if card["text"].startswith("Emoji 🎉"):
+            break
+        await asyncio.sleep(0.1)
+    assert card["text"].startswith("Emoji 🎉"), "the task was not delivered"
+    assert units(card["text"]) <= MAX_TEXT and "the full text is on your dashboard" in card["text"]
+
+
+async def test_typed_text_with_a_nul_byte_is_refused_before_any_handler(running, client, db, org):
+    """The bot's text guard: a NUL (PostgreSQL cannot store it) is refused with the reason; the /assign
+    conversation waiting for a title stays where it was."""
+    chat = org["teacher"].telegram_chat_id
+    await say(client, chat, "/assign", until="title")
+    reply = await say(client, chat, "Lab\x00report", until="contains")
+    assert reply["text"].startswith("Your message contains a NUL byte; nothing was done.")
+    reply = await say(client, chat, "Lab report two", until="description")
+    assert "description" in reply["text"]
+    await say(client, chat, "/cancel")
