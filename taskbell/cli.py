@@ -161,6 +161,37 @@ def cmd_invite(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_api_token(args: argparse.Namespace) -> int:
+    """Issue, list or revoke a person's API tokens (the JSON API's `Authorization: Bearer`)."""
+    from domain.actors import Actor
+    from domain.auth import api_tokens
+
+    container = _container(args)
+    try:
+        db, operator = container.db, Actor.system()
+        if args.revoke is not None:
+            revoked = api_tokens.revoke(db.uow(), operator, args.revoke)
+            print(f"token {args.revoke} revoked" if revoked else f"token {args.revoke} was already revoked")
+            return 0
+        if not args.phone:
+            raise DomainError("Give --phone (with --name to issue a token, or --list), or --revoke ID.")
+        person_id = api_tokens.person_id_for_phone(db.uow(readonly=True), args.phone,
+                                                   container.settings.phone_region)
+        if args.list:
+            for t in api_tokens.list_tokens(db.uow(readonly=True), operator, person_id):
+                state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else (
+                    f"last used {t.last_used_at:%Y-%m-%d %H:%M} UTC" if t.last_used_at else "never used")
+                print(f"{t.id}\t{t.name}\tcreated {t.created_at:%Y-%m-%d}\t{state}")
+            return 0
+        if not args.name:
+            raise DomainError("Give --name for the new token (what it is for), or --list.")
+        token, plaintext = api_tokens.create_token(db.uow(), operator, person_id, args.name)
+        print(f"token {token.id} ({token.name}); shown once, keep it secret:\n{plaintext}")
+    finally:
+        container.close()
+    return 0
+
+
 def cmd_healthcheck(args: argparse.Namespace) -> int:
     import healthcheck
 
@@ -205,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--phone", required=True)
     p.add_argument("--role", required=True, help="admin, teacher, member, student or parent")
+    p = add("api-token", cmd_api_token, "issue (--phone --name), list (--phone --list) or revoke (--revoke ID) "
+            "a person's API token")
+    p.add_argument("--phone", help="whose token: the person's phone")
+    p.add_argument("--name", help="what the new token is for, e.g. 'timetable sync'")
+    p.add_argument("--list", action="store_true", help="list the person's tokens")
+    p.add_argument("--revoke", type=int, metavar="ID", help="revoke the token with this id")
     p = add("healthcheck", cmd_healthcheck, "check the deployment; exit 0 when every check passes")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser

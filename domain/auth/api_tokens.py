@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -13,6 +14,7 @@ from domain.actors import Actor, load_active
 from domain.auth.services import SignedIn, signed_in
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.models import ApiToken, Channel, Person, PersonStatus, Role
+from domain.phones import normalise_phone
 from domain.uow import UnitOfWork
 
 TOKEN_PREFIX = "tb_"
@@ -35,7 +37,24 @@ def _authorise_owner(uow: UnitOfWork, actor: Actor, person_id: int) -> None:
         raise Forbidden("Only an admin or the person themself can manage their API tokens.")
 
 
-def create_token(uow: UnitOfWork, actor: Actor, person_id: int, name: str) -> tuple[ApiToken, str]:
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token as its owner sees it: never the plaintext, never the hash."""
+
+    id: int
+    person_id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, t: ApiToken) -> TokenInfo:
+        """The snapshot of an ORM row, taken inside its unit of work."""
+        return cls(t.id, t.person_id, t.name, t.created_at, t.last_used_at, t.revoked_at)
+
+
+def create_token(uow: UnitOfWork, actor: Actor, person_id: int, name: str) -> tuple[TokenInfo, str]:
     """Issue a token for `person_id`; the plaintext is returned once and never stored."""
     with uow:
         _authorise_owner(uow, actor, person_id)
@@ -52,7 +71,7 @@ def create_token(uow: UnitOfWork, actor: Actor, person_id: int, name: str) -> tu
         audit.record(uow.session, actor, "api_token.create", "api_token", token.id, uow.now,
                      person_id=person_id, name=name)
         uow.commit()
-        return token, plaintext
+        return TokenInfo.of(token), plaintext
 
 
 def authenticate(uow: UnitOfWork, plaintext: str) -> SignedIn | None:
@@ -98,9 +117,19 @@ def revoke(uow: UnitOfWork, actor: Actor, token_id: int) -> bool:
         return True
 
 
-def list_tokens(uow: UnitOfWork, actor: Actor, person_id: int) -> list[ApiToken]:
+def person_id_for_phone(uow: UnitOfWork, phone: str, region: str | None = None) -> int:
+    """The id of the person with this phone (for the operator's `taskbell api-token`)."""
+    e164 = normalise_phone(phone, region)
+    with uow:
+        person_id = uow.session.scalar(select(Person.id).where(Person.phone == e164))
+    if person_id is None:
+        raise NotFound(f"Nobody with the phone {e164} is on the allowlist.")
+    return person_id
+
+
+def list_tokens(uow: UnitOfWork, actor: Actor, person_id: int) -> list[TokenInfo]:
     """A person's tokens, newest first (hashes included; never the plaintext)."""
     with uow:
         _authorise_owner(uow, actor, person_id)
-        return list(uow.session.scalars(
-            select(ApiToken).where(ApiToken.person_id == person_id).order_by(ApiToken.id.desc())))
+        return [TokenInfo.of(t) for t in uow.session.scalars(
+            select(ApiToken).where(ApiToken.person_id == person_id).order_by(ApiToken.id.desc()))]
