@@ -113,7 +113,12 @@ class PacingRateLimiter(BaseRateLimiter[int]):
                     await asyncio.sleep(delay)
                 await self._until(lambda: pacer.global_ready_at(time.monotonic()))
                 pacer.started(chat)
-                self._last_sent = self._chat_last_sent[chat] = time.monotonic()
+                now = time.monotonic()
+                # On the planned timeline: a sleep's overshoot is not carried into every later gap (the
+                # windows above keep a late-running loop from catching up in a burst); after idling, now.
+                planned = self._last_sent + pacer.global_gap
+                self._last_sent = planned if now - planned < pacer.global_gap else now
+                self._chat_last_sent[chat] = now
                 break
         if len(self._chat_last_sent) > 50_000:
             horizon = time.monotonic() - 60
