@@ -105,6 +105,7 @@ class DeliveryLoop:
         self._inflight: set[asyncio.Task[None]] = set()
         self._sent: list[tuple[int, int | None, int | None, bool]] = []
         self._flushing: asyncio.Task[None] | None = None
+        self._flush_lock = asyncio.Lock()
 
     # -- control ---------------------------------------------------------------------------
     def wake(self) -> None:
@@ -127,7 +128,7 @@ class DeliveryLoop:
             while not self._stop.is_set():
                 room = min(self.high_water - len(self._inflight), self.batch)
                 try:
-                    batch = await asyncio.to_thread(self._claim_and_render, room) if room > 0 else []
+                    batch = await self._claim(room) if room > 0 else []
                     failures = 0
                 except Exception:  # e.g. the database is away for a moment: back off, never exit
                     failures += 1
@@ -202,7 +203,7 @@ class DeliveryLoop:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             room = min(self.high_water - len(self._inflight), self.batch)
-            batch = await asyncio.to_thread(self._claim_and_render, room) if room > 0 else []
+            batch = await self._claim(room) if room > 0 else []
             self._launch(batch)
             if not batch and not self._inflight:
                 await self.flush()
@@ -243,6 +244,19 @@ class DeliveryLoop:
         for d, _ in out:
             self._claimed_in[d.id] = generation
         return out
+
+    async def _claim(self, room: int) -> list[tuple[Delivery, Rendered | None]]:
+        """Claim and render in a worker thread. Cancelled meanwhile, the thread still finishes: its rows
+        are handed back rather than left claimed until their lease lapses."""
+        claiming = asyncio.ensure_future(asyncio.to_thread(self._claim_and_render, room))
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                stranded = await claiming
+                await asyncio.to_thread(outbox.release, self.db.uow(), [d.id for d, _ in stranded],
+                                        self.worker.id)
+            raise
 
     def _launch(self, batch: list[tuple[Delivery, Rendered | None]]) -> None:
         # Calls reach the pacing rate limiter in this order: one row per chat per round.
@@ -306,10 +320,14 @@ class DeliveryLoop:
         await self.flush()
 
     async def flush(self) -> None:
-        """Write what was sent. A crash before this repeats those messages at most (at-least-once)."""
-        while self._sent:
-            batch, self._sent = self._sent, []
-            await asyncio.to_thread(outbox.mark_sent_many, self.db.uow(), batch)
+        """Write what was sent. A crash before this repeats those messages at most (at-least-once).
+
+        One writer at a time: a flush returns only once every batch taken so far is committed, also
+        one that a background flush had taken (drain() and stop() rely on it)."""
+        async with self._flush_lock:
+            while self._sent:
+                batch, self._sent = self._sent, []
+                await asyncio.to_thread(outbox.mark_sent_many, self.db.uow(), batch)
 
     async def _call(self, chat_id: int, r: Rendered) -> Message | bool:
         if r.edit is not None:

@@ -8,7 +8,9 @@ exactly `retry_after` before trying once more.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -42,6 +44,7 @@ class PacingRateLimiter(BaseRateLimiter[int]):
         self._gate = asyncio.Lock()
         self._last_sent = 0.0
         self._chat_last_sent: dict[int, float] = {}
+        self._answer = asyncio.Event()  # set whenever a paced send comes back
 
     async def initialize(self) -> None:
         return None
@@ -60,9 +63,10 @@ class PacingRateLimiter(BaseRateLimiter[int]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
         chat = chat_id if isinstance(chat_id, int) else None
-        if endpoint in PACED and chat is not None:
-            await self._wait(chat)
+        paced = endpoint in PACED and chat is not None
         for attempt in range(self.max_retries + 1):
+            if paced or attempt:
+                await self._wait(chat if paced else None)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -72,7 +76,9 @@ class PacingRateLimiter(BaseRateLimiter[int]):
                 log.warning("Telegram flood control on %s: waiting %.0fs", endpoint, seconds)
                 if attempt == self.max_retries:
                     raise
-                await self._wait(chat)
+            finally:
+                if paced:
+                    self._answered(chat)  # type: ignore[arg-type]
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _wait(self, chat: int | None) -> None:
@@ -88,14 +94,46 @@ class PacingRateLimiter(BaseRateLimiter[int]):
             await self._gate_pass(chat)
 
     async def _gate_pass(self, chat: int) -> None:
-        """Space the actual sends too: a stalled event loop must not release a burst."""
-        gap = self.pacer.group_gap if chat < 0 else self.pacer.chat_gap
-        while (delay := self._chat_last_sent.get(chat, 0.0) + gap - time.monotonic()) > 0:
-            await asyncio.sleep(delay)
-        async with self._gate:
-            while (delay := self._last_sent + self.pacer.global_gap - time.monotonic()) > 0:
+        """Space the actual sends too: a stalled event loop must not release a burst.
+
+        Under the gate, in order: the gap since the last start, and the windows of `Pacer.started`/
+        `answered` (no more sends than the limit between an answer and one window later). A chat that
+        is not ready yet waits outside the gate, so it holds up no other chat."""
+        pacer = self.pacer
+        gap = pacer.group_gap if chat < 0 else pacer.chat_gap
+        while True:
+            while (delay := self._chat_last_sent.get(chat, 0.0) + gap - time.monotonic()) > 0:
                 await asyncio.sleep(delay)
-            self._last_sent = self._chat_last_sent[chat] = time.monotonic()
+            await self._until(lambda: pacer.chat_ready_at(chat, time.monotonic()))
+            async with self._gate:
+                now = time.monotonic()
+                if self._chat_last_sent.get(chat, 0.0) + gap > now or pacer.chat_ready_at(chat, now) > now:
+                    continue  # another send to this chat went first: queue again
+                while (delay := self._last_sent + pacer.global_gap - time.monotonic()) > 0:
+                    await asyncio.sleep(delay)
+                await self._until(lambda: pacer.global_ready_at(time.monotonic()))
+                pacer.started(chat)
+                now = time.monotonic()
+                # On the planned timeline: a sleep's overshoot is not carried into every later gap (the
+                # windows above keep a late-running loop from catching up in a burst); after idling, now.
+                planned = self._last_sent + pacer.global_gap
+                self._last_sent = planned if now - planned < pacer.global_gap else now
+                self._chat_last_sent[chat] = now
+                break
         if len(self._chat_last_sent) > 50_000:
             horizon = time.monotonic() - 60
             self._chat_last_sent = {c: t for c, t in self._chat_last_sent.items() if t > horizon}
+
+    async def _until(self, ready_at: Callable[[], float]) -> None:
+        """Sleep until `ready_at()` has passed; while it is unknown (all sends in flight), until an answer."""
+        while (at := ready_at()) > (now := time.monotonic()):
+            if at == math.inf:
+                self._answer.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._answer.wait(), 1.0)
+            else:
+                await asyncio.sleep(at - now)
+
+    def _answered(self, chat: int) -> None:
+        self.pacer.answered(chat, time.monotonic())
+        self._answer.set()

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adapters.settings import SANDBOX_TOKEN, Settings, load_settings
+from adapters.settings import DEFAULT_DB_PATH, SANDBOX_TOKEN, Settings, load_settings
 from domain.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
@@ -76,7 +76,19 @@ class Container:
     def sandbox(self) -> SandboxServer:
         from tgsandbox.server import SandboxServer
 
-        return SandboxServer(token=SANDBOX_TOKEN, port=self.settings.sandbox_port, limit_tolerance_ms=50)
+        return SandboxServer(token=SANDBOX_TOKEN, port=self.settings.sandbox_port, limit_tolerance_ms=50,
+                             storage=self.sandbox_storage)
+
+    @property
+    def sandbox_storage(self) -> Path:
+        """The bundled sandbox's history: beside the SQLite file, else in the instance folder."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.settings.database_url)
+        if self.settings.is_sqlite and url.database and url.database != ":memory:":
+            db = Path(url.database)
+            return db.with_name(f"{db.stem}-sandbox.jsonl")
+        return DEFAULT_DB_PATH.parent / f"{url.database or 'taskbell'}-sandbox.jsonl"
 
     @cached_property
     def bot_deps(self) -> BotDeps:

@@ -318,7 +318,7 @@ class BotApi:
         chat = self.state.chats[message.chat_id]
         if message.reply_markup and "keyboard" in message.reply_markup:
             chat.reply_keyboard = message.reply_markup
-        self.state.touch(chat)
+        self.state.touch(chat, message)
         return self.state.message_telegram(message)
 
     def _editable(self, params: Params) -> Message:
@@ -524,7 +524,7 @@ class BotApi:
         chat = self._chat(params, sending=False)
         message = self._message(chat, params, "message to delete not found")
         message.deleted = True
-        self.state.touch(chat)
+        self.state.touch(chat, message)
         return True
 
     async def m_sendChatAction(self, params: Params) -> Any:

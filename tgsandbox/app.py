@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,14 +28,18 @@ def create_app(
     bot_username: str = "taskbell_bot",
     bot_first_name: str = "Taskbell",
     config: SandboxConfig | None = None,
+    storage: str | os.PathLike[str] | None = None,
     **limits: Any,
 ) -> Starlette:
-    """A fresh sandbox app; `limits` are SandboxConfig fields such as per_chat_per_second=5."""
+    """A fresh sandbox app; `limits` are SandboxConfig fields such as per_chat_per_second=5.
+
+    `storage` keeps the sandbox's history in that file across restarts (see journal.py)."""
     if state is None:
         base = config or SandboxConfig()
         base.update(limits)
         state = SandboxState(
-            token=token, bot_username=bot_username, bot_first_name=bot_first_name, config=base
+            token=token, bot_username=bot_username, bot_first_name=bot_first_name, config=base,
+            storage=storage,
         )
     elif limits:
         state.initial_config.update(limits)

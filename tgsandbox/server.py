@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import threading
 from types import TracebackType
@@ -126,6 +127,7 @@ class SandboxServer:
         global_per_second: int = 30,
         per_chat_per_second: int = 1,
         group_per_minute: int = 20,
+        storage: str | os.PathLike[str] | None = None,
         **config: Any,
     ) -> None:
         base = SandboxConfig(
@@ -135,7 +137,7 @@ class SandboxServer:
         )
         base.update(config)
         self.token = token
-        self.state = SandboxState(token=token, bot_username=bot_username, config=base)
+        self.state = SandboxState(token=token, bot_username=bot_username, config=base, storage=storage)
         self.app = create_app(self.state, token=token, bot_username=bot_username)
         self._runner = ThreadedUvicorn(self.app, host, port)
 
@@ -163,6 +165,8 @@ class SandboxServer:
 
         self._runner.call_soon(wake_waiters)
         self._runner.stop()
+        if self.state.journal is not None:
+            self.state.journal.close()
 
     def __enter__(self) -> SandboxServer:
         self.start()

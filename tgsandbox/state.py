@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
+import os
+import re
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from .formatting import command_entities, utf16_len
+from .journal import Journal
 from .limits import Faults, RateLimiter, SandboxConfig, Stats
 
 BOT_ID = 7000000001
@@ -225,7 +229,9 @@ class SandboxState:
         bot_first_name: str = "Taskbell",
         bot_id: int = BOT_ID,
         config: SandboxConfig | None = None,
+        storage: str | os.PathLike[str] | None = None,
     ) -> None:
+        """`storage`: a file that keeps users, chats, messages, files and pending updates across restarts."""
         self.token = token
         self.bot_id = bot_id
         self.bot_username = bot_username
@@ -234,7 +240,12 @@ class SandboxState:
         self.changes = Changes()
         self.limiter = RateLimiter()
         self.stats = Stats()
+        self.journal: Journal | None = None
         self.reset()
+        if storage is not None:
+            self.journal = Journal(storage)
+            self._restore(self.journal.load())
+            self.journal.rewrite(self._snapshot())
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -267,7 +278,84 @@ class SandboxState:
         self._group_ids = itertools.count(-FIRST_GROUP_ID, 1)
         self._supergroup_ids = itertools.count(-FIRST_SUPERGROUP_ID, 1)
         self._file_ids = itertools.count(1)
+        if self.journal is not None:
+            self.journal.rewrite(self._snapshot())
         self.changes.notify()
+
+    # ----- the history in a file (see journal.py) ---------------------------------------------
+
+    def _record(self, kind: str, data: dict[str, Any]) -> None:
+        if self.journal is not None:
+            self.journal.write({"k": kind, **data})
+
+    def save_user(self, user: User) -> None:
+        self._record("user", asdict(user))
+
+    def save_chat(self, chat: Chat, message: Message | None = None) -> None:
+        """Record a chat's own fields and, when given, one of its messages as it is now."""
+        if self.journal is None:
+            return
+        self._record("chat", {f.name: getattr(chat, f.name) for f in fields(Chat) if f.name != "messages"})
+        if message is not None:
+            self._record("msg", asdict(message))
+
+    def _file_record(self, stored: StoredFile) -> dict[str, Any]:
+        data = asdict(stored)
+        data["content"] = base64.b64encode(stored.content).decode()
+        return data
+
+    def _snapshot(self) -> Iterator[dict[str, Any]]:
+        """The state as records, for compacting the journal."""
+        for user in self.users.values():
+            yield {"k": "user", **asdict(user)}
+        for chat in self.chats.values():
+            yield {"k": "chat", **{f.name: getattr(chat, f.name) for f in fields(Chat) if f.name != "messages"}}
+            for message in chat.messages.values():
+                yield {"k": "msg", **asdict(message)}
+        for stored in self.files.values():
+            yield {"k": "file", **self._file_record(stored)}
+        for update in self.updates:
+            yield {"k": "update", "update": update, "next": self.next_update_id}
+        yield {"k": "update", "update": None, "next": self.next_update_id}
+
+    def _restore(self, records: list[dict[str, Any]]) -> None:
+        """Replay a journal; ids (users, groups, messages, files, updates) continue after the last one."""
+        def known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+            names = {f.name for f in fields(cls)}
+            return {k: v for k, v in data.items() if k in names}
+
+        for record in records:
+            kind = record.pop("k")
+            if kind == "user":
+                user = User(**known(User, record))
+                self.users[user.id] = user
+            elif kind == "chat":
+                old = self.chats.get(record["id"])
+                chat = Chat(**known(Chat, record))
+                chat.messages = old.messages if old is not None else {}
+                self.chats[chat.id] = chat
+            elif kind == "msg" and record.get("chat_id") in self.chats:
+                message = Message(**known(Message, record))
+                chat = self.chats[message.chat_id]
+                chat.messages[message.message_id] = message
+                chat.next_message_id = max(chat.next_message_id, message.message_id + 1)
+            elif kind == "file":
+                record["content"] = base64.b64decode(record["content"])
+                stored = StoredFile(**known(StoredFile, record))
+                self.files[stored.file_id] = stored
+                self.file_paths[stored.file_path] = stored
+            elif kind == "update":
+                if record.get("update"):
+                    self.updates.append(record["update"])
+                self.next_update_id = max(self.next_update_id, int(record["next"]))
+            elif kind == "confirm":
+                self._confirm(int(record["offset"]))
+            elif kind == "drop":
+                self.updates.clear()
+        self._user_ids = itertools.count(max([FIRST_USER_ID - 1, *self.users]) + 1)
+        self._group_ids = itertools.count(max([-FIRST_GROUP_ID - 1, *(-c for c in self.chats if c < 0)]) + 1)
+        numbers = [int(m.group(1)) for p in self.file_paths if (m := re.search(r"file_(\d+)\.", p))]
+        self._file_ids = itertools.count(max([0, *numbers]) + 1)
 
     # ----- identities ------------------------------------------------------------------------
 
@@ -310,6 +398,8 @@ class SandboxState:
         user = User(user_id, first_name, last_name, username, phone, language_code)
         self.users[user_id] = user
         self.chats[user_id] = Chat(id=user_id, type="private")
+        self.save_user(user)
+        self.save_chat(self.chats[user_id])
         self.changes.notify()
         return user
 
@@ -338,6 +428,7 @@ class SandboxState:
             raise ValueError(f"chat {chat_id} already exists")
         chat = Chat(id=chat_id, type=kind, title=title, member_ids=list(dict.fromkeys(member_ids)))
         self.chats[chat_id] = chat
+        self.save_chat(chat)
         self.changes.notify()
         return chat
 
@@ -436,8 +527,10 @@ class SandboxState:
 
     # ----- messages and updates -------------------------------------------------------------
 
-    def touch(self, chat: Chat) -> None:
+    def touch(self, chat: Chat, message: Message | None = None) -> None:
+        """A change in the chat (to `message`, when given): recorded, and every waiter woken."""
         chat.version += 1
+        self.save_chat(chat, message)
         self.changes.notify()
 
     def add_message(self, chat: Chat, sender_id: int, **fields: Any) -> Message:
@@ -456,7 +549,7 @@ class SandboxState:
                 chat.reply_keyboard = markup
             elif markup.get("remove_keyboard"):
                 chat.reply_keyboard = None
-        self.touch(chat)
+        self.touch(chat, message)
         return message
 
     def add_update(self, kind: str, payload: dict[str, Any]) -> int | None:
@@ -465,12 +558,20 @@ class SandboxState:
         update_id = self.next_update_id
         self.next_update_id += 1
         if allowed and kind not in allowed:
+            self._record("update", {"update": None, "next": self.next_update_id})
             return None
         self.updates.append({"update_id": update_id, kind: payload})
+        self._record("update", {"update": self.updates[-1], "next": self.next_update_id})
         self.changes.notify()
         return update_id
 
     def confirm_updates(self, offset: int) -> None:
+        before = len(self.updates)
+        self._confirm(offset)
+        if len(self.updates) != before:
+            self._record("confirm", {"offset": offset})
+
+    def _confirm(self, offset: int) -> None:
         if offset < 0:
             self.updates = self.updates[offset:]
         else:
@@ -478,6 +579,7 @@ class SandboxState:
 
     def drop_pending_updates(self) -> None:
         self.updates.clear()
+        self._record("drop", {})
         self.changes.notify()
 
     # ----- what users do --------------------------------------------------------------------
@@ -498,6 +600,7 @@ class SandboxState:
         message = self.add_message(chat, user.id, **fields)
         if chat.reply_keyboard and chat.reply_keyboard.get("one_time_keyboard"):
             chat.reply_keyboard = None
+            self.save_chat(chat)
         update_id = self.add_update("message", self.message_telegram(message))
         return message, update_id
 
@@ -608,6 +711,7 @@ class SandboxState:
         if user.blocked == blocked:
             return None
         user.blocked = blocked
+        self.save_user(user)
         old, new = ("member", "kicked") if blocked else ("kicked", "member")
         chat = self.chats[user.id]
         self.touch(chat)
@@ -651,6 +755,8 @@ class SandboxState:
         )
         self.files[stored.file_id] = stored
         self.file_paths[stored.file_path] = stored
+        if self.journal is not None:
+            self._record("file", self._file_record(stored))
         return stored
 
     def store_photo(self, content: bytes) -> list[dict[str, Any]]:

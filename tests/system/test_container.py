@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from adapters.settings import Settings
@@ -29,6 +31,13 @@ def sandbox():
 
 def root(database_url: str, **values) -> Container:
     return Container.build(Settings(database_url=database_url, secret_keys=(KEY,), **values))
+
+
+def test_the_bundled_sandbox_keeps_its_history_beside_the_database(database_url):
+    container = root(database_url)
+    assert container.sandbox_storage == Path(database_url.removeprefix("sqlite:///")).with_name("root-sandbox.jsonl")
+    assert container.sandbox.state.journal.path == container.sandbox_storage
+    assert root("postgresql://u@db.example/school").sandbox_storage == Path("instance/school-sandbox.jsonl")
 
 
 def test_parts_are_built_once_when_asked_for(database_url):

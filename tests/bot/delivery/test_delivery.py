@@ -79,6 +79,32 @@ async def test_200_notifications_to_200_chats_without_a_single_429(db, client, b
     assert None not in ids
 
 
+async def test_a_send_that_reaches_the_server_late_lets_none_crowd_into_its_window(db, client, bot_for):
+    """Network jitter or a process starved of CPU: evenly paced starts arrive unevenly. The first
+    request arrives 0.8 s late; the ones started after it must not fill its second (global)."""
+    admin, students = await people_in_sandbox(db, client, 45)
+    app, deps = await bot_for()
+    assign_to(db, admin, students)
+    await client.reset_stats()
+    await client.force_next("sendMessage", 0, delay_ms=800)
+    await build_delivery(app, deps, FAST).drain(timeout=60)
+    assert statuses(db) == {"sent": 45}
+    assert (await client.stats())["too_many_requests"] == 0
+
+
+async def test_a_late_send_to_one_chat_delays_the_next_to_that_chat(db, client, bot_for):
+    """The same for one private chat (one message a second): the next one waits for the late one."""
+    admin, students = await people_in_sandbox(db, client, 1)
+    app, deps = await bot_for()
+    for n in range(2):
+        assign_to(db, admin, students, title=f"Task {n}")
+    await client.reset_stats()
+    await client.force_next("sendMessage", 0, delay_ms=700)
+    await build_delivery(app, deps, FAST).drain(timeout=30)
+    assert statuses(db) == {"sent": 2}
+    assert (await client.stats())["too_many_requests"] == 0
+
+
 async def test_a_forced_429_is_waited_out_and_sent_once(db, client, bot_for):
     admin, students = await people_in_sandbox(db, client, 1)
     app, deps = await bot_for()
