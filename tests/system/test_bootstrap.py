@@ -8,7 +8,19 @@ import sys
 from sqlalchemy import func, select
 
 from domain.database import make_engine
-from domain.models import Person, PersonStatus, Role, Task, TaskStatus
+from domain.models import (
+    AttendanceRecord,
+    Batch,
+    ClassSession,
+    Mark,
+    PendingAction,
+    Person,
+    PersonStatus,
+    Role,
+    SessionStatus,
+    Task,
+    TaskStatus,
+)
 from domain.uow import Database
 from tests.auxil.paths import ROOT
 
@@ -42,9 +54,19 @@ def test_bootstrap_is_idempotent_and_demo_is_guarded(tmp_path):
         statuses = set(uow.session.scalars(select(Task.status).distinct()))
         admins = uow.session.scalar(select(func.count()).select_from(Person).where(
             Person.role == Role.ADMIN, Person.status == PersonStatus.ACTIVE))
+        batches = uow.session.scalar(select(func.count()).select_from(Batch))
+        session_states = set(uow.session.scalars(select(ClassSession.status).distinct()))
+        absences = uow.session.scalar(select(func.count()).select_from(AttendanceRecord).where(
+            AttendanceRecord.mark == Mark.ABSENT))
+        missed_items = uow.session.scalar(select(func.count()).select_from(PendingAction).where(
+            PendingAction.kind == "missed_session"))
     db.engine.dispose()
     assert statuses == set(TaskStatus)
     assert admins == 1
+    # Classes have something to show: a schedule, classes taken with absences, one missed, more to come.
+    assert batches == 2 and "2 classes (17 taken, 1 missed in the last two weeks)" in demo.stdout
+    assert {SessionStatus.CLOSED, SessionStatus.MISSED, SessionStatus.SCHEDULED} <= session_states
+    assert absences > 0 and missed_items == 1
 
 
 def test_demo_refuses_a_database_with_real_data(tmp_path):
