@@ -27,6 +27,7 @@ from domain.models import (
     SessionStatus,
 )
 from domain.people import services as people
+from domain.settings import services as settings
 from tests.auxil.console import csrf_in, sign_in
 from tests.auxil.web import client, make_deps
 
@@ -64,6 +65,7 @@ class World:
                                          duration_minutes=60).id
         for batch, student in ((self.physics, self.amir), (self.physics, self.bea), (self.art, self.cy)):
             batches.enrol(db.uow(), SYSTEM, batch.id, student.id, date(2026, 10, 1))
+        settings.save(db.uow(), SYSTEM, {"attendance.low_min_sessions": "1"})  # one class is evidence here
         schedule.ensure_sessions(db.uow(), MISSED_DAY, ABSENT_DAY, TZ)
         clock.set(at(MISSED_DAY, 18))
         pipeline.auto_close(db.uow())
