@@ -129,9 +129,8 @@ def _raise_action(session: Session, intents: list[Intent], kind: str, owners: li
 
 
 def shown_at(when: datetime, tz: str) -> str:
-    """A class time as people read it: in the organisation's zone, e.g. "Mon 2 Nov 16:00"."""
-    local = shown_in(when, ZoneInfo(tz))
-    return f"{local:%a} {local.day} {local:%b %H:%M}" + (" UTC" if tz == "UTC" else "")
+    """A class time as the chat shows times: in the organisation's zone, e.g. "Mon 02 Nov 16:00"."""
+    return shown_in(when, ZoneInfo(tz)).strftime("%a %d %b %H:%M") + (" UTC" if tz == "UTC" else "")
 
 
 REOPEN_WINDOW = timedelta(hours=1)  # an admin's reopened class stays open at least this long

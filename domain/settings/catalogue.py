@@ -56,8 +56,8 @@ class RuleSpec:
         number = int(text)
         if self.minimum is not None and self.maximum is not None \
                 and not self.minimum <= number <= self.maximum:
-            raise InvalidInput(f"Enter a whole number from {self.minimum} to {self.maximum}"
-                               f"{' ' + self.unit if self.unit else ''}.")
+            unit = self.unit if self.unit in ("", "%") else f" {self.unit}"
+            raise InvalidInput(f"Enter a whole number from {self.minimum} to {self.maximum}{unit}.")
         return number
 
     def shown(self, value: Any) -> str:

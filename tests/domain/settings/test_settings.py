@@ -73,7 +73,7 @@ def test_the_organisation_changes_a_rule_checked_and_audited(db, admin):
         "reminders.lead_minutes": "Enter a whole number from 0 to 10080.",
         "brief.time": "Write the time as HH:MM, 00:00 to 23:59, e.g. 07:30.",
         "attendance.default_mark": "Choose one of: present, absent.",
-        "attendance.low_threshold_percent": "Enter a whole number from 1 to 100 %.",
+        "attendance.low_threshold_percent": "Enter a whole number from 1 to 100%.",
     }
     assert get_rule(db.uow(), "reminders.overdue_every_hours") == 3  # all or nothing
     with pytest.raises(settings.SettingsRefused) as refused:

@@ -54,7 +54,7 @@ async def test_an_admin_changes_checks_and_resets_rules(db, school):
                                                      "brief.time": "08:15"})
         assert r.status_code == 422
         assert 'id="error-attendance-low_threshold_percent"' in r.text
-        assert "Enter a whole number from 1 to 100 %." in r.text and 'value="150"' in r.text
+        assert "Enter a whole number from 1 to 100%." in r.text and 'value="150"' in r.text
         assert get_rule(db.uow(), "brief.time") == "07:30"  # nothing was saved
 
         r = await http.post("/admin/settings", data={"csrf": token, "attendance.low_threshold_percent": "60",
