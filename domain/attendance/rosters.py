@@ -15,6 +15,7 @@ from domain import audit
 from domain.actors import Actor, load_active
 from domain.errors import Forbidden, InvalidField, NotFound
 from domain.models import Batch, BatchTeacher, Channel, Enrolment, Person, Role
+from domain.timeparse import parse_iso_date
 from domain.uow import UnitOfWork
 
 
@@ -79,6 +80,11 @@ def unenrol(uow: UnitOfWork, actor: Actor, batch_id: int, student_id: int | None
         audit.record(uow.session, actor, "batch.unenrol", "batch", batch_id, uow.now, student_id=student.id,
                      left_on=left_on.isoformat())
         uow.commit()
+
+
+def parse_day(raw: str, default: date) -> date:
+    """A YYYY-MM-DD date typed in a form, `default` when empty; InvalidInput otherwise."""
+    return parse_iso_date(raw) if raw and raw.strip() else default
 
 
 def enrolled_ids(session: Session, batch_id: int) -> set[int]:

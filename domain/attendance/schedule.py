@@ -70,6 +70,11 @@ def local_today(uow: UnitOfWork, tz: str) -> date:
     """Today's date in the organisation's time zone (within an open unit of work)."""
     return uow.now.astimezone(ZoneInfo(tz)).date()
 
+def local_today_at(now: datetime, tz: str) -> date:
+    """The organisation's local date at `now`."""
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
 def _insert_ignore(session: Session, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
