@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain import audit
 from domain.actors import Actor, load_active
 from domain.errors import Forbidden, InvalidField, NotFound
-from domain.models import Batch, BatchTeacher, Channel, Enrolment, Person, Role
+from domain.models import Batch, BatchTeacher, Channel, Enrolment, Person, PersonStatus, Role
 from domain.timeparse import parse_iso_date
 from domain.uow import UnitOfWork
 
@@ -91,3 +91,34 @@ def enrolled_ids(session: Session, batch_id: int) -> set[int]:
     """The students currently enrolled (no leaving date) in a batch."""
     return set(session.scalars(select(Enrolment.student_id).where(
         Enrolment.batch_id == batch_id, Enrolment.left_on.is_(None))))
+
+
+def chat_batches(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str]]:
+    """The active batches an admin may enrol students in from the chat, by name; admins only."""
+    with uow:
+        load_active(uow.session, actor, Role.ADMIN)
+        return [(i, n) for i, n in uow.session.execute(
+            select(Batch.id, Batch.name).where(Batch.active.is_(True)).order_by(Batch.name))]
+
+
+def candidates(uow: UnitOfWork, actor: Actor, batch_id: int, search: str = "",
+               limit: int = 8) -> tuple[str, list[tuple[int, str]], int]:
+    """For enrolling: the batch's name, the first `limit` students not in it whose name contains `search`,
+    and how many match in all."""
+    with uow:
+        batch = authorise_roster(uow.session, actor, batch_id)
+        q = select(Person.id, Person.name).where(
+            Person.role == Role.STUDENT, Person.status != PersonStatus.DISABLED,
+            Person.id.not_in(select(Enrolment.student_id).where(
+                Enrolment.batch_id == batch_id, Enrolment.left_on.is_(None))))
+        if search.strip():
+            q = q.where(func.lower(Person.name).contains(search.strip().lower()[:60], autoescape=True))
+        found = [(i, n) for i, n in uow.session.execute(q.order_by(Person.name))]
+        return batch.name, found[:limit], len(found)
+
+
+def names(uow: UnitOfWork, batch_id: int, student_id: int) -> tuple[str, str]:
+    """A batch's and a person's names, for a confirmation ("?" when gone)."""
+    with uow:
+        batch, person = uow.session.get(Batch, batch_id), uow.session.get(Person, student_id)
+        return (batch.name if batch else "?"), (person.name if person else "?")
