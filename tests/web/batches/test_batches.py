@@ -154,3 +154,37 @@ async def test_roster_import_previews_then_writes(db, w):
     assert w.enrolment(w.art.id, w.bea.id).enrolled_on == date(2026, 11, 1)
     with db.uow(readonly=True) as uow:
         assert uow.session.get(ParentLink, (w.pat.id, w.amir.id)) is not None
+
+
+async def test_slots_are_edited_and_removed_and_a_batch_deactivated(db, w):
+    slot = batches.add_slot(db.uow(), Actor.system(), w.art.id, weekday=0, start="10:00", duration_minutes=60)
+    other = batches.add_slot(db.uow(), Actor.system(), w.art.id, weekday=0, start="12:00", duration_minutes=60)
+    rosters.enrol(db.uow(), Actor.system(), w.art.id, w.bea.id, date(2026, 10, 1))
+    base = f"/admin/batches/{w.art.id}"
+    async with client(make_deps(db)) as http:
+        await sign_in(http, db, w.admin)
+        page = await http.get(base)
+        token = csrf_in(page.text)
+        moved = {"csrf": token, "weekday": "1", "start": "17:15", "duration_minutes": "45"}
+        r = await http.post(f"{base}/slots/{slot.id}", data=moved)
+        assert r.status_code == 303 and r.headers["location"] == f"{base}?m=slot_saved"
+        page = await http.get(r.headers["location"])
+        assert "Class time saved." in page.text and "Tue 03 Nov 17:15–18:00" in page.text
+        r = await http.post(f"{base}/slots/{other.id}", data={**moved, "start": "17:30"})
+        assert r.status_code == 422 and "overlaps the Tuesday class at 17:15" in beside(r.text, "start")
+        r = await http.post(f"{base}/slots/{other.id}", data={"csrf": token, "remove": "1"})
+        assert r.status_code == 303 and r.headers["location"] == f"{base}?m=slot_removed"
+        assert f'id="slot-{other.id}"' not in (await http.get(base)).text
+        r = await http.post(f"{base}/parents", data={"csrf": token, "parent_id": str(w.amir.id),
+                                                     "student_id": str(w.bea.id)})
+        assert r.status_code == 422 and "is not a parent" in beside(r.text, "parent_id")
+        r = await http.post(f"{base}/deactivate", data={"csrf": token})
+        assert r.status_code == 303
+        page = await http.get(r.headers["location"])
+        assert "Batch deactivated." in page.text and 'id="add-slot"' not in page.text
+        assert "None: add a weekly class time (the batch is inactive)." in page.text
+    with db.uow(readonly=True) as uow:
+        assert uow.session.get(Batch, w.art.id).active is False
+        actions = list(uow.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == w.admin.id)
+                                           .order_by(AuditEntry.id)))
+    assert [a for a in actions if a.startswith("batch.")] == ["batch.edit_slot", "batch.remove_slot", "batch.deactivate"], actions
