@@ -97,31 +97,32 @@ async def batch_page(request: Request, c: Console) -> Response:
     return await _detail_page(request, c)
 
 
-def _on_field(form: str) -> Any:
-    """Run a batch-page form's handler; a field refusal re-renders the page with the message beside it."""
+def _on_field(form: str, done: str) -> Any:
+    """Run a batch-page form's handler, then back to the page with the `done` flash; a field refusal
+    re-renders the page with the message beside the field of `form`."""
     def decorate(handler: Any) -> Any:
         async def wrapped(request: Request, c: Console) -> Response:
             try:
                 await handler(request, c)
             except InvalidField as exc:
                 return await _detail_page(request, c, form, exc)
-            return see_other(f"/admin/batches/{path_id(request)}", m=handler.__name__.removeprefix("do_"))
+            return see_other(f"/admin/batches/{path_id(request)}", m=done)
         wrapped.__doc__, wrapped.__name__ = handler.__doc__, handler.__name__
         return wrapped
     return decorate
 
 
 @console_page(*ADMIN_ONLY, back="/admin/batches")
-@_on_field("edit")
-async def do_saved(request: Request, c: Console) -> None:
+@_on_field("edit", "saved")
+async def batch_save(request: Request, c: Console) -> None:
     """Save a batch's details (admins); unticking Active deactivates it."""
     await run(batches.update_batch, uow_of(request), c.actor, path_id(request), **_batch_fields(c),
               active=c.field("active") == "on")
 
 
 @console_page(*ADMIN_ONLY, back="/admin/batches")
-@_on_field("deactivate")
-async def do_deactivated(request: Request, c: Console) -> None:
+@_on_field("deactivate", "deactivated")
+async def batch_deactivate(request: Request, c: Console) -> None:
     """Deactivate a batch (admins): its history stays, its future classes go."""
     await run(batches.deactivate_batch, uow_of(request), c.actor, path_id(request))
 
@@ -134,8 +135,8 @@ def _slot_fields(c: Console) -> dict[str, Any]:
 
 
 @console_page(*ADMIN_ONLY, back="/admin/batches")
-@_on_field("add_slot")
-async def do_slot_added(request: Request, c: Console) -> None:
+@_on_field("add_slot", "slot_added")
+async def slot_add(request: Request, c: Console) -> None:
     """Add a weekly class time (admins); the coming week's classes are made at once."""
     await run(batches.add_slot, uow_of(request), c.actor, path_id(request), **_slot_fields(c),
               tz=get_deps(request).settings.timezone)
@@ -157,8 +158,8 @@ async def slot_edit(request: Request, c: Console) -> Response:
 
 
 @console_page(*STAFF, back="/admin/batches")
-@_on_field("enrol")
-async def do_enrolled(request: Request, c: Console) -> None:
+@_on_field("enrol", "enrolled")
+async def student_enrol(request: Request, c: Console) -> None:
     """Enrol a student from a date (admins and the batch's teachers)."""
     today = schedule.local_today_at(get_deps(request).db.clock.now(), get_deps(request).settings.timezone)
     await run(rosters.enrol, uow_of(request), c.actor, path_id(request), parse_id(c.field("student_id")),
@@ -166,8 +167,8 @@ async def do_enrolled(request: Request, c: Console) -> None:
 
 
 @console_page(*STAFF, back="/admin/batches")
-@_on_field("unenrol")
-async def do_unenrolled(request: Request, c: Console) -> None:
+@_on_field("unenrol", "unenrolled")
+async def student_unenrol(request: Request, c: Console) -> None:
     """Unenrol a student from a date; the enrolment and its attendance stay as history."""
     today = schedule.local_today_at(get_deps(request).db.clock.now(), get_deps(request).settings.timezone)
     await run(rosters.unenrol, uow_of(request), c.actor, path_id(request), parse_id(c.field("student_id")),
@@ -175,8 +176,8 @@ async def do_unenrolled(request: Request, c: Console) -> None:
 
 
 @console_page(*ADMIN_ONLY, back="/admin/batches")
-@_on_field("parent")
-async def do_parent(request: Request, c: Console) -> None:
+@_on_field("parent", "parent")
+async def parent_link(request: Request, c: Console) -> None:
     """Link a parent to a student of this batch (admins)."""
     parent_id, child_id = parse_id(c.field("parent_id")), parse_id(c.field("student_id"))
     if parent_id is None:
@@ -225,11 +226,11 @@ routes = [
     Route("/admin/batches/import", import_form, methods=["GET"]),
     Route("/admin/batches/import", import_submit, methods=["POST"]),
     Route("/admin/batches/{id}", batch_page, methods=["GET"]),
-    Route("/admin/batches/{id}", do_saved, methods=["POST"]),
-    Route("/admin/batches/{id}/deactivate", do_deactivated, methods=["POST"]),
-    Route("/admin/batches/{id}/slots", do_slot_added, methods=["POST"]),
+    Route("/admin/batches/{id}", batch_save, methods=["POST"]),
+    Route("/admin/batches/{id}/deactivate", batch_deactivate, methods=["POST"]),
+    Route("/admin/batches/{id}/slots", slot_add, methods=["POST"]),
     Route("/admin/batches/{id}/slots/{slot_id}", slot_edit, methods=["POST"]),
-    Route("/admin/batches/{id}/enrol", do_enrolled, methods=["POST"]),
-    Route("/admin/batches/{id}/unenrol", do_unenrolled, methods=["POST"]),
-    Route("/admin/batches/{id}/parents", do_parent, methods=["POST"]),
+    Route("/admin/batches/{id}/enrol", student_enrol, methods=["POST"]),
+    Route("/admin/batches/{id}/unenrol", student_unenrol, methods=["POST"]),
+    Route("/admin/batches/{id}/parents", parent_link, methods=["POST"]),
 ]
