@@ -5,6 +5,7 @@ batch's teachers), and the roster CSV import (preview, then apply). A refusal ab
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -33,7 +34,7 @@ def _int(raw: str, field: str, message: str, *, empty: bool = False) -> int | No
     raw = raw.strip()
     if not raw and empty:
         return None
-    if not (raw.isascii() and raw.lstrip("-").isdigit()) or len(raw) > 6:
+    if re.fullmatch(r"-?[0-9]{1,6}", raw) is None:
         raise InvalidField(field, message)
     return int(raw)
 
