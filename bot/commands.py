@@ -21,7 +21,7 @@ MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I a
            ("attendance", "take today's attendance"), ("inbox", "things waiting for me")]
 
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
-    Role.ADMIN: [*WORKER, *MANAGER, *EVERYONE],
+    Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"), *EVERYONE],
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
     Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
@@ -31,7 +31,8 @@ BY_ROLE: dict[Role, list[tuple[str, str]]] = {
 }
 
 WHAT_YOU_CAN_DO: dict[Role, str] = {
-    Role.ADMIN: "You manage people, groups and tasks. /assign gives work; /assigned shows its progress.",
+    Role.ADMIN: "You manage people, groups and tasks. /assign gives work; /assigned shows its progress; "
+                "/enrol adds a student to a batch.",
     Role.TEACHER: "You can assign tasks to your groups with /assign and follow them with /assigned.",
     Role.MEMBER: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
     Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",

@@ -29,3 +29,13 @@ class IllegalTransition(DomainError):
 
 class ConfigError(Exception):
     """A setting is missing or invalid; the message names the variable."""
+
+
+class InvalidField(InvalidInput):
+    """Bad input in one named form field; pages show `message` beside `field`."""
+
+    code = "invalid_field"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -27,7 +27,8 @@ class JobContext:
 def ensure_sessions(ctx: JobContext) -> str:
     """Make the coming week's class sessions from the schedule (reads never make them)."""
     today = ctx.db.clock.now().astimezone(ZoneInfo(ctx.org_tz)).date()
-    n = schedule.ensure_sessions(ctx.db.uow(), today, today + timedelta(days=7), ctx.org_tz)
+    n = schedule.ensure_sessions(ctx.db.uow(), today, today + timedelta(days=7), ctx.org_tz,
+                                  skip_ended=True)
     return f"{n} slots checked"
 
 

@@ -69,3 +69,11 @@ def list_batches(uow: UnitOfWork, actor: Actor, *, picked: int | None = None) ->
         rows = batch_rows(uow.session, me)
         check_pick(rows, me, picked)
     return rows
+
+
+def staff_choices(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str]]:
+    """Who can teach a batch (teachers and admins), by name; admins only."""
+    with uow:
+        load_viewer(uow, actor, Role.ADMIN)
+        return [(i, n) for i, n in uow.session.execute(select(Person.id, Person.name).where(
+            Person.role.in_([Role.TEACHER, Role.ADMIN])).order_by(Person.name))]

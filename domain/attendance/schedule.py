@@ -70,6 +70,11 @@ def local_today(uow: UnitOfWork, tz: str) -> date:
     """Today's date in the organisation's time zone (within an open unit of work)."""
     return uow.now.astimezone(ZoneInfo(tz)).date()
 
+def local_today_at(now: datetime, tz: str) -> date:
+    """The organisation's local date at `now`."""
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
 def _insert_ignore(session: Session, rows: list[dict[str, object]]) -> None:
     if not rows:
         return
@@ -79,15 +84,23 @@ def _insert_ignore(session: Session, rows: list[dict[str, object]]) -> None:
     session.execute(stmt, rows)
 
 
-def ensure_sessions(uow: UnitOfWork, first: date, last: date, tz: str, batch_id: int | None = None) -> int:
+def ensure_sessions(uow: UnitOfWork, first: date, last: date, tz: str, batch_id: int | None = None, *,
+                    skip_ended: bool = False) -> int:
     """The scheduler's job: create the sessions the schedule implies between two local dates;
-    idempotent and race-safe."""
+    idempotent and race-safe. With `skip_ended`, none whose class has already ended (a slot added
+    today after its time is not a missed class)."""
     with uow:
-        rows = [_row(p) for p in planned(uow.session, first, last, tz,
-                                         None if batch_id is None else [batch_id])]
-        _insert_ignore(uow.session, rows)
+        plans = planned(uow.session, first, last, tz, None if batch_id is None else [batch_id])
+        if skip_ended:
+            plans = [p for p in plans if p.ends_at > uow.now]
+        insert_planned(uow.session, plans)
         uow.commit()
-        return len(rows)
+        return len(plans)
+
+
+def insert_planned(session: Session, plans: list[Planned]) -> None:
+    """Make the session rows of these planned classes (existing ones are left as they are)."""
+    _insert_ignore(session, [_row(p) for p in plans])
 
 
 def _row(p: Planned) -> dict[str, object]:

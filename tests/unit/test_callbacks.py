@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import callbacks as cb
+from bot import enrol_callbacks as en
 from domain.models import Priority
 
 ids = st.integers(min_value=0, max_value=cb.MAX_ID)
@@ -39,6 +40,10 @@ KINDS = {
     cb.AbsentChoice: st.builds(cb.AbsentChoice, ids, ids),
     cb.InboxButton: st.builds(cb.InboxButton, ids, st.sampled_from(["reviewed", "notify_parent", "ignore"])),
     cb.Snooze: st.builds(cb.Snooze, ids, st.sampled_from(["1h", "tomorrow"])),
+    en.EnrolBatch: st.builds(en.EnrolBatch, ids),
+    en.EnrolStudent: st.builds(en.EnrolStudent, ids),
+    en.EnrolConfirm: st.just(en.EnrolConfirm()),
+    en.EnrolCancel: st.just(en.EnrolCancel()),
 }
 ANY = st.one_of(*KINDS.values())
 

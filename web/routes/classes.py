@@ -16,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from domain.attendance import batch_queries, schedule
 from domain.attendance import queries as att_queries
+from domain.attendance import schedule
 from domain.attendance import sheet as att_sheet
 from domain.errors import InvalidInput, NotFound
 from domain.timeparse import DATE_HELP
@@ -87,17 +87,9 @@ async def class_submit(request: Request, c: Console) -> Response:
     return RedirectResponse(f"/admin/classes/{session_id}?m=submitted", 303)
 
 
-@console_page(*STAFF)
-async def batches_list(request: Request, c: Console) -> Response:
-    """Batches the viewer may see."""
-    rows = await run(batch_queries.list_batches, uow_of(request, True), c.actor)
-    return page(request, c, "admin/batches.html", {"rows": rows, "flash": None})
-
-
 routes = [
     Route("/admin/classes", classes, methods=["GET"], name="admin_classes"),
     Route("/admin/classes/open", class_open, methods=["POST"]),
     Route("/admin/classes/{id}", class_sheet, methods=["GET"]),
     Route("/admin/classes/{id}/submit", class_submit, methods=["POST"]),
-    Route("/admin/batches", batches_list, methods=["GET"]),
 ]
