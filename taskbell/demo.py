@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from domain.actors import Actor
-from domain.attendance import batches, pipeline, schedule
-from domain.attendance import queries as att_queries
-from domain.attendance import sheet as att_sheet
 from domain.clock import FixedClock
 from domain.groups import services as groups
-from domain.models import Mark, Notification, NotificationStatus, Person, Priority, Role, RuleConfig
+from domain.models import Notification, NotificationStatus, Person, Priority, Role, RuleConfig
 from domain.people import services as people
 from domain.tasks import services as tasks
 from domain.uow import Database
 from taskbell.container import Container
+from taskbell.demo_classes import seed_classes
 
 DEMO_MARKER = "demo.seeded"
 
@@ -127,61 +124,19 @@ def seed(container: Container) -> str:
                         tasks.approve_task(db.uow(), Actor.telegram(task.assigner_id), task.id)
             clock.set(real.clock.now() - timedelta(days=28 - 7 * week))
 
-    classes = _seed_classes(db, clock, real.clock.now(), container.settings.timezone, ids)
+    now = real.clock.now()
+    classes = seed_classes(db, clock, now, container.settings.timezone, ids)
+    with db.uow() as uow:  # weeks of history are not news: only today's class sheet and what follows is sent
+        uow.session.execute(update(Notification).where(Notification.created_at < now - timedelta(minutes=1)).values(
+            status=NotificationStatus.SENT, sent_at=Notification.created_at, last_error="demo history"))
+        uow.commit()
 
-    clock.set(real.clock.now() - timedelta(hours=1))
+    clock.set(now)
     assign("admin", "Submit monthly safety report", people_=["daniel", "meera"], due_days=2,
            priority=Priority.URGENT)
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
-        # Weeks of history are not news: only the last hour's notifications get delivered.
-        uow.session.execute(update(Notification).where(
-            Notification.created_at < real.clock.now() - timedelta(hours=2)).values(
-            status=NotificationStatus.SENT, sent_at=Notification.created_at, last_error="demo history"))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 1} assignments, "
             f"{counts['tasks'] + 2} tasks over four weeks, {classes}")
-
-
-def _seed_classes(db: Database, clock: FixedClock, now: datetime, tz: str, ids: dict[str, int]) -> str:
-    """Two classes with a weekly schedule and two weeks of attendance: taken (with absences the parents
-    heard of), one class missed (an inbox item for the teacher), and today's class about to open."""
-    system = Actor.system()
-    local_now = now.astimezone(ZoneInfo(tz))
-    start = (local_now + timedelta(minutes=20)).replace(second=0, microsecond=0)
-    first_day = local_now.date() - timedelta(days=14)
-    physics = batches.create_batch(db.uow(), system, name="Year 10 Physics", subject="Physics", level="Year 10",
-                                   teacher_ids=[ids["daniel"]])
-    maths = batches.create_batch(db.uow(), system, name="Year 11 Maths", subject="Maths", level="Year 11",
-                                 teacher_ids=[ids["meera"]])
-    for weekday in range(6):  # Monday to Saturday, today's class starting in 20 minutes
-        batches.add_slot(db.uow(), system, physics.id, weekday=weekday, start=start.time(), duration_minutes=60)
-    for weekday in (0, 2, 4):
-        batches.add_slot(db.uow(), system, maths.id, weekday=weekday, start="07:30", duration_minutes=60)
-    for i in range(1, 6):
-        batches.enrol(db.uow(), system, physics.id, ids[f"s{i}"], first_day)
-    for i in range(4, 9):
-        batches.enrol(db.uow(), system, maths.id, ids[f"s{i}"], first_day)
-    taken = missed = 0
-    days = [local_now.date() - timedelta(days=back) for back in range(14, 0, -1)]
-    untaken = max(d for d in days if d.weekday() in (0, 2, 4))  # the last maths class: nobody takes it
-    for day in days:
-        clock.set(datetime.combine(day, time(0, 0), ZoneInfo(tz)).astimezone(UTC))
-        schedule.ensure_sessions(db.uow(), day, day, tz)
-        for hour in range(24):  # walk the day: classes open, are taken (or not) and close
-            clock.set(datetime.combine(day, time(hour, 0), ZoneInfo(tz)).astimezone(UTC))
-            for session_id in schedule.open_due(db.uow()):
-                info = att_queries.session_info(db.uow(readonly=True), session_id)
-                teacher = ids["daniel"] if info.batch_id == physics.id else ids["meera"]
-                if day == untaken and info.batch_id == maths.id:
-                    continue  # nobody took this one: it will be missed
-                roster = att_sheet.sheet(db.uow(readonly=True), Actor.telegram(teacher), session_id).rows
-                marks = {row.student_id: Mark.ABSENT if (row.student_id + day.day) % 7 == 0 else Mark.PRESENT
-                         for row in roster}
-                att_sheet.submit(db.uow(), Actor.telegram(teacher), session_id, marks)
-                taken += 1
-            missed += pipeline.auto_close(db.uow()).get("missed", 0)
-    clock.set(now - timedelta(minutes=5))
-    schedule.ensure_sessions(db.uow(), local_now.date(), local_now.date() + timedelta(days=7), tz)
-    return f"2 classes ({taken} taken, {missed} missed in the last two weeks)"
