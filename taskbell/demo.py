@@ -18,6 +18,8 @@ from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 
 DEMO_MARKER = "demo.seeded"
+FIRST_STEP = ("Be Daniel Okafor (teacher) first: send /attendance, press Chidi Eze, Submit; "
+              "then be Ngozi Eze (his parent) and read her message")
 
 
 @dataclass(frozen=True)

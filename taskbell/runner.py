@@ -214,12 +214,31 @@ def run_all(container: Container, *, demo: bool = True) -> int:
             components[:0] = [sandbox_component(container),
                               Component("sandbox users", lambda: mirror_people_into_sandbox(container),
                                         _nothing)]
-            print(f"\n  Taskbell is running without Telegram, on its sandbox.\n"
-                  f"  Chat page (play any demo person): {settings.sandbox_url}/chat\n"
-                  f"  Web app: {settings.app_base_url}\n  Stop with Ctrl+C.\n", flush=True)
+        components.append(Component("banner", lambda: _print_banner(container, demo=demo), _nothing))
         return components
 
     return _run(container, build)
+
+
+def start_lines(container: Container, *, demo: bool) -> list[str]:
+    """The three lines `taskbell run` ends with: the chat page, the console, and who to be first."""
+    settings = container.settings
+    console = f"{settings.app_base_url}/"
+    if settings.uses_sandbox:
+        from taskbell import demo as demo_data
+
+        first = (demo_data.FIRST_STEP if demo and demo_data.is_seeded(container)
+                 else "Be the admin first: send /start, share your phone, then /web")
+        return [f"Chat page: {settings.sandbox_url}/chat", f"Console:   {console}", first]
+    bot = f"https://t.me/{container.bot_username}" if container.bot_username else "your bot in Telegram"
+    return [f"Chat:      {bot}", f"Console:   {console}",
+            "Be the admin first: send /start to the bot, share your phone, then /web"]
+
+
+async def _print_banner(container: Container, *, demo: bool) -> None:
+    lines = await asyncio.to_thread(start_lines, container, demo=demo)
+    print("\nTaskbell is running" + (" on its sandbox (no Telegram needed)" if container.settings.uses_sandbox
+                                    else "") + ". Stop with Ctrl+C.\n" + "\n".join(lines), flush=True)
 
 
 def run_bot(container: Container) -> int:
