@@ -26,6 +26,7 @@ from web.routes import (
     dashboard,
     groups,
     health,
+    home,
     inbox,
     insights,
     login,
@@ -74,6 +75,7 @@ def create_app(deps: WebDeps) -> Starlette:
     metrics = Metrics(deps.db)
     app = Starlette(
         routes=[
+            *home.routes,
             *health.routes,
             *ops.routes,
             *dashboard.routes,
