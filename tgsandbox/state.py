@@ -715,16 +715,22 @@ class SandboxState:
         old, new = ("member", "kicked") if blocked else ("kicked", "member")
         chat = self.chats[user.id]
         self.touch(chat)
+
+        def member(status: str) -> dict[str, Any]:
+            # Telegram's ChatMemberBanned always carries until_date (0: for ever), old or new alike
+            data: dict[str, Any] = {"user": self.bot_user(), "status": status}
+            if status == "kicked":
+                data["until_date"] = 0
+            return data
+
         return self.add_update(
             "my_chat_member",
             {
                 "chat": self.chat_telegram(chat),
                 "from": user.as_telegram(),
                 "date": now_unix(),
-                "old_chat_member": {"user": self.bot_user(), "status": old},
-                "new_chat_member": {"user": self.bot_user(), "status": new, "until_date": 0}
-                if blocked
-                else {"user": self.bot_user(), "status": new},
+                "old_chat_member": member(old),
+                "new_chat_member": member(new),
             },
         )
 
