@@ -51,6 +51,34 @@ PEOPLE = [
     ],
 ]
 
+# What the sandbox's chat page says under each person: their role and what to try (Telegram never sees it).
+HINTS = {
+    "admin": "Admin. Try /web for a console link, /inbox for what needs a decision, /assign.",
+    "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, press Chidi Eze, Submit.",
+    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak.",
+    "tom": "Member of Facilities. Try /tasks, then Start and Complete on a task.",
+    "lena": "Member of Facilities. Try /tasks and /brief.",
+    "s1": "Student, Physics and Biology. Try /tasks and press Start.",
+    "s2": "Student, Physics and Biology. Try /tasks; /absent to excuse a class ahead.",
+    "s3": "Student, Physics: drifting into absences. Try /tasks.",
+    "s4": "Student, Physics and Maths. Try /tasks.",
+    "s5": "Student, Maths: missed the last three classes. Try /absent.",
+    "s6": "Student, Maths. Try /tasks.",
+    "s7": "Student, Maths and Biology. Try /tasks.",
+    "s8": "Student, Maths and Biology: never missed a class. Try /tasks.",
+    "p1": "Parent of Aarav. Try /web: his attendance, class by class.",
+    "p2": "Parent of Bea. Try /absent to excuse her from a class.",
+    "p3": "Parent of Chidi. His absence message arrives here when Daniel submits the sheet; /web for his attendance.",
+    "p4": "Parent of Dana. Try /web.",
+    "p5": "Parent of Emre. Try /web: his Maths attendance.",
+    "p6": "Parent of Farah. Try /absent.",
+}
+
+
+def sandbox_hints() -> dict[int, str]:
+    """Telegram user id -> the chat page's hint for every demo person."""
+    return {p.telegram_id: HINTS[p.key] for p in PEOPLE if p.key in HINTS}
+
 
 def is_seeded(container: Container) -> bool:
     with container.db.uow(readonly=True) as uow:

@@ -46,21 +46,27 @@ def sandbox_component(container: Container) -> Component:
 
 
 async def mirror_people_into_sandbox(container: Container) -> None:
-    """Every linked person becomes a sandbox user, so the chat page can play them."""
+    """Every linked person becomes a sandbox user, so the chat page can play them (demo people with a hint:
+    their role and what to try)."""
     from sqlalchemy import select
 
     from domain.models import Person
+    from taskbell import demo
     from tgsandbox.client import SandboxClient
 
     with container.db.uow(readonly=True) as uow:
         rows = uow.session.execute(select(Person.telegram_user_id, Person.name, Person.phone)
                                    .where(Person.telegram_user_id.is_not(None))).all()
+    hints = demo.sandbox_hints() if demo.is_seeded(container) else {}
     async with SandboxClient(container.settings.sandbox_url) as client:
-        known = {u["id"] for u in await client.users()}
+        known = {u["id"]: u for u in await client.users()}
         for uid, name, phone in rows:
             if uid not in known:
                 first, _, last = name.partition(" ")
-                await client.create_user(first, phone=phone, user_id=uid, last_name=last or None)
+                await client.create_user(first, phone=phone, user_id=uid, last_name=last or None,
+                                         hint=hints.get(uid))
+            elif hints.get(uid) and known[uid].get("hint") != hints[uid]:
+                await client.set_hint(uid, hints[uid])  # a sandbox kept from before the hints
 
 
 def bot_component(container: Container, *, polling: bool) -> Component:

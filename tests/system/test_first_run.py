@@ -66,7 +66,8 @@ def test_bootstrap_healthcheck_and_run_on_a_fresh_instance(tmp_path):
                           f"Console:   http://127.0.0.1:{web_port}/",
                           "Be Daniel Okafor (teacher) first: send /attendance, press Chidi Eze, Submit; "
                           "then be Ngozi Eze (his parent) and read her message"], out
-        assert httpx.get(f"http://127.0.0.1:{sandbox_port}/chat").status_code == 200
+        chat_page = httpx.get(f"http://127.0.0.1:{sandbox_port}/chat")
+        assert chat_page.status_code == 200 and "Start here: /attendance, press Chidi Eze" in chat_page.text
         running = cli("healthcheck")  # now the sandbox answers too
         assert running.returncode == 0 and "✓ PASS Telegram reachable" in running.stdout, running.stdout
     finally:
