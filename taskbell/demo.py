@@ -18,7 +18,7 @@ from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 
 DEMO_MARKER = "demo.seeded"
-FIRST_STEP = ("Be Daniel Okafor (teacher) first: send /attendance, press Chidi Eze, Submit; "
+FIRST_STEP = ("Be Daniel Okafor (teacher) first: send /attendance, Take attendance, press Chidi Eze, Submit; "
               "then be Ngozi Eze (his parent) and read her message")
 
 
@@ -54,7 +54,7 @@ PEOPLE = [
 # What the sandbox's chat page says under each person: their role and what to try (Telegram never sees it).
 HINTS = {
     "admin": "Admin. Try /web for a console link, /inbox for what needs a decision, /assign.",
-    "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, press Chidi Eze, Submit.",
+    "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit.",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak.",
     "tom": "Member of Facilities. Try /tasks, then Start and Complete on a task.",
     "lena": "Member of Facilities. Try /tasks and /brief.",

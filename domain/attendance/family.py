@@ -52,6 +52,7 @@ class ChildAttendance:
 
 @dataclass(frozen=True)
 class FamilyView:
+    weeks: int
     first: date
     last: date
     children: list[ChildAttendance]
@@ -113,4 +114,4 @@ def family_attendance(uow: UnitOfWork, person_id: int, tz: str, weeks: int = WEE
                                count[Mark.ABSENT], count[Mark.EXCUSED])
             rows.append(ChildBatch(batch_name, line, classes, upcoming.get((batch_id, child_id))))
         out.append(ChildAttendance(child_id, name, rows))
-    return FamilyView(first, last, out)
+    return FamilyView(weeks, first, last, out)

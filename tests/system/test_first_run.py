@@ -64,10 +64,10 @@ def test_bootstrap_healthcheck_and_run_on_a_fresh_instance(tmp_path):
         banner = out[out.index(next(line for line in out if line.startswith("Taskbell is running"))) + 1:][:3]
         assert banner == [f"Chat page: http://127.0.0.1:{sandbox_port}/chat",
                           f"Console:   http://127.0.0.1:{web_port}/",
-                          "Be Daniel Okafor (teacher) first: send /attendance, press Chidi Eze, Submit; "
-                          "then be Ngozi Eze (his parent) and read her message"], out
+                          "Be Daniel Okafor (teacher) first: send /attendance, Take attendance, press Chidi Eze, "
+                          "Submit; then be Ngozi Eze (his parent) and read her message"], out
         chat_page = httpx.get(f"http://127.0.0.1:{sandbox_port}/chat")
-        assert chat_page.status_code == 200 and "Start here: /attendance, press Chidi Eze" in chat_page.text
+        assert chat_page.status_code == 200 and "Start here: /attendance, Take attendance, press Chidi Eze" in chat_page.text
         running = cli("healthcheck")  # now the sandbox answers too
         assert running.returncode == 0 and "✓ PASS Telegram reachable" in running.stdout, running.stdout
     finally:
