@@ -23,13 +23,14 @@ from domain.models import (
 )
 from domain.uow import Database
 from tests.auxil.paths import ROOT
+from tests.system.conftest import midday_zone
 
 KEY = "k" * 32
 
 
 def run_bootstrap(url: str, *args: str, phone: str = "+447700900001") -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "SECRET_KEYS": KEY,
-           "ADMIN_PHONE": phone, "ADMIN_NAME": "Asha Rao"}
+           "ADMIN_PHONE": phone, "ADMIN_NAME": "Asha Rao", "TIMEZONE": midday_zone()}
     return subprocess.run([sys.executable, str(ROOT / "bootstrap.py"), *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from domain.database import make_engine
 from domain.models import ClassSession, SessionStatus
+from tests.system.conftest import midday_zone
 from tests.system.test_processes import free_port, wait_http
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ def test_bootstrap_healthcheck_and_run_on_a_fresh_instance(tmp_path):
     db_file = tmp_path / "instance" / "taskbell.db"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SECRET_KEYS": "s" * 32,
            "DATABASE_URL": f"sqlite:///{db_file}", "BACKUP_DIR": str(tmp_path / "backups"),
-           "SANDBOX_PORT": str(sandbox_port), "WEB_PORT": str(web_port), "TIMEZONE": "Europe/London",
+           "SANDBOX_PORT": str(sandbox_port), "WEB_PORT": str(web_port), "TIMEZONE": midday_zone(),
            "APP_BASE_URL": f"http://127.0.0.1:{web_port}"}
 
     def cli(*args: str) -> subprocess.CompletedProcess:
