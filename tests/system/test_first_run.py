@@ -4,6 +4,7 @@ answers, the web app reaches the sandbox, and the output ends with the three lin
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -41,6 +42,9 @@ def test_bootstrap_healthcheck_and_run_on_a_fresh_instance(tmp_path):
     assert health.returncode == 0, health.stdout + health.stderr
     assert "! WARN last backup: no backup yet -> run: taskbell backup" in health.stdout
     assert "FAIL" not in health.stdout
+    report = json.loads(cli("healthcheck", "--json").stdout)  # monitors see the warnings too
+    assert report["ok"] and {c["name"] for c in report["checks"] if c["warn"]} == {
+        "last backup", "scheduler alive", "Telegram reachable"}  # nothing has started yet
 
     engine = make_engine(f"sqlite:///{db_file}")
     with engine.connect() as conn:
