@@ -6,11 +6,13 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install run test test-unit lint bench browser clean
 
+# Quiet: pip's and setuptools' output goes to .venv/install.log (shown only when the install fails).
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "installing Taskbell into $(VENV) (log: $(VENV)/install.log) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e '.[dev]'; } \
+	  > $(VENV)/install.log 2>&1 || { tail -n 30 $(VENV)/install.log; echo "install failed: see $(VENV)/install.log"; exit 1; }
+	@touch $(STAMP)
 
 install: $(STAMP)
 
@@ -20,7 +22,7 @@ install: $(STAMP)
 	@echo "wrote .env with a new SECRET_KEYS (edit it to add TELEGRAM_BOT_TOKEN, ADMIN_PHONE ...)"
 
 run: $(STAMP) .env
-	$(BIN)/taskbell run
+	@$(BIN)/taskbell run
 
 # Debian's Chromium for the page tests (Playwright drives it; no browser download).
 browser:

@@ -34,8 +34,11 @@ class Check:
     ok: bool
     detail: str = ""
     fix: str = ""
+    warn: bool = False  # passes (exit 0), but says what to do: e.g. no backup yet on a fresh install
 
     def line(self) -> str:
+        if self.ok and self.warn:
+            return f"! WARN {self.name}: {self.detail} -> {self.fix}"
         if self.ok:
             return f"✓ PASS {self.name}" + (f" ({self.detail})" if self.detail else "")
         return f"✗ FAIL {self.name}: {self.detail} -> {self.fix}"
@@ -43,6 +46,10 @@ class Check:
 
 class Failed(Exception):
     """A check's failure: the message says what is wrong."""
+
+
+class Warned(Exception):
+    """Not a failure, but worth a line: what a fresh install has not done yet (no backup, never started)."""
 
 
 def _age(when: datetime, now: datetime) -> str:
@@ -64,6 +71,8 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
     def probe(name: str, fn: Callable[[], str], fix: str) -> None:
         try:
             checks.append(Check(name, True, fn()))
+        except Warned as exc:
+            checks.append(Check(name, True, str(exc), fix, warn=True))
         except Exception as exc:  # a check reports, it never raises
             message = str(exc) if isinstance(exc, Failed) else f"{type(exc).__name__}: {exc}"
             checks.append(Check(name, False, message.splitlines()[0][:300], fix))
@@ -98,7 +107,7 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
                 row = conn.execute(select(SchedulerLease.holder, SchedulerLease.heartbeat_at, SchedulerLease.jobs)
                                    .where(SchedulerLease.name == "main")).first()
             if row is None:
-                raise Failed("no scheduler has ever run")
+                raise Warned("no scheduler has run yet (a fresh install)")
             holder, beat, jobs = row
             beat = beat if beat.tzinfo else beat.replace(tzinfo=UTC)
             if now - beat > HEARTBEAT_MAX_AGE:
@@ -134,7 +143,7 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
                 row = conn.execute(select(BackupLog.started_at, BackupLog.status, BackupLog.error)
                                    .order_by(BackupLog.id.desc()).limit(1)).first()
             if row is None:
-                raise Failed("no backup has been taken")
+                raise Warned("no backup yet")
             started, status, error = row
             started = started if started.tzinfo else started.replace(tzinfo=UTC)
             if status == "failed":
@@ -164,9 +173,16 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
             async with Bot(token, base_url=f"{base}/bot", request=request) as bot:
                 return (await bot.get_me()).username or "?"
 
-        return f"@{asyncio.run(get_me())} via {base}"
+        try:
+            return f"@{asyncio.run(get_me())} via {base}"
+        except Exception as exc:
+            if settings.uses_sandbox and not token_for_telegram:  # the sandbox runs only inside taskbell run
+                raise Warned(f"the sandbox at {base} is not running") from exc
+            raise
 
-    probe("Telegram reachable", telegram, "check TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE and the network")
+    probe("Telegram reachable", telegram,
+          "start it: taskbell run" if settings.uses_sandbox and not token_for_telegram
+          else "check TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE and the network")
 
     def tokens() -> str:
         from domain.links import LinkExpired, LinkSigner

@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
+from adapters.regions import default_region
 from domain.errors import ConfigError
 from domain.phones import PhoneError, normalise_phone
 
@@ -130,7 +131,8 @@ class Settings(BaseModel):
         if not phone:
             return None
         try:
-            return normalise_phone(phone, info.data.get("phone_region"))
+            region = info.data.get("phone_region") or default_region(phone, info.data.get("timezone", "UTC"))
+            return normalise_phone(phone, region)
         except PhoneError as exc:
             raise _invalid(f"ADMIN_PHONE: {exc}") from None
 
@@ -204,6 +206,8 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _together(self) -> Settings:
+        if self.phone_region is None:  # unset: the admin's phone's country, else the time zone's
+            object.__setattr__(self, "phone_region", default_region(self.admin_phone, self.timezone))
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise _invalid("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
         if bool(self.google_service_account_file) != bool(self.google_sheets_key):

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from domain.actors import Actor
-from domain.attendance import batches, pipeline, schedule
-from domain.attendance import queries as att_queries
-from domain.attendance import sheet as att_sheet
 from domain.clock import FixedClock
 from domain.groups import services as groups
-from domain.models import Mark, Notification, NotificationStatus, Person, Priority, Role, RuleConfig
+from domain.models import Notification, NotificationStatus, Person, Priority, Role, RuleConfig
 from domain.people import services as people
 from domain.tasks import services as tasks
 from domain.uow import Database
 from taskbell.container import Container
+from taskbell.demo_classes import seed_classes
 
 DEMO_MARKER = "demo.seeded"
+FIRST_STEP = ("Be Daniel Okafor (teacher) first: send /attendance, Take attendance, press Chidi Eze, Submit; "
+              "then be Ngozi Eze (his parent) and read her message")
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,34 @@ PEOPLE = [
             ["Priya Patel", "Olof Lind", "Ngozi Eze", "Ruth Cohen", "Selin Kaya", "Omar Ali"], start=1)
     ],
 ]
+
+# What the sandbox's chat page says under each person: their role and what to try (Telegram never sees it).
+HINTS = {
+    "admin": "Admin. Try /web for a console link, /inbox for what needs a decision, /assign.",
+    "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit.",
+    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak.",
+    "tom": "Member of Facilities. Try /tasks, then Start and Complete on a task.",
+    "lena": "Member of Facilities. Try /tasks and /brief.",
+    "s1": "Student, Physics and Biology. Try /tasks and press Start.",
+    "s2": "Student, Physics and Biology. Try /tasks; /absent to excuse a class ahead.",
+    "s3": "Student, Physics: drifting into absences. Try /tasks.",
+    "s4": "Student, Physics and Maths. Try /tasks.",
+    "s5": "Student, Maths: missed the last three classes. Try /absent.",
+    "s6": "Student, Maths. Try /tasks.",
+    "s7": "Student, Maths and Biology. Try /tasks.",
+    "s8": "Student, Maths and Biology: never missed a class. Try /tasks.",
+    "p1": "Parent of Aarav. Try /web: his attendance, class by class.",
+    "p2": "Parent of Bea. Try /absent to excuse her from a class.",
+    "p3": "Parent of Chidi. His absence message arrives here when Daniel submits the sheet; /web for his attendance.",
+    "p4": "Parent of Dana. Try /web.",
+    "p5": "Parent of Emre. Try /web: his Maths attendance.",
+    "p6": "Parent of Farah. Try /absent.",
+}
+
+
+def sandbox_hints() -> dict[int, str]:
+    """Telegram user id -> the chat page's hint for every demo person."""
+    return {p.telegram_id: HINTS[p.key] for p in PEOPLE if p.key in HINTS}
 
 
 def is_seeded(container: Container) -> bool:
@@ -127,61 +154,19 @@ def seed(container: Container) -> str:
                         tasks.approve_task(db.uow(), Actor.telegram(task.assigner_id), task.id)
             clock.set(real.clock.now() - timedelta(days=28 - 7 * week))
 
-    classes = _seed_classes(db, clock, real.clock.now(), container.settings.timezone, ids)
+    now = real.clock.now()
+    classes = seed_classes(db, clock, now, container.settings.timezone, ids)
+    with db.uow() as uow:  # weeks of history are not news: only today's class sheet and what follows is sent
+        uow.session.execute(update(Notification).where(Notification.created_at < now - timedelta(minutes=1)).values(
+            status=NotificationStatus.SENT, sent_at=Notification.created_at, last_error="demo history"))
+        uow.commit()
 
-    clock.set(real.clock.now() - timedelta(hours=1))
+    clock.set(now)
     assign("admin", "Submit monthly safety report", people_=["daniel", "meera"], due_days=2,
            priority=Priority.URGENT)
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
-        # Weeks of history are not news: only the last hour's notifications get delivered.
-        uow.session.execute(update(Notification).where(
-            Notification.created_at < real.clock.now() - timedelta(hours=2)).values(
-            status=NotificationStatus.SENT, sent_at=Notification.created_at, last_error="demo history"))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 1} assignments, "
             f"{counts['tasks'] + 2} tasks over four weeks, {classes}")
-
-
-def _seed_classes(db: Database, clock: FixedClock, now: datetime, tz: str, ids: dict[str, int]) -> str:
-    """Two classes with a weekly schedule and two weeks of attendance: taken (with absences the parents
-    heard of), one class missed (an inbox item for the teacher), and today's class about to open."""
-    system = Actor.system()
-    local_now = now.astimezone(ZoneInfo(tz))
-    start = (local_now + timedelta(minutes=20)).replace(second=0, microsecond=0)
-    first_day = local_now.date() - timedelta(days=14)
-    physics = batches.create_batch(db.uow(), system, name="Year 10 Physics", subject="Physics", level="Year 10",
-                                   teacher_ids=[ids["daniel"]])
-    maths = batches.create_batch(db.uow(), system, name="Year 11 Maths", subject="Maths", level="Year 11",
-                                 teacher_ids=[ids["meera"]])
-    for weekday in range(6):  # Monday to Saturday, today's class starting in 20 minutes
-        batches.add_slot(db.uow(), system, physics.id, weekday=weekday, start=start.time(), duration_minutes=60)
-    for weekday in (0, 2, 4):
-        batches.add_slot(db.uow(), system, maths.id, weekday=weekday, start="07:30", duration_minutes=60)
-    for i in range(1, 6):
-        batches.enrol(db.uow(), system, physics.id, ids[f"s{i}"], first_day)
-    for i in range(4, 9):
-        batches.enrol(db.uow(), system, maths.id, ids[f"s{i}"], first_day)
-    taken = missed = 0
-    days = [local_now.date() - timedelta(days=back) for back in range(14, 0, -1)]
-    untaken = max(d for d in days if d.weekday() in (0, 2, 4))  # the last maths class: nobody takes it
-    for day in days:
-        clock.set(datetime.combine(day, time(0, 0), ZoneInfo(tz)).astimezone(UTC))
-        schedule.ensure_sessions(db.uow(), day, day, tz)
-        for hour in range(24):  # walk the day: classes open, are taken (or not) and close
-            clock.set(datetime.combine(day, time(hour, 0), ZoneInfo(tz)).astimezone(UTC))
-            for session_id in schedule.open_due(db.uow()):
-                info = att_queries.session_info(db.uow(readonly=True), session_id)
-                teacher = ids["daniel"] if info.batch_id == physics.id else ids["meera"]
-                if day == untaken and info.batch_id == maths.id:
-                    continue  # nobody took this one: it will be missed
-                roster = att_sheet.sheet(db.uow(readonly=True), Actor.telegram(teacher), session_id).rows
-                marks = {row.student_id: Mark.ABSENT if (row.student_id + day.day) % 7 == 0 else Mark.PRESENT
-                         for row in roster}
-                att_sheet.submit(db.uow(), Actor.telegram(teacher), session_id, marks)
-                taken += 1
-            missed += pipeline.auto_close(db.uow(), tz).get("missed", 0)
-    clock.set(now - timedelta(minutes=5))
-    schedule.ensure_sessions(db.uow(), local_now.date(), local_now.date() + timedelta(days=7), tz)
-    return f"2 classes ({taken} taken, {missed} missed in the last two weeks)"

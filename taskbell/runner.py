@@ -46,21 +46,27 @@ def sandbox_component(container: Container) -> Component:
 
 
 async def mirror_people_into_sandbox(container: Container) -> None:
-    """Every linked person becomes a sandbox user, so the chat page can play them."""
+    """Every linked person becomes a sandbox user, so the chat page can play them (demo people with a hint:
+    their role and what to try)."""
     from sqlalchemy import select
 
     from domain.models import Person
+    from taskbell import demo
     from tgsandbox.client import SandboxClient
 
     with container.db.uow(readonly=True) as uow:
         rows = uow.session.execute(select(Person.telegram_user_id, Person.name, Person.phone)
                                    .where(Person.telegram_user_id.is_not(None))).all()
+    hints = demo.sandbox_hints() if demo.is_seeded(container) else {}
     async with SandboxClient(container.settings.sandbox_url) as client:
-        known = {u["id"] for u in await client.users()}
+        known = {u["id"]: u for u in await client.users()}
         for uid, name, phone in rows:
             if uid not in known:
                 first, _, last = name.partition(" ")
-                await client.create_user(first, phone=phone, user_id=uid, last_name=last or None)
+                await client.create_user(first, phone=phone, user_id=uid, last_name=last or None,
+                                         hint=hints.get(uid))
+            elif hints.get(uid) and known[uid].get("hint") != hints[uid]:
+                await client.set_hint(uid, hints[uid])  # a sandbox kept from before the hints
 
 
 def bot_component(container: Container, *, polling: bool) -> Component:
@@ -214,12 +220,31 @@ def run_all(container: Container, *, demo: bool = True) -> int:
             components[:0] = [sandbox_component(container),
                               Component("sandbox users", lambda: mirror_people_into_sandbox(container),
                                         _nothing)]
-            print(f"\n  Taskbell is running without Telegram, on its sandbox.\n"
-                  f"  Chat page (play any demo person): {settings.sandbox_url}/chat\n"
-                  f"  Web app: {settings.app_base_url}\n  Stop with Ctrl+C.\n", flush=True)
+        components.append(Component("banner", lambda: _print_banner(container, demo=demo), _nothing))
         return components
 
     return _run(container, build)
+
+
+def start_lines(container: Container, *, demo: bool) -> list[str]:
+    """The three lines `taskbell run` ends with: the chat page, the console, and who to be first."""
+    settings = container.settings
+    console = f"{settings.app_base_url}/"
+    if settings.uses_sandbox:
+        from taskbell import demo as demo_data
+
+        first = (demo_data.FIRST_STEP if demo and demo_data.is_seeded(container)
+                 else "Be the admin first: send /start, share your phone, then /web")
+        return [f"Chat page: {settings.sandbox_url}/chat", f"Console:   {console}", first]
+    bot = f"https://t.me/{container.bot_username}" if container.bot_username else "your bot in Telegram"
+    return [f"Chat:      {bot}", f"Console:   {console}",
+            "Be the admin first: send /start to the bot, share your phone, then /web"]
+
+
+async def _print_banner(container: Container, *, demo: bool) -> None:
+    lines = await asyncio.to_thread(start_lines, container, demo=demo)
+    print("\nTaskbell is running" + (" on its sandbox (no Telegram needed)" if container.settings.uses_sandbox
+                                    else "") + ". Stop with Ctrl+C.\n" + "\n".join(lines), flush=True)
 
 
 def run_bot(container: Container) -> int:

@@ -127,6 +127,7 @@ class SandboxClient:
         last_name: str | None = None,
         username: str | None = None,
         language_code: str | None = None,
+        hint: str | None = None,
     ) -> dict[str, Any]:
         return await self._post(
             "/users",
@@ -137,8 +138,14 @@ class SandboxClient:
                 "last_name": last_name,
                 "username": username,
                 "language_code": language_code,
+                "hint": hint,
             },
         )
+
+    async def set_hint(self, user_id: int, hint: str | None) -> dict[str, Any]:
+        """What the chat page shows under this person's name (their role, what to try)."""
+        response = await self._http.patch(f"/users/{user_id}", json={"hint": hint})
+        return _check(response)
 
     async def users(self) -> list[dict[str, Any]]:
         return (await self._get("/users"))["users"]

@@ -63,6 +63,14 @@ def _int(value: Any, name: str) -> int:
         raise ControlError(400, f"{name} must be an integer") from None
 
 
+def _opt_str(value: Any, name: str, limit: int = 500) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise ControlError(400, f"{name} must be a string of at most {limit} characters")
+    return value.strip() or None
+
+
 def _opt_int(value: Any, name: str) -> int | None:
     return None if value in (None, "") else _int(value, name)
 
@@ -91,6 +99,7 @@ class Control:
             route("/users", self.list_users, ["GET"]),
             route("/users", self.create_user, ["POST"]),
             route("/users/{user_id:int}", self.get_user, ["GET"]),
+            route("/users/{user_id:int}", self.update_user, ["PATCH"]),
             route("/users/{user_id:int}/block", self.block, ["POST"]),
             route("/users/{user_id:int}/unblock", self.unblock, ["POST"]),
             route("/users/{user_id:int}/text", self.send_text, ["POST"]),
@@ -238,11 +247,21 @@ class Control:
             username=body.get("username"),
             phone=body.get("phone"),
             language_code=body.get("language_code", "en"),
+            hint=_opt_str(body.get("hint"), "hint"),
         )
         return JSONResponse(user.as_control(), 201)
 
     async def get_user(self, request: Request) -> Any:
         return self._user(request).as_control()
+
+    async def update_user(self, request: Request) -> Any:
+        """Only the chat page's hint can change: {"hint": "Teacher: send /attendance"} (null clears it)."""
+        user = self._user(request)
+        body = await _json(request)
+        if set(body) - {"hint"}:
+            raise ControlError(400, "only hint can be changed")
+        self.state.set_hint(user, _opt_str(body.get("hint"), "hint"))
+        return user.as_control()
 
     async def block(self, request: Request) -> Any:
         user = self._user(request)

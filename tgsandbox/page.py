@@ -25,7 +25,9 @@ def render_page(state: SandboxState) -> str:
         items.append(
             f'<li><button type="button" class="user" data-user-id="{user.id}">'
             f'<span class="user-name">{escape(name)}</span>'
-            f'<span class="user-detail">{escape(detail)}</span></button></li>'
+            f'<span class="user-detail">{escape(detail)}</span>'
+            + (f'<span class="user-hint">{escape(user.hint)}</span>' if user.hint else "")
+            + "</button></li>"
         )
     return (
         template.replace("{{bot_name}}", escape(state.bot_first_name))

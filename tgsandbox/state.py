@@ -39,6 +39,7 @@ class User:
     phone: str | None = None
     language_code: str | None = "en"
     blocked: bool = False  # this user blocked the bot
+    hint: str | None = None  # for the chat page: who this person is and what to try (never sent to the bot)
 
     def as_telegram(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
@@ -59,6 +60,7 @@ class User:
             "phone": self.phone,
             "language_code": self.language_code,
             "blocked": self.blocked,
+            "hint": self.hint,
         }
 
 
@@ -386,6 +388,7 @@ class SandboxState:
         username: str | None = None,
         phone: str | None = None,
         language_code: str | None = "en",
+        hint: str | None = None,
     ) -> User:
         if user_id is None:
             user_id = next(self._user_ids)
@@ -395,7 +398,7 @@ class SandboxState:
             raise ValueError("user ids are positive")
         if user_id in self.users or user_id == self.bot_id:
             raise ValueError(f"user {user_id} already exists")
-        user = User(user_id, first_name, last_name, username, phone, language_code)
+        user = User(user_id, first_name, last_name, username, phone, language_code, hint=hint)
         self.users[user_id] = user
         self.chats[user_id] = Chat(id=user_id, type="private")
         self.save_user(user)
@@ -706,6 +709,12 @@ class SandboxState:
         )
         return query
 
+    def set_hint(self, user: User, hint: str | None) -> None:
+        """What the chat page says about this person (their role, what to try); the bot never sees it."""
+        user.hint = hint
+        self.save_user(user)
+        self.changes.notify()
+
     def set_blocked(self, user: User, blocked: bool) -> int | None:
         """Block or unblock the bot; Telegram tells the bot with a my_chat_member update."""
         if user.blocked == blocked:
@@ -715,16 +724,22 @@ class SandboxState:
         old, new = ("member", "kicked") if blocked else ("kicked", "member")
         chat = self.chats[user.id]
         self.touch(chat)
+
+        def member(status: str) -> dict[str, Any]:
+            # Telegram's ChatMemberBanned always carries until_date (0: for ever), old or new alike
+            data: dict[str, Any] = {"user": self.bot_user(), "status": status}
+            if status == "kicked":
+                data["until_date"] = 0
+            return data
+
         return self.add_update(
             "my_chat_member",
             {
                 "chat": self.chat_telegram(chat),
                 "from": user.as_telegram(),
                 "date": now_unix(),
-                "old_chat_member": {"user": self.bot_user(), "status": old},
-                "new_chat_member": {"user": self.bot_user(), "status": new, "until_date": 0}
-                if blocked
-                else {"user": self.bot_user(), "status": new},
+                "old_chat_member": member(old),
+                "new_chat_member": member(new),
             },
         )
 

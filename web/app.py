@@ -27,6 +27,7 @@ from web.routes import (
     dashboard,
     groups,
     health,
+    home,
     inbox,
     insights,
     login,
@@ -77,6 +78,7 @@ def create_app(deps: WebDeps) -> Starlette:
     metrics = Metrics(deps.db)
     app = Starlette(
         routes=[
+            *home.routes,
             *health.routes,
             *ops.routes,
             *dashboard.routes,

@@ -87,7 +87,7 @@ async def contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     deps = deps_of(context)
     result = await asyncio.to_thread(
         people.link_telegram, deps.db.uow(), phone=message.contact.phone_number,
-        telegram_user_id=user.id, chat_id=chat.id, region=deps.region)
+        telegram_user_id=user.id, chat_id=chat.id)  # Telegram's numbers are international (no PHONE_REGION)
     if result.person is None:
         await message.reply_text(REFUSED, reply_markup=ReplyKeyboardRemove())
         return

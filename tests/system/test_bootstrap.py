@@ -23,13 +23,14 @@ from domain.models import (
 )
 from domain.uow import Database
 from tests.auxil.paths import ROOT
+from tests.system.conftest import midday_zone
 
 KEY = "k" * 32
 
 
 def run_bootstrap(url: str, *args: str, phone: str = "+447700900001") -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "SECRET_KEYS": KEY,
-           "ADMIN_PHONE": phone, "ADMIN_NAME": "Asha Rao"}
+           "ADMIN_PHONE": phone, "ADMIN_NAME": "Asha Rao", "TIMEZONE": midday_zone()}
     return subprocess.run([sys.executable, str(ROOT / "bootstrap.py"), *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
@@ -60,13 +61,19 @@ def test_bootstrap_is_idempotent_and_demo_is_guarded(tmp_path):
             AttendanceRecord.mark == Mark.ABSENT))
         missed_items = uow.session.scalar(select(func.count()).select_from(PendingAction).where(
             PendingAction.kind == "missed_session"))
+        alerts = set(uow.session.scalars(select(PendingAction.summary)))
+        open_now = uow.session.scalar(select(func.count()).select_from(ClassSession).where(
+            ClassSession.status == SessionStatus.OPEN))
     db.engine.dispose()
     assert statuses == set(TaskStatus)
     assert admins == 1
-    # Classes have something to show: a schedule, classes taken with absences, one missed, more to come.
-    assert batches == 2 and "2 classes (17 taken, 1 missed in the last two weeks)" in demo.stdout
-    assert {SessionStatus.CLOSED, SessionStatus.MISSED, SessionStatus.SCHEDULED} <= session_states
-    assert absences > 0 and missed_items == 1
+    # Classes have something to show: four weeks taken with absences, one missed, one open now, more to come.
+    assert batches == 3 and "1 missed in the last 4 weeks; 1 open now)" in demo.stdout, demo.stdout
+    assert {SessionStatus.CLOSED, SessionStatus.MISSED, SessionStatus.SCHEDULED, SessionStatus.OPEN} <= session_states
+    assert absences > 0 and missed_items == 1 and open_now == 1
+    # The story the README tells: Chidi drifting below the threshold, Emre's streak.
+    assert any(a.startswith("Chidi Eze's attendance in Year 10 Physics") for a in alerts), alerts
+    assert "Emre Kaya missed the last 3 classes of Year 11 Maths." in alerts
 
 
 def test_demo_refuses_a_database_with_real_data(tmp_path):

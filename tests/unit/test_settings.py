@@ -107,7 +107,7 @@ def test_the_process_environment_is_read_over_dotenv(tmp_path, monkeypatch):
     env_file.write_text(f"SECRET_KEYS={KEY}\nTIMEZONE=Asia/Kolkata\nPHONE_REGION=\n")
     monkeypatch.setenv("TIMEZONE", "America/Chicago")
     s = load_settings(dotenv=env_file)
-    assert (s.timezone, s.phone_region, s.secret_keys) == ("America/Chicago", None, (KEY,))
+    assert (s.timezone, s.phone_region, s.secret_keys) == ("America/Chicago", "US", (KEY,))  # from the zone
 
 
 def test_secrets_are_secret_str_and_never_printed():
@@ -154,3 +154,23 @@ def test_log_format_from_dotenv_applies(tmp_path, monkeypatch):
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
+
+
+@pytest.mark.parametrize(("env", "region", "admin"), [
+    ({"TIMEZONE": "Asia/Kolkata"}, "IN", None),  # no admin phone: the time zone's country
+    ({"TIMEZONE": "Asia/Kolkata", "ADMIN_PHONE": "98200 12345"}, "IN", "+919820012345"),  # typed nationally
+    ({"TIMEZONE": "Europe/London", "ADMIN_PHONE": "+91 98200 12345"}, "IN", "+919820012345"),  # the admin's country
+    ({"TIMEZONE": "Europe/London", "ADMIN_PHONE": "0044 7700 900123"}, "GB", "+447700900123"),
+    ({"TIMEZONE": "Asia/Kolkata", "PHONE_REGION": "gb", "ADMIN_PHONE": "07700 900123"}, "GB", "+447700900123"),
+    ({"TIMEZONE": "UTC"}, None, None),  # no country to guess: numbers need their country code
+])
+def test_phone_region_defaults_from_the_admins_phone_or_the_time_zone(env, region, admin):
+    s = load_settings({"SECRET_KEYS": KEY, **env}, dotenv=None)
+    assert (s.phone_region, s.admin_phone) == (region, admin)
+
+
+def test_national_numbers_typed_in_the_demos_country_are_accepted():
+    from domain.phones import normalise_phone
+
+    s = load_settings({"SECRET_KEYS": KEY, "TIMEZONE": "Europe/London"}, dotenv=None)
+    assert normalise_phone("07700 900123", s.phone_region) == "+447700900123"

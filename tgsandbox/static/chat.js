@@ -8,6 +8,7 @@ const ui = {
   title: document.getElementById("chat-title"),
   status: document.getElementById("chat-status"),
   block: document.getElementById("block-toggle"),
+  hint: document.getElementById("chat-hint"),
   messages: document.getElementById("messages"),
   keyboard: document.getElementById("reply-keyboard"),
   composer: document.getElementById("composer"),
@@ -72,6 +73,7 @@ function renderUsers() {
     button.append(el("span", "user-name", fullName(user)));
     const detail = user.phone || (user.username ? "@" + user.username : "id " + user.id);
     button.append(el("span", "user-detail", detail + (user.blocked ? " · blocked the bot" : "")));
+    if (user.hint) button.append(el("span", "user-hint", user.hint));
     button.addEventListener("click", () => selectUser(user.id));
     item.append(button);
     ui.users.append(item);
@@ -226,6 +228,8 @@ async function refreshChat() {
   const user = chat.user;
   ui.title.textContent = fullName(user);
   ui.status.textContent = (user.phone || "no phone") + (user.blocked ? " · has blocked the bot" : "");
+  ui.hint.textContent = user.hint || "";
+  ui.hint.hidden = !user.hint;
   ui.block.textContent = user.blocked ? "Unblock bot" : "Block bot";
   const atBottom = ui.messages.scrollTop + ui.messages.clientHeight >= ui.messages.scrollHeight - 8;
   ui.messages.replaceChildren(...chat.messages.map(renderMessage));

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.actors import Actor
+from domain.attendance import family
 from domain.errors import DomainError, Forbidden
 from domain.links import LinkExpired, LinkInvalid
 from domain.people import services as people
@@ -81,10 +82,13 @@ async def show(request: Request) -> Response:
     open_limit = _open_limit(request)
     board = await to_thread.run_sync(lambda: dashboard_service.person_dashboard(
         deps.db.uow(readonly=True), person_id, open_limit=open_limit))
+    family_view = await to_thread.run_sync(  # a parent's children (a student's own classes); else empty
+        family.family_attendance, deps.db.uow(readonly=True), person_id, board.timezone or deps.settings.timezone)
     token = request.path_params["token"]
     keep = _open_query(open_limit)
     return render(request, "dashboard.html", {
         "board": board,
+        "family": family_view,
         "keep": f"?{keep}" if keep else "",
         "tz": zone(board.timezone, deps.settings.timezone),
         "csrf": csrf_token(deps.settings.secret_keys, token),
