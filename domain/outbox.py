@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from domain import workers
 from domain.models import Notification, Person, PersonStatus
 from domain.models.records import NotificationStatus
-from domain.uow import UnitOfWork
+from domain.uow import UnitOfWork, outbox_written
 
 
 class NotificationKind(StrEnum):
@@ -76,7 +76,13 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
     else:  # pragma: no cover - only the two supported databases
         stmt = insert(Notification)
     session.execute(stmt, rows)
+    outbox_written(session)
     return len(rows)
+
+
+def written(session: Session) -> None:
+    """Rows were put (back) in the outbox by this transaction: wake the delivery loop at commit."""
+    outbox_written(session)
 
 
 # --- the delivery side: claim, then record what happened ----------------------------------

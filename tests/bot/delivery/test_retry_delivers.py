@@ -1,0 +1,64 @@
+"""A notification retried from the console's Delivery page is really sent by the delivery loop."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import build_application, build_delivery
+from bot.delivery import DeliveryConfig
+from domain.models import Notification, NotificationStatus, Person, Role
+from tests.auxil.console import csrf_in, session_cookie
+from tests.auxil.telegram import TOKEN, bot_deps, settings_for
+from tests.auxil.web import BASE_URL, make_deps
+from tests.auxil.web import client as web_client
+from tests.factories import assign_one, sandbox_person
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+FAST = DeliveryConfig(backoff_base=0.05, idle_poll=0.05)
+
+
+def rows(db) -> list[Notification]:
+    with db.uow(readonly=True) as uow:
+        return list(uow.session.query(Notification).order_by(Notification.id))
+
+
+async def test_blocked_then_unblocked_and_a_refused_send_arrive_after_retry(db, sandbox, client):
+    await client.reset()
+    admin = await sandbox_person(db, client, first_name="Ada", name="Ada Admin", phone="+447700900801",
+                                 role=Role.ADMIN)
+    sam = await sandbox_person(db, client, first_name="Sam", name="Sam Student", phone="+447700900802",
+                               role=Role.STUDENT)
+    kim = await sandbox_person(db, client, first_name="Kim", name="Kim Student", phone="+447700900803",
+                               role=Role.STUDENT)
+    deps = bot_deps(settings_for(str(db.engine.url), sandbox.url), db)
+    app = build_application(deps, TOKEN, sandbox.url, updater=False)
+    await app.initialize()
+    try:
+        await client.block(sam.telegram_user_id)
+        assign_one(db, admin, sam, "Read chapter 3")
+        await build_delivery(app, deps, FAST).drain(timeout=30)
+        await client.force_next("sendMessage", 400, description="Bad Request: something odd")
+        assign_one(db, admin, kim, "Read chapter 4")
+        await build_delivery(app, deps, FAST).drain(timeout=30)
+        assert {r.recipient_id: r.status for r in rows(db)} == {sam.id: NotificationStatus.UNREACHABLE,
+                                                               kim.id: NotificationStatus.DEAD}
+        assert await client.bot_messages(sam.telegram_chat_id) == []
+        assert await client.bot_messages(kim.telegram_chat_id) == []
+        await client.unblock(sam.telegram_user_id)
+
+        async with web_client(make_deps(db)) as http:  # the admin presses Retry all on the Delivery page
+            http.cookies.set("tb_session", session_cookie(db, admin, BASE_URL)["value"])
+            page = await http.get("/admin/delivery")
+            assert "Blocked the bot" in page.text and "Something odd" in page.text
+            r = await http.post("/admin/delivery/retry", data={"csrf": csrf_in(page.text)})
+            assert r.headers["location"] == "/admin/delivery?m=retried_all&n=2"
+
+        await build_delivery(app, deps, FAST).drain(timeout=30)
+        assert {r.recipient_id: r.status for r in rows(db)} == {sam.id: NotificationStatus.SENT,
+                                                               kim.id: NotificationStatus.SENT}
+        assert "Read chapter 3" in (await client.bot_messages(sam.telegram_chat_id))[0]["text"]
+        assert "Read chapter 4" in (await client.bot_messages(kim.telegram_chat_id))[0]["text"]
+        with db.uow(readonly=True) as uow:
+            assert uow.session.get(Person, sam.id).telegram_unreachable_at is None
+    finally:
+        await app.shutdown()
