@@ -16,6 +16,7 @@ from domain.database import make_session_factory
 
 log = logging.getLogger(__name__)
 OUTBOX_WRITTEN = "taskbell.outbox_written"  # a Session.info flag: this transaction wrote outbox rows
+ORG_TZ = "taskbell.org_tz"  # Session.info: the organisation's time zone (domain.quiet reads it)
 
 
 def outbox_written(session: Session) -> None:
@@ -35,10 +36,11 @@ class Database:
     # Called after a transaction that wrote outbox rows commits (the delivery loop's wake-up in
     # this process); shared by the fenced copies. A listener must not block and never raises here.
     outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
+    timezone: str = "UTC"  # the organisation's (settings.timezone): for whoever set none of their own
 
     @classmethod
-    def from_engine(cls, engine: Engine, clock: Clock | None = None) -> Database:
-        return cls(engine, make_session_factory(engine), clock or SystemClock())
+    def from_engine(cls, engine: Engine, clock: Clock | None = None, timezone: str = "UTC") -> Database:
+        return cls(engine, make_session_factory(engine), clock or SystemClock(), timezone=timezone)
 
     def fenced(self, fence: Callable[[Session, datetime], None]) -> Database:
         """The same database, with every commit checked by `fence` first (in the same transaction)."""
@@ -64,6 +66,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         bind = self.db.engine.execution_options(readonly=True) if self.readonly else self.db.engine
         self.session = self.db.session_factory(bind=bind)
+        self.session.info[ORG_TZ] = self.db.timezone
         self.now = self.clock.now()
         return self
 
