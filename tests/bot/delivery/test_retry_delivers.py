@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from bot.app import build_application, build_delivery
@@ -62,3 +65,45 @@ async def test_blocked_then_unblocked_and_a_refused_send_arrive_after_retry(db, 
             assert uow.session.get(Person, sam.id).telegram_unreachable_at is None
     finally:
         await app.shutdown()
+
+
+async def test_a_commit_in_this_process_wakes_the_loop_not_the_poll(db, sandbox, client):
+    """With a one-minute poll, a task assigned (in a worker thread, as the web app does) and a Retry
+    pressed on the console both arrive within seconds: the commit woke the loop."""
+    await client.reset()
+    admin = await sandbox_person(db, client, first_name="Ada", name="Ada Admin", phone="+447700900811",
+                                 role=Role.ADMIN)
+    sam = await sandbox_person(db, client, first_name="Sam", name="Sam Student", phone="+447700900812",
+                               role=Role.STUDENT)
+    deps = bot_deps(settings_for(str(db.engine.url), sandbox.url), db)
+    app = build_application(deps, TOKEN, sandbox.url, updater=False)
+    await app.initialize()
+    loop = build_delivery(app, deps, DeliveryConfig(idle_poll=60.0))
+    running = asyncio.create_task(loop.run())
+    try:
+        await asyncio.sleep(0.3)  # the loop has looked once and sleeps for a minute
+        started = time.monotonic()
+        await asyncio.to_thread(assign_one, db, admin, sam, "Read chapter 5")
+        message = await client.wait_for_bot_message(sam.telegram_chat_id, timeout=5)
+        assert "Read chapter 5" in message["text"] and time.monotonic() - started < 5
+        await client.block(sam.telegram_user_id)
+        await asyncio.to_thread(assign_one, db, admin, sam, "Read chapter 6")
+        for _ in range(50):
+            if any(r.status == NotificationStatus.UNREACHABLE for r in rows(db)):
+                break
+            await asyncio.sleep(0.1)
+        await client.unblock(sam.telegram_user_id)
+        async with web_client(make_deps(db)) as http:
+            http.cookies.set("tb_session", session_cookie(db, admin, BASE_URL)["value"])
+            page = await http.get("/admin/delivery")
+            started = time.monotonic()
+            r = await http.post("/admin/delivery/retry", data={"csrf": csrf_in(page.text)})
+            assert r.headers["location"] == "/admin/delivery?m=retried_all&n=1"
+        message = await client.wait_for_bot_message(sam.telegram_chat_id, after_message_id=message["message_id"],
+                                                    timeout=5)
+        assert "Read chapter 6" in message["text"] and time.monotonic() - started < 5
+    finally:
+        await loop.stop()
+        await running
+        await app.shutdown()
+    assert db.outbox_listeners == []
