@@ -4,7 +4,7 @@ the delivery loop claims it (a row written at 20:59 and claimed at 21:01 waits t
 Each recipient's own quiet hours apply (their `quiet_start`/`quiet_end`, else the organisation's
 rules `quiet_hours.start`/`quiet_hours.end`), in their own time zone (else the organisation's).
 Urgent items pass: a sign-in code, the attendance sheet and its reminder (a class is on now), and
-anything about an urgent task."""
+anything about an urgent task. The same start and end means no quiet hours."""
 
 from __future__ import annotations
 

@@ -128,3 +128,13 @@ def test_the_organisations_rule_sets_the_default_hours(db, make_person, clock):
     clock.set(datetime(2026, 11, 2, 19, 0, tzinfo=UTC))
     write(db, student, NotificationKind.TASK_ASSIGNED, "evening")
     assert claimed(db) == set()
+
+
+def test_the_same_start_and_end_turns_quiet_hours_off(db, make_person, clock):
+    from tests.auxil.databases import without_quiet_hours
+
+    db = without_quiet_hours(london(db))
+    student = make_person(Role.STUDENT)
+    clock.set(datetime(2026, 11, 2, 23, 0, tzinfo=UTC))
+    write(db, student, NotificationKind.TASK_ASSIGNED, "night")
+    assert claimed(db) == {"night"}
