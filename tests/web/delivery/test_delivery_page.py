@@ -81,3 +81,23 @@ async def test_others_are_refused_and_nothing_changes(db, make_person):
     async with client(make_deps(db)) as http:  # not signed in: to the sign-in page
         r = await http.get("/admin/delivery")
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next=%2Fadmin%2Fdelivery")
+
+
+def test_retry_in_chromium_on_a_phone_sized_screen(db, make_person, served, as_person):
+    from playwright.sync_api import expect
+
+    base, _deps = served
+    ids, _student, parent = failures(db, make_person)
+    page = as_person(make_person(Role.ADMIN, "Ada Admin"), 420, 900)
+    page.goto(f"{base}/admin/delivery")
+    expect(page.locator("#deliveries tbody tr")).to_have_count(2)
+    row = page.locator(f"#notification-{ids[parent.id]}")
+    expect(row).to_contain_text("Never linked Telegram")
+    row.get_by_role("button", name="Retry").click()
+    expect(page.get_by_text("Sent back to the outbox")).to_be_visible()
+    expect(page.locator("#deliveries tbody tr")).to_have_count(1)
+    assert status_of(db, ids[parent.id]) == NotificationStatus.PENDING
+    page.get_by_role("button", name="Retry all").click()
+    expect(page.get_by_text("1 notification sent back to the outbox.")).to_be_visible()
+    expect(page.locator("#deliveries")).to_contain_text("Every notification was delivered.")
+    assert page.console_errors == []
