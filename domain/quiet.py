@@ -67,28 +67,39 @@ class Row:
     subject_id: int | None
 
 
+def _chunks(ids: set[int], size: int = 5000) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+
+
 def held_until(session: Session, rows: Iterable[Row], now: datetime) -> dict[int, datetime]:
     """Of `rows`, those to hold for quiet hours, with the UTC moment their recipient's quiet hours end."""
     holdable = [r for r in rows if r.kind not in URGENT_KINDS]
     if not holdable:
         return {}
-    people = {pid: (tz, qs, qe) for pid, tz, qs, qe in session.execute(
-        select(Person.id, Person.timezone, Person.quiet_start, Person.quiet_end)
-        .where(Person.id.in_({r.recipient_id for r in holdable})))}
-    task_ids = {r.subject_id for r in holdable if r.subject_type == "task" and r.subject_id is not None}
-    urgent_tasks = set(session.scalars(select(Task.id).where(
-        Task.id.in_(task_ids), Task.priority == Priority.URGENT))) if task_ids else set()
     default = (_rule_time(session, "quiet_hours.start"), _rule_time(session, "quiet_hours.end"))
     org_tz = str(session.info.get(ORG_TZ) or "UTC")
-    held: dict[int, datetime] = {}
-    for r in holdable:
-        if (r.subject_type == "task" and r.subject_id in urgent_tasks) or r.recipient_id not in people:
-            continue
-        tz, q_start, q_end = people[r.recipient_id]
+
+    def quiet_end(tz: str | None, q_start: time | None, q_end: time | None) -> datetime | None:
         start, end = (q_start, q_end) if q_start and q_end else default
-        if start == end:
-            continue
         local = now.astimezone(_zone(tz, org_tz))
-        if in_quiet_hours(local, start, end):
-            held[r.key] = quiet_end_after(local, end).astimezone(now.tzinfo)
-    return held
+        if start != end and in_quiet_hours(local, start, end):
+            return quiet_end_after(local, end).astimezone(now.tzinfo)
+        return None
+
+    # Few distinct (zone, hours) exist: when none of them is quiet now, nothing is held (the day's case).
+    settings = session.execute(select(Person.timezone, Person.quiet_start, Person.quiet_end).distinct()).all()
+    if all(quiet_end(*combo) is None for combo in settings):
+        return {}
+    quiet_until: dict[int, datetime] = {}  # recipient -> end of their quiet hours, for those in them now
+    for chunk in _chunks({r.recipient_id for r in holdable}):
+        for pid, tz, q_start, q_end in session.execute(
+                select(Person.id, Person.timezone, Person.quiet_start, Person.quiet_end).where(Person.id.in_(chunk))):
+            if (until := quiet_end(tz, q_start, q_end)) is not None:
+                quiet_until[pid] = until
+    candidates = [r for r in holdable if r.recipient_id in quiet_until]
+    task_ids = {r.subject_id for r in candidates if r.subject_type == "task" and r.subject_id is not None}
+    urgent_tasks = {tid for chunk in _chunks(task_ids) for tid in session.scalars(
+        select(Task.id).where(Task.id.in_(chunk), Task.priority == Priority.URGENT))}
+    return {r.key: quiet_until[r.recipient_id] for r in candidates
+            if not (r.subject_type == "task" and r.subject_id in urgent_tasks)}
