@@ -143,3 +143,6 @@ def test_a_commit_that_writes_outbox_rows_tells_the_listeners_once(db, make_pers
     with db.uow() as uow:  # a commit with no outbox rows
         uow.commit()
     assert heard == [1]
+    fenced = db.fenced(lambda _session, _now: None)  # the scheduler's copy: the same listeners
+    write(fenced, person, key="c")
+    assert heard == [1, 1]
