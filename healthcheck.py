@@ -155,7 +155,8 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
         if database_ok:
             probe("scheduler alive", scheduler_alive, "start it: taskbell scheduler (or taskbell run)")
             probe("outbox healthy", outbox_healthy,
-                  "check the bot process (taskbell bot) and Telegram; dead letters show in the admin console")
+                  "check the bot process (taskbell bot) and Telegram; failed, dead and unreachable "
+                  f"notifications and Retry: the console's Delivery page, {settings.app_base_url}/admin/delivery")
             probe("last backup", last_backup, "run: taskbell backup (the scheduler takes one daily)")
     finally:
         engine.dispose()

@@ -47,7 +47,18 @@ def sqlite_db(directory: Path, name: str) -> Database:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{path}")
     migrations.upgrade(engine)
-    return Database.from_engine(engine)
+    return without_quiet_hours(Database.from_engine(engine))
+
+
+def without_quiet_hours(db: Database) -> Database:
+    """Quiet hours off (start = end): a benchmark run at night must not hold its notifications."""
+    from domain.models import RuleConfig
+
+    with db.uow() as uow:
+        uow.session.add_all(RuleConfig(scope="global", key=k, value={"value": "00:00"}, updated_at=uow.now)
+                            for k in ("quiet_hours.start", "quiet_hours.end"))
+        uow.commit()
+    return db
 
 
 def pg_db(name: str) -> Database | None:

@@ -39,6 +39,9 @@ class DeliveryConfig:
     # A row is sent only this soon after the last heartbeat, well inside the lapse after which
     # other workers take it (so a slow or paused worker never sends what another has taken).
     fresh_for: float = workers.HEARTBEAT_LAPSE.total_seconds() * 2 / 3
+    # Woken when a transaction of this process commits outbox rows (the web app, the scheduler, the
+    # bot's handlers), so those go out at once; idle_poll is the fallback for other processes' rows.
+    wake_on_commit: bool = True
 
 
 def this_worker() -> WorkerId:
@@ -102,6 +105,7 @@ class DeliveryLoop:
         self.stats: Counter[str] = Counter()
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._inflight: set[asyncio.Task[None]] = set()
         self._sent: list[tuple[int, int | None, int | None, bool]] = []
         self._flushing: asyncio.Task[None] | None = None
@@ -111,6 +115,13 @@ class DeliveryLoop:
     def wake(self) -> None:
         """Something was just written to the outbox: look now rather than at the next poll."""
         self._wake.set()
+
+    def _wake_from_any_thread(self) -> None:
+        """The outbox listener: a commit in any thread of this process wakes the loop."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop is closing
+                loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self) -> None:
         self._stop.set()
@@ -123,10 +134,14 @@ class DeliveryLoop:
     async def run(self) -> None:
         log.info("delivery loop started (worker %s)", self.worker.id)
         self._heart = asyncio.create_task(self._heartbeat())
+        self._loop = asyncio.get_running_loop()
+        if self.config.wake_on_commit:
+            self.db.outbox_listeners.append(self._wake_from_any_thread)
         try:
             failures = 0
             while not self._stop.is_set():
                 room = min(self.high_water - len(self._inflight), self.batch)
+                self._wake.clear()  # cleared before claiming: a commit from now on is not missed
                 try:
                     batch = await self._claim(room) if room > 0 else []
                     failures = 0
@@ -138,10 +153,11 @@ class DeliveryLoop:
                     continue
                 self._launch(batch)
                 if not batch or room <= 0:
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.config.idle_poll)
         finally:
+            with contextlib.suppress(ValueError):
+                self.db.outbox_listeners.remove(self._wake_from_any_thread)
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
             await asyncio.shield(self.flush())

@@ -12,10 +12,10 @@ from sqlalchemy import and_, case, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from domain import workers
+from domain import quiet, workers
 from domain.models import Notification, Person, PersonStatus
 from domain.models.records import NotificationStatus
-from domain.uow import UnitOfWork
+from domain.uow import UnitOfWork, outbox_written
 
 
 class NotificationKind(StrEnum):
@@ -53,6 +53,12 @@ class Intent:
 
 def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
     """Insert notification rows in bulk; a dedupe key seen before is skipped, not an error."""
+    intents = list(intents)
+    if not intents:
+        return 0
+    # Quiet hours decided now (and again at the claim): a held row is due when they end.
+    held = quiet.held_until(session, (quiet.Row(n, str(i.kind), i.recipient_id, i.subject_type, i.subject_id)
+                                      for n, i in enumerate(intents)), now)
     rows = [
         {
             "kind": str(i.kind),  # the plain stored string, whatever the driver makes of enums
@@ -61,13 +67,11 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
             "data": i.data,
             "subject_type": i.subject_type,
             "subject_id": i.subject_id,
-            "next_attempt_at": now,
+            "next_attempt_at": held.get(n, now),
             "created_at": now,
         }
-        for i in intents
+        for n, i in enumerate(intents)
     ]
-    if not rows:
-        return 0
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         stmt = postgresql.insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"])
@@ -76,7 +80,13 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
     else:  # pragma: no cover - only the two supported databases
         stmt = insert(Notification)
     session.execute(stmt, rows)
+    outbox_written(session)
     return len(rows)
+
+
+def written(session: Session) -> None:
+    """Rows were put (back) in the outbox by this transaction: wake the delivery loop at commit."""
+    outbox_written(session)
 
 
 # --- the delivery side: claim, then record what happened ----------------------------------
@@ -142,6 +152,10 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE,
         ids = list(uow.session.scalars(due))
         if not ids:
             return []
+        ids = _hold_quiet(uow, ids)
+        if not ids:
+            uow.commit()
+            return []
         uow.session.execute(
             update(Notification).where(Notification.id.in_(ids))
             .values(status=NotificationStatus.SENDING, next_attempt_at=now + lease,
@@ -160,6 +174,19 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE,
                  n.data, n.attempts, n.subject_type, n.subject_id, tz)
         for n, chat, status, unreachable, tz in rows
     ]
+
+
+def _hold_quiet(uow: UnitOfWork, ids: list[int]) -> list[int]:
+    """Put back the rows whose recipient is in quiet hours now (due when they end); the rest go on."""
+    rows = [quiet.Row(*r) for r in uow.session.execute(
+        select(Notification.id, Notification.kind, Notification.recipient_id, Notification.subject_type,
+               Notification.subject_id).where(Notification.id.in_(ids)))]
+    held = quiet.held_until(uow.session, rows, uow.now)
+    if held:
+        uow.session.execute(update(Notification), [  # by primary key: one executemany
+            {"id": nid, "status": NotificationStatus.PENDING, "next_attempt_at": until}
+            for nid, until in held.items()])
+    return [i for i in ids if i not in held]
 
 
 def _scrub_final(uow: UnitOfWork, notification_id: int | None = None) -> None:

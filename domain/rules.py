@@ -17,6 +17,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "quiet_hours.start": "21:00",
     "quiet_hours.end": "07:00",
     "brief.time": "07:30",
+    "brief.window_hours": 3,  # a brief goes between brief.time and this many hours later, or not that day
     "attendance.grace_minutes": 10,
     "attendance.open_before_minutes": 15,
     "attendance.default_mark": "present",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
 
@@ -12,6 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.clock import Clock, SystemClock
 from domain.database import make_session_factory
+
+log = logging.getLogger(__name__)
+OUTBOX_WRITTEN = "taskbell.outbox_written"  # a Session.info flag: this transaction wrote outbox rows
+ORG_TZ = "taskbell.org_tz"  # Session.info: the organisation's time zone (domain.quiet reads it)
+
+
+def outbox_written(session: Session) -> None:
+    """Note that this transaction wrote outbox rows, so listeners are told once it commits."""
+    session.info[OUTBOX_WRITTEN] = True
 
 
 @dataclass
@@ -23,10 +33,14 @@ class Database:
     clock: Clock
     # Checked in each transaction just before it commits; raises to refuse the commit (a fenced job).
     fence: Callable[[Session, datetime], None] | None = None
+    # Called after a transaction that wrote outbox rows commits (the delivery loop's wake-up in
+    # this process); shared by the fenced copies. A listener must not block and never raises here.
+    outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
+    timezone: str = "UTC"  # the organisation's (settings.timezone): for whoever set none of their own
 
     @classmethod
-    def from_engine(cls, engine: Engine, clock: Clock | None = None) -> Database:
-        return cls(engine, make_session_factory(engine), clock or SystemClock())
+    def from_engine(cls, engine: Engine, clock: Clock | None = None, timezone: str = "UTC") -> Database:
+        return cls(engine, make_session_factory(engine), clock or SystemClock(), timezone=timezone)
 
     def fenced(self, fence: Callable[[Session, datetime], None]) -> Database:
         """The same database, with every commit checked by `fence` first (in the same transaction)."""
@@ -52,6 +66,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         bind = self.db.engine.execution_options(readonly=True) if self.readonly else self.db.engine
         self.session = self.db.session_factory(bind=bind)
+        self.session.info[ORG_TZ] = self.db.timezone
         self.now = self.clock.now()
         return self
 
@@ -70,6 +85,12 @@ class UnitOfWork:
             self.db.fence(self.session, self.clock.now())
         self.session.commit()
         self._committed = True
+        if self.session.info.pop(OUTBOX_WRITTEN, False):
+            for listener in list(self.db.outbox_listeners):
+                try:
+                    listener()
+                except Exception:  # a wake-up is a hint: the poll still finds the rows
+                    log.exception("an outbox listener failed")
 
     @property
     def dialect(self) -> str:

@@ -51,7 +51,8 @@ class Container:
         from domain.database import make_engine
         from domain.uow import Database
 
-        return Database.from_engine(make_engine(self.settings.database_url), self.clock)
+        return Database.from_engine(make_engine(self.settings.database_url), self.clock,
+                                    timezone=self.settings.timezone)
 
     @cached_property
     def signer(self) -> Signer:

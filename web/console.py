@@ -46,6 +46,7 @@ NAV = [  # (path, label, roles)
     ("/admin/audit", "Audit log", ADMIN_ONLY),
     ("/admin/settings", "Settings", ADMIN_ONLY),
     ("/admin/backups", "Backups", ADMIN_ONLY),
+    ("/admin/delivery", "Delivery", ADMIN_ONLY),
 ]
 
 FLASH = {  # ?m=<code> after a POST -> the message shown on the page it lands on

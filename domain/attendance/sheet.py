@@ -28,6 +28,7 @@ from domain.models import (
     SessionStatus,
 )
 from domain.outbox import Intent, NotificationKind, enqueue
+from domain.people.reach import family_reach
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
@@ -43,6 +44,7 @@ class SheetRow:
     mark: Mark
     marked: bool  # a record exists (else the default is shown)
     note: str | None
+    unreachable: tuple[str, ...] = ()  # who of the student and their parents Telegram cannot reach
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,11 @@ def _sheet(session: Session, cs: ClassSession) -> Sheet:
     default = Mark(rule_in(session, "attendance.default_mark", f"batch:{batch.id}"))
     records = {r.student_id: r for r in session.scalars(
         select(AttendanceRecord).where(AttendanceRecord.session_id == cs.id))}
+    students = _students(session, cs.batch_id, cs.on_date)
+    reach = family_reach(session, [sid for sid, _ in students])
     rows = [SheetRow(sid, name, records[sid].mark if sid in records else default, sid in records,
-                     records[sid].note if sid in records else None)
-            for sid, name in _students(session, cs.batch_id, cs.on_date)]
+                     records[sid].note if sid in records else None, reach[sid].notes)
+            for sid, name in students]
     return Sheet(cs.id, batch.id, batch.name, cs.on_date, cs.starts_at, cs.ends_at, cs.status, rows, default)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
@@ -30,7 +30,7 @@ from domain.models import (
     Task,
 )
 from domain.outbox import Intent, NotificationKind, enqueue
-from domain.rules import rule_in
+from domain.rules import DEFAULT_RULES, rule_in
 from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
 
@@ -141,21 +141,37 @@ def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
     return brief
 
 
+def brief_window(session: Session) -> timedelta:
+    """How long after the brief time a brief may still go (rule `brief.window_hours`; a bad value: 3 h)."""
+    try:
+        hours = float(rule_in(session, "brief.window_hours"))
+    except (TypeError, ValueError):
+        hours = float(DEFAULT_RULES["brief.window_hours"])
+    return timedelta(hours=min(max(hours, 0.25), 24.0))
+
+
+def in_brief_window(local: datetime, at: time, window: timedelta) -> bool:
+    """Whether local time is within [brief time, brief time + window) of its own day (never past
+    midnight): a brief is for the morning it was meant for, or not at all that day."""
+    start = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    return start <= local < start + window
+
+
 def send_due(uow_factory: Callable[[], UnitOfWork], org_tz: str) -> int:
-    """Enqueue today's brief for everyone whose brief time has come and who has something to read."""
+    """Enqueue today's brief for everyone inside their brief window (local time) who has something to
+    read and has not had today's (one per person per local date: the dedupe key)."""
     sent = 0
     uow = uow_factory()
     with uow:
         now = uow.now
-        brief_time = str(rule_in(uow.session, "brief.time"))
-        at = parse_hhmm(brief_time)
-        hour, minute = at.hour, at.minute
+        at = parse_hhmm(str(rule_in(uow.session, "brief.time")))
+        window = brief_window(uow.session)
         people = uow.session.execute(select(Person.id, Person.timezone).where(
             Person.status == PersonStatus.ACTIVE, Person.telegram_chat_id.is_not(None))).all()
         due = []
         for pid, tz in people:
             local = now.astimezone(ZoneInfo(tz or org_tz))
-            if (local.hour, local.minute) >= (hour, minute):
+            if in_brief_window(local, at, window):
                 due.append((pid, f"brief:{pid}:{local.date().isoformat()}"))
         have = set(uow.session.scalars(select(Notification.dedupe_key).where(
             Notification.dedupe_key.in_([k for _, k in due])))) if due else set()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, or_, select, update
@@ -19,23 +19,12 @@ from domain.actors import Actor, load_active
 from domain.errors import Forbidden, InvalidInput, NotFound
 from domain.models import OPEN_STATUSES, Assignment, Person, Priority, Task
 from domain.outbox import Intent, NotificationKind, enqueue
+from domain.quiet import in_quiet_hours, quiet_end_after
 from domain.rules import rule_in
 from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
 
 DIGEST_AT = 4  # more escalations than this for one assigner in one scan: one digest instead
-
-
-def in_quiet_hours(local: datetime, start: time, end: time) -> bool:
-    """Whether the local time falls in the quiet hours [start, end), which may span midnight."""
-    t = local.time()
-    return start <= t or t < end if start > end else start <= t < end
-
-
-def quiet_end_after(local: datetime, end: time) -> datetime:
-    """The first moment after `local` at which the quiet hours end."""
-    candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
-    return candidate if candidate > local else candidate + timedelta(days=1)
 
 
 @dataclass

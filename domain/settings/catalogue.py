@@ -83,6 +83,9 @@ CATALOGUE: tuple[RuleSpec, ...] = (
              "Messages held during quiet hours go out from this local time.", TIME),
     RuleSpec("brief.time", "Morning brief", "Brief time",
              "The local time each person's morning brief is sent.", TIME),
+    RuleSpec("brief.window_hours", "Morning brief", "Send the brief within",
+             "If the brief could not go at its time (the system was down), it still goes this many hours "
+             "later; after that it is skipped for the day rather than arriving late.", INT, "hours", 1, 12),
     RuleSpec("attendance.open_before_minutes", "Classes", "Open the sheet before class",
              "How long before a class starts its teachers get the attendance sheet.",
              INT, "minutes", 0, 240),

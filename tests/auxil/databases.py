@@ -12,9 +12,9 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from adapters import migrations
-from domain.clock import Clock
+from domain.clock import Clock, SystemClock
 from domain.database import make_engine
-from domain.models import Base, Task, TaskStatus
+from domain.models import Base, RuleConfig, Task, TaskStatus
 from domain.uow import Database
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -92,5 +92,19 @@ def task_status(db: Database, task_id: int) -> TaskStatus:
 def module_database(directory: Path, template: Path, clock: Clock) -> Iterator[Database]:
     """A SQLite copy of its own for a module whose bot runs across its tests (a module fixture)."""
     database = Database.from_engine(make_engine(sqlite_copy(template, directory / "bot.db")), clock)
+    if isinstance(clock, SystemClock):
+        without_quiet_hours(database)
     yield database
     database.engine.dispose()
+
+
+def without_quiet_hours(db: Database) -> Database:
+    """Quiet hours off (start = end) for a test on the wall clock: run at night, its notifications
+    would otherwise wait for the morning (domain.quiet). Tests of quiet hours use a FixedClock."""
+    with db.uow() as uow:
+        uow.session.query(RuleConfig).filter(RuleConfig.scope == "global",
+                                             RuleConfig.key.in_(["quiet_hours.start", "quiet_hours.end"])).delete()
+        uow.session.add_all(RuleConfig(scope="global", key=k, value={"value": "00:00"}, updated_at=uow.now)
+                            for k in ("quiet_hours.start", "quiet_hours.end"))
+        uow.commit()
+    return db

@@ -72,6 +72,7 @@ def test_stale_scheduler_dead_letters_old_backup_and_unreachable_telegram(health
     assert got["scheduler alive"].startswith("✗ FAIL scheduler alive: last heartbeat 5m00s ago from test-host")
     assert "-> start it: taskbell scheduler" in got["scheduler alive"]
     assert got["outbox healthy"].startswith("✗ FAIL outbox healthy: oldest unsent notification is 30m00s old")
+    assert got["outbox healthy"].endswith("Delivery page, http://127.0.0.1:8000/admin/delivery")
     assert got["Telegram reachable"].startswith("✗ FAIL Telegram reachable:")
     clock.advance(hours=40)
     assert "the last backup is 40h" in lines(run_checks(settings, clock))["last backup"]
