@@ -33,6 +33,7 @@ from domain.attendance import sheet as att_sheet
 from domain.errors import DomainError
 from domain.inbox import services as inbox
 from domain.models import SessionStatus
+from domain.words import day_text, plural
 
 REASON = 0
 ABSENT_KEY = "absent_choice"
@@ -134,7 +135,7 @@ async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: dat
         await message.reply_text(exc.message)
         return
     day, today, window = found.day, found.today, found.window_days
-    title = "Today's classes" if day == today else f"Classes on {day:%a %d %b}"
+    title = "Today's classes" if day == today else f"Classes on {day_text(day)}"
     lines, rows = [f"<b>{title}</b>"], []
     for cs in found.rows:
         name = cs.batch_name
@@ -274,7 +275,7 @@ async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not items:
         await message.reply_text("Your inbox is empty. 🎉")
         return
-    await message.reply_text(f"{len(items)} open item(s):")
+    await message.reply_text(f"{plural(len(items), 'open item')}:")
     for item in items[:10]:
         await message.reply_text(f"📥 {item.summary}", reply_markup=action_keyboard(item.id))
 

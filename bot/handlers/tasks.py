@@ -24,8 +24,8 @@ from bot.callbacks import CancelAssignment, TaskButton, TaskListKeep, TaskListPa
 from bot.deps import deps_of
 from bot.identity import person_of
 from bot.messages.paging import nav_rows
-from bot.messages.tasks import STATUS_LINE, card_markup, card_text, review_keyboard
-from bot.timefmt import local
+from bot.messages.tasks import card_markup, card_text, review_keyboard, state_line
+from bot.timefmt import due_phrase
 from domain.actors import Actor
 from domain.errors import DomainError, InvalidInput
 from domain.tasks import queries as task_queries
@@ -150,8 +150,8 @@ def _list_view(cards: list[TaskRow], total: int, page: int, tz: str,
     rows = []
     for n, card in enumerate(cards, start=1 + page * PER_PAGE):
         overdue = " ⚠️ overdue" if card.is_overdue(now) else ""
-        lines.append(f"{n}. <b>{html.escape(card.title)}</b> · due {local(card.due_at, card.assignee_timezone, tz)}"
-                     f"{overdue} · {card.priority.value} · {STATUS_LINE[card.status]}")
+        lines.append(f"{n}. <b>{html.escape(card.title)}</b> · {due_phrase(card.due_at, card.assignee_timezone, tz)}"
+                     f"{overdue} · {card.priority.value} · {state_line(card)}")
         row = []
         if card.status.value == "pending":
             row.append(InlineKeyboardButton(f"Start {n}", callback_data=encode(TaskButton("start", card.id, page))))
@@ -222,7 +222,7 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     lines, rows = ["<b>What you assigned lately</b>"], []
     for s in summaries:
-        lines.append(f"• <b>{html.escape(s.title)}</b> (due {local(s.due_at, person.timezone, deps.settings.timezone)}): "
+        lines.append(f"• <b>{html.escape(s.title)}</b> ({due_phrase(s.due_at, person.timezone, deps.settings.timezone)}): "
                      f"{s.done} done, {s.in_progress} in progress, {s.pending} pending"
                      + (f", {s.cancelled} cancelled" if s.cancelled else ""))
         if s.open:

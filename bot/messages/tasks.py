@@ -11,30 +11,28 @@ from bot.callbacks import TaskButton, encode
 from bot.messages import limits
 from bot.messages.registry import Rendered, Renderer, renders
 from bot.timefmt import local
+from domain import words
 from domain.links import LinkSigner, dashboard_url
 from domain.models import TaskStatus
 from domain.outbox import Delivery, NotificationKind, sent_message
 from domain.tasks.queries import TaskRow
 
-STATUS_LINE = {
-    TaskStatus.PENDING: "⏳ Not started",
-    TaskStatus.IN_PROGRESS: "▶️ In progress",
-    TaskStatus.DONE: "✅ Done",
-    TaskStatus.RESOLVED: "✅ Done and approved",
-    TaskStatus.CANCELLED: "✖️ Cancelled",
-}
+ICONS = {words.PENDING: "⏳", words.IN_PROGRESS: "▶️", words.DONE: "✅", words.AWAITING_REVIEW: "✅",
+         words.APPROVED: "✅", words.REOPENED: "🔁", words.CANCELLED: "✖️"}
+
+
+def state_line(card: TaskRow) -> str:
+    """The task's state as the chat shows it: an icon and the one vocabulary's word ("✅ Awaiting review")."""
+    return f"{ICONS[card.state]} {card.state.capitalize()}"
 
 
 def card_text(card: TaskRow, org_tz: str) -> str:
     """A task as the assignee reads it; a description too long for one Telegram message is cut, with
     a pointer to the dashboard (the card's button), which shows all of it."""
-    status = STATUS_LINE[card.status]
-    if card.status == TaskStatus.DONE and card.requires_review:
-        status = "✅ Done, awaiting review"
     head = [f"<b>{html.escape(limits.clip(card.title, 512))}</b>"]
-    tail = [f"Due: {local(card.due_at, card.assignee_timezone, org_tz)}",
+    tail = [f"Due: {local(card.due_at, card.assignee_timezone, org_tz)}" if card.due_at else "No due time",
             f"Priority: {card.priority.value} · From: {html.escape(limits.clip(card.assigner_name, 256))}",
-            status]
+            state_line(card)]
     if card.last_note and card.status == TaskStatus.IN_PROGRESS:
         tail.append(f"Note: {html.escape(limits.clip(card.last_note, 1024))}")
     if card.description:

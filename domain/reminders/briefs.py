@@ -33,6 +33,7 @@ from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
 from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
+from domain.words import plural
 
 
 @dataclass
@@ -95,7 +96,7 @@ def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
             actions = s.scalar(select(func.count()).select_from(PendingAction).where(
                 PendingAction.owner_id == person_id, PendingAction.status == ActionStatus.OPEN)) or 0
             if actions:
-                brief.add("Inbox", [f"{actions} open item(s): /inbox"])
+                brief.add("Inbox", [f"{plural(actions, 'open item')}: /inbox"])
             brief.add("Your tasks", _my_tasks(s, person_id, now, day_end))
         if person.role == Role.ADMIN:
             week_ago = now - timedelta(days=7)
@@ -134,9 +135,9 @@ def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
                     Task.assignee_id == child_id, Task.status.in_(OPEN_STATUSES))) or 0
                 items = []
                 if marked:
-                    items.append(f"attended {int(present or 0)} of {marked} classes last week")
+                    items.append(f"attended {int(present or 0)} of {plural(marked, 'class', 'classes')} last week")
                 if open_tasks:
-                    items.append(f"{open_tasks} piece(s) of work open")
+                    items.append(f"{plural(open_tasks, 'piece')} of work open")
                 brief.add(child_name, items)
     return brief
 

@@ -31,6 +31,7 @@ from domain.models import (
 )
 from domain.tasks.scope import STAFF, authorise_person_tasks, load_staff, visible_tasks
 from domain.uow import UnitOfWork
+from domain.words import task_state
 
 MAX_PAGE = 200  # the most tasks one page of a listing holds (console and API)
 MAX_EXPORT_ROWS = 50_000
@@ -71,6 +72,11 @@ class TaskRow:
     assignee_link_generation: int = 0  # signs the assignee's dashboard link
     done_count: int = 0  # the assignment's finished tasks (task_card with_progress only)
     total_count: int = 0  # the assignment's tasks not cancelled (task_card with_progress only)
+
+    @property
+    def state(self) -> str:
+        """The task's state in the one vocabulary (domain.words): chat and web show this."""
+        return task_state(self.status, self.requires_review, self.reopen_count)
 
     def is_overdue(self, now: datetime) -> bool:
         """Still open and past its due time."""

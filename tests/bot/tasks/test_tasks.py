@@ -225,7 +225,7 @@ async def test_review_reopen_asks_for_a_reason_the_assignee_reads(running, clien
         card = await client.wait_for_bot_message(chat, card["message_id"], timeout=15)
     task = task_of(db, s2.id)
     done = await press(client, chat, card, f"task:complete:{task.id}", expect_new=False)
-    assert "awaiting review" in done["text"]
+    assert "Awaiting review" in done["text"]
 
     teacher_chat = teacher.telegram_chat_id
     review = await last_bot_message(client, teacher_chat)
