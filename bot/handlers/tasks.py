@@ -24,7 +24,7 @@ from bot.callbacks import CancelAssignment, TaskButton, TaskListKeep, TaskListPa
 from bot.deps import deps_of
 from bot.identity import person_of
 from bot.messages.paging import nav_rows
-from bot.messages.tasks import card_markup, card_text, review_keyboard, state_line
+from bot.messages.tasks import card_markup, card_text, completed_text, review_keyboard, state_line
 from bot.timefmt import due_phrase
 from domain.actors import Actor
 from domain.errors import DomainError, InvalidInput
@@ -79,12 +79,14 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if page is not None:
         await show_list(update, context, int(page))
         return None
+    if action == "approve":  # the assigner's message keeps who completed what
+        card = await asyncio.to_thread(task_queries.task_card, deps.db.uow(readonly=True), task_id,
+                                       with_progress=True)
+        await _edit(update, f"{completed_text(card)}\n👍 Approved by you.", review_keyboard(card))
+        return None
     card = await asyncio.to_thread(task_queries.task_card, deps.db.uow(readonly=True), task_id)
-    if action == "approve":
-        await _edit(update, f"{card_text(card, deps.settings.timezone)}\nReviewed by you.", review_keyboard(card))
-    else:
-        await _edit(update, card_text(card, deps.settings.timezone),
-                    card_markup(card, deps.links, deps.settings.app_base_url, deps.db.clock.now()))
+    await _edit(update, card_text(card, deps.settings.timezone),
+                card_markup(card, deps.links, deps.settings.app_base_url, deps.db.clock.now()))
     return None
 
 

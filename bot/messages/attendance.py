@@ -16,7 +16,7 @@ from domain.attendance import queries as att_queries
 from domain.attendance import sheet as att_sheet
 from domain.attendance import sheet_links
 from domain.models import Mark, SessionStatus
-from domain.outbox import Delivery, NotificationKind
+from domain.outbox import Delivery, NotificationKind, sent_message
 from domain.people import profile as profiles
 from domain.uow import Database
 
@@ -76,6 +76,20 @@ def attendance_sheet_link(r: Renderer, d: Delivery) -> dict[str, Any]:
 def attendance_sheet(r: Renderer, d: Delivery) -> Rendered:
     sheet = att_sheet.sheet(r.db.uow(readonly=True), Actor.telegram(d.recipient_id), int(d.data["session_id"]))
     return sheet_view(sheet, d.recipient_tz or r.org_tz, 0, d.data.get(LINK))
+
+
+@renders(NotificationKind.ATTENDANCE_SHEET_DONE)
+def attendance_sheet_done(r: Renderer, d: Delivery) -> Rendered:
+    """Edits the sheet message sent for this class to its state now ("submitted"), with no buttons;
+    sends nothing when there is none (or the class was reopened meanwhile)."""
+    session_id = int(d.data["session_id"])
+    where = sent_message(r.db.uow(readonly=True), d.recipient_id, "session", session_id,
+                         NotificationKind.ATTENDANCE_SHEET)
+    sheet = att_sheet.sheet(r.db.uow(readonly=True), Actor.telegram(d.recipient_id), session_id)
+    if sheet.status == SessionStatus.OPEN:
+        return Rendered("", edit=None, edit_only=True)
+    done = sheet_view(sheet, d.recipient_tz or r.org_tz, 0, None)
+    return Rendered(done.text, None, edit=where, edit_only=True)
 
 
 @renders(NotificationKind.ABSENCE)

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Snooze, encode
 from bot.messages.registry import Rendered, Renderer, renders
-from bot.messages.tasks import card_text, markup_for
+from bot.messages.tasks import card_text, markup_for, new_card
 from bot.timefmt import local
 from domain.outbox import Delivery, NotificationKind
 from domain.words import day_text, plural
@@ -37,7 +37,7 @@ def task_reminder(r: Renderer, d: Delivery) -> Rendered:
     rows = list(markup_for(r, card).inline_keyboard)
     rows.insert(0, [InlineKeyboardButton("Snooze 1h", callback_data=encode(Snooze(card.id, "1h"))),
                     InlineKeyboardButton("Snooze until tomorrow", callback_data=encode(Snooze(card.id, "tomorrow")))])
-    return Rendered(f"{head}: {card_text(card, r.org_tz)}", InlineKeyboardMarkup(rows))
+    return new_card(r, d, card, f"{head}: {card_text(card, r.org_tz)}", InlineKeyboardMarkup(rows))
 
 
 @renders(NotificationKind.TASK_ESCALATED)

@@ -311,7 +311,7 @@ def reopen_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str) -> Tra
                         next_reminder_at=task.due_at if task.due_at else None, escalated_at=None,
                         reopen_count=Task.reopen_count + 1, last_note=reason)
         if changed:
-            _notify(uow, task, changed, NotificationKind.TASK_CHANGED, task.assignee_id)
+            # A new card, which retires the old one (no edit of the old card racing it).
             _notify(uow, task, changed, NotificationKind.TASK_REOPENED, task.assignee_id, reason=reason)
         return _result(uow, task, changed, "Reopened." if changed else "Already reviewed.")
 
