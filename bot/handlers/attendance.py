@@ -37,6 +37,7 @@ from domain.words import day_text, plural
 
 REASON = 0
 ABSENT_KEY = "absent_choice"
+INBOX_SHOWN = 10  # items /inbox sends as messages; the count above them is of all
 
 
 async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int, teacher_id: int,
@@ -275,8 +276,10 @@ async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not items:
         await message.reply_text("Your inbox is empty. 🎉")
         return
-    await message.reply_text(f"{plural(len(items), 'open item')}:")
-    for item in items[:10]:
+    shown = items[:INBOX_SHOWN]
+    more = f" (the first {len(shown)} below; the console's Inbox lists them all)" if len(items) > len(shown) else ""
+    await message.reply_text(f"{plural(len(items), 'open item')}{more}:")
+    for item in shown:
         await message.reply_text(f"📥 {item.summary}", reply_markup=action_keyboard(item.id))
 
 
