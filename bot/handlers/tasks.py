@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -35,6 +36,7 @@ from domain.tasks.queries import TaskRow
 PER_PAGE = 5
 REASON = 0
 REOPEN_KEY = "reopen_task_id"
+REVIEW_MESSAGE_KEY = "reopen_review_message"  # (chat id, message id) of the pressed review message
 
 SERVICES = {
     "start": tasks.start_task,
@@ -102,6 +104,9 @@ async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, person_
         await update.callback_query.answer(exc.message, show_alert=True)
         return ConversationHandler.END
     context.user_data[REOPEN_KEY] = task_id
+    pressed = update.callback_query.message
+    if pressed is not None:  # the review message, mended once the task is reopened
+        context.user_data[REVIEW_MESSAGE_KEY] = (pressed.chat.id, pressed.message_id)
     await update.callback_query.answer()
     assert update.effective_chat is not None
     await context.bot.send_message(
@@ -129,6 +134,13 @@ async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return ConversationHandler.END
     context.user_data.pop(REOPEN_KEY, None)
     await update.effective_message.reply_text(f"{result.message} The reason was sent.")
+    review = context.user_data.pop(REVIEW_MESSAGE_KEY, None)
+    if review is not None and result.changed:  # its Approve / Reopen buttons are stale now
+        card = await asyncio.to_thread(task_queries.task_card, deps_of(context).db.uow(readonly=True), task_id,
+                                       with_progress=True)
+        with contextlib.suppress(TelegramError):  # gone or too old: the reply above says it all
+            await context.bot.edit_message_text(f"{completed_text(card)}\n🔁 Reopened by you.", chat_id=review[0],
+                                                message_id=review[1], parse_mode=ParseMode.HTML)
     return ConversationHandler.END
 
 
@@ -136,6 +148,7 @@ async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     """/cancel while a reopen reason is asked: keep the task as it is."""
     if context.user_data is not None:
         context.user_data.pop(REOPEN_KEY, None)
+        context.user_data.pop(REVIEW_MESSAGE_KEY, None)
     if update.effective_message:
         await update.effective_message.reply_text("Kept as it is.")
     return ConversationHandler.END
