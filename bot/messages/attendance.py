@@ -22,6 +22,12 @@ from domain.uow import Database
 
 PER_PAGE = 10
 ICON = {Mark.PRESENT: "✅", Mark.ABSENT: "❌", Mark.LATE: "🕒", Mark.EXCUSED: "📝"}
+SHEET_STATE = {  # what a sheet message says once its class is not open (no buttons then)
+    SessionStatus.SCHEDULED: "The class has not opened yet.",
+    SessionStatus.SUBMITTED: "Attendance is submitted.",
+    SessionStatus.CLOSED: "Attendance is closed.",
+    SessionStatus.MISSED: "No attendance was taken; the class is closed.",
+}
 LINK = "sheet_link"  # the key a prepared attendance_sheet delivery carries its link under
 
 
@@ -37,7 +43,7 @@ def sheet_view(sheet: att_sheet.Sheet, tz: str, page: int, link: str | None) -> 
     head = (f"📋 <b>{html.escape(sheet.batch_name)}</b>, {local(sheet.starts_at, None, tz)}\n"
             f"{c['present']} present · {c['absent']} absent · {c['late']} late · {c['excused']} excused")
     if sheet.status != SessionStatus.OPEN:
-        return Rendered(f"{head}\nAttendance is {sheet.status.value}.", None)
+        return Rendered(f"{head}\n{SHEET_STATE[sheet.status]}", None)
     if link is None:
         raise ValueError("an open sheet is sent with its web link")
     session_id = sheet.session_id

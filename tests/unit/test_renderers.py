@@ -96,6 +96,8 @@ def test_a_closed_sheet_has_no_buttons_and_an_open_one_needs_its_link() -> None:
     assert closed.markup is None and "Attendance is submitted." in closed.text
     with pytest.raises(ValueError):
         sheet_view(sheet(3), "UTC", 0, None)
+    missed = sheet_view(sheet(3, SessionStatus.MISSED), "UTC", 0, None)
+    assert missed.markup is None and "No attendance was taken; the class is closed." in missed.text
 
 
 def test_paging() -> None:
