@@ -22,6 +22,8 @@ DEFAULT_RULES: dict[str, Any] = {
     "attendance.default_mark": "present",
     "attendance.absence_streak": 3,
     "attendance.low_threshold_percent": 75,
+    "attendance.low_min_sessions": 4,
+    "attendance.late_counts_present": True,
     "attendance.nag_after_minutes": 20,
     "attendance.sheet_link_minutes_after_end": 10,
     "attendance.date_window_days": 7,
@@ -54,5 +56,6 @@ def rule_in(session: Session, key: str, scope: str | None = None) -> Any:
 
 
 def get_rule(uow: UnitOfWork, key: str, scope: str | None = None) -> Any:
+    """The value for `key` in `scope` (see rule_in), in its own unit of work."""
     with uow:
         return rule_in(uow.session, key, scope)

@@ -39,7 +39,7 @@ def open_sessions(ctx: JobContext) -> str:
 def close_sessions(ctx: JobContext) -> str:
     """Nag teachers late with attendance, then close (or mark missed) the classes past their grace."""
     nagged = pipeline.nag_late(ctx.db.uow())
-    counts = pipeline.auto_close(ctx.db.uow())
+    counts = pipeline.auto_close(ctx.db.uow(), ctx.org_tz)
     return f"{counts['closed']} closed, {counts['missed']} missed, {nagged} nagged"
 
 

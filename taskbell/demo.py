@@ -181,7 +181,7 @@ def _seed_classes(db: Database, clock: FixedClock, now: datetime, tz: str, ids: 
                          for row in roster}
                 att_sheet.submit(db.uow(), Actor.telegram(teacher), session_id, marks)
                 taken += 1
-            missed += pipeline.auto_close(db.uow()).get("missed", 0)
+            missed += pipeline.auto_close(db.uow(), tz).get("missed", 0)
     clock.set(now - timedelta(minutes=5))
     schedule.ensure_sessions(db.uow(), local_now.date(), local_now.date() + timedelta(days=7), tz)
     return f"2 classes ({taken} taken, {missed} missed in the last two weeks)"

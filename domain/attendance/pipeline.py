@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
@@ -28,10 +29,8 @@ from domain.models import (
 )
 from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
+from domain.timeparse import shown_in
 from domain.uow import UnitOfWork
-
-NOT_PRESENT = (Mark.ABSENT, Mark.LATE)
-
 
 # --- after class: one pipeline, idempotent ------------------------------------------------
 
@@ -52,13 +51,16 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
                 ParentLink.child_id.in_(absent))):
             intents.append(Intent(NotificationKind.ABSENCE, parent_id, f"absence:{cs.id}:{child_id}:{parent_id}",
                                   {"session_id": cs.id, "student_id": child_id}, "session", cs.id))
-    streak_n = int(rule_in(session, "attendance.absence_streak", f"batch:{batch.id}"))
+    scope = f"batch:{batch.id}"
+    streak_n = int(rule_in(session, "attendance.absence_streak", scope))
+    missing = not_attended(session, scope)
     teachers = teachers_of(session, batch.id)
     admins = list(session.scalars(select(Person.id).where(Person.role == Role.ADMIN,
                                                             Person.status == PersonStatus.ACTIVE)))
     for r in records:
-        if r.mark not in NOT_PRESENT:
+        if r.mark not in missing:
             continue
+        name = session.scalar(select(Person.name).where(Person.id == r.student_id))
         last = list(session.scalars(
             select(AttendanceRecord.mark).join(ClassSession, ClassSession.id == AttendanceRecord.session_id)
             .join(Enrolment, and_(Enrolment.batch_id == ClassSession.batch_id,
@@ -66,30 +68,45 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
             .where(AttendanceRecord.student_id == r.student_id, ClassSession.batch_id == batch.id,
                    ClassSession.on_date >= Enrolment.enrolled_on)
             .order_by(ClassSession.starts_at.desc()).limit(streak_n)))
-        if len(last) == streak_n and all(m in NOT_PRESENT for m in last):
-            name = session.scalar(select(Person.name).where(Person.id == r.student_id))
-            summary = f"{name} missed the last {streak_n} classes of {batch.name}."
+        if len(last) == streak_n and all(m in missing for m in last):
+            summary = f"{name} was marked {_marked(missing)} in each of the last {streak_n} classes of {batch.name}."
             _raise_action(session, intents, "absence_streak", teachers, batch.id, cs.id, r.student_id, summary,
                           f"streak:{batch.id}:{r.student_id}:{cs.id}", now, admins)
-        percent = _percent_30_days(session, r.student_id, batch.id, cs.on_date)
-        threshold = int(rule_in(session, "attendance.low_threshold_percent", f"batch:{batch.id}"))
-        if percent is not None and percent < threshold:
+        attended, counted = attendance_counts(session, r.student_id, batch.id, cs.on_date, missing)
+        threshold = int(rule_in(session, "attendance.low_threshold_percent", scope))
+        enough = int(rule_in(session, "attendance.low_min_sessions", scope))
+        if counted >= max(enough, 1) and 100 * attended < threshold * counted:
             week = cs.on_date.isocalendar()
-            name = session.scalar(select(Person.name).where(Person.id == r.student_id))
             _raise_action(session, intents, "low_attendance", teachers, batch.id, cs.id, r.student_id,
-                          f"{name}'s attendance in {batch.name} is {percent:.0f}% over 30 days.",
+                          f"{name} attended {attended} of {counted} classes of {batch.name} in the last "
+                          f"{WINDOW_DAYS} days ({100 * attended / counted:.0f}%).",
                           f"low:{r.student_id}:{week.year}-{week.week}", now, admins)
     enqueue(session, intents, now)
 
 
-def _percent_30_days(session: Session, student_id: int, batch_id: int, on: date) -> float | None:
-    present, total = session.execute(
-        select(func.sum(case((AttendanceRecord.mark == Mark.PRESENT, 1), else_=0)), func.count())
+WINDOW_DAYS = 30  # the low-attendance rule looks this far back
+
+
+def not_attended(session: Session, scope: str) -> frozenset[Mark]:
+    """The marks that count as not attending: absent, and late unless the rule counts late as attended."""
+    late_counts = bool(rule_in(session, "attendance.late_counts_present", scope))
+    return frozenset({Mark.ABSENT} if late_counts else {Mark.ABSENT, Mark.LATE})
+
+
+def _marked(missing: frozenset[Mark]) -> str:
+    return "absent or late" if Mark.LATE in missing else "absent"
+
+
+def attendance_counts(session: Session, student_id: int, batch_id: int, on: date,
+                      missing: frozenset[Mark]) -> tuple[int, int]:
+    """(classes attended, classes counted) in the window ending `on`; excused classes are not counted."""
+    attended, total = session.execute(
+        select(func.sum(case((AttendanceRecord.mark.in_(list(missing)), 0), else_=1)), func.count())
         .join(ClassSession, ClassSession.id == AttendanceRecord.session_id)
         .where(AttendanceRecord.student_id == student_id, ClassSession.batch_id == batch_id,
-               ClassSession.on_date > on - timedelta(days=30), ClassSession.on_date <= on,
+               ClassSession.on_date > on - timedelta(days=WINDOW_DAYS), ClassSession.on_date <= on,
                AttendanceRecord.mark != Mark.EXCUSED)).one()
-    return None if not total else 100.0 * float(present or 0) / total
+    return int(attended or 0), int(total or 0)
 
 
 def _raise_action(session: Session, intents: list[Intent], kind: str, owners: list[int], batch_id: int,
@@ -112,6 +129,11 @@ def _raise_action(session: Session, intents: list[Intent], kind: str, owners: li
                                   "batch", batch_id))
 
 
+def shown_at(when: datetime, tz: str) -> str:
+    """A class time as the chat shows times: in the organisation's zone, e.g. "Mon 02 Nov 16:00"."""
+    return shown_in(when, ZoneInfo(tz)).strftime("%a %d %b %H:%M") + (" UTC" if tz == "UTC" else "")
+
+
 REOPEN_WINDOW = timedelta(hours=1)  # an admin's reopened class stays open at least this long
 
 
@@ -122,9 +144,9 @@ def _set_status(session: Session, cs: ClassSession, expected: SessionStatus, **v
         .execution_options(synchronize_session=False)).rowcount == 1
 
 
-def auto_close(uow: UnitOfWork) -> dict[str, int]:
+def auto_close(uow: UnitOfWork, tz: str = "UTC") -> dict[str, int]:
     """Past class end + grace: submitted -> closed; open with marks -> closed (pipeline run);
-    open or scheduled with nothing marked -> missed, with an inbox item for the teachers."""
+    open or scheduled with nothing marked -> missed, with an inbox item for the teachers (times in `tz`)."""
     counts = {"closed": 0, "missed": 0}
     with uow:
         now = uow.now
@@ -156,7 +178,7 @@ def auto_close(uow: UnitOfWork) -> dict[str, int]:
             counts["missed"] += 1
             mend_sheets(uow.session, cs, now)
             intents: list[Intent] = []
-            when = cs.starts_at.strftime("%Y-%m-%d %H:%M UTC")
+            when = shown_at(cs.starts_at, tz)
             _raise_action(uow.session, intents, "missed_session", teachers_of(uow.session, batch.id), batch.id,
                           cs.id, None, f"No attendance was taken for {batch.name} on {when}.",
                           f"missed:{cs.id}", now)

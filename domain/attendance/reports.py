@@ -21,6 +21,7 @@ from domain.models import (
     Person,
     Role,
 )
+from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
 
@@ -33,15 +34,21 @@ class StudentLine:
     late: int
     absent: int
     excused: int
+    late_counts: bool = True  # the rule attendance.late_counts_present of the batch
 
     @property
     def counted(self) -> int:
         return self.present + self.late + self.absent
 
     @property
+    def attended(self) -> int:
+        """Present, and late when the rule counts late as attended (as the low-attendance alert does)."""
+        return self.present + (self.late if self.late_counts else 0)
+
+    @property
     def percent(self) -> float | None:
-        """Present over classes that count (excused ones do not); None when there is no data."""
-        return None if not self.counted else round(100.0 * self.present / self.counted, 1)
+        """Attended over classes that count (excused ones do not); None when there is no data."""
+        return None if not self.counted else round(100.0 * self.attended / self.counted, 1)
 
 
 def _check_period(first: date, last: date) -> None:
@@ -57,7 +64,7 @@ def student_lines(uow: UnitOfWork, actor: Actor, first: date, last: date, *, bat
     _check_period(first, last)
     with uow:
         me = load_active(uow.session, actor)
-        q = (select(Person.id, Person.name, Batch.name,
+        q = (select(Person.id, Person.name, Batch.name, Batch.id,
                     *(func.sum(case((AttendanceRecord.mark == m, 1), else_=0)) for m in
                       (Mark.PRESENT, Mark.LATE, Mark.ABSENT, Mark.EXCUSED)))
              .join(AttendanceRecord, AttendanceRecord.student_id == Person.id)
@@ -66,7 +73,7 @@ def student_lines(uow: UnitOfWork, actor: Actor, first: date, last: date, *, bat
              .join(Enrolment, (Enrolment.batch_id == Batch.id) & (Enrolment.student_id == Person.id))
              .where(ClassSession.on_date >= first, ClassSession.on_date <= last,
                     ClassSession.on_date >= Enrolment.enrolled_on)
-             .group_by(Person.id, Person.name, Batch.name).order_by(Batch.name, Person.name))
+             .group_by(Person.id, Person.name, Batch.name, Batch.id).order_by(Batch.name, Person.name))
         if batch_id is not None:
             if uow.session.get(Batch, batch_id) is None:
                 raise NotFound("No such batch.")
@@ -82,8 +89,10 @@ def student_lines(uow: UnitOfWork, actor: Actor, first: date, last: date, *, bat
         elif me.role != Role.ADMIN:  # pragma: no cover - every role is handled above
             raise Forbidden("You cannot see attendance reports.")
         rows = uow.session.execute(q).all()
-    return [StudentLine(pid, name, batch, int(p or 0), int(lt or 0), int(a or 0), int(x or 0))
-            for pid, name, batch, p, lt, a, x in rows]
+        late_counts = {bid: bool(rule_in(uow.session, "attendance.late_counts_present", f"batch:{bid}"))
+                       for bid in {row[3] for row in rows}}
+    return [StudentLine(pid, name, batch, int(p or 0), int(lt or 0), int(a or 0), int(x or 0), late_counts[bid])
+            for pid, name, batch, bid, p, lt, a, x in rows]
 
 
 def to_csv(lines: list[StudentLine]) -> str:

@@ -28,6 +28,7 @@ from domain.models import (
     Role,
     SessionStatus,
 )
+from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
@@ -233,7 +234,8 @@ def mark_absence_in_advance(uow: UnitOfWork, actor: Actor, session_id: int, stud
 
 
 def reopen(uow: UnitOfWork, actor: Actor, session_id: int, reason: str) -> None:
-    """Admins only: unlock a submitted or closed session, with a reason, audited."""
+    """Admins only: unlock a submitted, closed or missed session, with a reason, audited; its teachers
+    are sent the sheet again (open for at least REOPEN_WINDOW)."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Say why the class is reopened.")
@@ -249,7 +251,11 @@ def reopen(uow: UnitOfWork, actor: Actor, session_id: int, reason: str) -> None:
         cs.status, cs.closed_at, cs.post_class_at = SessionStatus.OPEN, None, None
         cs.opened_at = uow.now  # auto-close gives a reopened class REOPEN_WINDOW from now
         audit.record(uow.session, actor, "attendance.reopen", "session", cs.id, uow.now, old=old.value,
-                     reason=reason)
+                     reason=reason[:500])
+        stamp = uow.now.isoformat()
+        enqueue(uow.session, [Intent(NotificationKind.ATTENDANCE_SHEET, t, f"sheet:{cs.id}:{t}:reopened:{stamp}",
+                                     {"session_id": cs.id}, "session", cs.id)
+                              for t in teachers_of(uow.session, cs.batch_id)], uow.now)
         uow.commit()
 
 

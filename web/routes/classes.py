@@ -28,6 +28,8 @@ from web.pages import zone
 from web.routes.attendance import FormRefused, parse_marks, sheet_context, with_sheet_styles
 
 CONSOLE_FOOTNOTE = "Parents of absent students are told once, after you submit."
+SHEET_FLASH = {"submitted": "Attendance submitted.",
+               "reopened": "Class reopened: its teachers were sent the sheet again, open for at least an hour."}
 
 
 @console_page(*STAFF)
@@ -65,7 +67,7 @@ async def class_sheet(request: Request, c: Console) -> Response:
     """A class's sheet in the console: to look at, or to take attendance while the class is open."""
     deps = get_deps(request)
     sheet = await run(att_sheet.sheet, uow_of(request, True), c.actor, path_id(request))
-    flash = "Attendance submitted." if request.query_params.get("m") == "submitted" else None
+    flash = SHEET_FLASH.get(request.query_params.get("m", ""))
     context = sheet_context(sheet, zone(None, deps.settings.timezone), c.csrf,
                             action=f"/admin/classes/{sheet.session_id}/submit", footnote=CONSOLE_FOOTNOTE)
     back = "/admin/classes?" + urlencode({"batch_id": sheet.batch_id, "date": sheet.on_date.isoformat()})

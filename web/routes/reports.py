@@ -84,7 +84,7 @@ async def attendance_page(request: Request, c: Console) -> Response:
     q, batches = await _query(request, c)
     lines: list[StudentLine] = await run(attendance_reports.student_lines, uow_of(request, True), c.actor,
                                          q.first, q.last, batch_id=q.batch_id)
-    present = sum(line.present for line in lines)
+    attended = sum(line.attended for line in lines)
     counted = sum(line.counted for line in lines)
     calendar, student_name = None, None
     if q.student_id is not None:
@@ -97,7 +97,7 @@ async def attendance_page(request: Request, c: Console) -> Response:
         student_name = next((line.name for line in lines if line.student_id == q.student_id), None)
     return page(request, c, "admin/report_attendance.html", {
         "q": q, "batches": batches, "lines": lines, "calendar": calendar, "student_name": student_name,
-        "overall": None if not counted else round(100.0 * present / counted, 1), "flash": None})
+        "overall": None if not counted else round(100.0 * attended / counted, 1), "flash": None})
 
 
 @console_page(*STAFF)

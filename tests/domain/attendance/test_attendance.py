@@ -22,6 +22,7 @@ from domain.models import (
     Notification,
     PendingAction,
     Role,
+    RuleConfig,
     SessionStatus,
 )
 from tests.auxil.databases import count
@@ -192,6 +193,12 @@ def test_reports_percentages_calendar_csv_and_who_sees_what(db, klass, clock, ma
         clock.set(datetime.combine(day, time(15, 55), UTC))
         schedule.open_due(db.uow())
         att_sheet.submit(db.uow(), me, session_on(db, day).id, marks)
+    lines = {line.name: line for line in reports.student_lines(db.uow(), me, days[0], days[-1])}
+    assert lines["Student 0"].percent == 50.0 and lines["Student 1"].percent == 100.0  # late counts as attended
+    with db.uow() as uow:  # unless the batch says otherwise
+        uow.session.add(RuleConfig(scope=f"batch:{klass['batch'].id}", key="attendance.late_counts_present",
+                                   value={"value": False}, updated_at=uow.now))
+        uow.commit()
     lines = {line.name: line for line in reports.student_lines(db.uow(), me, days[0], days[-1])}
     assert lines["Student 0"].percent == 0.0 and lines["Student 1"].percent == 100.0
     assert lines["Student 1"].excused == 1 and lines["Student 2"].percent == 100.0

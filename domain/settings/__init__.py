@@ -1,0 +1,1 @@
+"""The organisation's rules as admins edit them: the catalogue and the services."""

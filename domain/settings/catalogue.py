@@ -1,0 +1,122 @@
+"""The rules an admin may change on the Settings page: label, help, type, bounds, default, scope.
+
+Every key here is read by the code it governs (a test greps for each); a rule nothing reads is not
+offered. Defaults come from domain.rules.DEFAULT_RULES, the one table of built-in values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.errors import InvalidInput
+from domain.rules import DEFAULT_RULES
+from domain.timeparse import parse_hhmm
+
+INT, TIME, BOOL, CHOICE = "int", "time", "bool", "choice"
+GRACE = "attendance.grace_minutes"  # per batch it is the batch's own column (Batch.grace_minutes)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One editable rule."""
+
+    key: str
+    section: str
+    label: str
+    help: str
+    kind: str  # INT, TIME, BOOL or CHOICE
+    unit: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    per_batch: bool = False  # may a batch override it
+
+    @property
+    def default(self) -> Any:
+        return DEFAULT_RULES[self.key]
+
+    def parse(self, raw: str) -> Any:
+        """The value typed into the form, checked; InvalidInput with a message for the field."""
+        text = (raw or "").strip()
+        if self.kind == BOOL:
+            if text not in ("yes", "no"):
+                raise InvalidInput("Choose yes or no.")
+            return text == "yes"
+        if not text:
+            raise InvalidInput("Enter a value.")
+        if self.kind == TIME:
+            clock = parse_hhmm(text, "Write the time as HH:MM, 00:00 to 23:59, e.g. 07:30.")
+            return f"{clock.hour:02d}:{clock.minute:02d}"
+        if self.kind == CHOICE:
+            if text not in self.choices:
+                raise InvalidInput(f"Choose one of: {', '.join(self.choices)}.")
+            return text
+        if not text.isdigit() or len(text) > 6:
+            raise InvalidInput(f"Enter a whole number from {self.minimum} to {self.maximum}.")
+        number = int(text)
+        if self.minimum is not None and self.maximum is not None \
+                and not self.minimum <= number <= self.maximum:
+            unit = self.unit if self.unit in ("", "%") else f" {self.unit}"
+            raise InvalidInput(f"Enter a whole number from {self.minimum} to {self.maximum}{unit}.")
+        return number
+
+    def shown(self, value: Any) -> str:
+        """A stored value as the form shows it."""
+        if self.kind == BOOL:
+            return "yes" if value else "no"
+        return "" if value is None else str(value)
+
+
+CATALOGUE: tuple[RuleSpec, ...] = (
+    RuleSpec("reminders.lead_minutes", "Reminders", "Reminder before the due time",
+             "How long before a task is due its assignee is reminded (when the assignment does not "
+             "say otherwise).", INT, "minutes", 0, 10080),
+    RuleSpec("reminders.overdue_every_hours", "Reminders", "Repeat while overdue",
+             "An overdue task is reminded again every this many hours.", INT, "hours", 1, 168),
+    RuleSpec("reminders.escalate_after_hours", "Reminders", "Tell the assigner after",
+             "When a task has been overdue this long, the person who assigned it is told (once).",
+             INT, "hours", 1, 720),
+    RuleSpec("quiet_hours.start", "Quiet hours", "Quiet hours start",
+             "From this local time nothing that is not urgent is sent, unless a person set their own "
+             "quiet hours.", TIME),
+    RuleSpec("quiet_hours.end", "Quiet hours", "Quiet hours end",
+             "Messages held during quiet hours go out from this local time.", TIME),
+    RuleSpec("brief.time", "Morning brief", "Brief time",
+             "The local time each person's morning brief is sent.", TIME),
+    RuleSpec("attendance.open_before_minutes", "Classes", "Open the sheet before class",
+             "How long before a class starts its teachers get the attendance sheet.",
+             INT, "minutes", 0, 240),
+    RuleSpec("attendance.nag_after_minutes", "Classes", "Remind the teacher after",
+             "If attendance is not taken this long after a class starts, its teachers are reminded.",
+             INT, "minutes", 1, 240),
+    RuleSpec(GRACE, "Classes", "Grace after class",
+             "How long after its end a class stays open for attendance; then it is closed (or missed "
+             "when nothing was marked).", INT, "minutes", 0, 720, per_batch=True),
+    RuleSpec("attendance.date_window_days", "Classes", "Days ahead in /attendance",
+             "How many days ahead a teacher can look in /attendance in Telegram.", INT, "days", 1, 31),
+    RuleSpec("attendance.default_mark", "Attendance", "Unmarked students count as",
+             "What a student left unmarked on a submitted sheet is recorded as.", CHOICE,
+             choices=("present", "absent"), per_batch=True),
+    RuleSpec("attendance.absence_streak", "Attendance", "Absence streak",
+             "After this many classes in a row missed, the teachers get an inbox item.",
+             INT, "classes", 2, 20, per_batch=True),
+    RuleSpec("attendance.low_threshold_percent", "Attendance", "Low attendance below",
+             "A student attending less than this share of the classes in the last 30 days raises an "
+             "inbox item.", INT, "%", 1, 100, per_batch=True),
+    RuleSpec("attendance.low_min_sessions", "Attendance", "Low attendance needs at least",
+             "The low-attendance alert waits until a student has this many classes in the last 30 days, "
+             "so one absence is not an alarm.", INT, "classes", 1, 30, per_batch=True),
+    RuleSpec("attendance.late_counts_present", "Attendance", "Late counts as attended",
+             "Yes: arriving late counts as attending for the percentage and absence streaks.", BOOL,
+             per_batch=True),
+)
+
+BY_KEY = {spec.key: spec for spec in CATALOGUE}
+
+
+def spec_of(key: str) -> RuleSpec:
+    """The rule of that key; InvalidInput when there is none."""
+    spec = BY_KEY.get(key)
+    if spec is None:
+        raise InvalidInput("There is no such setting.")
+    return spec
