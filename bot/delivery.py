@@ -299,6 +299,10 @@ class DeliveryLoop:
 
     async def _send(self, d: Delivery, r: Rendered) -> None:
         assert d.chat_id is not None
+        if r.edit_only and r.edit is None:  # nothing to mend: settled without a message
+            self.stats["sent"] += 1
+            self._record_sent(d, None)
+            return
         try:
             message = await self._call(d.chat_id, r)
         except RetryAfter as exc:
@@ -324,6 +328,16 @@ class DeliveryLoop:
             self.stats["sent"] += 1
             message_id = message.message_id if isinstance(message, Message) else (r.edit[1] if r.edit else None)
             self._record_sent(d, message_id)
+            if r.supersedes is not None and message_id != r.supersedes[0][1]:
+                await self._supersede(*r.supersedes)
+
+    async def _supersede(self, where: tuple[int, int], text: str) -> None:
+        """Edit an older message (a card a newer one replaces) to say so, with no buttons; best effort."""
+        try:
+            await self.bot.edit_message_text(text, chat_id=where[0], message_id=where[1],
+                                             parse_mode=ParseMode.HTML, reply_markup=None)
+        except TelegramError as exc:  # gone, too old to edit, or unchanged: the newer message stands
+            log.info("could not mend an older message: %s", exc)
 
     # -- recording sends in batches: one transaction per flush, not per message ----------------
     def _record_sent(self, d: Delivery, message_id: int | None) -> None:
@@ -357,6 +371,9 @@ class DeliveryLoop:
             self.stats["sent"] += 1
             await asyncio.to_thread(outbox.mark_sent, self.db.uow(), d.id, d.chat_id,
                                     r.edit[1] if r.edit else None)
+        elif r.edit_only and ("message to edit not found" in text or "message can't be edited" in text):
+            self.stats["sent"] += 1  # the message is gone or too old: nothing to mend
+            await asyncio.to_thread(outbox.mark_sent, self.db.uow(), d.id, d.chat_id, None)
         elif "message to edit not found" in text or "message can't be edited" in text:
             await self._send(d, Rendered(r.text, r.markup, None))  # send it afresh instead
         elif "chat not found" in text or "user is deactivated" in text:

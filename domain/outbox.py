@@ -39,6 +39,11 @@ class NotificationKind(StrEnum):
     PENDING_ACTION = "pending_action"
     ADMIN_ALERT = "admin_alert"
     TEACHER_NOTE = "teacher_note"
+    ATTENDANCE_SHEET_DONE = "attendance_sheet_done"  # mends the sheet message once the class is submitted
+
+
+# Messages that carry a task's card and its buttons: a person has one live card per task (the newest).
+CARD_KINDS = (NotificationKind.TASK_ASSIGNED, NotificationKind.TASK_REOPENED, NotificationKind.TASK_REMINDER)
 
 
 @dataclass(frozen=True)
@@ -277,13 +282,14 @@ def release(uow: UnitOfWork, notification_ids: list[int], worker_id: str | None 
 
 
 def sent_message(uow: UnitOfWork, recipient_id: int, subject_type: str, subject_id: int,
-                 kind: NotificationKind) -> tuple[int, int] | None:
-    """(chat id, message id) of the message first sent about a subject, for editing in place."""
+                 kind: NotificationKind | Iterable[NotificationKind]) -> tuple[int, int] | None:
+    """(chat id, message id) of the latest message sent about a subject (of these kinds), for editing it."""
+    kinds = [str(kind)] if isinstance(kind, NotificationKind) else [str(k) for k in kind]
     with uow:
         row = uow.session.execute(
             select(Notification.telegram_chat_id, Notification.telegram_message_id).where(
                 Notification.recipient_id == recipient_id, Notification.subject_type == subject_type,
-                Notification.subject_id == subject_id, Notification.kind == str(kind),
+                Notification.subject_id == subject_id, Notification.kind.in_(kinds),
                 Notification.telegram_message_id.is_not(None))
             .order_by(Notification.id.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None

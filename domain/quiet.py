@@ -22,8 +22,9 @@ from domain.rules import DEFAULT_RULES, rule_in
 from domain.timeparse import parse_hhmm
 from domain.uow import ORG_TZ
 
-# Kinds that are never held: someone is waiting for them right now.
-URGENT_KINDS = frozenset({"login_code", "attendance_sheet", "attendance_nag"})
+# Kinds that are never held: someone is waiting for them right now, or (attendance_sheet_done)
+# a silent edit of a message already in the chat.
+URGENT_KINDS = frozenset({"login_code", "attendance_sheet", "attendance_nag", "attendance_sheet_done"})
 
 
 def in_quiet_hours(local: datetime, start: time, end: time) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.ops.insights import DayPoint, Stats
+from domain.words import day_text
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,10 @@ def trend_chart(points: Sequence[DayPoint], width: int = 720, height: int = 220)
         cx = left + slot * i + slot / 2
         y = y_of(p.assigned)
         bars.append(Bar(round(cx - bar_w / 2, 1), y, round(bar_w, 1), round(top + plot_h - y, 1),
-                        f"{p.day:%a %d %b}: {p.assigned} assigned"))
+                        f"{day_text(p.day)}: {p.assigned} assigned"))
         cy = y_of(p.completed)
         coords.append(f"{cx:.1f},{cy:.1f}")
-        dots.append(Bar(round(cx, 1), cy, 0, 0, f"{p.day:%a %d %b}: {p.completed} finished"))
+        dots.append(Bar(round(cx, 1), cy, 0, 0, f"{day_text(p.day)}: {p.completed} finished"))
         if i % every == 0:
             x_ticks.append(Tick(round(cx, 1), height - 8, f"{p.day.day} {p.day:%b}"))
     y_ticks = [Tick(left - 4, y_of(v), str(v)) for v in (0, top_value // 2, top_value)]

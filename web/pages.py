@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from domain.timeparse import shown_in
+from domain.words import STATUS_WORDS, plural, when_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NO_STORE = {"cache-control": "no-store"}
@@ -32,9 +32,7 @@ def local_time(value: datetime | None, tz: ZoneInfo) -> str:
     """'Mon 2 Nov, 14:05' in the reader's zone."""
     if value is None:
         return ""
-    local = shown_in(value, tz)
-    suffix = "" if local.tzinfo is tz else " UTC"  # a stored time too far out to convert
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}{suffix}"
+    return when_text(value, tz)  # the one format, as the bot writes it
 
 
 def duration(value: timedelta | None) -> str:
@@ -74,7 +72,8 @@ def make_templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(local_time=local_time, duration=duration, percent=percent, filesize=filesize)
+    env.filters.update(local_time=local_time, duration=duration, percent=percent, filesize=filesize,
+                       plural=plural, status_word=STATUS_WORDS.get)
     return Jinja2Templates(env=env)
 
 

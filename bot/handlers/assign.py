@@ -42,6 +42,7 @@ from domain.models import Priority
 from domain.tasks import services as tasks
 from domain.tasks import targets as task_targets
 from domain.timeparse import parse_due, quick_choices
+from domain.words import plural
 
 TITLE, DESCRIPTION, RECIPIENTS, DUE, PRIORITY, REVIEW, CONFIRM = range(7)
 PAGE = 8
@@ -141,7 +142,7 @@ async def show_recipients(update: Update, context: ContextTypes.DEFAULT_TYPE, *,
         draft.labels[f"{t.kind[0]}{t.id}"] = t.label
         rows.append([_button(f"{icon} {t.label}", AssignToggle(t.kind[0], t.id))])  # type: ignore[arg-type]
     rows.extend(nav_rows(draft.page, pages, AssignPage))
-    rows.append([_button(f"Done ({len(draft.groups)} groups, {len(draft.people)} people)", AssignDone())])
+    rows.append([_button(f"Done ({plural(len(draft.groups), 'group')}, {plural(len(draft.people), 'person', 'people')})", AssignDone())])
     search = f" matching “{html.escape(draft.search)}”" if draft.search else ""
     text = (f"Who is it for? Tap groups and people{search}, then Done.\n"
             "Type a name to search" + (", or “all” to list everyone again." if draft.search else "."))
@@ -279,7 +280,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         f"<b>{html.escape(draft.title)}</b>",
         html.escape(limits.clip(draft.description, 3000)) if draft.description else "(no description)",
         "For: " + html.escape(limits.clip(", ".join(chosen), 600)),
-        f"Due: {local(draft.due_at, draft.tz)} ({draft.tz})",
+        f"Due: {local(draft.due_at, draft.tz)} ({draft.tz})" if draft.due_at else "Due: no due time",
         f"Priority: {draft.priority.value}",
         "Review: " + ("yes" if draft.review else "no"),
     ]))

@@ -33,9 +33,11 @@ from domain.attendance import sheet as att_sheet
 from domain.errors import DomainError
 from domain.inbox import services as inbox
 from domain.models import SessionStatus
+from domain.words import day_text, plural
 
 REASON = 0
 ABSENT_KEY = "absent_choice"
+INBOX_SHOWN = 10  # items /inbox sends as messages; the count above them is of all
 
 
 async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int, teacher_id: int,
@@ -134,7 +136,7 @@ async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: dat
         await message.reply_text(exc.message)
         return
     day, today, window = found.day, found.today, found.window_days
-    title = "Today's classes" if day == today else f"Classes on {day:%a %d %b}"
+    title = "Today's classes" if day == today else f"Classes on {day_text(day)}"
     lines, rows = [f"<b>{title}</b>"], []
     for cs in found.rows:
         name = cs.batch_name
@@ -274,8 +276,10 @@ async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not items:
         await message.reply_text("Your inbox is empty. 🎉")
         return
-    await message.reply_text(f"{len(items)} open item(s):")
-    for item in items[:10]:
+    shown = items[:INBOX_SHOWN]
+    more = f" (the first {len(shown)} below; the console's Inbox lists them all)" if len(items) > len(shown) else ""
+    await message.reply_text(f"{plural(len(items), 'open item')}{more}:")
+    for item in shown:
         await message.reply_text(f"📥 {item.summary}", reply_markup=action_keyboard(item.id))
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -24,8 +25,8 @@ from bot.callbacks import CancelAssignment, TaskButton, TaskListKeep, TaskListPa
 from bot.deps import deps_of
 from bot.identity import person_of
 from bot.messages.paging import nav_rows
-from bot.messages.tasks import STATUS_LINE, card_markup, card_text, review_keyboard
-from bot.timefmt import local
+from bot.messages.tasks import card_markup, card_text, completed_text, review_keyboard, state_line
+from bot.timefmt import due_phrase
 from domain.actors import Actor
 from domain.errors import DomainError, InvalidInput
 from domain.tasks import queries as task_queries
@@ -35,6 +36,7 @@ from domain.tasks.queries import TaskRow
 PER_PAGE = 5
 REASON = 0
 REOPEN_KEY = "reopen_task_id"
+REVIEW_MESSAGE_KEY = "reopen_review_message"  # (chat id, message id) of the pressed review message
 
 SERVICES = {
     "start": tasks.start_task,
@@ -79,12 +81,14 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if page is not None:
         await show_list(update, context, int(page))
         return None
+    if action == "approve":  # the assigner's message keeps who completed what
+        card = await asyncio.to_thread(task_queries.task_card, deps.db.uow(readonly=True), task_id,
+                                       with_progress=True)
+        await _edit(update, f"{completed_text(card)}\n👍 Approved by you.", review_keyboard(card))
+        return None
     card = await asyncio.to_thread(task_queries.task_card, deps.db.uow(readonly=True), task_id)
-    if action == "approve":
-        await _edit(update, f"{card_text(card, deps.settings.timezone)}\nReviewed by you.", review_keyboard(card))
-    else:
-        await _edit(update, card_text(card, deps.settings.timezone),
-                    card_markup(card, deps.links, deps.settings.app_base_url, deps.db.clock.now()))
+    await _edit(update, card_text(card, deps.settings.timezone),
+                card_markup(card, deps.links, deps.settings.app_base_url, deps.db.clock.now()))
     return None
 
 
@@ -100,6 +104,9 @@ async def ask_reason(update: Update, context: ContextTypes.DEFAULT_TYPE, person_
         await update.callback_query.answer(exc.message, show_alert=True)
         return ConversationHandler.END
     context.user_data[REOPEN_KEY] = task_id
+    pressed = update.callback_query.message
+    if pressed is not None:  # the review message, mended once the task is reopened
+        context.user_data[REVIEW_MESSAGE_KEY] = (pressed.chat.id, pressed.message_id)
     await update.callback_query.answer()
     assert update.effective_chat is not None
     await context.bot.send_message(
@@ -127,6 +134,13 @@ async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return ConversationHandler.END
     context.user_data.pop(REOPEN_KEY, None)
     await update.effective_message.reply_text(f"{result.message} The reason was sent.")
+    review = context.user_data.pop(REVIEW_MESSAGE_KEY, None)
+    if review is not None and result.changed:  # its Approve / Reopen buttons are stale now
+        card = await asyncio.to_thread(task_queries.task_card, deps_of(context).db.uow(readonly=True), task_id,
+                                       with_progress=True)
+        with contextlib.suppress(TelegramError):  # gone or too old: the reply above says it all
+            await context.bot.edit_message_text(f"{completed_text(card)}\n🔁 Reopened by you.", chat_id=review[0],
+                                                message_id=review[1], parse_mode=ParseMode.HTML)
     return ConversationHandler.END
 
 
@@ -134,6 +148,7 @@ async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     """/cancel while a reopen reason is asked: keep the task as it is."""
     if context.user_data is not None:
         context.user_data.pop(REOPEN_KEY, None)
+        context.user_data.pop(REVIEW_MESSAGE_KEY, None)
     if update.effective_message:
         await update.effective_message.reply_text("Kept as it is.")
     return ConversationHandler.END
@@ -150,8 +165,8 @@ def _list_view(cards: list[TaskRow], total: int, page: int, tz: str,
     rows = []
     for n, card in enumerate(cards, start=1 + page * PER_PAGE):
         overdue = " ⚠️ overdue" if card.is_overdue(now) else ""
-        lines.append(f"{n}. <b>{html.escape(card.title)}</b> · due {local(card.due_at, card.assignee_timezone, tz)}"
-                     f"{overdue} · {card.priority.value} · {STATUS_LINE[card.status]}")
+        lines.append(f"{n}. <b>{html.escape(card.title)}</b> · {due_phrase(card.due_at, card.assignee_timezone, tz)}"
+                     f"{overdue} · {card.priority.value} · {state_line(card)}")
         row = []
         if card.status.value == "pending":
             row.append(InlineKeyboardButton(f"Start {n}", callback_data=encode(TaskButton("start", card.id, page))))
@@ -222,7 +237,7 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     lines, rows = ["<b>What you assigned lately</b>"], []
     for s in summaries:
-        lines.append(f"• <b>{html.escape(s.title)}</b> (due {local(s.due_at, person.timezone, deps.settings.timezone)}): "
+        lines.append(f"• <b>{html.escape(s.title)}</b> ({due_phrase(s.due_at, person.timezone, deps.settings.timezone)}): "
                      f"{s.done} done, {s.in_progress} in progress, {s.pending} pending"
                      + (f", {s.cancelled} cancelled" if s.cancelled else ""))
         if s.open:

@@ -16,12 +16,18 @@ from domain.attendance import queries as att_queries
 from domain.attendance import sheet as att_sheet
 from domain.attendance import sheet_links
 from domain.models import Mark, SessionStatus
-from domain.outbox import Delivery, NotificationKind
+from domain.outbox import Delivery, NotificationKind, sent_message
 from domain.people import profile as profiles
 from domain.uow import Database
 
 PER_PAGE = 10
 ICON = {Mark.PRESENT: "✅", Mark.ABSENT: "❌", Mark.LATE: "🕒", Mark.EXCUSED: "📝"}
+SHEET_STATE = {  # what a sheet message says once its class is not open (no buttons then)
+    SessionStatus.SCHEDULED: "The class has not opened yet.",
+    SessionStatus.SUBMITTED: "Attendance is submitted.",
+    SessionStatus.CLOSED: "Attendance is closed.",
+    SessionStatus.MISSED: "No attendance was taken; the class is closed.",
+}
 LINK = "sheet_link"  # the key a prepared attendance_sheet delivery carries its link under
 
 
@@ -37,7 +43,7 @@ def sheet_view(sheet: att_sheet.Sheet, tz: str, page: int, link: str | None) -> 
     head = (f"📋 <b>{html.escape(sheet.batch_name)}</b>, {local(sheet.starts_at, None, tz)}\n"
             f"{c['present']} present · {c['absent']} absent · {c['late']} late · {c['excused']} excused")
     if sheet.status != SessionStatus.OPEN:
-        return Rendered(f"{head}\nAttendance is {sheet.status.value}.", None)
+        return Rendered(f"{head}\n{SHEET_STATE[sheet.status]}", None)
     if link is None:
         raise ValueError("an open sheet is sent with its web link")
     session_id = sheet.session_id
@@ -76,6 +82,20 @@ def attendance_sheet_link(r: Renderer, d: Delivery) -> dict[str, Any]:
 def attendance_sheet(r: Renderer, d: Delivery) -> Rendered:
     sheet = att_sheet.sheet(r.db.uow(readonly=True), Actor.telegram(d.recipient_id), int(d.data["session_id"]))
     return sheet_view(sheet, d.recipient_tz or r.org_tz, 0, d.data.get(LINK))
+
+
+@renders(NotificationKind.ATTENDANCE_SHEET_DONE)
+def attendance_sheet_done(r: Renderer, d: Delivery) -> Rendered:
+    """Edits the sheet message sent for this class to its state now ("submitted"), with no buttons;
+    sends nothing when there is none (or the class was reopened meanwhile)."""
+    session_id = int(d.data["session_id"])
+    where = sent_message(r.db.uow(readonly=True), d.recipient_id, "session", session_id,
+                         NotificationKind.ATTENDANCE_SHEET)
+    sheet = att_sheet.sheet(r.db.uow(readonly=True), Actor.telegram(d.recipient_id), session_id)
+    if sheet.status == SessionStatus.OPEN:
+        return Rendered("", edit=None, edit_only=True)
+    done = sheet_view(sheet, d.recipient_tz or r.org_tz, 0, None)
+    return Rendered(done.text, None, edit=where, edit_only=True)
 
 
 @renders(NotificationKind.ABSENCE)

@@ -22,6 +22,11 @@ class Rendered:
     text: str
     markup: InlineKeyboardMarkup | None = None
     edit: tuple[int, int] | None = None  # (chat id, message id) to edit instead of sending
+    # Only an edit: when there is no message to edit (never sent, or gone), nothing is sent instead.
+    edit_only: bool = False
+    # Once this message is sent, an older message to edit, and its new text (no buttons): a stale card
+    # pointing to the newer one.
+    supersedes: tuple[tuple[int, int], str] | None = None
 
 
 class UnknownKind(Exception):

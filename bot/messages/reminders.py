@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Snooze, encode
 from bot.messages.registry import Rendered, Renderer, renders
-from bot.messages.tasks import card_text, markup_for
+from bot.messages.tasks import card_text, markup_for, new_card
 from bot.timefmt import local
 from domain.outbox import Delivery, NotificationKind
+from domain.words import day_text, plural
 
 
 def brief_text(data: dict[str, Any]) -> str:
     """The day's brief: a heading per section, a bullet per item."""
-    lines = [f"☀️ <b>Your brief for {html.escape(str(data.get('day', '')))}</b>"]
+    try:
+        day = day_text(date.fromisoformat(str(data.get("day", ""))))
+    except ValueError:
+        day = "today"
+    lines = [f"☀️ <b>Your brief for {html.escape(day)}</b>"]
     for section in data.get("sections", []):
         lines.append(f"\n<b>{html.escape(str(section['title']))}</b>")
         lines.extend(f"• {html.escape(str(item))}" for item in section["items"])
@@ -31,7 +37,7 @@ def task_reminder(r: Renderer, d: Delivery) -> Rendered:
     rows = list(markup_for(r, card).inline_keyboard)
     rows.insert(0, [InlineKeyboardButton("Snooze 1h", callback_data=encode(Snooze(card.id, "1h"))),
                     InlineKeyboardButton("Snooze until tomorrow", callback_data=encode(Snooze(card.id, "tomorrow")))])
-    return Rendered(f"{head}: {card_text(card, r.org_tz)}", InlineKeyboardMarkup(rows))
+    return new_card(r, d, card, f"{head}: {card_text(card, r.org_tz)}", InlineKeyboardMarkup(rows))
 
 
 @renders(NotificationKind.TASK_ESCALATED)
@@ -43,8 +49,9 @@ def task_escalated(r: Renderer, d: Delivery) -> Rendered:
 
 @renders(NotificationKind.OVERDUE_DIGEST)
 def overdue_digest(r: Renderer, d: Delivery) -> Rendered:
-    return Rendered(f"⚠️ {int(d.data.get('count', 0))} tasks you assigned are well overdue. /assigned shows "
-                    "who has not finished.")
+    count = int(d.data.get("count", 0))
+    return Rendered(f"⚠️ {plural(count, 'task')} you assigned {'is' if count == 1 else 'are'} well overdue. "
+                    "/assigned shows who has not finished.")
 
 
 @renders(NotificationKind.BRIEF)

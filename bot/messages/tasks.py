@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -11,30 +12,28 @@ from bot.callbacks import TaskButton, encode
 from bot.messages import limits
 from bot.messages.registry import Rendered, Renderer, renders
 from bot.timefmt import local
+from domain import words
 from domain.links import LinkSigner, dashboard_url
 from domain.models import TaskStatus
-from domain.outbox import Delivery, NotificationKind, sent_message
+from domain.outbox import CARD_KINDS, Delivery, NotificationKind, sent_message
 from domain.tasks.queries import TaskRow
 
-STATUS_LINE = {
-    TaskStatus.PENDING: "⏳ Not started",
-    TaskStatus.IN_PROGRESS: "▶️ In progress",
-    TaskStatus.DONE: "✅ Done",
-    TaskStatus.RESOLVED: "✅ Done and approved",
-    TaskStatus.CANCELLED: "✖️ Cancelled",
-}
+ICONS = {words.PENDING: "⏳", words.IN_PROGRESS: "▶️", words.DONE: "✅", words.AWAITING_REVIEW: "✅",
+         words.APPROVED: "✅", words.REOPENED: "🔁", words.CANCELLED: "✖️"}
+
+
+def state_line(card: TaskRow) -> str:
+    """The task's state as the chat shows it: an icon and the one vocabulary's word ("✅ Awaiting review")."""
+    return f"{ICONS[card.state]} {card.state.capitalize()}"
 
 
 def card_text(card: TaskRow, org_tz: str) -> str:
     """A task as the assignee reads it; a description too long for one Telegram message is cut, with
     a pointer to the dashboard (the card's button), which shows all of it."""
-    status = STATUS_LINE[card.status]
-    if card.status == TaskStatus.DONE and card.requires_review:
-        status = "✅ Done, awaiting review"
     head = [f"<b>{html.escape(limits.clip(card.title, 512))}</b>"]
-    tail = [f"Due: {local(card.due_at, card.assignee_timezone, org_tz)}",
+    tail = [f"Due: {local(card.due_at, card.assignee_timezone, org_tz)}" if card.due_at else "No due time",
             f"Priority: {card.priority.value} · From: {html.escape(limits.clip(card.assigner_name, 256))}",
-            status]
+            state_line(card)]
     if card.last_note and card.status == TaskStatus.IN_PROGRESS:
         tail.append(f"Note: {html.escape(limits.clip(card.last_note, 1024))}")
     if card.description:
@@ -78,33 +77,50 @@ def markup_for(r: Renderer, card: TaskRow) -> InlineKeyboardMarkup:
     return card_markup(card, r.links, r.base_url, r.db.clock.now())
 
 
+def live_card(r: Renderer, d: Delivery, card: TaskRow) -> tuple[int, int] | None:
+    """Where the recipient's live card of this task is (the newest message that carries it), if any."""
+    return sent_message(r.db.uow(readonly=True), d.recipient_id, "task", card.id, CARD_KINDS)
+
+
+def new_card(r: Renderer, d: Delivery, card: TaskRow, text: str, markup: InlineKeyboardMarkup) -> Rendered:
+    """A message carrying the task's card; the older card, if any, is edited to point to this one."""
+    where = live_card(r, d, card)
+    moved = f"↪️ <b>{html.escape(limits.clip(card.title, 512))}</b>: see the newer message below."
+    return Rendered(text, markup, supersedes=(where, moved) if where else None)
+
+
 @renders(NotificationKind.TASK_ASSIGNED)
 def task_assigned(r: Renderer, d: Delivery) -> Rendered:
     card = r.card(d)
-    return Rendered(card_text(card, r.org_tz), markup_for(r, card))
+    return new_card(r, d, card, card_text(card, r.org_tz), markup_for(r, card))
 
 
 @renders(NotificationKind.TASK_CHANGED)
 def task_changed(r: Renderer, d: Delivery) -> Rendered:
-    """Edits the card first sent, where Telegram still lets us."""
+    """Edits the live card (the newest one sent), where Telegram still lets us."""
     card = r.card(d)
-    where = sent_message(r.db.uow(readonly=True), d.recipient_id, "task", card.id, NotificationKind.TASK_ASSIGNED)
-    return Rendered(card_text(card, r.org_tz), markup_for(r, card), edit=where)
+    return Rendered(card_text(card, r.org_tz), markup_for(r, card), edit=live_card(r, d, card))
 
 
 @renders(NotificationKind.TASK_REOPENED)
 def task_reopened(r: Renderer, d: Delivery) -> Rendered:
+    """The reopened task's new card (the assignee is told); the older card points to it."""
     card = r.card(d)
     reason = html.escape(str(d.data.get("reason", "")))
-    return Rendered(f"🔁 <b>{html.escape(card.title)}</b> was reopened by "
-                    f"{html.escape(card.assigner_name)}.\nReason: {reason}", markup_for(r, card))
+    return new_card(r, d, card, f"🔁 {html.escape(card.assigner_name)} reopened this task.\nReason: {reason}\n\n"
+                    f"{card_text(replace(card, last_note=None), r.org_tz)}", markup_for(r, card))
+
+
+def completed_text(card: TaskRow) -> str:
+    """'✅ Sam completed <b>Essay</b> (2 of 3 done).': the assigner's message, also once reviewed."""
+    progress = f" ({card.done_count} of {card.total_count} done)" if card.total_count > 1 else ""
+    return f"✅ {html.escape(card.assignee_name)} completed <b>{html.escape(card.title)}</b>{progress}."
 
 
 @renders(NotificationKind.TASK_COMPLETED)
 def task_completed(r: Renderer, d: Delivery) -> Rendered:
     card = r.card(d, with_progress=True)
-    progress = f" ({card.done_count} of {card.total_count} done)" if card.total_count > 1 else ""
-    text = f"✅ {html.escape(card.assignee_name)} completed <b>{html.escape(card.title)}</b>{progress}."
+    text = completed_text(card)
     if d.data.get("needs_review"):
         text += "\nIt needs your review."
     return Rendered(text, review_keyboard(card) if d.data.get("needs_review") else None)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from domain import audit
 from domain.actors import Actor
+from domain.attendance.mending import mend_sheets
 from domain.attendance.schedule import grace, teachers_of
 from domain.models import (
     ActionStatus,
@@ -164,14 +165,18 @@ def auto_close(uow: UnitOfWork, tz: str = "UTC") -> dict[str, int]:
                 select(func.count()).select_from(AttendanceRecord)
                 .join(Person, Person.id == AttendanceRecord.marked_by)
                 .where(AttendanceRecord.session_id == cs.id, Person.role.in_([Role.TEACHER, Role.ADMIN]))) or 0
+            was_open = cs.status == SessionStatus.OPEN
             if cs.status == SessionStatus.SUBMITTED or (cs.status == SessionStatus.OPEN and marked):
                 if _set_status(uow.session, cs, cs.status, status=SessionStatus.CLOSED, closed_at=now):
                     counts["closed"] += 1
+                    if was_open:  # a submitted class's messages were mended at the submit
+                        mend_sheets(uow.session, cs, now)
                     post_class(uow.session, cs, now)  # runs once; a no-op if the submit already ran it
                 continue
             if not _set_status(uow.session, cs, cs.status, status=SessionStatus.MISSED, closed_at=now):
                 continue
             counts["missed"] += 1
+            mend_sheets(uow.session, cs, now)
             intents: list[Intent] = []
             when = shown_at(cs.starts_at, tz)
             _raise_action(uow.session, intents, "missed_session", teachers_of(uow.session, batch.id), batch.id,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from domain import audit
 from domain.actors import Actor, load_active
+from domain.attendance.mending import mend_sheets
 from domain.attendance.pipeline import post_class
 from domain.attendance.schedule import authorise_teacher, teachers_of
 from domain.auth import services as auth
@@ -174,6 +175,7 @@ def submit_in(uow: UnitOfWork, actor: Actor, session_id: int, marks: Mapping[int
     uow.session.refresh(cs)
     audit.record(uow.session, actor, "attendance.submit", "session", cs.id, uow.now, **_sheet(uow.session, cs).counts())
     post_class(uow.session, cs, uow.now)
+    mend_sheets(uow.session, cs, uow.now)  # the chat's copies of the sheet now say "submitted"
     result = _sheet(uow.session, cs)
     c = result.counts()
     return SubmitResult(result, True, f"Submitted: {c['present']} present, {c['absent']} absent, {c['late']} late, "

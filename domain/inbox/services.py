@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.orm import Session
 
 from domain import audit
 from domain.actors import Actor, load_active
@@ -46,13 +47,22 @@ def _item(a: PendingAction) -> InboxItem:
                      a.created_at, a.resolution, a.note)
 
 
+def _open_of(person_id: int) -> tuple[ColumnElement[bool], ...]:
+    """A person's open items: /inbox, the console's Inbox and the brief's count all use this."""
+    return PendingAction.owner_id == person_id, PendingAction.status == ActionStatus.OPEN
+
+
+def open_count(session: Session, person_id: int) -> int:
+    """How many open items a person's inbox holds (the brief says this number)."""
+    return int(session.scalar(select(func.count()).select_from(PendingAction).where(*_open_of(person_id))) or 0)
+
+
 def open_actions(uow: UnitOfWork, actor: Actor) -> list[InboxItem]:
     """The actor's open items, oldest first (teachers and admins)."""
     with uow:
         me = load_active(uow.session, actor, Role.TEACHER, Role.ADMIN)
-        return [_item(a) for a in uow.session.scalars(select(PendingAction).where(
-            PendingAction.owner_id == me.id, PendingAction.status == ActionStatus.OPEN)
-            .order_by(PendingAction.created_at))]
+        return [_item(a) for a in uow.session.scalars(select(PendingAction).where(*_open_of(me.id))
+                                                      .order_by(PendingAction.created_at, PendingAction.id))]
 
 
 def resolve_action(uow: UnitOfWork, actor: Actor, action_id: int, resolution: str, note: str = "") -> InboxItem:

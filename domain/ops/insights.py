@@ -6,7 +6,7 @@ The tasks counted ("assigned in the period") are those created in [start, end), 
 - completion rate: finished (done or approved) / assigned
 - average completion time: mean of completed_at - created_at over the finished ones
 - on-time rate: finished by their due time / finished ones that had a due time
-- overdue: still open and past their due time now
+- overdue: still open and past their due time now, whenever assigned (the console's Overdue filter)
 The trend counts, per local day, the tasks assigned and the tasks finished that day.
 """
 
@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
 
 from domain.actors import Actor
 from domain.errors import InvalidInput
@@ -32,6 +33,7 @@ from domain.models import (
     TaskStatus,
 )
 from domain.people.viewer import load_viewer
+from domain.tasks.queries import TaskFilter, filter_conditions
 from domain.tasks.scope import visible_tasks
 from domain.uow import UnitOfWork
 
@@ -81,9 +83,21 @@ class Insights:
     trend: list[DayPoint] = field(default_factory=list)
 
 
-def _add(stats: Stats, task: tuple[int, int, TaskStatus, datetime, datetime | None, datetime | None],
-         now: datetime) -> None:
+Row = tuple[int, int, TaskStatus, datetime, datetime | None, datetime | None]
+
+
+def _overdue(row: Row, now: datetime) -> bool:
+    """Open and past its due time now (the console's Overdue filter: domain.tasks.queries)."""
+    _id, _assignee, status, _created, _completed, due = row
+    return status in OPEN_STATUSES and due is not None and due < now
+
+
+def _add(stats: Stats, task: Row, now: datetime, start: datetime, end: datetime) -> None:
+    """Count a task: assigned and finished when created in the period; overdue whenever it is overdue now."""
     _id, _assignee, status, created, completed, due = task
+    stats.overdue += _overdue(task, now)
+    if not start <= created < end:
+        return
     stats.assigned += 1
     if status in FINISHED_STATUSES and completed is not None:
         stats.completed += 1
@@ -91,8 +105,33 @@ def _add(stats: Stats, task: tuple[int, int, TaskStatus, datetime, datetime | No
         if due is not None:
             stats.with_due += 1
             stats.on_time += completed <= due
-    elif status in OPEN_STATUSES and due is not None and due < now:
-        stats.overdue += 1
+
+
+def last_days(days: int, now: datetime, tz: str) -> tuple[datetime, datetime]:
+    """The period of the last `days` local days, today included (the console's "7 days" and the brief's week)."""
+    zone = ZoneInfo(tz)
+    today = now.astimezone(zone).date()
+    start = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), zone)
+    return start, datetime.combine(today + timedelta(days=1), datetime.min.time(), zone)
+
+
+def _rows(session: Session, me: Person, start: datetime, end: datetime, now: datetime) -> list[Row]:
+    """The tasks this viewer may see that were assigned or finished in the period, or are overdue now."""
+    in_period = and_(Task.created_at >= start, Task.created_at < end)
+    done_in_period = and_(Task.completed_at >= start, Task.completed_at < end)
+    overdue_now = filter_conditions(TaskFilter(overdue=True), now)
+    return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        select(Task.id, Task.assignee_id, Task.status, Task.created_at, Task.completed_at, Task.due_at)
+        .where(*visible_tasks(me), Task.status != TaskStatus.CANCELLED,
+               or_(in_period, done_in_period, and_(*overdue_now)))).all()]
+
+
+def totals(session: Session, me: Person, start: datetime, end: datetime, now: datetime) -> Stats:
+    """The "All" line of the insights over [start, end) (the admin's brief reads this)."""
+    total = Stats(None, "All")
+    for row in _rows(session, me, start, end, now):
+        _add(total, row, now, start, end)
+    return total
 
 
 def insights(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: str) -> Insights:
@@ -107,12 +146,7 @@ def insights(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: 
     with uow:
         me = load_viewer(uow, actor)
         now = uow.now
-        in_period = and_(Task.created_at >= start, Task.created_at < end)
-        done_in_period = and_(Task.completed_at >= start, Task.completed_at < end)
-        rows = uow.session.execute(
-            select(Task.id, Task.assignee_id, Task.status, Task.created_at, Task.completed_at, Task.due_at)
-            .where(*visible_tasks(me), Task.status != TaskStatus.CANCELLED, or_(in_period, done_in_period))
-        ).all()
+        rows = _rows(uow.session, me, start, end, now)
         memberships = uow.session.execute(
             select(Group.id, Group.name, GroupMember.person_id)
             .outerjoin(GroupMember, GroupMember.group_id == Group.id).where(*group_scope(me))
@@ -137,13 +171,12 @@ def insights(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: 
         _id, assignee, status, created, completed, _due = row
         if status in FINISHED_STATUSES and completed is not None and start <= completed < end:
             completed_on[completed.astimezone(zone).date()] += 1
-        if not start <= created < end:
-            continue
-        assigned_on[created.astimezone(zone).date()] += 1
-        _add(total, row, now)
-        _add(people.setdefault(assignee, Stats(assignee, names.get(assignee, f"#{assignee}"))), row, now)
+        if start <= created < end:
+            assigned_on[created.astimezone(zone).date()] += 1
+        _add(total, row, now, start, end)
+        _add(people.setdefault(assignee, Stats(assignee, names.get(assignee, f"#{assignee}"))), row, now, start, end)
         for gid in groups_of.get(assignee, []):
-            _add(groups[gid], row, now)
+            _add(groups[gid], row, now, start, end)
     trend = []
     day = first_day
     while day <= last_day:

@@ -10,10 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from domain.inbox import services as inbox
 from domain.models import (
-    FINISHED_STATUSES,
-    OPEN_STATUSES,
-    ActionStatus,
     AttendanceRecord,
     Batch,
     BatchTeacher,
@@ -22,17 +20,24 @@ from domain.models import (
     Mark,
     Notification,
     ParentLink,
-    PendingAction,
     Person,
     PersonStatus,
     Role,
     SessionStatus,
-    Task,
 )
+from domain.ops import insights
 from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import DEFAULT_RULES, rule_in
+from domain.tasks.queries import (
+    TaskFilter,
+    count_tasks,
+    filter_conditions,
+    row_select,
+    urgency_order,
+)
 from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
+from domain.words import plural
 
 
 @dataclass
@@ -55,11 +60,22 @@ def _local_day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _my_tasks(s: Session, person_id: int, now: datetime, day_end: datetime) -> list[str]:
-    rows = s.execute(select(Task.title, Task.due_at).where(
-        Task.assignee_id == person_id, Task.status.in_(OPEN_STATUSES), Task.due_at < day_end)
-        .order_by(Task.due_at).limit(10)).all()
-    return [f"{title} ({'overdue' if due < now else 'due today'})" for title, due in rows]
+URGENT_SHOWN = 5  # urgent tasks named in a brief; the rest are counted
+
+
+def _my_tasks(s: Session, person: Person, now: datetime, day_end: datetime) -> list[str]:
+    """The person's urgent tasks (overdue or due today), counted as the console and /tasks count them."""
+    urgent = TaskFilter(assignee_id=person.id, open_only=True, due_to=day_end)
+    rows = s.execute(row_select().where(*filter_conditions(urgent, now))
+                     .order_by(*urgency_order(now)).limit(URGENT_SHOWN)).all()
+    items = [f"{r.title} ({'overdue' if r.due_at < now else 'due today'})" for r in rows]
+    n_urgent = count_tasks(s, None, urgent, now)
+    if n_urgent > len(items):
+        items.append(f"and {n_urgent - len(items)} more due today or overdue")
+    n_open = count_tasks(s, None, TaskFilter(assignee_id=person.id, open_only=True), now)
+    if n_open > n_urgent:
+        items.append(f"{plural(n_open, 'open task')} in all: /tasks")
+    return items if n_urgent else []  # nothing pressing: no section (an empty brief is not sent)
 
 
 def _classes(s: Session, batch_ids: list[int], day: date, tz: str) -> list[str]:
@@ -92,33 +108,34 @@ def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
                     .where(ClassSession.batch_id.in_(batches), ClassSession.on_date == day - timedelta(days=1),
                            AttendanceRecord.mark == Mark.ABSENT).order_by(Person.name)).all()
                 brief.add("Absent yesterday", [f"{n} ({b})" for n, b in absentees])
-            actions = s.scalar(select(func.count()).select_from(PendingAction).where(
-                PendingAction.owner_id == person_id, PendingAction.status == ActionStatus.OPEN)) or 0
+            actions = inbox.open_count(s, person_id)  # what /inbox and the console's Inbox list
             if actions:
-                brief.add("Inbox", [f"{actions} open item(s): /inbox"])
-            brief.add("Your tasks", _my_tasks(s, person_id, now, day_end))
+                brief.add("Inbox", [f"{plural(actions, 'open item')}: /inbox"])
+            reviews = count_tasks(s, person, TaskFilter(awaiting_review=True), now)  # the console's filter
+            if reviews:
+                brief.add("Reviews waiting", [f"{plural(reviews, 'task')} awaiting your review"])
+            brief.add("Your tasks", _my_tasks(s, person, now, day_end))
         if person.role == Role.ADMIN:
             week_ago = now - timedelta(days=7)
-            done, total, overdue = s.execute(select(
-                func.sum(case((Task.status.in_(FINISHED_STATUSES), 1), else_=0)),
-                func.count(),
-                func.sum(case((Task.status.in_(OPEN_STATUSES) & (Task.due_at < now), 1), else_=0)))
-                .where(Task.created_at >= week_ago)).one()
+            week = insights.totals(s, person, *insights.last_days(7, now, tz), now)  # the console's 7 days
             present, marked = s.execute(select(
                 func.sum(case((AttendanceRecord.mark == Mark.PRESENT, 1), else_=0)), func.count())
                 .where(AttendanceRecord.marked_at >= week_ago)).one()
             missed = s.scalar(select(func.count()).select_from(ClassSession).where(
                 ClassSession.status == SessionStatus.MISSED, ClassSession.starts_at >= week_ago)) or 0
             items = []
-            if total:
-                items.append(f"Tasks this week: {int(done or 0)} of {total} done, {int(overdue or 0)} overdue")
+            if week.assigned:
+                items.append(f"Tasks this week: {week.completed} of {plural(week.assigned, 'task')} done")
+            overdue = count_tasks(s, person, TaskFilter(overdue=True), now)  # the console's Overdue filter
+            if overdue:
+                items.append(f"Overdue now: {plural(overdue, 'task')}")
             if marked:
                 items.append(f"Attendance this week: {100 * int(present or 0) // marked}%")
             if missed:
                 items.append(f"Classes with no attendance taken: {missed}")
             brief.add("Organisation", items)
         if person.role in (Role.MEMBER, Role.STUDENT):
-            brief.add("Your tasks", _my_tasks(s, person_id, now, day_end))
+            brief.add("Your tasks", _my_tasks(s, person, now, day_end))
             batches = list(s.scalars(select(Enrolment.batch_id).where(Enrolment.student_id == person_id)))
             brief.add("Today's classes", _classes(s, batches, day, tz))
         if person.role == Role.PARENT and day.weekday() == 0:  # a weekly summary, on Mondays
@@ -130,13 +147,12 @@ def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
                     .join(ClassSession, ClassSession.id == AttendanceRecord.session_id)
                     .where(AttendanceRecord.student_id == child_id, ClassSession.on_date >= week_start,
                            ClassSession.on_date < day)).one()
-                open_tasks = s.scalar(select(func.count()).select_from(Task).where(
-                    Task.assignee_id == child_id, Task.status.in_(OPEN_STATUSES))) or 0
+                open_tasks = count_tasks(s, None, TaskFilter(assignee_id=child_id, open_only=True), now)
                 items = []
                 if marked:
-                    items.append(f"attended {int(present or 0)} of {marked} classes last week")
+                    items.append(f"attended {int(present or 0)} of {plural(marked, 'class', 'classes')} last week")
                 if open_tasks:
-                    items.append(f"{open_tasks} piece(s) of work open")
+                    items.append(f"{plural(open_tasks, 'piece')} of work open")
                 brief.add(child_name, items)
     return brief
 

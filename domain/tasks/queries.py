@@ -29,8 +29,15 @@ from domain.models import (
     Task,
     TaskStatus,
 )
-from domain.tasks.scope import STAFF, authorise_person_tasks, load_staff, visible_tasks
+from domain.tasks.scope import (
+    STAFF,
+    authorise_person_tasks,
+    load_staff,
+    reviewable_tasks,
+    visible_tasks,
+)
 from domain.uow import UnitOfWork
+from domain.words import task_state
 
 MAX_PAGE = 200  # the most tasks one page of a listing holds (console and API)
 MAX_EXPORT_ROWS = 50_000
@@ -71,6 +78,11 @@ class TaskRow:
     assignee_link_generation: int = 0  # signs the assignee's dashboard link
     done_count: int = 0  # the assignment's finished tasks (task_card with_progress only)
     total_count: int = 0  # the assignment's tasks not cancelled (task_card with_progress only)
+
+    @property
+    def state(self) -> str:
+        """The task's state in the one vocabulary (domain.words): chat and web show this."""
+        return task_state(self.status, self.requires_review, self.reopen_count)
 
     def is_overdue(self, now: datetime) -> bool:
         """Still open and past its due time."""
@@ -130,6 +142,8 @@ class TaskFilter:
     group_id: int | None = None  # tasks of the members of this group
     assignment_id: int | None = None
     overdue: bool = False  # open and past their due time
+    open_only: bool = False  # pending or in progress
+    awaiting_review: bool = False  # done, needing the viewer's review (domain.tasks.scope.reviewable_tasks)
     text: str = ""  # in the title or the description
     due_from: datetime | None = None
     due_to: datetime | None = None
@@ -168,6 +182,10 @@ def filter_conditions(f: TaskFilter, now: datetime) -> list[ColumnElement[bool]]
         c.append(Task.assignment_id == f.assignment_id)
     if f.overdue:
         c.append(and_(Task.status.in_(OPEN_STATUSES), Task.due_at.is_not(None), Task.due_at < now))
+    if f.open_only:
+        c.append(Task.status.in_(OPEN_STATUSES))
+    if f.awaiting_review:
+        c.append(and_(Task.status == TaskStatus.DONE, Task.requires_review.is_(True)))
     text = " ".join((f.text or "").split())
     if text:
         c.append(or_(Task.title.ilike(f"%{text}%"), Task.description.ilike(f"%{text}%")))
@@ -182,6 +200,19 @@ _ORDER = {
     TaskOrder.NEWEST: (Task.created_at.desc(), Task.id.desc()),
     TaskOrder.DUE: (Task.due_at.is_(None), Task.due_at, Task.id),
 }
+
+
+def scoped_conditions(me: Person, f: TaskFilter, now: datetime) -> list[ColumnElement[bool]]:
+    """What this viewer may see of the filter's tasks (and, for reviews, what they review): the one
+    definition the console, the CSV and the briefs' counts share."""
+    return visible_tasks(me) + filter_conditions(f, now) + (reviewable_tasks(me) if f.awaiting_review else [])
+
+
+def count_tasks(session: Session, me: Person | None, f: TaskFilter, now: datetime) -> int:
+    """How many tasks the console would list for this viewer and filter (the briefs count with this);
+    without a viewer, the filter alone (a person's own tasks, as /tasks counts them)."""
+    where = scoped_conditions(me, f, now) if me is not None else filter_conditions(f, now)
+    return int(session.scalar(select(func.count()).select_from(Task).where(*where)) or 0)
 
 
 def _check_page(limit: int, offset: int) -> None:
@@ -210,8 +241,7 @@ def search_tasks(uow: UnitOfWork, actor: Actor, filters: TaskFilter = TaskFilter
     _check_page(limit, offset)
     with uow:
         me = load_active(uow.session, actor, *STAFF)
-        conditions = visible_tasks(me) + filter_conditions(filters, uow.now)
-        return _page(uow.session, conditions, order, limit, offset)
+        return _page(uow.session, scoped_conditions(me, filters, uow.now), order, limit, offset)
 
 
 def person_tasks(uow: UnitOfWork, actor: Actor, person_id: int, status: TaskStatus | None = None, *,
@@ -229,8 +259,7 @@ def tasks_csv(uow: UnitOfWork, actor: Actor, filters: TaskFilter = TaskFilter())
     """The tasks search_tasks would list, newest first, as CSV (at most MAX_EXPORT_ROWS)."""
     with uow:
         me = load_active(uow.session, actor, *STAFF)
-        rows = _rows(uow.session, visible_tasks(me) + filter_conditions(filters, uow.now), TaskOrder.NEWEST,
-                     MAX_EXPORT_ROWS)
+        rows = _rows(uow.session, scoped_conditions(me, filters, uow.now), TaskOrder.NEWEST, MAX_EXPORT_ROWS)
 
     def t(value: datetime | None) -> str:
         return value.isoformat() if value else ""
@@ -295,7 +324,7 @@ def open_tasks(uow: UnitOfWork, actor: Actor, now: datetime, limit: int = 5,
     """The acting person's open tasks, most urgent first, and how many there are."""
     with uow:
         me = load_active(uow.session, actor)
-        where = (Task.assignee_id == me.id, Task.status.in_(OPEN_STATUSES))
+        where = filter_conditions(TaskFilter(assignee_id=me.id, open_only=True), now)  # as the brief counts
         total = uow.session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
         rows = uow.session.execute(
             row_select().where(*where).order_by(*urgency_order(now)).limit(limit).offset(offset)).all()

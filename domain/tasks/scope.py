@@ -40,6 +40,12 @@ def visible_tasks(me: Person) -> list[ColumnElement[bool]]:
     return [or_(Task.assigner_id == me.id, Task.assignee_id.in_(members_of_groups_run_by(me.id)))]
 
 
+def reviewable_tasks(me: Person) -> list[ColumnElement[bool]]:
+    """Conditions on Task: the tasks this person reviews (approve or reopen): admins all, others the ones they
+    assigned."""
+    return [] if me.role == Role.ADMIN else [Task.assigner_id == me.id]
+
+
 def authorise_person_tasks(session: Session, me: Person, person_id: int) -> None:
     """One person's task list is for themself, admins, and teachers running a group they are in."""
     if me.id != person_id and me.role != Role.ADMIN:

@@ -30,6 +30,7 @@ from domain.rules import rule_in
 from domain.tasks.queries import TaskRow, task_row
 from domain.tasks.scope import authorise_recipients
 from domain.uow import UnitOfWork
+from domain.words import task_state
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 4000
@@ -145,13 +146,11 @@ def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec, once: Once | Non
 
 # --- transitions -------------------------------------------------------------------------
 
-_LABEL = {
-    TaskStatus.PENDING: "not started",
-    TaskStatus.IN_PROGRESS: "in progress",
-    TaskStatus.DONE: "done",
-    TaskStatus.RESOLVED: "done and approved",
-    TaskStatus.CANCELLED: "cancelled",
-}
+
+
+def _state(task: Task) -> str:
+    """The task's state in the one vocabulary (domain.words)."""
+    return task_state(task.status, task.requires_review, task.reopen_count)
 
 
 def _load_task(uow: UnitOfWork, task_id: int) -> Task:
@@ -217,7 +216,7 @@ def start_task(uow: UnitOfWork, actor: Actor, task_id: int, once: Once | None = 
         if task.status == TaskStatus.IN_PROGRESS:
             return _result(uow, task, False, "Already started.", once)
         if task.status != TaskStatus.PENDING:
-            raise IllegalTransition(f"This task is {_LABEL[task.status]}; it cannot be started.")
+            raise IllegalTransition(f"This task is {_state(task)}; it cannot be started.")
         changed = _move(uow, actor, task, [TaskStatus.PENDING], TaskStatus.IN_PROGRESS, "task.start",
                         started_at=uow.now)
         if changed:
@@ -264,7 +263,7 @@ def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None 
         if task.status == TaskStatus.CANCELLED:
             return _result(uow, task, False, "Already cancelled.")
         if task.status not in OPEN_STATUSES:
-            raise IllegalTransition(f"This task is {_LABEL[task.status]}; it cannot be cancelled.")
+            raise IllegalTransition(f"This task is {_state(task)}; it cannot be cancelled.")
         changed = _move(uow, actor, task, OPEN_STATUSES, TaskStatus.CANCELLED, "task.cancel",
                         note=reason, cancelled_at=uow.now)
         if changed:
@@ -279,7 +278,7 @@ def approve_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResul
         if task.status == TaskStatus.RESOLVED:
             return _result(uow, task, False, "Already approved.")
         if task.status != TaskStatus.DONE or not task.requires_review:
-            raise IllegalTransition(f"This task is {_LABEL[task.status]}; there is nothing to approve.")
+            raise IllegalTransition(f"This task is {_state(task)}; there is nothing to approve.")
         changed = _move(uow, actor, task, [TaskStatus.DONE], TaskStatus.RESOLVED, "task.approve",
                         resolved_at=uow.now)
         if changed:
@@ -312,7 +311,7 @@ def reopen_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str) -> Tra
                         next_reminder_at=task.due_at if task.due_at else None, escalated_at=None,
                         reopen_count=Task.reopen_count + 1, last_note=reason)
         if changed:
-            _notify(uow, task, changed, NotificationKind.TASK_CHANGED, task.assignee_id)
+            # A new card, which retires the old one (no edit of the old card racing it).
             _notify(uow, task, changed, NotificationKind.TASK_REOPENED, task.assignee_id, reason=reason)
         return _result(uow, task, changed, "Reopened." if changed else "Already reviewed.")
 

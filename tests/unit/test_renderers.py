@@ -70,7 +70,7 @@ def test_renderers_of_data_alone(renderer: Renderer) -> None:
     assert renderer.render(delivery("teacher_note", note="Well done")).text.endswith("Well done")
     assert "3 tasks you assigned" in renderer.render(delivery("overdue_digest", count=3)).text
     brief = renderer.render(delivery("brief", day="2026-11-02", sections=[{"title": "Due", "items": ["Essay"]}]))
-    assert "Your brief for 2026-11-02" in brief.text and "• Essay" in brief.text
+    assert "Your brief for Mon 2 Nov" in brief.text and "• Essay" in brief.text
 
 
 def sheet(n: int, status: SessionStatus = SessionStatus.OPEN) -> Sheet:
@@ -96,6 +96,8 @@ def test_a_closed_sheet_has_no_buttons_and_an_open_one_needs_its_link() -> None:
     assert closed.markup is None and "Attendance is submitted." in closed.text
     with pytest.raises(ValueError):
         sheet_view(sheet(3), "UTC", 0, None)
+    missed = sheet_view(sheet(3, SessionStatus.MISSED), "UTC", 0, None)
+    assert missed.markup is None and "No attendance was taken; the class is closed." in missed.text
 
 
 def test_paging() -> None:

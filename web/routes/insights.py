@@ -28,11 +28,9 @@ def _period(params: Any, tz_name: str, now: datetime) -> tuple[datetime, datetim
         return start, end, None, start_day.isoformat(), end_day.isoformat()
     days = parse_id(params.get("days")) or 30
     days = days if days in PERIODS else 30
-    today = now.astimezone(tz).date()
-    first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, time(), tz).astimezone(UTC)
-    end = datetime.combine(today + timedelta(days=1), time(), tz).astimezone(UTC)
-    return start, end, days, first.isoformat(), today.isoformat()
+    start, end = insights.last_days(days, now, tz.key)  # the admin's brief counts the same week
+    first, today = start.date(), (end - timedelta(days=1)).date()
+    return start.astimezone(UTC), end.astimezone(UTC), days, first.isoformat(), today.isoformat()
 
 
 @console_page(*STAFF)

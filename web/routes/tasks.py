@@ -52,13 +52,15 @@ def _task_query(params: Any) -> TaskFilter:
     return TaskFilter(status=parse_choice(TaskStatus, params.get("status")), group_id=parse_id(params.get("group_id")),
                      assignee_id=parse_id(params.get("assignee_id")),
                      assignment_id=parse_id(params.get("assignment_id")),
-                     overdue=params.get("overdue") == "1", text=bounded(params.get("q"), 100))
+                     overdue=params.get("overdue") == "1", awaiting_review=params.get("review") == "1",
+                     text=bounded(params.get("q"), 100))
 
 
 def _query_string(q: TaskFilter) -> dict[str, object]:
     return {k: v for k, v in {
         "status": q.status.value if q.status else None, "group_id": q.group_id, "assignee_id": q.assignee_id,
-        "assignment_id": q.assignment_id, "overdue": "1" if q.overdue else None, "q": q.text}.items()
+        "assignment_id": q.assignment_id, "overdue": "1" if q.overdue else None,
+        "review": "1" if q.awaiting_review else None, "q": q.text}.items()
         if v not in (None, "")}
 
 

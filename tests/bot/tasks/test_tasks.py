@@ -225,7 +225,7 @@ async def test_review_reopen_asks_for_a_reason_the_assignee_reads(running, clien
         card = await client.wait_for_bot_message(chat, card["message_id"], timeout=15)
     task = task_of(db, s2.id)
     done = await press(client, chat, card, f"task:complete:{task.id}", expect_new=False)
-    assert "awaiting review" in done["text"]
+    assert "Awaiting review" in done["text"]
 
     teacher_chat = teacher.telegram_chat_id
     review = await last_bot_message(client, teacher_chat)
@@ -238,6 +238,13 @@ async def test_review_reopen_asks_for_a_reason_the_assignee_reads(running, clien
     assert too_long["text"].startswith("The reason is too long")  # still asking: the next text is the reason
     confirm = await say(client, teacher_chat, "Add the graph for part 2", until="reason was sent")
     assert confirm["text"].startswith("Reopened.")
+    for _ in range(100):  # the review message is mended just after the reply
+        mended = next(m for m in await client.messages(teacher_chat) if m["message_id"] == review["message_id"])
+        if "Reopened" in mended["text"]:
+            break
+        await asyncio.sleep(0.05)
+    assert "S2 Person completed Lab notebook" in mended["text"] and "Reopened by you" in mended["text"]
+    assert not (mended.get("reply_markup") or {}).get("inline_keyboard")  # no stale Approve / Reopen
     told = await client.wait_for_bot_message(chat, done["message_id"], timeout=15)
     while "reopened" not in told["text"]:
         told = await client.wait_for_bot_message(chat, told["message_id"], timeout=15)

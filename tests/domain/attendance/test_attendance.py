@@ -121,6 +121,11 @@ def test_missed_session_raises_an_inbox_item_and_nags_first(db, klass, clock):
     assert pipeline.auto_close(db.uow()) == {"closed": 0, "missed": 0}
     clock.set(datetime(2026, 11, 2, 17, 10, tzinfo=UTC))
     assert pipeline.auto_close(db.uow()) == {"closed": 0, "missed": 1}
+    # The sheet message sent when the class opened is mended (an edit through the outbox), once.
+    assert count(db, Notification, Notification.kind == "attendance_sheet_done",
+                 Notification.recipient_id == t.id) == 1
+    assert pipeline.auto_close(db.uow()) == {"closed": 0, "missed": 0}
+    assert count(db, Notification, Notification.kind == "attendance_sheet_done") == 1
     items = inbox.open_actions(db.uow(), Actor.telegram(t.id))
     assert [i.kind for i in items] == ["missed_session"] and isinstance(items[0], inbox.InboxItem)
     assert inbox.action_info(db.uow(), items[0].id) == items[0]

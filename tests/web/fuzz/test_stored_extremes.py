@@ -47,4 +47,4 @@ async def test_a_stored_year_9999_due_time_renders_everywhere(db, make_person):
             assert api.status_code == 200 and api.json()["items"][0]["due_at"].startswith("9999-12-31")
     card = task_queries.task_card(db.uow(readonly=True), task_id)
     text = card_text(card, "Asia/Tokyo")
-    assert "Due: Fri 31 Dec 23:00 UTC" in text and limits.visible(text) <= limits.MAX_TEXT
+    assert "Due: Fri 31 Dec, 23:00 UTC" in text and limits.visible(text) <= limits.MAX_TEXT
