@@ -29,8 +29,8 @@ from domain.models import (
 )
 from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
-from domain.timeparse import shown_in
 from domain.uow import UnitOfWork
+from domain.words import when_text
 
 # --- after class: one pipeline, idempotent ------------------------------------------------
 
@@ -130,8 +130,8 @@ def _raise_action(session: Session, intents: list[Intent], kind: str, owners: li
 
 
 def shown_at(when: datetime, tz: str) -> str:
-    """A class time as the chat shows times: in the organisation's zone, e.g. "Mon 02 Nov 16:00"."""
-    return shown_in(when, ZoneInfo(tz)).strftime("%a %d %b %H:%M") + (" UTC" if tz == "UTC" else "")
+    """A class time as the chat shows times: in the organisation's zone, e.g. "Mon 2 Nov, 16:00"."""
+    return when_text(when, ZoneInfo(tz)) + (" UTC" if tz == "UTC" else "")
 
 
 REOPEN_WINDOW = timedelta(hours=1)  # an admin's reopened class stays open at least this long

@@ -72,5 +72,5 @@ def test_a_missed_class_is_told_in_the_organisations_local_time(db, klass, clock
     clock.set(datetime(2026, 11, 2, 12, 0, tzinfo=UTC))
     assert pipeline.auto_close(db.uow(), kolkata) == {"closed": 0, "missed": 1}
     (missed,) = items(db, "missed_session")
-    assert missed.summary == "No attendance was taken for Physics 10 on Mon 02 Nov 16:00."
+    assert missed.summary == "No attendance was taken for Physics 10 on Mon 2 Nov, 16:00."
     assert "UTC" not in missed.summary and "10:30" not in missed.summary
