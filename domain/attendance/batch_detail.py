@@ -23,6 +23,7 @@ from domain.models import (
     Role,
     ScheduleSlot,
 )
+from domain.people.reach import family_reach
 from domain.people.viewer import load_viewer
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
@@ -53,6 +54,7 @@ class RosterRow:
     enrolled_on: date
     left_on: date | None
     parents: tuple[str, ...]
+    unreachable: tuple[str, ...] = ()  # who of the student and their parents Telegram cannot reach, and why
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,9 @@ def batch_detail(uow: UnitOfWork, actor: Actor, batch_id: int, tz: str) -> Batch
                     Person, Person.id == ParentLink.parent_id).where(ParentLink.child_id.in_(ids))
                     .order_by(Person.name)):
                 parents.setdefault(child, []).append(name)
-        roster = tuple(RosterRow(e.student_id, name, e.enrolled_on, e.left_on, tuple(parents.get(e.student_id, ())))
+        reach = family_reach(s, [e.student_id for e, _ in enrolments if e.left_on is None])
+        roster = tuple(RosterRow(e.student_id, name, e.enrolled_on, e.left_on, tuple(parents.get(e.student_id, ())),
+                                 reach[e.student_id].notes if e.student_id in reach else ())
                        for e, name in enrolments)
         current = {r.student_id for r in roster if r.left_on is None}
         people = list(s.execute(select(Person.id, Person.name, Person.role).where(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from domain.actors import Actor
 from domain.attendance import batches, rosters
 from domain.models import AuditEntry, Batch, Enrolment, ParentLink, Role
+from domain.people import services as people
 from tests.auxil.console import csrf_in, sign_in
 from tests.auxil.web import client, make_deps
 
@@ -106,7 +107,7 @@ async def test_an_admin_sets_up_a_batch_with_slots_and_a_roster(db, w):
             "person.link_parent"} <= actions
 
 
-async def test_teachers_manage_only_their_own_rosters(db, w):
+async def test_teachers_manage_only_their_own_rosters(db, w, make_person):
     async with client(make_deps(db)) as http:
         await sign_in(http, db, w.theo)
         page = await http.get(f"/admin/batches/{w.art.id}")
@@ -114,6 +115,11 @@ async def test_teachers_manage_only_their_own_rosters(db, w):
         assert page.status_code == 200 and 'id="enrol"' in page.text and 'id="add-slot"' not in page.text
         r = await http.post(f"/admin/batches/{w.art.id}/enrol", data={"csrf": token, "student_id": str(w.bea.id)})
         assert r.status_code == 303 and w.enrolment(w.art.id, w.bea.id).enrolled_on == date(2026, 11, 2)
+        # the roster says whose family Telegram cannot reach: Bea's parent was invited but never linked
+        quiet_parent = make_person(Role.PARENT, "Quinn Parent", active=False)
+        people.link_parent(db.uow(), Actor.system(), quiet_parent.id, w.bea.id)
+        page = await http.get(f"/admin/batches/{w.art.id}")
+        assert "⚠ not reachable" in page.text and "Quinn Parent (parent): " in page.text
         r = await http.post(f"/admin/batches/{w.art.id}/slots", data={"csrf": token, "weekday": "0",
                                                                       "start": "10:00", "duration_minutes": "60"})
         assert r.status_code == 403
