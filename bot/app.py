@@ -12,6 +12,7 @@ from bot.dedupe import UpdateLedger
 from bot.delivery import DeliveryConfig, DeliveryLoop
 from bot.deps import BotDeps
 from bot.errors import on_error
+from bot.fallback import answer_unhandled, mark_unhandled
 from bot.group_chats import GroupChatGate
 from bot.handlers import account, assign
 from bot.handlers import attendance as attendance_handlers
@@ -27,6 +28,7 @@ DEDUPE_GROUP = -4  # first: drop an update handled before
 GROUP_CHAT_GROUP = -3  # then: groups and supergroups get a brief answer and go no further (bot.group_chats)
 TEXT_GROUP = -2  # then: refuse typed text we cannot store (bot.textguard)
 IDENTITY_GROUP = -1  # then: who sent it (bot.identity.person_of), looked up once per update
+FALLBACK_GROUP = 999  # answers what no feature handled (bot.fallback)
 LAST_GROUP = 1000  # runs after every feature's handlers
 
 
@@ -64,6 +66,8 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
     for module in (account, assign, task_handlers, attendance_handlers, reminder_handlers):
         app.add_handlers(module.handlers())
+    app.add_handler(TypeHandler(Update, mark_unhandled))  # keep last in the default group: nobody took it
+    app.add_handler(TypeHandler(Update, answer_unhandled), group=FALLBACK_GROUP)
     app.add_handler(TypeHandler(Update, GroupChatGate(registered_commands(app), ledger.record)),
                     group=GROUP_CHAT_GROUP)
     app.add_handler(TypeHandler(Update, ledger.record), group=LAST_GROUP)

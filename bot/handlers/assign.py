@@ -32,6 +32,7 @@ from bot.callbacks import (
     encode,
 )
 from bot.deps import deps_of
+from bot.fallback import STEP_OVER, within_conversation
 from bot.identity import person_of
 from bot.messages import limits
 from bot.messages.paging import nav_rows
@@ -112,7 +113,9 @@ async def got_description(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         text = (update.effective_message.text or "").strip()
         if len(text) > tasks.MAX_DESCRIPTION:
             await update.effective_message.reply_text(
-                f"That is too long (at most {tasks.MAX_DESCRIPTION} characters).")
+                f"That description has {len(text):,} characters; at most {tasks.MAX_DESCRIPTION:,} fit. "
+                "Please send a shorter one (the chat shows long ones cut; the dashboard shows all of it), "
+                "or Skip.")
             return DESCRIPTION
         draft.description = text
     return await show_recipients(update, context, new=True)
@@ -294,12 +297,14 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Confirm: assign (one fan-out); Cancel: assign nothing."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
+    draft = context.user_data.pop(DRAFT, None)  # taken before any await: a second press finds none
+    if not isinstance(draft, Draft):
+        await query.answer(STEP_OVER)
+        return ConversationHandler.END
     if callbacks.decode(query.data) == AssignConfirm(False):
         await query.answer("Cancelled.")
         await query.edit_message_text("Cancelled; nothing was assigned.")
-        context.user_data.pop(DRAFT, None)
         return ConversationHandler.END
-    draft = _draft(context)
     person = person_of(context)
     if person is None:
         await query.answer("Your account is not active.", show_alert=True)
@@ -310,6 +315,7 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     try:
         result = await asyncio.to_thread(tasks.assign, deps_of(context).db.uow(), Actor.telegram(person.id), spec)
     except DomainError as exc:
+        context.user_data[DRAFT] = draft  # still on the summary: Confirm may be pressed again
         await query.answer(exc.message, show_alert=True)
         return CONFIRM
     await query.answer("Assigned.")
@@ -318,7 +324,6 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         f"Assigned <b>{html.escape(draft.title)}</b> to {result.task_count} "
         f"{'person' if result.task_count == 1 else 'people'}{note}. /assigned shows the progress.",
         parse_mode=ParseMode.HTML)
-    context.user_data.pop(DRAFT, None)
     return ConversationHandler.END
 
 
@@ -348,6 +353,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             REVIEW: [CallbackQueryHandler(review_button, pattern=callbacks.pattern(AssignReview))],
             CONFIRM: [CallbackQueryHandler(confirm_button, pattern=callbacks.pattern(AssignConfirm))],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[CommandHandler("cancel", cancel), *within_conversation()],
         name="assign",
     )]

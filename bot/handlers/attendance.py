@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.callbacks import AbsentChoice, AttendanceDay, InboxButton, SheetButton, encode
 from bot.deps import deps_of
+from bot.fallback import within_conversation
 from bot.identity import person_of
 from bot.messages.attendance import sheet_message
 from bot.messages.inbox import action_keyboard
@@ -307,7 +308,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             entry_points=[CommandHandler("absent", absent_command)],
             states={REASON: [CallbackQueryHandler(absent_choice, pattern=callbacks.pattern(AbsentChoice)),
                              MessageHandler(filters.TEXT & ~filters.COMMAND, absent_reason)]},
-            fallbacks=[CommandHandler("cancel", absent_cancel)],
+            fallbacks=[CommandHandler("cancel", absent_cancel), *within_conversation()],
             name="absent",
         ),
         CommandHandler("inbox", inbox_command),

@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.callbacks import CancelAssignment, TaskButton, TaskListKeep, TaskListPage, encode
 from bot.deps import deps_of
+from bot.fallback import within_conversation
 from bot.identity import person_of
 from bot.messages.paging import nav_rows
 from bot.messages.tasks import STATUS_LINE, card_markup, card_text, review_keyboard
@@ -272,7 +273,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         ConversationHandler(
             entry_points=[CallbackQueryHandler(on_task_button, pattern=callbacks.pattern(TaskButton))],
             states={REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_reason)]},
-            fallbacks=[CommandHandler("cancel", cancel_reason)],
+            fallbacks=[CommandHandler("cancel", cancel_reason), *within_conversation()],
             name="task_buttons",
             allow_reentry=True,
         ),

@@ -32,7 +32,7 @@ from domain.tasks.scope import authorise_recipients
 from domain.uow import UnitOfWork
 
 MAX_TITLE = 200
-MAX_DESCRIPTION = 4000
+MAX_DESCRIPTION = 10_000  # a long brief is accepted; the chat shows it cut, the dashboard whole
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,211 @@
+"""The bot answers everything it receives: unknown commands, text, media, junk and stale buttons, a long
+description; groups are not answered chatter; nothing logs an error."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from telegram import Update
+
+from bot.delivery import DeliveryConfig
+from bot.fallback import NO_LONGER_VALID, NOT_UNDERSTOOD, OFF_STEP, STEP_OVER
+from bot.messages.limits import MAX_TEXT, units
+from domain.actors import Actor
+from domain.clock import SystemClock
+from domain.groups import services as groups
+from domain.models import Role, Task
+from tests.auxil import databases
+from tests.auxil.telegram import start_bot
+from tests.factories import sandbox_person
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, sqlite_template):
+    """A database of this module's own: the bot runs across its tests."""
+    yield from databases.module_database(tmp_path_factory.mktemp("fallback"), sqlite_template, SystemClock())
+
+
+@pytest.fixture(scope="module")
+async def org(db, client) -> dict[str, Any]:
+    """A teacher with a group of two students, and a parent."""
+    made: dict[str, Any] = {}
+    roles = [("teacher", Role.TEACHER), ("s0", Role.STUDENT), ("s1", Role.STUDENT), ("parent", Role.PARENT)]
+    for i, (key, role) in enumerate(roles):
+        made[key] = await sandbox_person(db, client, first_name=key.title(), name=f"{key.title()} Person",
+                                         phone=f"+44770097{i:04d}", role=role)
+    made["group"] = groups.create_group(db.uow(), Actor.telegram(made["teacher"].id), "Biology",
+                                        [made["s0"].id, made["s1"].id])
+    return made
+
+
+@pytest.fixture(scope="module")
+async def running(db, sandbox, org):
+    bot = await start_bot(db, sandbox.url, delivery=DeliveryConfig(idle_poll=0.05, backoff_base=0.05))
+    runner = asyncio.create_task(bot.delivery.run())
+    yield bot
+    await bot.stop()
+    await runner
+
+
+@pytest.fixture
+def errors(caplog):
+    """The ERROR records logged during the test (there must be none)."""
+    caplog.set_level(logging.INFO)
+    yield lambda: [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def last_id(client, chat_id: int) -> int:
+    return max([m["message_id"] for m in await client.messages(chat_id)], default=0)
+
+
+async def reply_to(client, chat_id: int, send) -> dict:
+    """Do `send` (a coroutine); return the bot's first message after it."""
+    last = await last_id(client, chat_id)
+    await send
+    while True:
+        message = await client.wait_for_bot_message(chat_id, last, timeout=10)
+        if message["from_bot"]:
+            return message
+        last = message["message_id"]  # pragma: no cover - the user's own message
+
+
+async def say(client, chat_id: int, text: str, until: str = "") -> dict:
+    reply = await reply_to(client, chat_id, client.send_text(chat_id, text))
+    while until not in reply["text"]:
+        reply = await client.wait_for_bot_message(chat_id, reply["message_id"], timeout=10)
+    return reply
+
+
+async def press(client, chat_id: int, message: dict, data: str, *, forge: bool = False) -> dict | None:
+    """Press a button; the bot's answer to the press ({"text", ...})."""
+    qid = await client.press_button(chat_id, message["message_id"], data, forge=forge)
+    return await client.callback_answer(qid, wait=10)
+
+
+def data_of(message: dict, text: str) -> str:
+    return next(b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+                if text in b["text"])
+
+
+_IDS = iter(range(900_000_000, 900_100_000))
+
+
+def raw_message(user_id: int, **content: Any) -> dict[str, Any]:
+    """A Telegram-shaped update for what the sandbox cannot send (stickers, voice notes, documents)."""
+    n = next(_IDS)
+    return {"update_id": n, "message": {
+        "message_id": n, "date": int(time.time()), "chat": {"id": user_id, "type": "private", "first_name": "T"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "T"}, **content}}
+
+
+FILE = {"file_id": "AgADBAADbqcxG2sVAAFZm", "file_unique_id": "AQADbqcxG2sV"}
+MEDIA = {
+    "sticker": {**FILE, "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False},
+    "voice": {**FILE, "duration": 3, "mime_type": "audio/ogg"},
+    "document": {**FILE, "file_name": "notes.pdf", "mime_type": "application/pdf"},
+}
+
+
+async def test_unknown_command_text_and_media_get_an_answer_by_role(running, client, org, errors):
+    teacher, parent = org["teacher"].telegram_chat_id, org["parent"].telegram_chat_id
+    reply = await say(client, teacher, "/frobnicate now")
+    assert reply["text"].startswith("I do not know the command /frobnicate.") and "/assign" in reply["text"]
+    reply = await say(client, parent, "/frobnicate")
+    assert "/absent" in reply["text"] and "/assign" not in reply["text"]
+    reply = await say(client, teacher, "hello, what now?")
+    assert reply["text"].startswith(NOT_UNDERSTOOD) and "/attendance" in reply["text"]
+    reply = await say(client, parent, "is my son in class today?")
+    assert reply["text"].startswith(NOT_UNDERSTOOD) and "/myattendance" in reply["text"]
+    reply = await reply_to(client, teacher, client.send_photo(teacher, caption="look"))
+    assert reply["text"].startswith("I cannot read a photo") and "/assign" in reply["text"]
+    for kind, words in (("sticker", "a sticker"), ("voice", "a voice note"), ("document", "a document")):
+        update = Update.de_json(raw_message(teacher, **{kind: MEDIA[kind]}), running.app.bot)
+        reply = await reply_to(client, teacher, running.app.process_update(update))
+        assert reply["text"].startswith(f"I cannot read {words}"), reply["text"]
+    assert errors() == []
+
+
+async def test_someone_not_linked_is_told_to_start(running, client, errors):
+    user = await client.create_user("Stranger", phone="+447700979999")
+    reply = await say(client, user["id"], "hi")
+    assert reply["text"].startswith(NOT_UNDERSTOOD) and "/start" in reply["text"]
+    assert errors() == []
+
+
+async def test_junk_and_stale_buttons_are_answered(running, client, org, errors):
+    teacher = org["teacher"].telegram_chat_id
+    message = await say(client, teacher, "/help")
+    assert (await press(client, teacher, message, "junk:!", forge=True))["text"] == NO_LONGER_VALID
+    assert (await press(client, teacher, message, "x" * 64, forge=True))["text"] == NO_LONGER_VALID
+    # a step of a conversation that is not running: ours, but over
+    assert (await press(client, teacher, message, "as:done", forge=True))["text"] == STEP_OVER
+    assert errors() == []
+
+
+async def test_a_long_description_is_taken_shown_cut_and_confirm_twice_is_over(running, client, db, org, errors):
+    """5,000 characters: accepted, the summary and the card cut to Telegram's limit, the task whole; a
+    photo at the title step is told to answer; Confirm pressed again says the step is over."""
+    chat = org["teacher"].telegram_chat_id
+    await say(client, chat, "/assign", until="title")
+    off = await reply_to(client, chat, client.send_photo(chat))
+    assert off["text"] == OFF_STEP
+    await say(client, chat, "Field trip notes", until="description")
+    description = ("Bring boots, water and a notebook; we meet at the gate at nine. " * 80)[:5000]
+    recipients = await say(client, chat, description, until="Who is it for?")
+    await press(client, chat, recipients, data_of(recipients, "Biology"))
+    due = await reply_to(client, chat, press(client, chat, recipients, "as:done"))
+    assert due["text"].startswith("When is it due?")
+    priority = await say(client, chat, "2099-12-01 09:00", until="Priority")
+    review = await reply_to(client, chat, press(client, chat, priority, "as:pr:normal"))
+    summary = await reply_to(client, chat, press(client, chat, review, "as:rv:0"))
+    assert "Field trip notes" in summary["text"] and units(summary["text"]) <= MAX_TEXT
+    assert "…" in summary["text"]
+    twice = [await client.press_button(chat, summary["message_id"], "as:ok") for _ in range(2)]  # a double tap
+    answers = sorted([(await client.callback_answer(qid, wait=10))["text"] for qid in twice])
+    assert answers == sorted(["Assigned.", STEP_OVER])
+    for _ in range(100):  # the summary is edited to say so
+        if any(m["text"].startswith("Assigned") for m in await client.bot_messages(chat)):
+            break
+        await asyncio.sleep(0.1)
+    assert (await press(client, chat, summary, "as:ok", forge=True))["text"] == STEP_OVER
+    with db.uow(readonly=True) as uow:
+        stored = uow.session.scalars(select(Task.description).where(Task.assignee_id == org["s0"].id)).one()
+    assert stored == description
+    student = org["s0"].telegram_chat_id
+    for _ in range(100):
+        cards = [m for m in await client.bot_messages(student) if "Field trip notes" in m["text"]]
+        if cards:
+            break
+        await asyncio.sleep(0.1)
+    assert cards and units(cards[0]["text"]) <= MAX_TEXT and "full text is on your dashboard" in cards[0]["text"]
+    assert errors() == []
+
+
+async def test_a_description_over_the_maximum_is_refused_with_the_numbers(running, client, org, errors):
+    chat = org["teacher"].telegram_chat_id
+    await say(client, chat, "/assign", until="title")
+    await say(client, chat, "Too much", until="description")
+    reply = await say(client, chat, "y" * 10_001, until="characters")
+    assert "10,001 characters; at most 10,000" in reply["text"]
+    assert (await say(client, chat, "/cancel"))["text"] == "Stopped; nothing was assigned."
+    assert errors() == []
+
+
+async def test_groups_get_no_chatter_answers(running, client, org, errors):
+    members = [org["teacher"].telegram_chat_id, org["s0"].telegram_chat_id]
+    group = await client.create_group("Biology chat", members)
+    for text in ("hello all", "/frobnicate"):
+        await client.send_text(members[1], text, chat_id=group["id"])
+    await client.send_photo(members[1], chat_id=group["id"])
+    await asyncio.sleep(0.5)
+    reply = await reply_to(client, group["id"], client.send_text(members[0], "/help", chat_id=group["id"]))
+    assert "only in a private chat" in reply["text"]
+    assert [m["text"] for m in await client.bot_messages(group["id"])] == [reply["text"]]
+    assert errors() == []
