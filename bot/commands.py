@@ -18,7 +18,8 @@ EVERYONE = [("start", "link your account or say hello"), ("help", "what I can do
             ("revoke", "make my old dashboard links stop working")]
 WORKER = [("tasks", "my open tasks")]
 MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned"),
-           ("attendance", "take today's attendance"), ("inbox", "things waiting for me")]
+           ("attendance", "take today's attendance"), ("classes", "my classes today and this week"),
+           ("inbox", "things waiting for me")]
 
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.ADMIN: [*WORKER, *MANAGER, *EVERYONE],
