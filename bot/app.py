@@ -23,6 +23,7 @@ from bot.messages import Renderer, check_renderers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
 from bot.textguard import refuse_unstorable_text
+from bot.updates import SkippingRequest
 
 DEDUPE_GROUP = -4  # first: drop an update handled before
 GROUP_CHAT_GROUP = -3  # then: groups and supergroups get a brief answer and go no further (bot.group_chats)
@@ -52,6 +53,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
         .base_url(base_url)
         .base_file_url(base_file_url)
         .rate_limiter(PacingRateLimiter(pacer))
+        .get_updates_request(SkippingRequest(connection_pool_size=1))  # an unparseable update is skipped
         .concurrent_updates(8)
         .job_queue(None)  # scheduling is scheduler/'s job
         .post_init(_post_init)

@@ -209,3 +209,52 @@ async def test_groups_get_no_chatter_answers(running, client, org, errors):
     assert "only in a private chat" in reply["text"]
     assert [m["text"] for m in await client.bot_messages(group["id"])] == [reply["text"]]
     assert errors() == []
+
+
+BAD_UPDATES = ({"message": {"message_id": 1, "text": "no chat, no date"}}, {"callback_query": {"id": "1"}},
+               {"message": "oops"})
+
+
+def skipped(caplog, update_id: int) -> int:
+    return len([r for r in caplog.records if r.getMessage().startswith(f"skipping update {update_id}:")])
+
+
+async def test_unparseable_updates_by_polling_are_skipped_once(running, client, sandbox, org, errors, caplog):
+    """Updates PTB cannot parse, queued by the Bot API before a good one: each logged once, the good one
+    answered, none fetched again (the offset moved past them)."""
+    state = sandbox.state
+    ids = []
+    for body in BAD_UPDATES:  # straight into the sandbox's queue: its API sends only well-formed updates
+        ids.append(state.next_update_id)
+        state.updates.append({"update_id": state.next_update_id, **body})
+        state.next_update_id += 1
+    chat = org["s1"].telegram_chat_id
+    reply = await say(client, chat, "/help")
+    assert "/tasks" in reply["text"]
+    await asyncio.sleep(1.5)  # a few more polls (timeout 1 s): nothing is read again
+    assert [skipped(caplog, n) for n in ids] == [1, 1, 1]
+    assert not set(ids) & {u["update_id"] for u in await client.pending_updates()}
+    assert errors() == []
+
+
+async def test_unparseable_updates_by_webhook_are_acknowledged_once(running, client, db, org, errors, caplog):
+    """The web app's webhook with the bot's receiver: 200 for each (Telegram would redeliver a 500)."""
+    from bot.updates import update_receiver
+    from tests.auxil.web import client as web_client
+    from tests.auxil.web import make_deps
+
+    secret = "s3cret_token-123"
+    deps = make_deps(db, on_update=update_receiver(running.app), telegram_webhook_secret=secret,
+                     telegram_webhook_url="https://taskbell.test/telegram/webhook")
+    async with web_client(deps) as http:
+        for n, body in enumerate(BAD_UPDATES, start=800_000_001):
+            response = await http.post("/telegram/webhook", json={"update_id": n, **body},
+                                       headers={"x-telegram-bot-api-secret-token": secret})
+            assert response.status_code == 200, response.text
+            assert skipped(caplog, n) == 1
+        chat = org["s1"].telegram_chat_id
+        good = raw_message(chat, text="good morning")
+        reply = await reply_to(client, chat, http.post("/telegram/webhook", json=good,
+                                                        headers={"x-telegram-bot-api-secret-token": secret}))
+    assert reply["text"].startswith(NOT_UNDERSTOOD)
+    assert errors() == []
