@@ -24,17 +24,20 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackContext, ContextTypes, MessageHandler, filters
 
 from bot import callbacks
-from bot.commands import help_text
+from bot.commands import help_text, registered_commands
 from bot.identity import person_of
 from bot.messages import limits
 
 log = logging.getLogger(__name__)
 
 _MARK = "taskbell_unhandled"
+_KNOWN = "taskbell_known_commands"  # bot_data: the commands handlers answer, found once
 NO_LONGER_VALID = "This button is no longer valid."
 STEP_OVER = "This step is over; nothing was changed."
 NOT_UNDERSTOOD = "Sorry, I did not understand that."
 UNKNOWN_COMMAND = "I do not know the command /{command}."
+NOTHING_TO_CANCEL = "There is nothing to cancel."
+BUSY = "/{command} cannot start now: another step is waiting for your answer. Finish it, or send /cancel first."
 OFF_STEP = "That does not fit this step. Please answer the question above, or send /cancel to stop."
 MEDIA = {"photo": "a photo", "document": "a document", "voice": "a voice note", "sticker": "a sticker",
          "video": "a video", "video_note": "a video message", "audio": "an audio file",
@@ -53,11 +56,16 @@ def kind_of(message: Message) -> str | None:
     return next((words for attr, words in MEDIA.items() if getattr(message, attr, None)), None)
 
 
-def reply_for(message: Message, role_help: str) -> str | None:
-    """The answer to a message nobody handled, or None for one that needs none (a service message)."""
+def reply_for(message: Message, role_help: str, known: frozenset[str] = frozenset()) -> str | None:
+    """The answer to a message nobody handled, or None for one that needs none (a service message).
+    `known`: the commands some handler answers (one of them unhandled: a conversation is under way)."""
     text = message.text or ""
     if text.startswith("/"):
         command = text[1:].split(maxsplit=1)[0].partition("@")[0] if len(text) > 1 else ""
+        if command.lower() == "cancel":
+            return NOTHING_TO_CANCEL
+        if command.lower() in known:
+            return BUSY.format(command=command.lower())
         head = UNKNOWN_COMMAND.format(command=limits.clip(command, 40)) if command else NOT_UNDERSTOOD
         return limits.clip(f"{head} These are the ones I know:\n{role_help}", limits.MAX_TEXT)
     what = kind_of(message)
@@ -80,7 +88,10 @@ async def answer_unhandled(update: object, context: CallbackContext) -> None:  #
     if update.message is None or chat is None or chat.type != ChatType.PRIVATE:
         return  # edits, membership changes, polls and the like need no answer
     person = person_of(context)
-    reply = reply_for(update.message, help_text(person.role if person else None))
+    known = context.bot_data.get(_KNOWN)
+    if known is None:
+        known = context.bot_data[_KNOWN] = registered_commands(context.application)
+    reply = reply_for(update.message, help_text(person.role if person else None), known)
     if reply is not None:
         log.info("answered an unhandled message in chat %s (update %s)", chat.id, update.update_id)
         await update.message.reply_text(reply)

@@ -31,6 +31,7 @@ from bot.callbacks import (
     AssignToggle,
     encode,
 )
+from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
 from bot.fallback import STEP_OVER, within_conversation
 from bot.identity import person_of
@@ -339,7 +340,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The /assign conversation."""
     text = filters.TEXT & ~filters.COMMAND
-    return [ConversationHandler(
+    return [IdleEndingConversation(
         entry_points=[CommandHandler("assign", start)],
         states={
             TITLE: [MessageHandler(text, got_title)],
@@ -355,4 +356,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         },
         fallbacks=[CommandHandler("cancel", cancel), *within_conversation()],
         name="assign",
+        idle_text="Your /assign was left unfinished for over an hour, so it has ended; nothing was assigned. "
+                  "Send /assign to start again.",
     )]

@@ -22,6 +22,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.callbacks import AbsentChoice, AttendanceDay, InboxButton, SheetButton, encode
+from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
 from bot.fallback import within_conversation
 from bot.identity import person_of
@@ -304,12 +305,13 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(sheet_button, pattern=callbacks.pattern(SheetButton)),
         CommandHandler("attendance", attendance_command),
         CallbackQueryHandler(attendance_day, pattern=callbacks.pattern(AttendanceDay)),
-        ConversationHandler(
+        IdleEndingConversation(
             entry_points=[CommandHandler("absent", absent_command)],
             states={REASON: [CallbackQueryHandler(absent_choice, pattern=callbacks.pattern(AbsentChoice)),
                              MessageHandler(filters.TEXT & ~filters.COMMAND, absent_reason)]},
             fallbacks=[CommandHandler("cancel", absent_cancel), *within_conversation()],
             name="absent",
+            idle_text="Your /absent was left unfinished for over an hour, so it has ended; nothing was changed.",
         ),
         CommandHandler("inbox", inbox_command),
         CommandHandler("myattendance", my_attendance),

@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.callbacks import CancelAssignment, TaskButton, TaskListKeep, TaskListPage, encode
+from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
 from bot.fallback import within_conversation
 from bot.identity import person_of
@@ -270,11 +271,12 @@ async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The task handlers, in the order they must be registered."""
     return [
-        ConversationHandler(
+        IdleEndingConversation(
             entry_points=[CallbackQueryHandler(on_task_button, pattern=callbacks.pattern(TaskButton))],
             states={REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_reason)]},
             fallbacks=[CommandHandler("cancel", cancel_reason), *within_conversation()],
             name="task_buttons",
+            idle_text="The reopen waited for a reason for over an hour, so it has ended; the task was not reopened.",
             allow_reentry=True,
         ),
         CommandHandler("tasks", tasks_command),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,10 +14,17 @@ from sqlalchemy import select
 from telegram import Update
 
 from bot.delivery import DeliveryConfig
-from bot.fallback import NO_LONGER_VALID, NOT_UNDERSTOOD, OFF_STEP, STEP_OVER
+from bot.fallback import (
+    BUSY,
+    NO_LONGER_VALID,
+    NOT_UNDERSTOOD,
+    NOTHING_TO_CANCEL,
+    OFF_STEP,
+    STEP_OVER,
+)
 from bot.messages.limits import MAX_TEXT, units
 from domain.actors import Actor
-from domain.clock import SystemClock
+from domain.clock import FixedClock
 from domain.groups import services as groups
 from domain.models import Role, Task
 from tests.auxil import databases
@@ -29,7 +37,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, sqlite_template):
     """A database of this module's own: the bot runs across its tests."""
-    yield from databases.module_database(tmp_path_factory.mktemp("fallback"), sqlite_template, SystemClock())
+    yield from databases.module_database(tmp_path_factory.mktemp("fallback"), sqlite_template,
+                                         FixedClock(datetime(2026, 12, 7, 10, 0, tzinfo=UTC)))
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +217,31 @@ async def test_groups_get_no_chatter_answers(running, client, org, errors):
     reply = await reply_to(client, group["id"], client.send_text(members[0], "/help", chat_id=group["id"]))
     assert "only in a private chat" in reply["text"]
     assert [m["text"] for m in await client.bot_messages(group["id"])] == [reply["text"]]
+    assert errors() == []
+
+
+async def test_cancel_with_nothing_running_and_a_command_mid_conversation(running, client, org, errors):
+    chat = org["teacher"].telegram_chat_id
+    assert (await say(client, chat, "/cancel"))["text"] == NOTHING_TO_CANCEL
+    await say(client, chat, "/assign", until="title")
+    assert (await say(client, chat, "/assign"))["text"] == BUSY.format(command="assign")
+    assert "/assign" in (await say(client, chat, "/help"))["text"]  # other commands still answer
+    assert (await say(client, chat, "/cancel"))["text"] == "Stopped; nothing was assigned."
+    assert errors() == []
+
+
+async def test_an_idle_conversation_ends_with_a_word(running, client, db, org, errors):
+    """/assign left at the recipients step for over an hour: the next message ends it, and says so."""
+    chat = org["teacher"].telegram_chat_id
+    await say(client, chat, "/assign", until="title")
+    await say(client, chat, "Left behind", until="description")
+    picker = await say(client, chat, "some words", until="Who is it for?")
+    db.clock.advance(minutes=59)
+    assert (await say(client, chat, "Bio", until="Who is it for?"))["text"] != picker["text"]  # a search, still on
+    db.clock.advance(minutes=61)
+    reply = await say(client, chat, "where was I?")
+    assert reply["text"].startswith("Your /assign was left unfinished for over an hour, so it has ended")
+    assert (await say(client, chat, "and now?"))["text"].startswith(NOT_UNDERSTOOD)
     assert errors() == []
 
 
