@@ -21,6 +21,7 @@ import logging
 
 from telegram import Message, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackContext, ContextTypes, MessageHandler, filters
 
 from bot import callbacks
@@ -83,7 +84,10 @@ async def answer_unhandled(update: object, context: CallbackContext) -> None:  #
     chat = update.effective_chat
     if update.callback_query is not None:
         known = callbacks.decode(update.callback_query.data) is not None
-        await update.callback_query.answer(STEP_OVER if known else NO_LONGER_VALID)
+        try:
+            await update.callback_query.answer(STEP_OVER if known else NO_LONGER_VALID)
+        except BadRequest as exc:  # "query is too old": pressed long before we got to it; nothing to add
+            log.info("could not answer a stale button press (update %s): %s", update.update_id, exc)
         return
     if update.message is None or chat is None or chat.type != ChatType.PRIVATE:
         return  # edits, membership changes, polls and the like need no answer
