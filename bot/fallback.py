@@ -68,12 +68,12 @@ def reply_for(message: Message, role_help: str, known: frozenset[str] = frozense
         if command.lower() in known:
             return BUSY.format(command=command.lower())
         head = UNKNOWN_COMMAND.format(command=limits.clip(command, 40)) if command else NOT_UNDERSTOOD
-        return limits.clip(f"{head} These are the ones I know:\n{role_help}", limits.MAX_TEXT)
+        return limits.clip(f"{head}\n\n{role_help}", limits.MAX_TEXT)
     what = kind_of(message)
     if what is not None:
         return limits.clip(f"{CANNOT_READ.format(what=what)}\n\n{role_help}", limits.MAX_TEXT)
     if text or message.caption:
-        return limits.clip(f"{NOT_UNDERSTOOD} Here is what you can do here:\n\n{role_help}", limits.MAX_TEXT)
+        return limits.clip(f"{NOT_UNDERSTOOD}\n\n{role_help}", limits.MAX_TEXT)
     return None  # a service message (pinned, a member left, ...): nothing to say
 
 

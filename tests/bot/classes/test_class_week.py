@@ -95,3 +95,22 @@ async def test_an_admin_sees_every_batch_and_a_student_is_refused(running, clien
 async def test_classes_is_in_the_teachers_menu():
     assert "classes" in {name for name, _ in BY_ROLE[Role.TEACHER]}
     assert "classes" not in {name for name, _ in BY_ROLE[Role.STUDENT]}
+
+
+async def test_a_crowded_week_fits_telegrams_limits():
+    """An admin's week of 300 classes with long names: one message within 4,096, at most 20 buttons."""
+    from datetime import timedelta
+
+    from bot.handlers.class_week import MAX_BUTTONS, week_message
+    from bot.messages.limits import MAX_TEXT, visible
+    from domain.attendance.queries import ClassWeek, SessionRow
+
+    monday = date(2026, 11, 2)
+    rows = tuple(SessionRow(n, n, "Batch " + "é" * 300, n, monday + timedelta(days=n % 7),
+                            WEDNESDAY + timedelta(minutes=n), WEDNESDAY + timedelta(minutes=n + 60),
+                            SessionStatus.OPEN if n % 2 else SessionStatus.SCHEDULED) for n in range(1, 301))
+    text, markup = week_message(ClassWeek(date(2026, 11, 4), monday, monday + timedelta(days=6), rows),
+                                "Europe/London")
+    assert visible(text) <= MAX_TEXT and text.endswith("(message cut: too long for Telegram)")
+    buttons = [b for row in markup.inline_keyboard for b in row]
+    assert len(buttons) == MAX_BUTTONS and all(len(b.callback_data.encode()) <= 64 for b in buttons)
