@@ -12,7 +12,7 @@ from bot.dedupe import UpdateLedger
 from bot.delivery import DeliveryConfig, DeliveryLoop
 from bot.deps import BotDeps
 from bot.errors import on_error
-from bot.fallback import answer_unhandled, mark_unhandled
+from bot.fallback import install as install_fallbacks
 from bot.group_chats import GroupChatGate
 from bot.handlers import account, assign, class_week
 from bot.handlers import attendance as attendance_handlers
@@ -68,12 +68,11 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
     for module in (account, assign, task_handlers, attendance_handlers, class_week, reminder_handlers):
         app.add_handlers(module.handlers())
-    app.add_handler(TypeHandler(Update, mark_unhandled))  # keep last in the default group: nobody took it
-    app.add_handler(TypeHandler(Update, answer_unhandled), group=FALLBACK_GROUP)
     app.add_handler(TypeHandler(Update, GroupChatGate(registered_commands(app), ledger.record)),
                     group=GROUP_CHAT_GROUP)
     app.add_handler(TypeHandler(Update, ledger.record), group=LAST_GROUP)
     app.add_error_handler(on_error)
+    install_fallbacks(app, FALLBACK_GROUP)  # keep last: its marker must end the default group
     return app
 
 

@@ -1,12 +1,13 @@
 """Answers for what no feature handled, so that nothing a person sends goes unanswered.
 
-Two pieces, registered by bot.app around the features: `mark_unhandled`, the last handler of the default
-group, runs only when no feature handler there took the update (PTB runs the first match of a group) and
-marks it; `answer_unhandled`, in a late group of its own, answers what was marked. A feature never loses an
-update to a fallback, whatever the order the features are added in. In a private chat only: groups and
-channels never reach here (bot.group_chats answers them first and stops the update).
+Two pieces, registered by `install` after the features: `mark_unhandled`, the last handler of the default
+group, runs only when no feature handler there took a message or a button press (PTB runs the first match
+of a group) and marks it; `answer_unhandled`, in a late group of its own, answers what was marked. A
+feature never loses an update to a fallback, whatever the order the features are added in. In a private
+chat only: groups and channels never reach here (bot.group_chats answers them first and stops the update).
 
-- an unknown command: "I do not know /x" and the commands of the person's role;
+- an unknown command: "I do not know /x" and the commands of the person's role; a known one that no
+  handler took (/assign during /assign) says another step is waiting; /cancel with nothing to cancel says so;
 - text outside a conversation: "I did not understand" and what the person can do here, by role;
 - a photo, document, voice note, sticker or other media: what the bot reads, and the same list;
 - a button: "this step is over" when its data is one of ours (a step of a finished conversation, say
@@ -22,7 +23,16 @@ import logging
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackContext, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackContext,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot import callbacks
 from bot.commands import help_text, registered_commands
@@ -105,6 +115,14 @@ async def off_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A conversation's fallback: a message that does not fit the step it is at."""
     if update.message is not None:
         await update.message.reply_text(OFF_STEP)
+
+
+def install(app: Application, group: int) -> None:  # type: ignore[type-arg]
+    """Register the fallbacks; call it last, once every feature's handlers are in. The marker takes only
+    messages and button presses, so a later handler of other updates (say, chat members) is not shadowed."""
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, mark_unhandled))
+    app.add_handler(CallbackQueryHandler(mark_unhandled))
+    app.add_handler(TypeHandler(Update, answer_unhandled), group=group)
 
 
 def within_conversation() -> list[BaseHandler]:  # type: ignore[type-arg]
