@@ -26,6 +26,7 @@ from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
 from bot.fallback import within_conversation
 from bot.identity import person_of
+from bot.messages import limits
 from bot.messages.attendance import sheet_message
 from bot.messages.inbox import action_keyboard
 from bot.timefmt import local
@@ -150,17 +151,17 @@ async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: dat
         nav.append(InlineKeyboardButton("« Day before", callback_data=encode(AttendanceDay(day - timedelta(days=1)))))
     if ((day + timedelta(days=1)) - today).days <= window:
         nav.append(InlineKeyboardButton("Day after »", callback_data=encode(AttendanceDay(day + timedelta(days=1)))))
-    rows.append(nav)
+    rows = [*rows[:limits.MAX_BUTTONS - 2], nav]  # an admin's day of many classes: within Telegram's 100
     markup = InlineKeyboardMarkup(rows)
+    text = limits.fit("\n".join(lines))
     if update.callback_query:
         try:
-            await update.callback_query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML,
-                                                          reply_markup=markup)
+            await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
     else:
-        await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=markup)
+        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 # --- /absent -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from domain.errors import DomainError
 from domain.models import SessionStatus
 from domain.timeparse import shown_in
 
-MAX_BUTTONS = 20  # Telegram allows 100; a week rarely has more than a few open classes at once
+MAX_BUTTONS = 20  # Telegram allows 100 (limits.MAX_BUTTONS); a week rarely has more than a few open classes
 ICON = {"upcoming": "🕒", "open": "🟢", "taken": "✅", "closed": "☑️", "missed": "⚠️"}
 
 

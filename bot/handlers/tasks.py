@@ -25,6 +25,7 @@ from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
 from bot.fallback import within_conversation
 from bot.identity import person_of
+from bot.messages import limits
 from bot.messages.paging import nav_rows
 from bot.messages.tasks import STATUS_LINE, card_markup, card_text, review_keyboard
 from bot.timefmt import local
@@ -230,7 +231,7 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if s.open:
             rows.append([InlineKeyboardButton(f"Cancel “{s.title[:30]}” for the {s.open} not done",
                                               callback_data=encode(CancelAssignment("cancel", s.id)))])
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+    await message.reply_text(limits.fit("\n".join(lines)), parse_mode=ParseMode.HTML,
                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 

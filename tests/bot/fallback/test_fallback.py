@@ -226,6 +226,9 @@ async def test_cancel_with_nothing_running_and_a_command_mid_conversation(runnin
     await say(client, chat, "/assign", until="title")
     assert (await say(client, chat, "/assign"))["text"] == BUSY.format(command="assign")
     assert "/assign" in (await say(client, chat, "/help"))["text"]  # other commands still answer
+    assert "Role: teacher" in (await say(client, chat, "/me"))["text"]
+    brief = (await say(client, chat, "/brief"))["text"]
+    assert brief.startswith("☀️ Your brief for") or brief.startswith("Nothing needs you today"), brief
     assert (await say(client, chat, "/cancel"))["text"] == "Stopped; nothing was assigned."
     assert errors() == []
 
