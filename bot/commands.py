@@ -33,7 +33,8 @@ BY_ROLE: dict[Role, list[tuple[str, str]]] = {
 
 WHAT_YOU_CAN_DO: dict[Role, str] = {
     Role.ADMIN: "You manage people, groups and tasks. /assign gives work; /assigned shows its progress.",
-    Role.TEACHER: "You can assign tasks to your groups with /assign and follow them with /assigned.",
+    Role.TEACHER: ("You can assign tasks to your groups with /assign and follow them with /assigned; "
+                   "/classes shows your classes this week and /attendance takes today's."),
     Role.MEMBER: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
     Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
     Role.PARENT: "You will hear here about your children's absences and work due.",
