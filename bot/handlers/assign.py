@@ -47,6 +47,8 @@ from domain.timeparse import parse_due, quick_choices
 
 TITLE, DESCRIPTION, RECIPIENTS, DUE, PRIORITY, REVIEW, CONFIRM = range(7)
 PAGE = 8
+SPLIT_FIRST = 3500  # a description this long may be the first part of a text Telegram split (over 4,096)
+SPLIT_PART = 100  # text longer than any name searched for, after such a part: the next part
 DRAFT = "assign_draft"
 
 
@@ -188,10 +190,21 @@ async def recipients_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def recipients_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """A name typed in the recipients picker: search (“all” lists everyone again)."""
+    """A name typed in the recipients picker: search (“all” lists everyone again). A long text right after a
+    description Telegram had to split (over 4,096 characters arrive as several messages) is its next part."""
     assert update.effective_message is not None
     text = (update.effective_message.text or "").strip()
     draft = _draft(context)
+    if len(text) > SPLIT_PART and len(draft.description) >= SPLIT_FIRST:
+        if len(draft.description) + 1 + len(text) > tasks.MAX_DESCRIPTION:
+            await update.effective_message.reply_text(
+                f"That would make the description longer than {tasks.MAX_DESCRIPTION:,} characters; "
+                "it was not added. Choose who it is for above.")
+            return RECIPIENTS
+        draft.description += "\n" + text
+        await update.effective_message.reply_text(
+            f"Added to the description (now {len(draft.description):,} characters). Choose who it is for above.")
+        return RECIPIENTS
     draft.search = None if text.lower() == "all" else text[:60]
     draft.page = 0
     return await show_recipients(update, context, new=True)

@@ -248,6 +248,21 @@ async def test_an_idle_conversation_ends_with_a_word(running, client, db, org, e
     assert errors() == []
 
 
+async def test_a_description_telegram_split_in_two_is_joined(running, client, db, org, errors):
+    """Over 4,096 characters arrive as two messages: the second is the description's next part, not a search."""
+    chat = org["teacher"].telegram_chat_id
+    await say(client, chat, "/assign", until="title")
+    await say(client, chat, "Split notes", until="description")
+    first, second = "a" * 4000, "b" * 900
+    await say(client, chat, first, until="Who is it for?")
+    reply = await say(client, chat, second)
+    assert reply["text"] == "Added to the description (now 4,901 characters). Choose who it is for above."
+    picker = await say(client, chat, "Bio", until="Who is it for?")  # a name is still a search
+    assert "Biology" in str(picker["reply_markup"])
+    assert (await say(client, chat, "/cancel"))["text"] == "Stopped; nothing was assigned."
+    assert errors() == []
+
+
 BAD_UPDATES = ({"message": {"message_id": 1, "text": "no chat, no date"}}, {"callback_query": {"id": "1"}},
                {"message": "oops"})
 
