@@ -23,7 +23,7 @@ from bot.messages import Renderer, check_renderers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
 from bot.textguard import refuse_unstorable_text
-from bot.updates import SkippingRequest
+from bot.updates import PerChatUpdates, SkippingRequest
 
 DEDUPE_GROUP = -4  # first: drop an update handled before
 GROUP_CHAT_GROUP = -3  # then: groups and supergroups get a brief answer and go no further (bot.group_chats)
@@ -54,7 +54,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
         .base_file_url(base_file_url)
         .rate_limiter(PacingRateLimiter(pacer))
         .get_updates_request(SkippingRequest(connection_pool_size=1))  # an unparseable update is skipped
-        .concurrent_updates(8)
+        .concurrent_updates(PerChatUpdates(8))  # one update at a time per chat
         .job_queue(None)  # scheduling is scheduler/'s job
         .post_init(_post_init)
     )

@@ -10,12 +10,13 @@ does not redeliver it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, BaseUpdateProcessor
 from telegram.request import HTTPXRequest, RequestData
 
 log = logging.getLogger(__name__)
@@ -58,3 +59,37 @@ def update_receiver(app: Application) -> Callable[[dict[str, Any]], Awaitable[No
             await app.process_update(Update.de_json(good, app.bot))
 
     return receive
+
+
+class PerChatUpdates(BaseUpdateProcessor):
+    """Up to `max_concurrent_updates` updates at once, but one at a time per chat: a conversation's steps never
+    overlap (a message typed right after a button press waits for the press to move the conversation on,
+    and a double tap on Confirm is handled twice in turn, the second finding the step over)."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # chat: its lock, and how many hold or wait
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers once no earlier update of its chat is running."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock, users = self._chats.get(chat.id, (asyncio.Lock(), 0))
+        self._chats[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._chats[chat.id]
+            if users <= 1:
+                del self._chats[chat.id]
+            else:
+                self._chats[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""

@@ -310,3 +310,25 @@ async def test_unparseable_updates_by_webhook_are_acknowledged_once(running, cli
                                                         headers={"x-telegram-bot-api-secret-token": secret}))
     assert reply["text"].startswith(NOT_UNDERSTOOD)
     assert errors() == []
+
+
+async def test_updates_of_one_chat_run_one_at_a_time_and_chats_in_parallel():
+    """The update processor: a conversation's steps never overlap; other chats do not wait."""
+    from bot.updates import PerChatUpdates
+
+    processor, log = PerChatUpdates(8), []
+
+    async def step(name: str) -> None:
+        log.append(f"{name}+")
+        await asyncio.sleep(0.05)
+        log.append(f"{name}-")
+
+    def update(chat_id: int, n: int) -> Update:
+        return Update.de_json(raw_message(chat_id, text=f"step {n}"), None)
+
+    await asyncio.gather(processor.process_update(update(1, 1), step("a1")),
+                         processor.process_update(update(1, 2), step("a2")),
+                         processor.process_update(update(2, 1), step("b1")))
+    assert log.index("a1-") < log.index("a2+")  # one chat: in turn
+    assert log.index("b1+") < log.index("a1-")  # another chat: alongside
+    assert processor._chats == {}  # nothing kept once done
