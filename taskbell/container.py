@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from adapters.settings import DEFAULT_DB_PATH, SANDBOX_TOKEN, Settings, load_settings
 from domain.clock import Clock, SystemClock
@@ -174,10 +174,9 @@ class Container:
         on_update = None
         bot_app = self._bot_app
         if bot_app is not None and bot_app.updater is None and self.settings.telegram_webhook_url:
-            from telegram import Update
+            from bot.updates import update_receiver
 
-            async def on_update(data: dict[str, Any]) -> None:
-                await bot_app.process_update(Update.de_json(data, bot_app.bot))
+            on_update = update_receiver(bot_app)  # an update it cannot parse is logged once and skipped
 
         return create_app(WebDeps(settings=self.settings, db=self.db, links=self.links,
                                   on_telegram_update=on_update, bot_username=self.bot_username))
