@@ -21,19 +21,20 @@ from domain.attendance import queries as att_queries
 from domain.errors import DomainError
 from domain.models import SessionStatus
 from domain.timeparse import shown_in
+from domain.words import day_text
 
 MAX_BUTTONS = 20  # Telegram allows 100 (limits.MAX_BUTTONS); a week rarely has more than a few open classes
 ICON = {"upcoming": "🕒", "open": "🟢", "taken": "✅", "closed": "☑️", "missed": "⚠️"}
 
 
 def _day(day: date, today: date) -> str:
-    return f"Today, {day:%a %d %b}" if day == today else f"{day:%a %d %b}"
+    return f"Today, {day_text(day)}" if day == today else day_text(day)
 
 
 def week_message(week: att_queries.ClassWeek, tz: str) -> tuple[str, InlineKeyboardMarkup | None]:
     """The week as one HTML message (cut to Telegram's limit), with a button per open class."""
     zone = ZoneInfo(tz)
-    lines = [f"<b>Your classes this week</b> ({week.first:%a %d %b} to {week.last:%a %d %b}, times in {tz})"]
+    lines = [f"<b>Your classes this week</b> ({day_text(week.first)} to {day_text(week.last)}, times in {tz})"]
     today = week.on(week.today)
     lines += ["", f"<b>{_day(week.today, week.today)}</b>"]
     lines += [_line(r, zone) for r in today] or ["No classes today."]

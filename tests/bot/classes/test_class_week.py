@@ -68,12 +68,12 @@ async def test_a_teacher_sees_today_and_the_week_with_states(running, client, or
     chat = org["tina"].telegram_chat_id
     reply = await reply_after(client, chat, client.send_text(chat, "/classes"))
     text = reply["text"]
-    assert text.startswith("Your classes this week (Mon 02 Nov to Sun 08 Nov, times in Europe/London)")
-    today, rest = text.split("Today, Wed 04 Nov\n")[1].split("\n\n", 1)
+    assert text.startswith("Your classes this week (Mon 2 Nov to Sun 8 Nov, times in Europe/London)")
+    today, rest = text.split("Today, Wed 4 Nov\n")[1].split("\n\n", 1)
     assert today == "🟢 16:00-17:00 Physics 10: open"
-    monday = text.split("Mon 02 Nov\n")[1].split("\n\n")[0]
+    monday = text.split("Mon 2 Nov\n")[1].split("\n\n")[0]
     assert monday == "⚠️ 09:00-09:45 Maths 9: missed\n✅ 16:00-17:00 Physics 10: taken"
-    assert "Fri 06 Nov\n🕒 16:00-17:00 Physics 10: upcoming" in rest  # planned from the schedule
+    assert "Fri 6 Nov\n🕒 16:00-17:00 Physics 10: upcoming" in rest  # planned from the schedule
     assert "Art" not in text  # not hers
     [[button]] = reply["reply_markup"]["inline_keyboard"]
     assert button["text"] == "Take attendance: Physics 10 (16:00)"
@@ -86,7 +86,7 @@ async def test_a_teacher_sees_today_and_the_week_with_states(running, client, or
 async def test_an_admin_sees_every_batch_and_a_student_is_refused(running, client, org):
     admin = org["admin"].telegram_chat_id
     text = (await reply_after(client, admin, client.send_text(admin, "/classes")))["text"]
-    assert "Thu 05 Nov\n🕒 11:00-12:00 Art: upcoming" in text and "Physics 10: open" in text
+    assert "Thu 5 Nov\n🕒 11:00-12:00 Art: upcoming" in text and "Physics 10: open" in text
     student = org["sam"].telegram_chat_id
     reply = await reply_after(client, student, client.send_text(student, "/classes"))
     assert reply["text"].startswith("Only ")
