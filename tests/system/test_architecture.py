@@ -62,8 +62,8 @@ def _surface(cls: type) -> dict[str, object]:
 def test_the_adapters_implement_the_ports_the_domain_defines():
     from adapters.attachments import FileAttachments
     from adapters.backup_files import PgDumpFiles, SqliteFiles
-    from domain import files
     from adapters.google_sheets import GoogleSheets, _Spreadsheet, _Worksheet
+    from domain import files
     from domain.ops import ports
 
     pairs = [(ports.BackupStore, SqliteFiles), (ports.BackupStore, PgDumpFiles),
