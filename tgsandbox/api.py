@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import mimetypes
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -560,17 +559,8 @@ class BotApi:
         caption, caption_entities = self._caption(params)
         upload, known = await self._file(params, "document", folder="documents", default_ext="bin")
         if upload is not None:
-            name = upload.filename or "document"
-            mime = upload.content_type
-            if not mime or mime == "application/octet-stream":
-                mime = mimetypes.guess_type(name)[0] or mime
-            extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
-            known = self.state.store_file(
-                upload.content,
-                folder="documents",
-                extension=extension,
-                file_name=name,
-                mime_type=mime,
+            known = self.state.store_document(
+                upload.content, upload.filename or "document", upload.content_type
             )
         return self._send(
             chat,

@@ -236,6 +236,32 @@ class SandboxClient:
             body["data_base64"] = base64.b64encode(content).decode()
         return await self._post(f"/users/{user_id}/photo", body)
 
+    async def send_document(
+        self,
+        user_id: int,
+        content: bytes,
+        file_name: str,
+        *,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A file from the user, sent as a document (its MIME type guessed from the name if not given)."""
+        body: dict[str, Any] = {
+            "data_base64": base64.b64encode(content).decode(),
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "caption": caption,
+            "chat_id": chat_id,
+        }
+        return await self._post(f"/users/{user_id}/document", body)
+
+    async def file_content(self, file_id: str) -> bytes:
+        """A stored file's bytes, as the chat page shows or downloads them."""
+        response = await self._http.get(f"/files/{file_id}/content")
+        response.raise_for_status()
+        return response.content
+
     async def press_button(
         self,
         chat_id: int,
