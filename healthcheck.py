@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, text
 
@@ -199,6 +200,19 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
         raise Failed("an expired token was accepted")
 
     probe("signed tokens", tokens, "check SECRET_KEYS")
+
+    def attachments() -> str:
+        import tempfile
+
+        root = Path(settings.attachments_dir)
+        if not root.exists():
+            raise Warned(f"{root} does not exist yet (made when the first file is kept)")
+        with tempfile.NamedTemporaryFile(dir=root, prefix=".hc-probe-"):
+            pass  # written and removed: the folder takes files
+        return f"{root} writable"
+
+    probe("attachments folder writable", attachments,
+          "set ATTACHMENTS_DIR to a folder this user may write to (and back it up with the database)")
     return checks
 
 
