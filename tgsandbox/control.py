@@ -64,6 +64,7 @@ class _SentFile:
     mime_type: str | None = None
     caption: str | None = None
     chat_id: int | None = None
+    media_group_id: str | None = None  # the same on every file of one album
 
 
 async def _read_file(request: Request, field: str) -> _SentFile:
@@ -77,11 +78,13 @@ async def _read_file(request: Request, field: str) -> _SentFile:
                 sent.file_name, sent.mime_type = upload.filename, upload.content_type
             sent.caption = str(form.get("caption") or "") or None
             sent.chat_id = _opt_int(form.get("chat_id"), "chat_id")
+            sent.media_group_id = str(form.get("media_group_id") or "") or None
         return sent
     body = await _json(request)
     sent.caption = body.get("caption")
     sent.chat_id = _opt_int(body.get("chat_id"), "chat_id")
     sent.file_name, sent.mime_type = body.get("file_name"), body.get("mime_type")
+    sent.media_group_id = str(body["media_group_id"]) if body.get("media_group_id") else None
     if body.get("data_base64"):
         try:
             sent.content = base64.b64decode(body["data_base64"], validate=True)
@@ -357,7 +360,11 @@ class Control:
         user = self._user(request)
         sent = await _read_file(request, "photo")
         message, update_id = self.state.user_sends_photo(
-            user, sent.content or tiny_png(), caption=sent.caption, chat_id=sent.chat_id
+            user,
+            sent.content or tiny_png(),
+            caption=sent.caption,
+            chat_id=sent.chat_id,
+            media_group_id=sent.media_group_id,
         )
         return self._sent(message, update_id)
 
@@ -374,6 +381,7 @@ class Control:
             mime_type=sent.mime_type,
             caption=sent.caption,
             chat_id=sent.chat_id,
+            media_group_id=sent.media_group_id,
         )
         return self._sent(message, update_id)
 

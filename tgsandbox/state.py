@@ -84,6 +84,7 @@ class Message:
     edit_date: int | None = None
     edits: list[dict[str, Any]] = field(default_factory=list)
     parse_mode: str | None = None
+    media_group_id: str | None = None  # photos or documents sent together as an album
 
     @property
     def from_bot(self) -> bool:
@@ -490,6 +491,8 @@ class SandboxState:
             data["caption"] = message.caption
             if message.caption_entities:
                 data["caption_entities"] = message.caption_entities
+        if message.media_group_id is not None:
+            data["media_group_id"] = message.media_group_id
         if message.contact is not None:
             data["contact"] = message.contact
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
@@ -510,6 +513,7 @@ class SandboxState:
             "caption": message.caption,
             "document": message.document,
             "photo": message.photo,
+            "media_group_id": message.media_group_id,
             "contact": message.contact,
             "reply_markup": message.reply_markup,
             "reply_to_message_id": message.reply_to_message_id,
@@ -657,14 +661,12 @@ class SandboxState:
         *,
         caption: str | None = None,
         chat_id: int | None = None,
+        media_group_id: str | None = None,
     ) -> tuple[Message, int | None]:
         chat = self.user_chat(user, chat_id)
         sizes = self.store_photo(content)
         return self._user_message(
-            user,
-            chat,
-            photo=sizes,
-            caption=caption,
+            user, chat, photo=sizes, caption=caption, media_group_id=media_group_id
         )
 
     def user_sends_document(
@@ -676,13 +678,20 @@ class SandboxState:
         mime_type: str | None = None,
         caption: str | None = None,
         chat_id: int | None = None,
+        media_group_id: str | None = None,
     ) -> tuple[Message, int | None]:
         """A file sent as a file (not compressed as a photo), as Telegram's apps send documents."""
         if not content:
             raise ValueError("the file is empty")
         chat = self.user_chat(user, chat_id)
         stored = self.store_document(content, file_name or "document", mime_type)
-        return self._user_message(user, chat, document=stored.as_document(), caption=caption)
+        return self._user_message(
+            user,
+            chat,
+            document=stored.as_document(),
+            caption=caption,
+            media_group_id=media_group_id,
+        )
 
     def press_button(
         self, user: User, chat_id: int, message_id: int, data: str, *, forge: bool = False

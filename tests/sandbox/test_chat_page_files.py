@@ -1,5 +1,5 @@
-"""The chat page in Chromium: Attach sends a picture as a photo (or as a file) and anything else as a
-document; what the bot sends shows as the picture or a download link."""
+"""The chat page in Chromium: Attach sends a picture as a photo (or as a file), anything else as a
+document, and several files at once as an album; what the bot sends shows as the picture or a link."""
 
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ async def test_attach_sends_photos_and_documents_and_the_page_shows_what_the_bot
         await page.locator("#attach-file").set_input_files(
             files=[{"name": "quote.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
         await page.locator("#messages a.document-link", has_text="quote.pdf").wait_for(timeout=10_000)
+        await page.locator("#attach-file").set_input_files(files=[
+            {"name": "left.jpg", "mimeType": "image/jpeg", "buffer": jpeg()},
+            {"name": "right.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+        await page.locator("#messages img.photo").nth(2).wait_for(timeout=10_000)
         await page.locator("#as-file").check()
         await page.locator("#attach-file").set_input_files(
             files=[{"name": "plan.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
@@ -63,7 +67,9 @@ async def test_attach_sends_photos_and_documents_and_the_page_shows_what_the_bot
 
         async with telegram.Bot(TOKEN, base_url=sandbox.bot_base_url,
                                 base_file_url=sandbox.bot_base_file_url) as bot:
-            photo, pdf, as_file = (u.message for u in await bot.get_updates())
+            photo, pdf, left, right, as_file = (u.message for u in await bot.get_updates())
+            assert left.media_group_id and left.media_group_id == right.media_group_id
+            assert photo.media_group_id is None and pdf.media_group_id is None
             assert photo.caption == "the broken tap" and (photo.photo[-1].width, photo.photo[-1].height) == (160, 120)
             assert bytes(await (await bot.get_file(photo.photo[-1].file_id)).download_as_bytearray()) == jpeg()
             assert (pdf.document.file_name, pdf.document.mime_type, pdf.photo) == ("quote.pdf", "application/pdf", ())

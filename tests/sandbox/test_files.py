@@ -115,3 +115,36 @@ async def test_the_chat_page_serves_pictures_inline_and_anything_else_only_as_a_
     assert html.headers["content-disposition"] == 'attachment; filename="page.html"'
     assert html.headers["x-content-type-options"] == "nosniff"
     assert httpx.get(f"{sandbox.url}/sandbox/files/nope/content").status_code == 404
+
+
+async def test_photos_sent_together_arrive_as_one_album(control, tg):
+    ann = await control.create_user("Ann")
+    await control.send_photo(ann["id"], picture("JPEG"), caption="two views", media_group_id="77")
+    await control.send_photo(ann["id"], picture("PNG"), media_group_id="77")
+    await control.send_document(ann["id"], b"%PDF-1.4\n%%EOF\n", "alone.pdf")
+    raw = await control.pending_updates()
+    first, second, alone = (Update.de_json(r, None).message for r in raw)
+    assert all(unknown_fields(Update.de_json(r, None)) == [] for r in raw)
+    assert first.media_group_id == second.media_group_id == "77" and alone.media_group_id is None
+    assert (first.caption, second.caption) == ("two views", None)
+
+
+async def test_the_bot_sends_an_album_of_uploads_and_file_ids(control, tg):
+    ann = await control.create_user("Ann")
+    first = await tg.send_photo(ann["id"], picture("JPEG"))
+    album = await tg.send_media_group(ann["id"], [
+        telegram.InputMediaPhoto(first.photo[-1].file_id, caption="<b>before</b>", parse_mode="HTML"),
+        telegram.InputMediaPhoto(picture("PNG")),
+    ])
+    assert len(album) == 2 and album[0].media_group_id == album[1].media_group_id is not None
+    assert album[0].caption == "before" and album[0].caption_entities[0].type == "bold"
+    assert album[0].photo[-1].file_unique_id == first.photo[-1].file_unique_id
+    docs = await tg.send_media_group(ann["id"], [
+        telegram.InputMediaDocument(b"%PDF-1.4\n%%EOF\n", filename="a.pdf"),
+        telegram.InputMediaDocument(b"x,y\n", filename="b.csv"),
+    ])
+    assert [d.document.file_name for d in docs] == ["a.pdf", "b.csv"]
+    assert len(await control.messages(ann["id"])) == 5
+    with pytest.raises(telegram.error.BadRequest, match="photos only or documents only"):
+        await tg.send_media_group(ann["id"], [telegram.InputMediaPhoto(picture("PNG")),
+                                              telegram.InputMediaDocument(b"x", filename="c.txt")])

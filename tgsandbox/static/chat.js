@@ -300,23 +300,29 @@ ui.composer.addEventListener("submit", (event) => {
   act(`/users/${currentUserId}/text`, { text });
 });
 
-// Like Telegram's apps: a JPEG, PNG or WebP picture goes as a photo unless "as file" is ticked;
-// anything else goes as a document. The text box, if filled, becomes the caption.
+// Like Telegram's apps: JPEG, PNG and WebP pictures go as photos unless "as file" is ticked;
+// anything else goes as a document. Several files chosen at once go as one album (the same
+// media_group_id; all photos, or all documents when any is not a picture). The text box, if
+// filled, becomes the first file's caption.
 const PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
 
-async function sendFile(file) {
-  if (!file || currentUserId === null) return;
-  const asPhoto = PHOTO_TYPES.has(file.type) && !ui.asFile.checked;
-  const form = new FormData();
-  form.append(asPhoto ? "photo" : "document", file, file.name);
+async function sendFiles(files) {
+  if (!files.length || currentUserId === null) return;
+  const asPhotos = !ui.asFile.checked && files.every((file) => PHOTO_TYPES.has(file.type));
+  const kind = asPhotos ? "photo" : "document";
+  const group = files.length > 1 ? String(Date.now()) + String(Math.floor(Math.random() * 1e6)) : null;
   const caption = ui.text.value.trim();
-  if (caption) form.append("caption", caption);
   try {
     showError(null);
-    const response = await fetch(`/sandbox/users/${currentUserId}/${asPhoto ? "photo" : "document"}`,
-      { method: "POST", body: form });
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error || response.status + " " + response.statusText);
+    for (const [index, file] of files.entries()) {
+      const form = new FormData();
+      form.append(kind, file, file.name);
+      if (caption && index === 0) form.append("caption", caption);
+      if (group) form.append("media_group_id", group);
+      const response = await fetch(`/sandbox/users/${currentUserId}/${kind}`, { method: "POST", body: form });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(data.error || response.status + " " + response.statusText);
+    }
     ui.text.value = "";
     await refreshChat();
     ui.messages.scrollTop = ui.messages.scrollHeight;
@@ -327,9 +333,9 @@ async function sendFile(file) {
 
 ui.attach.addEventListener("click", () => ui.attachFile.click());
 ui.attachFile.addEventListener("change", () => {
-  const file = ui.attachFile.files[0];
+  const files = [...ui.attachFile.files];
   ui.attachFile.value = "";
-  sendFile(file);
+  sendFiles(files);
 });
 
 ui.photo.addEventListener("click", () => {
