@@ -43,6 +43,11 @@ class ReceivedFile:
     is_photo: bool
     stored: StoredFile
 
+    @property
+    def kind(self) -> str:
+        """How Telegram carried it: "photo" or "document" (a ticket attachment's kind)."""
+        return "photo" if self.is_photo else "document"
+
 
 def incoming_file(message: Message) -> IncomingFile | None:
     """The message's photo (its largest size) or document; None when it carries neither."""

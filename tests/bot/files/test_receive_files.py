@@ -44,7 +44,7 @@ async def test_a_photo_round_trip_keeps_no_location_and_is_sent_again_by_file_id
     incoming = incoming_file(await next_message(tg))
     assert incoming is not None and incoming.is_photo and incoming.size == len(jpeg_with_gps())
     received = await receive_file(tg, incoming, store)
-    assert received.file_id == incoming.file_id and received.stored.kind == "jpeg"
+    assert received.file_id == incoming.file_id and (received.kind, received.stored.kind) == ("photo", "jpeg")
     kept = Image.open(io.BytesIO(store.open(received.stored.key)))
     assert not kept.getexif().get_ifd(GPS_IFD) and kept.size == (40, 30)
     shown = await send_again(tg, lead["id"], received, caption="From Ann")
@@ -57,7 +57,7 @@ async def test_a_pdf_document_is_kept_and_sent_again_as_a_document(client, tg, s
     ann = await client.create_user("Ann Pdf")
     await client.send_document(ann["id"], pdf_bytes(), "quote.pdf")
     received = await receive_file(tg, incoming_file(await next_message(tg)), store)
-    assert (received.stored.kind, received.stored.filename, received.is_photo) == ("pdf", "quote.pdf", False)
+    assert (received.stored.kind, received.stored.filename, received.kind) == ("pdf", "quote.pdf", "document")
     assert store.open(received.stored.key) == pdf_bytes()
     again = await send_again(tg, ann["id"], received)
     assert again.document.file_unique_id == received.file_unique_id
