@@ -205,11 +205,12 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
         import tempfile
 
         root = Path(settings.attachments_dir)
-        if not root.exists():
-            raise Warned(f"{root} does not exist yet (made when the first file is kept)")
-        with tempfile.NamedTemporaryFile(dir=root, prefix=".hc-probe-"):
-            pass  # written and removed: the folder takes files
-        return f"{root} writable"
+        folder = root
+        while not folder.exists() and folder != folder.parent:  # a fresh install: made at the first file
+            folder = folder.parent
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".hc-probe-"):
+            pass  # written and removed: the folder (or the one it will be made in) takes files
+        return f"{root} writable" if folder == root else f"{root} can be made in {folder}"
 
     probe("attachments folder writable", attachments,
           "set ATTACHMENTS_DIR to a folder this user may write to (and back it up with the database)")
