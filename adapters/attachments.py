@@ -32,6 +32,7 @@ from domain.files import (
 
 _PIL_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF"}
 JPEG_QUALITY = 90
+MAX_PIXELS = 60_000_000  # decoding more takes hundreds of MB; a phone's 50 MP photo still fits
 
 
 def detect(content: bytes) -> tuple[str | None, str | None]:
@@ -49,6 +50,8 @@ def strip_image(content: bytes, kind: str) -> bytes:
         with Image.open(io.BytesIO(content)) as image:
             if image.format != _PIL_FORMAT[kind]:
                 raise FileRefused(f"This file claims to be a {kind.upper()} image but is not one.")
+            if image.width * image.height > MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
             image.load()
             frames = getattr(image, "n_frames", 1)
             out = io.BytesIO()

@@ -106,6 +106,14 @@ def test_text_archives_and_broken_images_are_refused_with_reasons(store):
         store.put(jpeg_with_gps()[:200], "cut.jpg")
 
 
+def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded(store):
+    out = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(out, "PNG")  # 64 MP in a few KB
+    assert len(out.getvalue()) < 100_000
+    with pytest.raises(FileRefused, match="too many pixels"):
+        store.put(out.getvalue(), "huge.png")
+
+
 def test_a_caller_may_allow_more_kinds_or_only_images(store):
     with pytest.raises(FileRefused, match=r"^This file is a PDF, not an image\.$"):
         store.put(pdf_bytes(), "scan.pdf", allowed=IMAGE_KINDS)
