@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from bot.delivery import DeliveryLoop
     from bot.deps import BotDeps
+    from domain.files import AttachmentStore
     from domain.links import LinkSigner
     from domain.tokens import Signer
     from domain.uow import Database
@@ -66,6 +67,13 @@ class Container:
 
         return LinkSigner(self.settings.secret_keys)
 
+    @cached_property
+    def attachments(self) -> AttachmentStore:
+        """Photos and files people send, kept under ATTACHMENTS_DIR."""
+        from adapters.attachments import FileAttachments
+
+        return FileAttachments(Path(self.settings.attachments_dir))
+
     # --- Telegram -----------------------------------------------------------------------------
 
     @property
@@ -96,7 +104,7 @@ class Container:
         from bot.deps import BotDeps
 
         return BotDeps(settings=self.settings, db=self.db, signer=self.signer, links=self.links,
-                       bot_username=self.bot_username or "")
+                       bot_username=self.bot_username or "", attachments=self.attachments)
 
     def bot_application(self, *, updater: bool) -> Application:
         """The bot's Application, built once; `updater=False` when updates arrive by webhook."""
@@ -179,7 +187,8 @@ class Container:
             on_update = update_receiver(bot_app)  # an update it cannot parse is logged once and skipped
 
         return create_app(WebDeps(settings=self.settings, db=self.db, links=self.links,
-                                  on_telegram_update=on_update, bot_username=self.bot_username))
+                                  on_telegram_update=on_update, bot_username=self.bot_username,
+                                  attachments=self.attachments))
 
     @cached_property
     def scheduler(self) -> Scheduler:
