@@ -34,6 +34,7 @@ from web.routes import (
     login,
     ops,
     people,
+    reassign,
     reopen,
     reports,
     settings,
@@ -87,6 +88,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *people.routes,  # the console: people, groups, tasks (and /admin), insights, audit
             *groups.routes,
             *tasks.routes,
+            *reassign.routes,
             *insights.routes,
             *audit.routes,
             *inbox.routes,

@@ -104,18 +104,37 @@ def _load_declined(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[Person,
     return me, task
 
 
+@dataclass(frozen=True)
+class ReassignView:
+    task: TaskRow  # the declined task, with its reason (last_note)
+    candidates: list[Candidate]
+    total: int  # how many candidates there are (more than listed when over the limit)
+
+
+def _candidates(uow: UnitOfWork, me: Person, task: Task, limit: int, offset: int) -> tuple[list[Candidate], int]:
+    where = [Person.status == PersonStatus.ACTIVE, Person.id != me.id, *assignable_people(me),
+             Person.id.not_in(select(Task.assignee_id).where(Task.assignment_id == task.assignment_id))]
+    total = uow.session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
+    rows = uow.session.execute(select(Person.id, Person.name).where(*where)
+                               .order_by(Person.name, Person.id).limit(limit).offset(offset)).all()
+    return [Candidate(i, n) for i, n in rows], int(total)
+
+
 def reassign_candidates(uow: UnitOfWork, actor: Actor, task_id: int, limit: int = 8,
                         offset: int = 0) -> tuple[list[Candidate], int]:
     """Who a declined task may go to (active people in the reassigner's scope without a task of this
     assignment), by name, and how many there are."""
     with uow:
         me, task = _load_declined(uow, actor, task_id)
-        where = [Person.status == PersonStatus.ACTIVE, Person.id != me.id, *assignable_people(me),
-                 Person.id.not_in(select(Task.assignee_id).where(Task.assignment_id == task.assignment_id))]
-        total = uow.session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
-        rows = uow.session.execute(select(Person.id, Person.name).where(*where)
-                                   .order_by(Person.name, Person.id).limit(limit).offset(offset)).all()
-    return [Candidate(i, n) for i, n in rows], int(total)
+        return _candidates(uow, me, task, limit, offset)
+
+
+def reassign_view(uow: UnitOfWork, actor: Actor, task_id: int, limit: int = 500) -> ReassignView:
+    """The console's reassign page: the declined task with its reason, and who it may go to."""
+    with uow:
+        me, task = _load_declined(uow, actor, task_id)
+        people, total = _candidates(uow, me, task, limit, 0)
+        return ReassignView(task_row(uow.session, task_id), people, total)
 
 
 def _first_reminder(uow: UnitOfWork, task: Task) -> datetime | None:
