@@ -343,6 +343,7 @@ class AssignmentSummary:
     in_progress: int
     pending: int
     cancelled: int
+    declined: int = 0
 
     @property
     def open(self) -> int:
@@ -361,10 +362,10 @@ def assigned_by(uow: UnitOfWork, actor: Actor, limit: int = 10) -> list[Assignme
         rows = uow.session.execute(
             select(Assignment.id, Assignment.title, Assignment.due_at, Assignment.created_at,
                    n(*FINISHED_STATUSES), n(TaskStatus.IN_PROGRESS),
-                   n(TaskStatus.PENDING), n(TaskStatus.CANCELLED))
+                   n(TaskStatus.PENDING), n(TaskStatus.CANCELLED), n(TaskStatus.DECLINED))
             .join(Task, Task.assignment_id == Assignment.id)
             .where(Assignment.id.in_(select(recent.c.id)))
             .group_by(Assignment.id, Assignment.title, Assignment.due_at, Assignment.created_at)
             .order_by(Assignment.created_at.desc(), Assignment.id.desc())).all()
-    return [AssignmentSummary(i, t, d, c, int(a or 0), int(b or 0), int(p or 0), int(x or 0))
-            for i, t, d, c, a, b, p, x in rows]
+    return [AssignmentSummary(i, t, d, c, int(a or 0), int(b or 0), int(p or 0), int(x or 0), int(y or 0))
+            for i, t, d, c, a, b, p, x, y in rows]

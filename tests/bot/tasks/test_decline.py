@@ -112,6 +112,8 @@ async def test_decline_with_a_reason_tells_the_assigner_who_reassigns(running, c
     new_card = await _bot_text(client, org["priya"].telegram_chat_id, "Fix the tap")
     assert "Decline" in _buttons(new_card) and "From: Teacher" in new_card["text"]
     assert task_of(db, org["priya"].id).assignment_id == task.assignment_id
+    assigned = await say(client, teacher, "/assigned", until="What you assigned")
+    assert "Fix the tap" in assigned["text"] and "0 done, 0 in progress, 1 pending, 1 declined" in assigned["text"]
     # A stale Reassign button (pressed again) is refused: the task was already reassigned.
     qid = await client.press_button(teacher, told["message_id"], f"rsp:{task.id}:0", forge=True)
     assert (await client.callback_answer(qid, wait=5))["text"] == "This task was already reassigned."
