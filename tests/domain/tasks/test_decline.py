@@ -12,6 +12,7 @@ from domain.actors import Actor
 from domain.errors import Forbidden, IllegalTransition, InvalidInput
 from domain.groups import services as groups
 from domain.models import AuditEntry, Notification, Role, Task, TaskEvent, TaskStatus
+from domain.ops import insights
 from domain.reminders import services as reminders
 from domain.tasks import decline
 from domain.tasks import services as tasks
@@ -133,3 +134,14 @@ def test_the_assigner_reassigns_a_declined_task_once(db, make_person, clock):
     with pytest.raises(IllegalTransition, match="already reassigned"):
         decline.reassign_candidates(db.uow(), me, task.id)
     assert count(db, Task) == 2
+
+
+def test_insights_count_a_declined_task_as_its_new_assignees_not_as_undone_work(db, make_person, clock):
+    admin, sam, priya, task = _declinable(db, make_person, clock)
+    period = (clock.now() - timedelta(days=1), clock.now() + timedelta(days=1))
+    assert insights.insights(db.uow(), Actor.telegram(admin.id), *period, "UTC").total.assigned == 1
+    decline.decline_task(db.uow(), Actor.telegram(sam.id), task.id, "not my area")
+    assert insights.insights(db.uow(), Actor.telegram(admin.id), *period, "UTC").total.assigned == 0
+    decline.reassign_task(db.uow(), Actor.telegram(admin.id), task.id, priya.id)
+    data = insights.insights(db.uow(), Actor.telegram(admin.id), *period, "UTC")
+    assert data.total.assigned == 1 and {p.label for p in data.by_person if p.assigned} == {priya.name}
