@@ -14,7 +14,7 @@ from bot.deps import BotDeps
 from bot.errors import on_error
 from bot.fallback import install as install_fallbacks
 from bot.group_chats import GroupChatGate
-from bot.handlers import account, assign, class_week, enrol
+from bot.handlers import account, assign, class_week, decline, enrol
 from bot.handlers import attendance as attendance_handlers
 from bot.handlers import reminders as reminder_handlers
 from bot.handlers import tasks as task_handlers
@@ -66,7 +66,8 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.add_handler(TypeHandler(Update, ledger.check), group=DEDUPE_GROUP)
     app.add_handler(TypeHandler(Update, refuse_unstorable_text), group=TEXT_GROUP)
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
-    for module in (account, assign, enrol, task_handlers, attendance_handlers, class_week, reminder_handlers):
+    for module in (account, assign, enrol, task_handlers, decline, attendance_handlers, class_week,
+                   reminder_handlers):
         app.add_handlers(module.handlers())
     app.add_handler(TypeHandler(Update, GroupChatGate(registered_commands(app), ledger.record)),
                     group=GROUP_CHAT_GROUP)

@@ -28,6 +28,7 @@ class NotificationKind(StrEnum):
     TASK_CHANGED = "task_changed"
     TASK_REOPENED = "task_reopened"
     TASK_COMPLETED = "task_completed"
+    TASK_DECLINED = "task_declined"  # to the assigner: who declined, why, and a Reassign button
     TASK_REMINDER = "task_reminder"
     TASK_ESCALATED = "task_escalated"
     OVERDUE_DIGEST = "overdue_digest"

@@ -12,14 +12,15 @@ from domain.models import TaskStatus
 from domain.timeparse import shown_in
 
 # The one vocabulary of task states (chat and web).
-PENDING, IN_PROGRESS, DONE, AWAITING_REVIEW, APPROVED, REOPENED, CANCELLED = (
-    "pending", "in progress", "done", "awaiting review", "approved", "reopened", "cancelled")
+PENDING, IN_PROGRESS, DONE, AWAITING_REVIEW, APPROVED, REOPENED, CANCELLED, DECLINED = (
+    "pending", "in progress", "done", "awaiting review", "approved", "reopened", "cancelled", "declined")
 STATUS_WORDS = {
     TaskStatus.PENDING: PENDING,
     TaskStatus.IN_PROGRESS: IN_PROGRESS,
     TaskStatus.DONE: DONE,
     TaskStatus.RESOLVED: APPROVED,
     TaskStatus.CANCELLED: CANCELLED,
+    TaskStatus.DECLINED: DECLINED,
 }
 
 

@@ -12,6 +12,7 @@ from domain.clock import FixedClock
 from domain.groups import services as groups
 from domain.models import Notification, NotificationStatus, Person, Priority, Role, RuleConfig
 from domain.people import services as people
+from domain.tasks import decline
 from domain.tasks import services as tasks
 from domain.uow import Database
 from taskbell.container import Container
@@ -53,10 +54,11 @@ PEOPLE = [
 
 # What the sandbox's chat page says under each person: their role and what to try (Telegram never sees it).
 HINTS = {
-    "admin": "Admin. Try /web for the console (Batches, Settings, Delivery), /inbox, /assign, /enrol.",
+    "admin": "Admin. Try /web for the console (Batches, Settings, Delivery), /inbox, /enrol; "
+             "Tom declined a task: Reassign it.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit.",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak.",
-    "tom": "Member of Facilities. Try /tasks, then Start and Complete on a task.",
+    "tom": "Member of Facilities. Try /tasks, then Start and Complete (or Decline) on a task.",
     "lena": "Member of Facilities. Try /tasks and /brief.",
     "s1": "Student, Physics and Biology. Try /tasks and press Start.",
     "s2": "Student, Physics and Biology. Try /tasks; /absent to excuse a class ahead.",
@@ -160,6 +162,8 @@ def seed(container: Container) -> str:
 
     now = real.clock.now()
     classes = seed_classes(db, clock, now, container.settings.timezone, ids)
+    clock.set(now - timedelta(hours=1))  # Tom got this an hour ago (history); he declines it below
+    [tap] = assign("admin", "Fix the dripping tap in Lab 2", people_=["tom"], due_days=1)
     with db.uow() as uow:  # weeks of history are not news: only today's class sheet and what follows is sent
         uow.session.execute(update(Notification).where(Notification.created_at < now - timedelta(minutes=1)).values(
             status=NotificationStatus.SENT, sent_at=Notification.created_at, last_error="demo history"))
@@ -168,9 +172,10 @@ def seed(container: Container) -> str:
     clock.set(now)
     assign("admin", "Submit monthly safety report", people_=["daniel", "meera"], due_days=2,
            priority=Priority.URGENT)
+    decline.decline_task(db.uow(), Actor.telegram(ids["tom"]), tap.id, "Not my area: this needs a plumber.")
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
         uow.commit()
-    return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 1} assignments, "
-            f"{counts['tasks'] + 2} tasks over four weeks, {classes}")
+    return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
+            f"{counts['tasks'] + 3} tasks over four weeks, {classes}")

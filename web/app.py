@@ -35,6 +35,7 @@ from web.routes import (
     login,
     ops,
     people,
+    reassign,
     reopen,
     reports,
     settings,
@@ -88,6 +89,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *people.routes,  # the console: people, groups, tasks (and /admin), insights, audit
             *groups.routes,
             *tasks.routes,
+            *reassign.routes,
             *insights.routes,
             *audit.routes,
             *inbox.routes,

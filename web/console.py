@@ -59,6 +59,7 @@ FLASH = {  # ?m=<code> after a POST -> the message shown on the page it lands on
     "member_removed": "Member removed.",
     "assigned": "Assigned.",
     "cancelled": "Cancelled.",
+    "reassigned": "Reassigned: they have the task now.",
     "unchanged": "Nothing changed: it was already like that.",
 }
 

@@ -242,7 +242,8 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     for s in summaries:
         lines.append(f"• <b>{html.escape(s.title)}</b> ({due_phrase(s.due_at, person.timezone, deps.settings.timezone)}): "
                      f"{s.done} done, {s.in_progress} in progress, {s.pending} pending"
-                     + (f", {s.cancelled} cancelled" if s.cancelled else ""))
+                     + (f", {s.cancelled} cancelled" if s.cancelled else "")
+                     + (f", {s.declined} declined" if s.declined else ""))
         if s.open:
             rows.append([InlineKeyboardButton(f"Cancel “{s.title[:30]}” for the {s.open} not done",
                                               callback_data=encode(CancelAssignment("cancel", s.id)))])

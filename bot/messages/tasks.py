@@ -9,6 +9,7 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import TaskButton, encode
+from bot.decline_callbacks import DeclineButton
 from bot.messages import limits
 from bot.messages.registry import Rendered, Renderer, renders
 from bot.timefmt import local
@@ -19,7 +20,8 @@ from domain.outbox import CARD_KINDS, Delivery, NotificationKind, sent_message
 from domain.tasks.queries import TaskRow
 
 ICONS = {words.PENDING: "⏳", words.IN_PROGRESS: "▶️", words.DONE: "✅", words.AWAITING_REVIEW: "✅",
-         words.APPROVED: "✅", words.REOPENED: "🔁", words.CANCELLED: "✖️"}
+         words.APPROVED: "✅", words.REOPENED: "🔁", words.CANCELLED: "✖️",
+         words.DECLINED: "🙅"}
 
 
 def state_line(card: TaskRow) -> str:
@@ -34,8 +36,9 @@ def card_text(card: TaskRow, org_tz: str) -> str:
     tail = [f"Due: {local(card.due_at, card.assignee_timezone, org_tz)}" if card.due_at else "No due time",
             f"Priority: {card.priority.value} · From: {html.escape(limits.clip(card.assigner_name, 256))}",
             state_line(card)]
-    if card.last_note and card.status == TaskStatus.IN_PROGRESS:
-        tail.append(f"Note: {html.escape(limits.clip(card.last_note, 1024))}")
+    if card.last_note and card.status in (TaskStatus.IN_PROGRESS, TaskStatus.DECLINED):
+        label = "You declined it" if card.status == TaskStatus.DECLINED else "Note"
+        tail.append(f"{label}: {html.escape(limits.clip(card.last_note, 1024))}")
     if card.description:
         budget = limits.MAX_TEXT - limits.visible("\n".join(head + tail)) - 1
         head.append(html.escape(limits.clip(card.description, budget, limits.MORE)))
@@ -47,12 +50,14 @@ def _button(text: str, action: str, task_id: int) -> InlineKeyboardButton:
 
 
 def assignee_keyboard(card: TaskRow) -> InlineKeyboardMarkup | None:
-    """Start and Complete, while they make sense."""
+    """Start, Complete and Decline, while they make sense."""
     row = []
     if card.status == TaskStatus.PENDING:
         row.append(_button("Start", "start", card.id))
     if card.status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS):
         row.append(_button("Complete", "complete", card.id))
+    if card.status == TaskStatus.PENDING:
+        row.append(InlineKeyboardButton("Decline", callback_data=encode(DeclineButton(card.id))))
     return InlineKeyboardMarkup([row]) if row else None
 
 

@@ -25,6 +25,7 @@ class TaskStatus(enum.StrEnum):
     DONE = "done"
     RESOLVED = "resolved"
     CANCELLED = "cancelled"
+    DECLINED = "declined"  # the assignee said no, with a reason (the task's last_note)
 
 
 OPEN_STATUSES = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
@@ -84,6 +85,8 @@ class Task(Base):
     next_reminder_at: Mapped[datetime | None]  # when the reminder scan should next look at it
     escalated_at: Mapped[datetime | None]
     last_note: Mapped[str | None] = mapped_column(Text)
+    # a declined task handed to someone else: who got it (set once, by a conditional update)
+    reassigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     @property
     def is_open(self) -> bool:

@@ -122,7 +122,7 @@ def _rows(session: Session, me: Person, start: datetime, end: datetime, now: dat
     overdue_now = filter_conditions(TaskFilter(overdue=True), now)
     return [tuple(r) for r in session.execute(  # type: ignore[misc]
         select(Task.id, Task.assignee_id, Task.status, Task.created_at, Task.completed_at, Task.due_at)
-        .where(*visible_tasks(me), Task.status != TaskStatus.CANCELLED,
+        .where(*visible_tasks(me), Task.status.not_in((TaskStatus.CANCELLED, TaskStatus.DECLINED)),
                or_(in_period, done_in_period, and_(*overdue_now)))).all()]
 
 

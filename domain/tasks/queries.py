@@ -76,6 +76,7 @@ class TaskRow:
     last_note: str | None
     assignee_timezone: str | None = None
     assignee_link_generation: int = 0  # signs the assignee's dashboard link
+    reassigned_to_id: int | None = None  # a declined task handed to someone else: to whom
     done_count: int = 0  # the assignment's finished tasks (task_card with_progress only)
     total_count: int = 0  # the assignment's tasks not cancelled (task_card with_progress only)
 
@@ -98,7 +99,7 @@ def row_select() -> Select[Any]:
                    Task.due_at, Task.requires_review, Task.assignee_id, _assignee.name, Task.assigner_id,
                    _assigner.name, Task.created_at, Task.updated_at, Task.started_at, Task.completed_at,
                    Task.resolved_at, Task.cancelled_at, Task.reopen_count, Task.last_note,
-                   _assignee.timezone, _assignee.link_generation)
+                   _assignee.timezone, _assignee.link_generation, Task.reassigned_to_id)
             .join(_assignee, _assignee.id == Task.assignee_id)
             .join(_assigner, _assigner.id == Task.assigner_id))
 
@@ -306,7 +307,8 @@ def task_card(uow: UnitOfWork, task_id: int, *, with_progress: bool = False) -> 
             return row
         done, total = uow.session.execute(
             select(func.sum(case((Task.status.in_(FINISHED_STATUSES), 1), else_=0)), func.count())
-            .where(Task.assignment_id == row.assignment_id, Task.status != TaskStatus.CANCELLED)).one()
+            .where(Task.assignment_id == row.assignment_id,
+                   Task.status.not_in((TaskStatus.CANCELLED, TaskStatus.DECLINED)))).one()
     return replace(row, done_count=int(done or 0), total_count=int(total or 0))
 
 
@@ -341,6 +343,7 @@ class AssignmentSummary:
     in_progress: int
     pending: int
     cancelled: int
+    declined: int = 0
 
     @property
     def open(self) -> int:
@@ -359,10 +362,10 @@ def assigned_by(uow: UnitOfWork, actor: Actor, limit: int = 10) -> list[Assignme
         rows = uow.session.execute(
             select(Assignment.id, Assignment.title, Assignment.due_at, Assignment.created_at,
                    n(*FINISHED_STATUSES), n(TaskStatus.IN_PROGRESS),
-                   n(TaskStatus.PENDING), n(TaskStatus.CANCELLED))
+                   n(TaskStatus.PENDING), n(TaskStatus.CANCELLED), n(TaskStatus.DECLINED))
             .join(Task, Task.assignment_id == Assignment.id)
             .where(Assignment.id.in_(select(recent.c.id)))
             .group_by(Assignment.id, Assignment.title, Assignment.due_at, Assignment.created_at)
             .order_by(Assignment.created_at.desc(), Assignment.id.desc())).all()
-    return [AssignmentSummary(i, t, d, c, int(a or 0), int(b or 0), int(p or 0), int(x or 0))
-            for i, t, d, c, a, b, p, x in rows]
+    return [AssignmentSummary(i, t, d, c, int(a or 0), int(b or 0), int(p or 0), int(x or 0), int(y or 0))
+            for i, t, d, c, a, b, p, x, y in rows]

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import callbacks as cb
+from bot import decline_callbacks as dc
 from bot import enrol_callbacks as en
 from domain.models import Priority
 
@@ -44,6 +45,9 @@ KINDS = {
     en.EnrolStudent: st.builds(en.EnrolStudent, ids),
     en.EnrolConfirm: st.just(en.EnrolConfirm()),
     en.EnrolCancel: st.just(en.EnrolCancel()),
+    dc.DeclineButton: st.builds(dc.DeclineButton, ids),
+    dc.ReassignPage: st.builds(dc.ReassignPage, ids, pages),
+    dc.ReassignTo: st.builds(dc.ReassignTo, ids, ids),
 }
 ANY = st.one_of(*KINDS.values())
 

@@ -40,6 +40,7 @@ def _row(**changes: object) -> TaskRow:
     ({"status": TaskStatus.IN_PROGRESS, "reopen_count": 1}, "reopened"),
     ({"status": TaskStatus.DONE, "reopen_count": 1}, "done"),
     ({"status": TaskStatus.CANCELLED}, "cancelled"),
+    ({"status": TaskStatus.DECLINED}, "declined"),
 ])
 def test_one_vocabulary_in_the_chat_and_on_the_console(changes: dict[str, object], state: str) -> None:
     row = _row(**changes)
@@ -53,7 +54,7 @@ def test_one_vocabulary_in_the_chat_and_on_the_console(changes: dict[str, object
 def test_the_console_status_filter_uses_the_same_words() -> None:
     env = make_templates().env
     shown = [env.from_string("{{ s | status_word }}").render(s=s) for s in TaskStatus]
-    assert shown == ["pending", "in progress", "done", "approved", "cancelled"]
+    assert shown == ["pending", "in progress", "done", "approved", "cancelled", "declined"]
 
 
 def test_plurals() -> None:

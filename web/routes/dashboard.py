@@ -16,6 +16,7 @@ from domain.errors import DomainError, Forbidden
 from domain.links import LinkExpired, LinkInvalid
 from domain.people import services as people
 from domain.tasks import dashboard as dashboard_service
+from domain.tasks import decline
 from domain.tasks import services as tasks
 from web.deps import get_deps
 from web.errors import domain_error_response, status_for
@@ -29,6 +30,7 @@ FLASH = {
     "started": "Started. Good luck!",
     "done": "Done. Well done!",
     "review": "Done, waiting for review.",
+    "declined": "Declined. The person who assigned it has been told.",
     "unchanged": "Nothing changed: it was already like that.",
 }
 
@@ -111,7 +113,7 @@ async def state(request: Request) -> Response:
 
 
 def _transition(action: str) -> Handler:
-    service = {"start": tasks.start_task, "complete": tasks.complete_task}[action]
+    service = {"start": tasks.start_task, "complete": tasks.complete_task, "decline": decline.decline_task}[action]
 
     @html_errors
     async def handler(request: Request) -> Response:
@@ -129,11 +131,13 @@ def _transition(action: str) -> Handler:
                            back_url=_base_path(request))
         task_id = path_id(request, "task_id", "No such task.")
         actor = Actor.web(person_id, client_ip(request))
-        result = await to_thread.run_sync(service, deps.db.uow(), actor, task_id)
+        reason = form.get("reason") if action == "decline" else None
+        args = (task_id,) if action != "decline" else (task_id, reason if isinstance(reason, str) else "")
+        result = await to_thread.run_sync(service, deps.db.uow(), actor, *args)
         if not result.changed:
             code = "unchanged"
-        elif action == "start":
-            code = "started"
+        elif action in ("start", "decline"):
+            code = "started" if action == "start" else "declined"
         else:
             code = "review" if result.task.requires_review else "done"
         keep = _open_query(_open_limit(request))
@@ -149,4 +153,5 @@ routes = [
     Route("/d/{token}/state", state, methods=["GET"], name="dashboard_state"),
     Route("/d/{token}/tasks/{task_id}/start", _transition("start"), methods=["POST"]),
     Route("/d/{token}/tasks/{task_id}/complete", _transition("complete"), methods=["POST"]),
+    Route("/d/{token}/tasks/{task_id}/decline", _transition("decline"), methods=["POST"]),
 ]

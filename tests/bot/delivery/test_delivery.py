@@ -73,7 +73,7 @@ async def test_200_notifications_to_200_chats_without_a_single_429(db, client, b
     first = (await client.bot_messages(students[0].telegram_chat_id))[0]
     assert "Read chapter 3" in first["text"]
     buttons = [b["text"] for row in first["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["Start", "Complete", "Open dashboard"]
+    assert buttons == ["Start", "Complete", "Decline", "Open dashboard"]
     with db.uow(readonly=True) as uow:
         ids = set(uow.session.scalars(select(Notification.telegram_message_id)))
     assert None not in ids
