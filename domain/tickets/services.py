@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from domain.actors import Actor
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
@@ -151,7 +151,9 @@ def file_ticket(uow: UnitOfWork, actor: Actor, spec: TicketSpec) -> TicketResult
             fields=fields, created_by_id=v.id, created_at=now, updated_at=now, status_at=now, reopen_count=0)
         session.add(ticket)
         session.flush()
-        ticket.number = ticket.id  # shown as #<number>; 0 only until this flush
+        # Numbers without gaps: the next after the highest. Two filings at once do not clash: the second
+        # one's placeholder 0 waits on the unique index until the first commits (BEGIN IMMEDIATE on SQLite).
+        ticket.number = int(session.scalar(select(func.max(Ticket.number))) or 0) + 1
         session.flush()
         _watchers(uow, ticket, spec.watcher_ids)
         event_id = work.add_event(uow, actor, ticket, EventKind.CREATED, to=None, number=ticket.number,

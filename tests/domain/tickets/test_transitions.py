@@ -87,3 +87,18 @@ def queries_spec_for(world):
     from domain.tickets.rows import TicketSpec
 
     return TicketSpec(world.facilities.id, "Cold radiators", fields={"location": "Hall"})
+
+
+def test_filings_at_once_get_distinct_numbers_without_gaps(world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from domain.actors import Actor
+    from domain.tickets.rows import TicketSpec
+
+    def file(n: int) -> int:
+        spec = TicketSpec(world.facilities.id, f"Request {n}", fields={"location": "Hall"})
+        return desk.file_ticket(world.db.uow(), Actor.telegram(world.rita.id), spec).ticket.row.number
+
+    with ThreadPoolExecutor(4) as pool:
+        numbers = list(pool.map(file, range(8)))
+    assert sorted(numbers) == list(range(1, 9))
