@@ -17,6 +17,7 @@ from domain.tasks import services as tasks
 from domain.uow import Database
 from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
+from taskbell.demo_desk import seed_desk_history, seed_desk_now
 
 DEMO_MARKER = "demo.seeded"
 FIRST_STEP = ("Be Daniel Okafor (teacher) first: send /attendance, Take attendance, press Chidi Eze, Submit; "
@@ -39,6 +40,8 @@ PEOPLE = [
     DemoPerson("meera", "Meera Shah", "+447700900003", Role.TEACHER, 100003),
     DemoPerson("tom", "Tom Becker", "+447700900004", Role.MEMBER, 100004),
     DemoPerson("lena", "Lena Fischer", "+447700900005", Role.MEMBER, 100005),
+    DemoPerson("raj", "Raj Malhotra", "+447700900006", Role.MEMBER, 100006),
+    DemoPerson("kofi", "Kofi Mensah", "+447700900007", Role.MEMBER, 100007),
     *[
         DemoPerson(f"s{i}", name, f"+4477009001{i:02d}", Role.STUDENT, 100100 + i)
         for i, name in enumerate(
@@ -58,8 +61,10 @@ HINTS = {
              "Tom declined a task: Reassign it.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit.",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak.",
-    "tom": "Member of Facilities. Try /tasks, then Start and Complete (or Decline) on a task.",
-    "lena": "Member of Facilities. Try /tasks and /brief.",
+    "tom": "Facilities crew. Try /tasks: Start, Complete or Decline a task; reply to a ticket message to answer.",
+    "lena": "Facilities lead. A new request waits: Accept, Reject or Assign…; /tickets for the team's queue.",
+    "raj": "Operations lead. A new escalation waits (booking BK-20388): Accept or Assign…; try /tickets.",
+    "kofi": "Crew on Facilities and Operations. Try /tasks, then Complete; /tickets shows what you work on.",
     "s1": "Student, Physics and Biology. Try /tasks and press Start.",
     "s2": "Student, Physics and Biology. Try /tasks; /absent to excuse a class ahead.",
     "s3": "Student, Physics: drifting into absences. Try /tasks.",
@@ -162,6 +167,8 @@ def seed(container: Container) -> str:
 
     now = real.clock.now()
     classes = seed_classes(db, clock, now, container.settings.timezone, ids)
+    clock.set(now - timedelta(days=6))
+    desk_teams = seed_desk_history(db, clock, ids, container.attachments)
     clock.set(now - timedelta(hours=1))  # Tom got this an hour ago (history); he declines it below
     [tap] = assign("admin", "Fix the dripping tap in Lab 2", people_=["tom"], due_days=1)
     with db.uow() as uow:  # weeks of history are not news: only today's class sheet and what follows is sent
@@ -173,9 +180,10 @@ def seed(container: Container) -> str:
     assign("admin", "Submit monthly safety report", people_=["daniel", "meera"], due_days=2,
            priority=Priority.URGENT)
     decline.decline_task(db.uow(), Actor.telegram(ids["tom"]), tap.id, "Not my area: this needs a plumber.")
+    desk_summary = seed_desk_now(db, ids, desk_teams)
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
-            f"{counts['tasks'] + 3} tasks over four weeks, {classes}")
+            f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot import callbacks as cb
 from bot import decline_callbacks as dc
 from bot import enrol_callbacks as en
+from bot import ticket_callbacks as tk
 from domain.models import Priority
 
 ids = st.integers(min_value=0, max_value=cb.MAX_ID)
@@ -48,6 +49,11 @@ KINDS = {
     dc.DeclineButton: st.builds(dc.DeclineButton, ids),
     dc.ReassignPage: st.builds(dc.ReassignPage, ids, pages),
     dc.ReassignTo: st.builds(dc.ReassignTo, ids, ids),
+    tk.TicketButton: st.builds(tk.TicketButton, st.sampled_from(list(tk.ACTION_NAMES)), ids),
+    tk.TicketListPage: st.builds(tk.TicketListPage, st.sampled_from(list(tk.VIEW_SCOPES)), pages),
+    tk.TicketTeam: st.builds(tk.TicketTeam, ids),
+    tk.TicketPriority: st.builds(tk.TicketPriority, st.sampled_from([p.value for p in Priority])),
+    tk.TicketFromPhoto: st.builds(tk.TicketFromPhoto, st.sampled_from(["yes", "no"])),
 }
 ANY = st.one_of(*KINDS.values())
 
