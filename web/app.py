@@ -36,8 +36,11 @@ from web.routes import (
     people,
     reopen,
     reports,
+    requests,
     settings,
     tasks,
+    teams,
+    tickets,
     webhook,
 )
 from web.routes.api import error_response
@@ -98,6 +101,9 @@ def create_app(deps: WebDeps) -> Starlette:
             *settings.routes,
             *delivery.routes,
             *attendance.routes,
+            *tickets.routes,  # the service desk: tickets, teams, a requester's signed link
+            *teams.routes,
+            *requests.routes,
             *webhook.routes,
             Mount("/api", routes=api.routes),
             Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
