@@ -155,9 +155,10 @@ def filter_options(uow: UnitOfWork, actor: Actor) -> FilterOptions:
         _v, where = visible_conditions(uow.session, actor)
         seen = select(Ticket.id).where(*where)
         teams = uow.session.execute(select(Team.id, Team.name).where(
-            Team.id.in_(select(Ticket.team_id).where(*where))).order_by(Team.name)).tuples()
+            Team.id.in_(select(Ticket.team_id).where(*where))).order_by(Team.name)).all()
         assignees = uow.session.execute(select(Person.id, Person.name).where(Person.id.in_(
             select(TicketAssignee.person_id).where(TicketAssignee.ticket_id.in_(seen)))).order_by(Person.name))
         requesters = uow.session.execute(select(Person.id, Person.name).where(Person.id.in_(
             select(Ticket.requester_id).where(*where))).order_by(Person.name))
-        return FilterOptions(list(teams), list(assignees.tuples()), list(requesters.tuples()))
+        return FilterOptions([(i, n) for i, n in teams], [(i, n) for i, n in assignees],
+                             [(i, n) for i, n in requesters])

@@ -33,6 +33,7 @@ from web.pages import NO_STORE, zone
 
 EVERYONE = tuple(Role)  # the domain decides which tickets each person sees
 PAGE_SIZE = 50
+CHANGES = {"accept", "assign", "reject", "resolve", "reopen", "cancel"}
 FLASH = {"ticket_changed": "Done.", "filed": "Request filed."}
 
 
@@ -94,7 +95,8 @@ async def ticket_show(request: Request, c: Console) -> Response:
     return page(request, c, "admin/ticket.html", {
         "t": detail, "crew": [(m.person_id, m.name) for m in team.members] if team else [],
         "labels": {f.key: f.label for f in team.fields} if team else {},
-        "actions": {a.value for a in detail.actions}, "status_text": status_text, "flash": _flash(request)})
+        "actions": {a.value for a in detail.actions}, "changes": bool({a.value for a in detail.actions} & CHANGES),
+        "status_text": status_text, "flash": _flash(request)})
 
 
 Service = Callable[[Request, Console, int], Any]
