@@ -31,7 +31,7 @@ from web.api_models import (
     _string,
     _time_or_null,
 )
-from web.forms import FieldError
+from web.forms import MAX_ID, FieldError
 
 MAX_FIELDS = 30
 
@@ -68,6 +68,12 @@ def _text_or_null(limit: int) -> Any:
     return check
 
 
+def _body_id(value: Any, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+        raise FieldError(f"{name} must be a positive whole number.")
+    return value
+
+
 def _fields(value: Any, name: str) -> dict[str, str]:
     if value is None:
         return {}
@@ -101,7 +107,7 @@ class TicketCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    team_id: Annotated[Id, _checked(forms.positive_id)]
+    team_id: Annotated[Id, _checked(_body_id)]
     title: Annotated[str, _checked(_string), Field(json_schema_extra={
         "minLength": 1, "maxLength": MAX_TITLE, "pattern": "\\S"})]
     description: Annotated[str, _checked(_string), Field(json_schema_extra={"maxLength": MAX_DESCRIPTION})] = ""
