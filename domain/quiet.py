@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 from domain.errors import InvalidInput
 from domain.models import Person, Priority, Task
 from domain.rules import DEFAULT_RULES, rule_in
-from domain.timeparse import parse_hhmm
+from domain.timeparse import parse_hhmm, zone_or
 from domain.uow import ORG_TZ
 
 # Kinds that are never held: someone is waiting for them right now, or (attendance_sheet_done)
@@ -38,15 +37,6 @@ def quiet_end_after(local: datetime, end: time) -> datetime:
     candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
     return candidate if candidate > local else candidate + timedelta(days=1)
 
-
-def _zone(name: str | None, fallback: str) -> ZoneInfo:
-    for candidate in (name, fallback):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
 
 
 def _rule_time(session: Session, key: str) -> time:
@@ -83,7 +73,7 @@ def held_until(session: Session, rows: Iterable[Row], now: datetime) -> dict[int
 
     def quiet_end(tz: str | None, q_start: time | None, q_end: time | None) -> datetime | None:
         start, end = (q_start, q_end) if q_start and q_end else default
-        local = now.astimezone(_zone(tz, org_tz))
+        local = now.astimezone(zone_or(tz, org_tz))
         if start != end and in_quiet_hours(local, start, end):
             return quiet_end_after(local, end).astimezone(now.tzinfo)
         return None
