@@ -1,5 +1,5 @@
 """A requester's tickets behind a signed link (domain.tickets.links; no sign-in, as the dashboard):
-their requests with the public timeline, and a comment form. GET shows; only POSTs (CSRF-checked) change."""
+their requests with the public timeline and photos, and a comment form that takes photos too. GET shows; only POSTs (CSRF-checked) change."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from domain.tickets import queries as ticket_queries
 from domain.tickets import services as tickets
 from domain.tickets.rows import TicketFilter, TicketScope, status_text
 from web.deps import get_deps
+from web.desk_files import file_links, forget, kept_uploads
 from web.errors import status_for
 from web.forms import bounded, path_id
 from web.pages import refusal, render, zone
@@ -70,7 +71,7 @@ async def my_requests(request: Request) -> Response:
     actor = await _actor(request)
     result = await to_thread.run_sync(lambda: ticket_queries.list_tickets(
         get_deps(request).db.uow(readonly=True), actor, TicketFilter(scope=TicketScope.REQUESTED), limit=LISTED))
-    return render(request, "requests.html", {**_context(request), "result": result, "t": None})
+    return render(request, "requests.html", {**_context(request), "result": result, "t": None, "links": {}, "files": {}})
 
 
 @link_errors
@@ -79,7 +80,9 @@ async def my_request(request: Request) -> Response:
     actor = await _actor(request)
     detail = await to_thread.run_sync(ticket_queries.get_ticket, get_deps(request).db.uow(readonly=True), actor,
                                       path_id(request, "ticket_id", "No such ticket."))
-    return render(request, "requests.html", {**_context(request), "result": None, "t": detail})
+    return render(request, "requests.html", {**_context(request), "result": None, "t": detail,
+                                             "links": file_links(get_deps(request), detail.attachments),
+                                             "files": {a.id: a for a in detail.attachments}})
 
 
 @link_errors
@@ -97,8 +100,13 @@ async def comment(request: Request) -> Response:
                        title="Refused", back_url=_base(request))
     ticket_id = path_id(request, "ticket_id", "No such ticket.")
     text = form.get("text")
-    result = await to_thread.run_sync(tickets.comment, deps.db.uow(), actor, ticket_id,
-                                      bounded(text if isinstance(text, str) else "", 4000))
+    kept = await kept_uploads(deps, form.getlist("photo"))
+    try:
+        result = await to_thread.run_sync(tickets.comment, deps.db.uow(), actor, ticket_id,
+                                          bounded(text if isinstance(text, str) else "", 4000), False, kept)
+    except DomainError:
+        await to_thread.run_sync(forget, deps, kept)
+        raise
     return RedirectResponse(f"{_base(request)}/tickets/{ticket_id}?m={'commented' if result.changed else 'unchanged'}",
                             303)
 

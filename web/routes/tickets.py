@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from domain.errors import DomainError
 from domain.models import Priority, Role, TicketStatus
 from domain.teams import queries as team_queries
 from domain.tickets import queries as ticket_queries
@@ -19,6 +20,7 @@ from domain.tickets import services as tickets
 from domain.tickets.rows import TicketFilter, TicketResult, status_text
 from web.console import Console, console_page, flash_message, page, run, see_other, uow_of
 from web.deps import get_deps
+from web.desk_files import file_links, forget, kept_uploads
 from web.forms import (
     bounded,
     day_start,
@@ -95,6 +97,7 @@ async def ticket_show(request: Request, c: Console) -> Response:
     return page(request, c, "admin/ticket.html", {
         "t": detail, "crew": [(m.person_id, m.name) for m in team.members] if team else [],
         "labels": {f.key: f.label for f in team.fields} if team else {},
+        "links": file_links(get_deps(request), detail.attachments), "files": {a.id: a for a in detail.attachments},
         "actions": {a.value for a in detail.actions}, "changes": bool({a.value for a in detail.actions} & CHANGES),
         "status_text": status_text, "flash": _flash(request)})
 
@@ -133,8 +136,14 @@ async def _reject(request: Request, c: Console, tid: int) -> TicketResult:
 
 
 async def _comment(request: Request, c: Console, tid: int) -> TicketResult:
-    return await run(tickets.comment, uow_of(request), c.actor, tid, bounded(c.field("text"), 4000),
-                     c.field("internal") == "1")
+    deps = get_deps(request)
+    kept = await kept_uploads(deps, c.form.getlist("photo") if c.form is not None else [])
+    try:
+        return await run(tickets.comment, uow_of(request), c.actor, tid, bounded(c.field("text"), 4000),
+                         c.field("internal") == "1", kept)
+    except DomainError:
+        await run(forget, deps, kept)
+        raise
 
 
 async def _resolve(request: Request, c: Console, tid: int) -> TicketResult:
