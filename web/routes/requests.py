@@ -82,7 +82,8 @@ async def my_request(request: Request) -> Response:
                                       path_id(request, "ticket_id", "No such ticket."))
     return render(request, "requests.html", {**_context(request), "result": None, "t": detail,
                                              "links": file_links(get_deps(request), detail.attachments),
-                                             "files": {a.id: a for a in detail.attachments}})
+                                             "files": {a.id: a for a in detail.attachments},
+                                             "names": {pid: name for pid, name, _task in detail.assignees}})
 
 
 @link_errors

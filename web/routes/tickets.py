@@ -98,6 +98,7 @@ async def ticket_show(request: Request, c: Console) -> Response:
         "t": detail, "crew": [(m.person_id, m.name) for m in team.members] if team else [],
         "labels": {f.key: f.label for f in team.fields} if team else {},
         "links": file_links(get_deps(request), detail.attachments), "files": {a.id: a for a in detail.attachments},
+        "names": {pid: name for pid, name, _task in detail.assignees},
         "actions": {a.value for a in detail.actions}, "changes": bool({a.value for a in detail.actions} & CHANGES),
         "status_text": status_text, "flash": _flash(request)})
 
