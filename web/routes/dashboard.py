@@ -18,6 +18,7 @@ from domain.people import services as people
 from domain.tasks import dashboard as dashboard_service
 from domain.tasks import services as tasks
 from domain.tickets import links as desk_links
+from domain.tickets import web_queries
 from web.deps import get_deps
 from web.errors import domain_error_response, status_for
 from web.forms import path_id
@@ -100,6 +101,7 @@ async def show(request: Request) -> Response:
         "tz": zone(board.timezone, deps.settings.timezone),
         "csrf": csrf_token(deps.settings.secret_keys, token),
         "base_path": _base_path(request),
+        "desk_staff": await to_thread.run_sync(web_queries.on_a_team, deps.db.uow(readonly=True), person_id),
         "requests_url": "/r/" + desk_links.requester_token(deps.links, person_id, deps.db.clock.now(),
                                                            await _generation(request)),
         "flash": FLASH.get(request.query_params.get("m", "")),

@@ -32,7 +32,9 @@ async def test_the_requester_reads_their_tickets_and_comments_without_signing_in
     base = _path(deps, world.rita.id)
     async with client(deps) as http:
         board = (await http.get(dashboard_path(deps, world.rita.id))).text
-        assert 'id="my-requests"' in board and 'href="/r/' in board
+        assert 'id="my-requests"' in board and 'href="/r/' in board and 'id="team-tickets"' not in board
+        lead_board = (await http.get(dashboard_path(deps, world.lead.id))).text
+        assert 'id="team-tickets"' in lead_board
         page = (await http.get(base)).text
         assert f'id="request-{mine}"' in page and f'id="request-{note}"' in page
         assert f'id="request-{other}"' not in page
