@@ -61,7 +61,7 @@ def json_errors(handler: Handler) -> Handler:
 
 async def _actor(request: Request) -> Actor:
     person = await authenticate_request(request)
-    return Actor.web(person.id, client_ip(request))
+    return Actor.api(person.id, client_ip(request))
 
 
 def _ticket_id(request: Request) -> int:

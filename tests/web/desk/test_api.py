@@ -41,6 +41,7 @@ async def test_file_comment_triage_and_resolve_through_the_api(db, world):
         texts = [e["text"] for e in seen["timeline"] if e["kind"] == "comment"]
         assert texts == ["Thanks!"]  # the internal note never reaches the requester
         staff = (await http.get(f"/api/tickets/{tid}", headers=lead)).json()
+        assert {e["channel"] for e in staff["timeline"]} == {"api"}
         assert [e["text"] for e in staff["timeline"] if e["kind"] == "comment"] == ["Glazier booked", "Thanks!"]
 
         r = await http.post(f"/api/tickets/{tid}/resolve", headers=lead, json={"note": "Replaced"})
