@@ -25,6 +25,7 @@ from web.console import (
 from web.forms import bounded, parse_id, parse_ids, path_id
 
 MAX_FIELD_LINES = 20
+MAX_FILE_KINDS = 10
 FLASH = {"team_saved": "Team saved.", "members_saved": "Members saved.", "cc_saved": "CC list saved."}
 
 
@@ -48,11 +49,14 @@ def parse_fields(text: str) -> list[FieldSpec]:
     return specs
 
 
-def _spec(c: Console) -> teams.TeamSpec:
+def _spec(c: Console, options: dict[str, object] | None = None) -> teams.TeamSpec:
+    """The team form as a spec; `options` the team's current switches (the form sets its file kinds)."""
+    kinds = sorted({k.lower().lstrip(".") for k in bounded(c.field("file_kinds"), 200).replace(",", " ").split()
+                    if k.strip(".").isalnum()})[:MAX_FILE_KINDS]
     return teams.TeamSpec(name=bounded(c.field("name"), 80, strip=True),
                           description=bounded(c.field("description"), 2000),
                           fields=parse_fields(bounded(c.field("fields"), 4000)),
-                          options={"allow_any_files": c.field("allow_any_files") == "1"})
+                          options={**(options or {}), "file_kinds": kinds})
 
 
 async def _people(request: Request, c: Console) -> list[tuple[int, str]]:
@@ -97,7 +101,8 @@ async def team_show(request: Request, c: Console) -> Response:
 async def team_update(request: Request, c: Console) -> Response:
     """Save a team's name, description, extra fields and options."""
     team_id = path_id(request)
-    await run(teams.update_team, uow_of(request), c.actor, team_id, _spec(c))
+    current = await run(team_queries.get_team, uow_of(request, True), c.actor, team_id)
+    await run(teams.update_team, uow_of(request), c.actor, team_id, _spec(c, current.options))
     return see_other(f"/admin/teams/{team_id}", m="team_saved")
 
 

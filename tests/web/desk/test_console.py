@@ -127,6 +127,13 @@ async def test_team_pages_set_members_fields_and_the_cc_list(db, world):
         assert [(m.name, m.is_lead, m.notify_new, m.notify_resolved) for m in row.members] == [
             ("Carl Crew", True, False, False), ("Nina Notify", False, False, True)]
         assert [(f.key, f.label, f.required) for f in row.fields] == [("route", "Route", True)]
+        page = (await http.get(team_path)).text
+        r = await http.post(team_path, data=_form(page, name="Transport", fields="route | Route\nbus | Bus",
+                                                  file_kinds="docx, .xlsx ../etc"))
+        assert r.status_code == 303
+        row = team_queries.get_team(db.uow(readonly=True), world.actor(world.admin), team_id)
+        assert [(f.key, f.required) for f in row.fields] == [("route", False), ("bus", False)]
+        assert row.options["file_kinds"] == ["docx", "xlsx"] and "docx" in row.file_kinds
         page = (await http.get("/admin/teams")).text
         r = await http.post("/admin/teams/cc", data=_form(page, person_id=[str(world.admin.id), str(world.rita.id)]))
         assert r.status_code == 303
