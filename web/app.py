@@ -41,6 +41,7 @@ from web.routes import (
     settings,
     tasks,
     teams,
+    ticket_new,
     tickets,
     webhook,
 )
@@ -102,6 +103,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *settings.routes,
             *delivery.routes,
             *attendance.routes,
+            *ticket_new.routes,  # the service desk (before /admin/tickets/{id})
             *tickets.routes,  # the service desk: tickets, teams, a requester's signed link
             *teams.routes,
             *requests.routes,

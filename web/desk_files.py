@@ -20,11 +20,17 @@ def file_links(deps: WebDeps, attachments: Sequence[AttachmentRow]) -> dict[int,
             if a.file_key and files.KEY_PATTERN.match(a.file_key)}
 
 
-async def kept_uploads(deps: WebDeps, uploads: Sequence[object]) -> list[AttachmentIn]:
-    """The form's files, each checked by content and size and kept (FileRefused says why one is not)."""
-    out = []
+async def kept_uploads(deps: WebDeps, uploads: Sequence[object],
+                       allowed: frozenset[str] = files.DEFAULT_KINDS) -> list[AttachmentIn]:
+    """The form's files, each checked by content and size and kept (FileRefused says why one is not;
+    the ones kept before it are deleted again)."""
+    out: list[AttachmentIn] = []
     for upload in list(uploads)[:MAX_FILES]:
-        stored = await store_upload(deps.attachments, upload)
+        try:
+            stored = await store_upload(deps.attachments, upload, allowed)
+        except Exception:
+            forget(deps, out)
+            raise
         if stored is not None:
             out.append(AttachmentIn(kind="photo" if stored.is_image else "document", file_key=stored.key,
                                     filename=stored.filename[:200], content_type=stored.mime, size=stored.size))

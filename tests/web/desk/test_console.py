@@ -4,14 +4,17 @@ the formula guard), a ticket's page and its actions, team pages, and who may see
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 
+from adapters.attachments import FileAttachments
 from domain.models import TicketStatus
 from domain.teams import queries as team_queries
 from domain.tickets import queries as ticket_queries
 from domain.tickets import services as desk
 from tests.auxil.console import csrf_in, sign_in
 from tests.auxil.web import client, make_deps
+from tests.domain.files.test_attachment_store import jpeg_with_gps
 from web.nonces import new_nonce
 
 NONCE = 'name="nonce" value="'
@@ -139,3 +142,34 @@ async def test_team_pages_set_members_fields_and_the_cc_list(db, world):
         assert r.status_code == 303
         cc = team_queries.org_cc(db.uow(readonly=True), world.actor(world.admin))
         assert sorted(p.id for p in cc) == sorted([world.admin.id, world.rita.id])
+
+
+async def test_filing_from_the_console_with_fields_a_contact_and_a_photo(db, world, tmp_path):
+    deps = dataclasses.replace(make_deps(db), attachments=FileAttachments(tmp_path / "attachments"))
+    async with client(deps) as http:
+        await sign_in(http, db, world.otto)
+        page = (await http.get("/admin/tickets/new")).text
+        assert f'name="field_{world.operations.id}_booking_id"' in page
+        base = {"team_id": str(world.operations.id), "title": "Refund for a late shuttle"}
+        r = await http.post("/admin/tickets/new", data=_form(page, **base))
+        assert r.status_code == 422 and 'id="form-error"' in r.text  # the required booking id
+        r = await http.post("/admin/tickets/new", data=_form(
+            r.text, **base, **{f"field_{world.operations.id}_booking_id": "BK-777",
+                               f"field_{world.facilities.id}_location": "ignored"},
+            contact_name="Zara Guest", contact_phone="+447700900999"),
+            files=[("photo", ("receipt.jpg", jpeg_with_gps(), "image/jpeg"))])
+        assert r.status_code == 303 and r.headers["location"].endswith("?m=filed"), r.text
+        tid = int(r.headers["location"].split("?")[0].rsplit("/", 1)[1])
+        page = (await http.get(r.headers["location"])).text
+        assert "Request filed." in page and '<img class="ticket-photo" src="/files/' in page
+    otto_view = ticket_queries.get_ticket(db.uow(readonly=True), world.actor(world.otto), tid)
+    assert otto_view.row.fields == {"booking_id": "BK-777"} and otto_view.row.contact.phone == "+447700900999"
+    assert [a.kind for a in otto_view.attachments] == ["photo"]
+    async with client(deps) as http:  # not on the team: Rita may not file for an outsider
+        await sign_in(http, db, world.rita)
+        page = (await http.get("/admin/tickets/new")).text
+        r = await http.post("/admin/tickets/new", data=_form(
+            page, team_id=str(world.facilities.id), title="For my friend", contact_name="Friend"),
+            files=[("photo", ("door.jpg", jpeg_with_gps(), "image/jpeg"))])
+        assert r.status_code == 403
+    assert len(list((tmp_path / "attachments").rglob("*.*"))) == 1  # the refused request kept no file
