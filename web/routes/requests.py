@@ -18,6 +18,7 @@ from domain.people import services as people
 from domain.tickets import links as desk_links
 from domain.tickets import queries as ticket_queries
 from domain.tickets import services as tickets
+from domain.tickets import web_queries
 from domain.tickets.rows import TicketFilter, TicketScope, status_text
 from web.deps import get_deps
 from web.desk_files import file_links, forget, kept_uploads
@@ -101,7 +102,10 @@ async def comment(request: Request) -> Response:
                        title="Refused", back_url=_base(request))
     ticket_id = path_id(request, "ticket_id", "No such ticket.")
     text = form.get("text")
-    kept = await kept_uploads(deps, form.getlist("photo"))
+    uploads = form.getlist("photo")
+    kinds = await to_thread.run_sync(web_queries.file_kinds, deps.db.uow(readonly=True), actor, ticket_id) \
+        if uploads else frozenset()
+    kept = await kept_uploads(deps, uploads, kinds)
     try:
         result = await to_thread.run_sync(tickets.comment, deps.db.uow(), actor, ticket_id,
                                           bounded(text if isinstance(text, str) else "", 4000), False, kept)

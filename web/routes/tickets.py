@@ -15,7 +15,7 @@ from domain.errors import DomainError
 from domain.models import Priority, Role, TicketStatus
 from domain.teams import queries as team_queries
 from domain.tickets import queries as ticket_queries
-from domain.tickets import search
+from domain.tickets import search, web_queries
 from domain.tickets import services as tickets
 from domain.tickets.rows import TicketFilter, TicketResult, status_text
 from web.console import Console, console_page, flash_message, page, run, see_other, uow_of
@@ -138,7 +138,9 @@ async def _reject(request: Request, c: Console, tid: int) -> TicketResult:
 
 async def _comment(request: Request, c: Console, tid: int) -> TicketResult:
     deps = get_deps(request)
-    kept = await kept_uploads(deps, c.form.getlist("photo") if c.form is not None else [])
+    uploads = c.form.getlist("photo") if c.form is not None else []
+    kinds = await run(web_queries.file_kinds, uow_of(request, True), c.actor, tid) if uploads else frozenset()
+    kept = await kept_uploads(deps, uploads, kinds)
     try:
         return await run(tickets.comment, uow_of(request), c.actor, tid, bounded(c.field("text"), 4000),
                          c.field("internal") == "1", kept)
