@@ -4,6 +4,8 @@ create, comment, the transitions, the OpenAPI document, and the one visibility r
 from __future__ import annotations
 
 from domain.models import TicketStatus
+from domain.tickets import services as desk
+from domain.tickets.rows import Contact, TicketSpec
 from tests.auxil.web import api_token, client, make_deps
 
 
@@ -50,6 +52,18 @@ async def test_file_comment_triage_and_resolve_through_the_api(db, world):
         assert r.status_code == 422  # a reason is needed
         r = await http.post(f"/api/tickets/{tid}/reopen", headers=rita, json={"reason": "Cracked again"})
         assert r.status_code == 200 and r.json()["ticket"]["ticket"]["status"] != "resolved"
+
+
+async def test_an_outside_contact_is_masked_for_anyone_not_on_the_team(db, world):
+    otto, rita = api_token(db, world.otto.id), api_token(db, world.rita.id)
+    tid = desk.file_ticket(world.db.uow(), world.actor(world.otto), TicketSpec(
+        world.operations.id, "Double charge", fields={"booking_id": "BK-5"}, watcher_ids=[world.rita.id],
+        contact=Contact("Zara Guest", "+447700900999", "zara@example.com"))).ticket.id
+    async with client(make_deps(db)) as http:
+        staff = (await http.get(f"/api/tickets/{tid}", headers=otto)).json()["ticket"]["contact"]
+        watcher = (await http.get(f"/api/tickets/{tid}", headers=rita)).json()["ticket"]["contact"]
+    assert staff == {"name": "Zara Guest", "phone": "+447700900999", "email": "zara@example.com"}
+    assert watcher == {"name": "Zara Guest", "phone": "hidden", "email": "hidden"}
 
 
 async def test_list_filters_search_paging_and_errors(db, world):
