@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 
 from adapters.attachments import FileAttachments
 from domain.models import TicketStatus
@@ -78,6 +79,7 @@ async def test_a_lead_accepts_assigns_and_resolves_and_another_team_cannot_act(d
         assert r.status_code == 303 and r.headers["location"] == f"/admin/tickets/{tid}?m=ticket_changed"
         page = (await http.get(r.headers["location"])).text
         assert _status(world, tid) == TicketStatus.ACCEPTED and "Carl Crew, Cora Crew" in page
+        assert re.search(r"assigned\s+<span class=\"assigned\">Carl Crew, Cora Crew</span>", page)
         r = await http.post(f"/admin/tickets/{tid}/comment", data=_form(page, text="Parts ordered", internal="1"))
         assert r.status_code == 303
         page = (await http.get(f"/admin/tickets/{tid}")).text
