@@ -84,6 +84,7 @@ async def test_a_lead_accepts_assigns_and_resolves_and_another_team_cannot_act(d
         assert r.status_code == 303
         page = (await http.get(f"/admin/tickets/{tid}")).text
         assert "noted (internal)" in page and "Parts ordered" in page
+        assert "via web · 127.0.0.1" in page and "via telegram" in page  # channel and IP, for staff
         r = await http.post(f"/admin/tickets/{tid}/resolve", data=_form(page, note="New washer"))
         assert r.status_code == 303 and _status(world, tid) == TicketStatus.RESOLVED
         page = (await http.get(f"/admin/tickets/{tid}")).text
