@@ -38,8 +38,12 @@ from web.routes import (
     reassign,
     reopen,
     reports,
+    requests,
     settings,
     tasks,
+    teams,
+    ticket_new,
+    tickets,
     webhook,
 )
 from web.routes.api import error_response
@@ -101,6 +105,10 @@ def create_app(deps: WebDeps) -> Starlette:
             *settings.routes,
             *delivery.routes,
             *attendance.routes,
+            *ticket_new.routes,  # the service desk (before /admin/tickets/{id})
+            *tickets.routes,  # the service desk: tickets, teams, a requester's signed link
+            *teams.routes,
+            *requests.routes,
             *webhook.routes,
             *files.routes,
             Mount("/api", routes=api.routes),

@@ -38,6 +38,7 @@ from web.errors import ApiError, domain_error_response, error_response
 from web.forms import parse_id
 from web.idempotency import keyed, respond
 from web.openapi import Operation, openapi_document
+from web.routes import desk_api
 from web.security import client_ip
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -178,6 +179,7 @@ OPERATIONS = [
                       422: "The body is not valid (malformed JSON, wrong types, unknown values, a due "
                            "time in the past, nobody active chosen)."},
               body=AssignmentRequest, name="api_assignments", idempotent=True),
+    *desk_api.OPERATIONS,
 ]
 
 routes = [

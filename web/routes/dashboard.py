@@ -18,6 +18,8 @@ from domain.people import services as people
 from domain.tasks import dashboard as dashboard_service
 from domain.tasks import decline
 from domain.tasks import services as tasks
+from domain.tickets import links as desk_links
+from domain.tickets import web_queries
 from web.deps import get_deps
 from web.errors import domain_error_response, status_for
 from web.forms import path_id
@@ -68,6 +70,12 @@ def _open_query(limit: int) -> str:
     return "" if limit == dashboard_service.OPEN_PAGE else f"open={limit}"
 
 
+async def _generation(request: Request) -> int:
+    """The link generation of the dashboard's link (checked already), for the links it hands on."""
+    deps = get_deps(request)
+    return deps.links.dashboard_claims(request.path_params["token"], deps.db.clock.now())[1]
+
+
 async def _person_id(request: Request) -> int:
     """The link's person, if the link is genuine, fresh and not revoked (a newer generation)."""
     deps = get_deps(request)
@@ -95,6 +103,9 @@ async def show(request: Request) -> Response:
         "tz": zone(board.timezone, deps.settings.timezone),
         "csrf": csrf_token(deps.settings.secret_keys, token),
         "base_path": _base_path(request),
+        "desk_staff": await to_thread.run_sync(web_queries.on_a_team, deps.db.uow(readonly=True), person_id),
+        "requests_url": "/r/" + desk_links.requester_token(deps.links, person_id, deps.db.clock.now(),
+                                                           await _generation(request)),
         "flash": FLASH.get(request.query_params.get("m", "")),
         "poll_ms": int(deps.poll_seconds * 1000),
     })

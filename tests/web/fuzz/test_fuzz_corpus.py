@@ -12,6 +12,10 @@ from domain.actors import Actor
 from domain.auth import services as auth
 from domain.groups import services as groups
 from domain.models import Role
+from domain.teams import services as teams
+from domain.tickets import links as desk_links
+from domain.tickets import services as tickets
+from domain.tickets.rows import TicketSpec
 from tests.auxil.web import BASE_URL, api_token, dashboard_path, make_deps
 from tests.factories import assign_one, physics_class
 from tests.web.fuzz.corpus import Fuzzer
@@ -25,10 +29,14 @@ async def test_the_fuzz_corpus_gets_no_5xx(db, make_person, clock, database_url)
     group = groups.create_group(db.uow(), Actor.web(teacher.id, None), "Physics group",
                                 [s.id for s in school["students"]])
     task_id = assign_one(db, teacher, sam, "Read chapter 4", due_at=clock.now() + timedelta(days=2))
+    desk = teams.create_team(db.uow(), Actor.system(), teams.TeamSpec("Facilities"),
+                             [teams.MemberSpec(teacher.id, is_lead=True)])
+    ticket = tickets.file_ticket(db.uow(), Actor.telegram(sam.id), TicketSpec(desk.id, "Leaking tap")).ticket
     deps = make_deps(db, timezone="Asia/Tokyo")
     app = create_app(deps)
     ids = {"groups": str(group.id), "people": str(sam.id), "person_id": str(sam.id), "tasks": str(task_id),
-           "task_id": str(task_id), "remove": str(sam.id), "assignments": "1", "token": "x"}
+           "task_id": str(task_id), "remove": str(sam.id), "assignments": "1", "token": "x",
+           "tickets": str(ticket.id), "ticket_id": str(ticket.id), "teams": str(desk.id)}
     totals: dict[str, int] = {}
     failures: list[str] = []
     for who in (admin, teacher):
@@ -36,7 +44,8 @@ async def test_the_fuzz_corpus_gets_no_5xx(db, make_person, clock, database_url)
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL,
                                      cookies={"tb_session": info.session_id}) as http:
-            seeds = [path for method, path, _ in _plain_gets(app)] + [dashboard_path(deps, sam.id)]
+            seeds = [path for method, path, _ in _plain_gets(app)] + [
+                dashboard_path(deps, sam.id), f"/r/{desk_links.requester_token(deps.links, sam.id, clock.now())}"]
             fuzzer = Fuzzer(http, list(app.routes), ids, api_token(db, who.id), seeds)
             await fuzzer.run()
             still_in = await http.get("/admin/tasks")
