@@ -40,6 +40,7 @@ class NotificationKind(StrEnum):
     ADMIN_ALERT = "admin_alert"
     TEACHER_NOTE = "teacher_note"
     ATTENDANCE_SHEET_DONE = "attendance_sheet_done"  # mends the sheet message once the class is submitted
+    FAMILY_MESSAGE = "family_message"  # a parent's reply to an absence or a teacher's note, and the answers
 
 
 # Messages that carry a task's card and its buttons: a person has one live card per task (the newest).
