@@ -40,6 +40,13 @@ class NotificationKind(StrEnum):
     ADMIN_ALERT = "admin_alert"
     TEACHER_NOTE = "teacher_note"
     ATTENDANCE_SHEET_DONE = "attendance_sheet_done"  # mends the sheet message once the class is submitted
+    # The service desk (domain.tickets.notify decides who gets which; one message per person per event).
+    TICKET_NEW = "ticket_new"  # a new ticket: leads (with Accept/Reject/Assign), recipients, watchers, CC
+    TICKET_CARD = "ticket_card"  # the requester's card: filed, and every status change (edited in place)
+    TICKET_WORK_DONE = "ticket_work_done"  # every task finished: the leads get Resolve / Reopen
+    TICKET_RESOLVED = "ticket_resolved"  # resolution recipients, watchers, assignees
+    TICKET_COMMENT = "ticket_comment"  # a comment for the other side (reply to it to answer)
+    TICKET_REMINDER = "ticket_reminder"  # untriaged (leads) or in progress too long (assignees)
     FAMILY_MESSAGE = "family_message"  # a parent's reply to an absence or a teacher's note, and the answers
 
 

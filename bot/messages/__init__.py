@@ -1,7 +1,7 @@
 """Telegram messages and keyboards per feature; importing this package registers every kind's renderer."""
 
-from bot.messages import account, attendance, family, inbox, reminders, tasks
+from bot.messages import account, attendance, family, inbox, reminders, tasks, tickets
 from bot.messages.registry import Rendered, Renderer, UnknownKind, check_renderers
 
 __all__ = ["Rendered", "Renderer", "UnknownKind", "account", "attendance", "check_renderers", "family", "inbox",
-           "reminders", "tasks"]
+           "reminders", "tasks", "tickets"]

@@ -14,6 +14,19 @@ from domain.models.attendance import (
 )
 from domain.models.auth import OneTimeToken, OtpChallenge, SigninCounter, WebSession
 from domain.models.base import Base
+from domain.models.desk import (
+    CLOSED_TICKET_STATUSES,
+    OPEN_TICKET_STATUSES,
+    DeskCc,
+    Team,
+    TeamMember,
+    Ticket,
+    TicketAssignee,
+    TicketAttachment,
+    TicketEvent,
+    TicketStatus,
+    TicketWatcher,
+)
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.records import (
@@ -35,8 +48,10 @@ from domain.models.tasks import (
 from domain.models.tokens import ApiToken
 
 __all__ = [
+    "CLOSED_TICKET_STATUSES",
     "FINISHED_STATUSES",
     "OPEN_STATUSES",
+    "OPEN_TICKET_STATUSES",
     "ActionStatus",
     "ApiToken",
     "Assignment",
@@ -49,6 +64,7 @@ __all__ = [
     "Channel",
     "ClassSession",
     "DeliveryWorker",
+    "DeskCc",
     "Enrolment",
     "Group",
     "GroupMember",
@@ -73,5 +89,13 @@ __all__ = [
     "Task",
     "TaskEvent",
     "TaskStatus",
+    "Team",
+    "TeamMember",
+    "Ticket",
+    "TicketAssignee",
+    "TicketAttachment",
+    "TicketEvent",
+    "TicketStatus",
+    "TicketWatcher",
     "WebSession",
 ]

@@ -29,6 +29,7 @@ from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
 from domain.tasks.queries import TaskRow, task_row
 from domain.tasks.scope import authorise_recipients
+from domain.tickets import work as ticket_work
 from domain.uow import UnitOfWork
 from domain.words import task_state
 
@@ -187,6 +188,7 @@ def _move(
         channel=actor.channel, ip=actor.ip, note=note, at=now).returning(TaskEvent.id)).scalar_one()
     audit.record(uow.session, actor, action, "task", task.id, now,
                  old=task.status.value, new=to.value, **({"note": note} if note else {}))
+    ticket_work.after_task_move(uow, actor, task, to)  # a ticket's task: the ticket moves along
     return event_id
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot import callbacks as cb
 from bot import enrol_callbacks as en
+from bot import ticket_callbacks as tk
 from domain.models import Priority
 
 ids = st.integers(min_value=0, max_value=cb.MAX_ID)
@@ -44,6 +45,11 @@ KINDS = {
     en.EnrolStudent: st.builds(en.EnrolStudent, ids),
     en.EnrolConfirm: st.just(en.EnrolConfirm()),
     en.EnrolCancel: st.just(en.EnrolCancel()),
+    tk.TicketButton: st.builds(tk.TicketButton, st.sampled_from(list(tk.ACTION_NAMES)), ids),
+    tk.TicketListPage: st.builds(tk.TicketListPage, st.sampled_from(list(tk.VIEW_SCOPES)), pages),
+    tk.TicketTeam: st.builds(tk.TicketTeam, ids),
+    tk.TicketPriority: st.builds(tk.TicketPriority, st.sampled_from([p.value for p in Priority])),
+    tk.TicketFromPhoto: st.builds(tk.TicketFromPhoto, st.sampled_from(["yes", "no"])),
 }
 ANY = st.one_of(*KINDS.values())
 
