@@ -13,7 +13,7 @@ from bot.delivery import DeliveryConfig, DeliveryLoop
 from bot.deps import BotDeps
 from bot.errors import on_error
 from bot.group_chats import GroupChatGate
-from bot.handlers import account, assign, enrol, replies
+from bot.handlers import account, assign, enrol, replies, request, ticket_views, triage
 from bot.handlers import attendance as attendance_handlers
 from bot.handlers import reminders as reminder_handlers
 from bot.handlers import tasks as task_handlers
@@ -62,7 +62,8 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.add_handler(TypeHandler(Update, ledger.check), group=DEDUPE_GROUP)
     app.add_handler(TypeHandler(Update, refuse_unstorable_text), group=TEXT_GROUP)
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
-    for module in (account, assign, enrol, task_handlers, attendance_handlers, reminder_handlers):
+    for module in (account, assign, enrol, task_handlers, attendance_handlers, reminder_handlers, request, triage,
+                   ticket_views):
         app.add_handlers(module.handlers())
     app.add_handlers(replies.handlers())  # after every conversation: a conversation's step wins
     app.add_handler(TypeHandler(Update, GroupChatGate(registered_commands(app), ledger.record)),
