@@ -29,6 +29,8 @@ DEFAULT_RULES: dict[str, Any] = {
     "attendance.sheet_link_minutes_after_end": 10,
     "attendance.date_window_days": 7,
     "links.action_minutes": 30,
+    "desk.untriaged_hours": 4,  # a ticket still new this long reminds the team's leads
+    "desk.in_progress_hours": 72,  # a ticket being worked this long reminds its assignees
 }
 
 

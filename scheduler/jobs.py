@@ -12,6 +12,7 @@ from domain.attendance import pipeline, schedule
 from domain.ops import backups, updates
 from domain.reminders import briefs
 from domain.reminders import services as reminders
+from domain.tickets import reminders as desk_reminders
 from domain.uow import Database
 
 
@@ -49,6 +50,12 @@ def remind(ctx: JobContext) -> str:
     return f"{r.reminded} reminded, {r.held} held for quiet hours, {r.escalated} escalated"
 
 
+def remind_desk(ctx: JobContext) -> str:
+    """The service desk's reminder rules: untriaged tickets (leads), work taking too long (assignees)."""
+    r = desk_reminders.scan(ctx.db.uow())
+    return f"{r.untriaged} untriaged, {r.in_progress} in progress reminded"
+
+
 def send_briefs(ctx: JobContext) -> str:
     return f"{briefs.send_due(ctx.db.uow, ctx.org_tz)} briefs"
 
@@ -81,6 +88,7 @@ JOBS = {
     "sessions.open": (open_sessions, "interval", {"minutes": 1}),
     "sessions.close": (close_sessions, "interval", {"minutes": 5}),
     "reminders.scan": (remind, "interval", {"minutes": 1}),
+    "desk.remind": (remind_desk, "interval", {"minutes": 5}),
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),

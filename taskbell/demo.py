@@ -16,6 +16,7 @@ from domain.tasks import services as tasks
 from domain.uow import Database
 from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
+from taskbell.demo_desk import seed_desk_history, seed_desk_now
 
 DEMO_MARKER = "demo.seeded"
 FIRST_STEP = ("Be Daniel Okafor (teacher) first: send /attendance, Take attendance, press Chidi Eze, Submit; "
@@ -38,6 +39,8 @@ PEOPLE = [
     DemoPerson("meera", "Meera Shah", "+447700900003", Role.TEACHER, 100003),
     DemoPerson("tom", "Tom Becker", "+447700900004", Role.MEMBER, 100004),
     DemoPerson("lena", "Lena Fischer", "+447700900005", Role.MEMBER, 100005),
+    DemoPerson("raj", "Raj Malhotra", "+447700900006", Role.MEMBER, 100006),
+    DemoPerson("kofi", "Kofi Mensah", "+447700900007", Role.MEMBER, 100007),
     *[
         DemoPerson(f"s{i}", name, f"+4477009001{i:02d}", Role.STUDENT, 100100 + i)
         for i, name in enumerate(
@@ -56,8 +59,10 @@ HINTS = {
     "admin": "Admin. Try /web for a console link, /inbox for what needs a decision, /assign.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit.",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak.",
-    "tom": "Member of Facilities. Try /tasks, then Start and Complete on a task.",
-    "lena": "Member of Facilities. Try /tasks and /brief.",
+    "tom": "Facilities crew. Try /tasks: Start and Complete a ticket's task; reply to a ticket message to answer.",
+    "lena": "Facilities lead. A new request waits: Accept, Reject or Assign…; /tickets for the team's queue.",
+    "raj": "Operations lead. A new escalation waits (booking BK-20388): Accept or Assign…; try /tickets.",
+    "kofi": "Crew on Facilities and Operations. Try /tasks, then Complete; /tickets shows what you work on.",
     "s1": "Student, Physics and Biology. Try /tasks and press Start.",
     "s2": "Student, Physics and Biology. Try /tasks; /absent to excuse a class ahead.",
     "s3": "Student, Physics: drifting into absences. Try /tasks.",
@@ -156,6 +161,8 @@ def seed(container: Container) -> str:
 
     now = real.clock.now()
     classes = seed_classes(db, clock, now, container.settings.timezone, ids)
+    clock.set(now - timedelta(days=6))
+    desk_teams = seed_desk_history(db, clock, ids)
     with db.uow() as uow:  # weeks of history are not news: only today's class sheet and what follows is sent
         uow.session.execute(update(Notification).where(Notification.created_at < now - timedelta(minutes=1)).values(
             status=NotificationStatus.SENT, sent_at=Notification.created_at, last_error="demo history"))
@@ -164,9 +171,10 @@ def seed(container: Container) -> str:
     clock.set(now)
     assign("admin", "Submit monthly safety report", people_=["daniel", "meera"], due_days=2,
            priority=Priority.URGENT)
+    desk_summary = seed_desk_now(db, ids, desk_teams)
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 1} assignments, "
-            f"{counts['tasks'] + 2} tasks over four weeks, {classes}")
+            f"{counts['tasks'] + 2} tasks over four weeks, {classes}, {desk_summary}")

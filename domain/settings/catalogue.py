@@ -112,6 +112,12 @@ CATALOGUE: tuple[RuleSpec, ...] = (
     RuleSpec("attendance.late_counts_present", "Attendance", "Late counts as attended",
              "Yes: arriving late counts as attending for the percentage and absence streaks.", BOOL,
              per_batch=True),
+    RuleSpec("desk.untriaged_hours", "Service desk", "Remind the leads of a new ticket after",
+             "A request nobody has accepted or rejected this long reminds the team's leads (and again "
+             "every as long).", INT, "hours", 1, 168),
+    RuleSpec("desk.in_progress_hours", "Service desk", "Remind the assignees of work after",
+             "A ticket accepted or in progress this long reminds the people still working on it (and "
+             "again every as long).", INT, "hours", 1, 720),
 )
 
 BY_KEY = {spec.key: spec for spec in CATALOGUE}

@@ -273,14 +273,15 @@ def assign(uow: UnitOfWork, actor: Actor, ticket_id: int, assignee_ids: Sequence
         if not assignee_ids:
             raise InvalidInput("Choose at least one person.")
         _check_due(uow, due_at)
+        accepted = None
         if ticket.status == TicketStatus.NEW:
             ticket.accepted_at = uow.now
             accepted = work.add_event(uow, actor, ticket, EventKind.ACCEPTED, to=TicketStatus.ACCEPTED)
             notify.on_status(uow.session, ticket, accepted, actor.person_id, uow.now)
         event_id = _assign(uow, actor, ticket, assignee_ids, due_at)
         if event_id is None:
-            return _result(uow, actor, ticket, ticket.status == TicketStatus.ACCEPTED and ticket.accepted_at
-                           == uow.now, "They are already assigned (or not active).")
+            return _result(uow, actor, ticket, accepted is not None,
+                           "They are already assigned (or not active).", accepted)
         return _result(uow, actor, ticket, True, f"Assigned #{ticket.number}.", event_id)
 
 

@@ -119,6 +119,9 @@ def _set_tasks(uow: UnitOfWork, actor: Actor, ticket: Ticket, from_: Sequence[Ta
         event_id = session.execute(insert(TaskEvent).values(
             task_id=task.id, from_status=task.status, to_status=to, actor_id=actor.person_id,
             channel=actor.channel, ip=actor.ip, note=note, at=now).returning(TaskEvent.id)).scalar_one()
+        audit.record(session, actor, "task.cancel" if to == TaskStatus.CANCELLED else "task.reopen", "task",
+                     task.id, now, old=task.status.value, new=to.value, ticket=ticket.id,
+                     **({"note": note} if note else {}))
         enqueue(session, [Intent(kind, task.assignee_id, f"{kind}:{event_id}:{task.assignee_id}",
                                  {"task_id": task.id, **({"reason": note} if note else {})}, "task", task.id)],
                 now)
