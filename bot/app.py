@@ -65,7 +65,8 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     for module in (account, assign, enrol, task_handlers, attendance_handlers, reminder_handlers, request, triage,
                    ticket_views):
         app.add_handlers(module.handlers())
-    app.add_handlers(replies.handlers())  # after every conversation: a conversation's step wins
+    # After every conversation (a conversation's step wins): replies to our messages, a lone photo.
+    app.add_handlers(replies.handlers() + request.photo_offer_handlers())
     app.add_handler(TypeHandler(Update, GroupChatGate(registered_commands(app), ledger.record)),
                     group=GROUP_CHAT_GROUP)
     app.add_handler(TypeHandler(Update, ledger.record), group=LAST_GROUP)

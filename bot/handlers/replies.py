@@ -46,7 +46,7 @@ async def _ticket_of(context: ContextTypes.DEFAULT_TYPE, person: LinkedPerson, s
     if sent is not None:
         return sent.subject_id if sent.subject_type == "ticket" else None
     replied = message.reply_to_message
-    number = ticket_views.view_number(replied.text) if replied and replied.from_user and replied.from_user.is_bot \
+    number = ticket_views.view_number(replied.text or replied.caption) if replied and replied.from_user and replied.from_user.is_bot \
         else None
     if number is None:
         return None

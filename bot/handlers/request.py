@@ -305,7 +305,7 @@ async def offer_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    """The /request conversation, and the offer a lone photo gets (before any fallback for media)."""
+    """The /request conversation."""
     text = filters.TEXT & ~filters.COMMAND
     media = filters.PHOTO | filters.Document.ALL
     skip = callbacks.pattern(RequestButton)
@@ -325,5 +325,10 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             fallbacks=[CommandHandler("cancel", cancel)],
             name="request",
         ),
-        MessageHandler(filters.PHOTO & ~filters.REPLY & filters.ChatType.PRIVATE, offer_photo),
     ]
+
+
+def photo_offer_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The offer a lone photo gets: registered after every conversation (a step taking photos wins) and
+    before any fallback for unexpected media."""
+    return [MessageHandler(filters.PHOTO & ~filters.REPLY & filters.ChatType.PRIVATE, offer_photo)]

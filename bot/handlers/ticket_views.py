@@ -4,11 +4,13 @@ buttons its viewer may use. A reply to a ticket's view comments on it, as a repl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import callbacks
@@ -31,6 +33,7 @@ from domain.tickets.rows import (
 )
 
 PER_PAGE = 6
+MAX_PHOTOS_SHOWN = 5
 VIEW_TITLES = {"req": "Mine", "asg": "Assigned to me", "team": "My teams' open"}
 ACTION_BUTTONS = [(Action.ACCEPT, "Accept", "acc"), (Action.REJECT, "Reject", "rej"), (Action.ASSIGN, "Assign…", "asg"),
                   (Action.RESOLVE, "Resolve", "res"), (Action.REOPEN, "Reopen", "reo"),
@@ -148,6 +151,11 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, ticket_id: in
     tz = person.timezone or deps_of(context).settings.timezone
     await context.bot.send_message(update.effective_chat.id, detail_text(d, tz), reply_markup=markup,
                                    parse_mode=ParseMode.HTML)
+    photos = [a for a in d.attachments if a.kind == "photo" and a.telegram_file_id][:MAX_PHOTOS_SHOWN]
+    for n, a in enumerate(photos, 1):  # re-sent by file_id: nothing is uploaded again
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_photo(update.effective_chat.id, a.telegram_file_id,  # type: ignore[arg-type]
+                                         caption=f"{VIEW_MARK} #{d.row.number} photo {n} of {len(photos)}")
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

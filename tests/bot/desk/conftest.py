@@ -65,7 +65,7 @@ async def last_id(client, chat_id: int) -> int:
 async def bot_says(client, chat_id: int, after: int, needle: str, timeout: float = 15) -> dict:
     """The first bot message after `after` containing `needle`."""
     message = await client.wait_for_bot_message(chat_id, after, timeout=timeout)
-    while needle not in message["text"]:
+    while needle not in (message["text"] or message.get("caption") or ""):
         message = await client.wait_for_bot_message(chat_id, message["message_id"], timeout=timeout)
     return message
 

@@ -115,6 +115,7 @@ async def test_replies_are_the_conversation_and_notes_stay_internal(running, cli
     mia, crew = org.mia.telegram_chat_id, org.crew1.telegram_chat_id
     filed = desk.file_ticket(db.uow(), Actor.telegram(org.mia.id), TicketSpec(org.facilities.id, "Flickering light"))
     card = await bot_says(client, mia, 0, "Flickering light")
+    await running.delivery.flush()  # the card's message id recorded, so the next status edits it
     desk.accept(db.uow(), Actor.telegram(org.lead.id), filed.ticket.id, [org.crew1.id])
     await eventually(lambda: _card_says(client, mia, card, "accepted"))
 
@@ -175,3 +176,28 @@ async def test_another_member_cannot_see_or_act(running, client, db, org):
     assert answer is not None
     shown = await bot_says(client, olga, listing["message_id"], "No such ticket")
     assert "Broken window" not in shown["text"]
+
+
+async def test_requester_edits_and_adds_photos_until_accepted(running, client, db, org):
+    mia = org.mia.telegram_chat_id
+    filed = desk.file_ticket(db.uow(), Actor.telegram(org.mia.id), TicketSpec(org.facilities.id, "Squeaky door"))
+    number = filed.ticket.row.number
+    listing = await say(client, mia, "/tickets", "Mine")
+    view = await press(client, mia, listing, f"#{number} Squeaky door", f"🎫 #{number}")
+    ask = await press(client, mia, view, "Edit / add photos", "new description")
+    saved = await say(client, mia, "The door of room 3 squeaks loudly.", "Saved")
+    last = await last_id(client, mia)
+    await client.send_photo(mia)
+    added = await bot_says(client, mia, last + 1, "1 file")
+    await press_edit(client, mia, added, "Done")
+    assert ask["message_id"] < saved["message_id"]
+    await running.delivery.flush()
+    with db.uow(readonly=True) as uow:
+        assert uow.session.scalar(select(TicketAttachment.id).where(TicketAttachment.ticket_id == filed.ticket.id))
+    desk.accept(db.uow(), Actor.telegram(org.lead.id), filed.ticket.id)
+    again = await press(client, mia, listing, f"#{number} Squeaky door", f"🎫 #{number}")
+    assert "squeaks loudly" in again["text"] and "Edit" not in str(again.get("reply_markup"))
+
+    # The view re-sends the ticket's photos by file_id; a reply to one comments on the ticket.
+    photo = await bot_says(client, mia, again["message_id"], "")
+    assert photo.get("photo") and f"#{number} photo 1 of 1" in (photo.get("caption") or "")
