@@ -28,6 +28,7 @@ from domain.tickets.rows import (
     EventKind,
     TicketDetail,
     TicketFilter,
+    TicketPage,
     TicketScope,
     status_text,
 )
@@ -56,8 +57,8 @@ def view_number(text: str | None) -> int | None:
 
 
 async def tickets_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/tickets: the first page of mine as requester (other views one tap away)."""
-    await _list(update, context, "req", 0, new=True)
+    """/tickets: the first view with something in it (mine, assigned to me, my teams' open), others a tap away."""
+    await _list(update, context, "req", 0, new=True, first_filled=True)
 
 
 async def list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -72,17 +73,27 @@ async def list_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _list(update, context, button.view, button.page, new=False)
 
 
-async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE, view: str, page: int, *, new: bool) -> None:
+async def _page(context: ContextTypes.DEFAULT_TYPE, person_id: int, view: str, page: int) -> TicketPage:
+    scope = TicketScope(VIEW_SCOPES[view])
+    wanted = TicketFilter(scope=scope, open_only=scope == TicketScope.TEAM)
+    return await asyncio.to_thread(ticket_queries.list_tickets, deps_of(context).db.uow(readonly=True),
+                                   Actor.telegram(person_id), wanted, limit=PER_PAGE, offset=page * PER_PAGE)
+
+
+async def _list(update: Update, context: ContextTypes.DEFAULT_TYPE, view: str, page: int, *, new: bool,
+                first_filled: bool = False) -> None:
     assert update.effective_chat is not None
     person = person_of(context)
     if person is None:
         await context.bot.send_message(update.effective_chat.id, NOT_LINKED)
         return
-    scope = TicketScope(VIEW_SCOPES[view])
-    wanted = TicketFilter(scope=scope, open_only=scope == TicketScope.TEAM)
     try:
-        found = await asyncio.to_thread(ticket_queries.list_tickets, deps_of(context).db.uow(readonly=True),
-                                        Actor.telegram(person.id), wanted, limit=PER_PAGE, offset=page * PER_PAGE)
+        found = await _page(context, person.id, view, page)
+        for other in list(VIEW_TITLES)[1:] if first_filled and not found.total else []:
+            tried = await _page(context, person.id, other, 0)
+            if tried.total:
+                view, found = other, tried
+                break
     except DomainError as exc:
         await context.bot.send_message(update.effective_chat.id, exc.message)
         return
@@ -116,7 +127,8 @@ def detail_text(d: TicketDetail, tz: str) -> str:
                      f"({r.progress.done} of {r.progress.total} done)")
     if r.due_at:
         lines.append(f"Due: {local(r.due_at, tz)}")
-    lines += [f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in r.fields.items() if v]
+    lines += [f"{html.escape(str(k).replace('_', ' ').capitalize())}: {html.escape(str(v))}"
+              for k, v in r.fields.items() if v]
     if d.description:
         lines.append("\n" + html.escape(limits.clip(d.description, 1200)))
     if d.reject_reason:
