@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, text
 
@@ -199,6 +200,20 @@ def run_checks(settings: Settings | None = None, clock: Clock | None = None,
         raise Failed("an expired token was accepted")
 
     probe("signed tokens", tokens, "check SECRET_KEYS")
+
+    def attachments() -> str:
+        import tempfile
+
+        root = Path(settings.attachments_dir)
+        folder = root
+        while not folder.exists() and folder != folder.parent:  # a fresh install: made at the first file
+            folder = folder.parent
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".hc-probe-"):
+            pass  # written and removed: the folder (or the one it will be made in) takes files
+        return f"{root} writable" if folder == root else f"{root} can be made in {folder}"
+
+    probe("attachments folder writable", attachments,
+          "set ATTACHMENTS_DIR to a folder this user may write to (and back it up with the database)")
     return checks
 
 

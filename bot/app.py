@@ -12,8 +12,9 @@ from bot.dedupe import UpdateLedger
 from bot.delivery import DeliveryConfig, DeliveryLoop
 from bot.deps import BotDeps
 from bot.errors import on_error
+from bot.fallback import install as install_fallbacks
 from bot.group_chats import GroupChatGate
-from bot.handlers import account, assign, enrol, replies, request, ticket_views, triage
+from bot.handlers import account, assign, class_week, enrol, replies, request, ticket_views, triage
 from bot.handlers import attendance as attendance_handlers
 from bot.handlers import reminders as reminder_handlers
 from bot.handlers import tasks as task_handlers
@@ -22,11 +23,13 @@ from bot.messages import Renderer, check_renderers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
 from bot.textguard import refuse_unstorable_text
+from bot.updates import PerChatUpdates, SkippingRequest
 
 DEDUPE_GROUP = -4  # first: drop an update handled before
 GROUP_CHAT_GROUP = -3  # then: groups and supergroups get a brief answer and go no further (bot.group_chats)
 TEXT_GROUP = -2  # then: refuse typed text we cannot store (bot.textguard)
 IDENTITY_GROUP = -1  # then: who sent it (bot.identity.person_of), looked up once per update
+FALLBACK_GROUP = 999  # answers what no feature handled (bot.fallback)
 LAST_GROUP = 1000  # runs after every feature's handlers
 
 
@@ -50,7 +53,8 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
         .base_url(base_url)
         .base_file_url(base_file_url)
         .rate_limiter(PacingRateLimiter(pacer))
-        .concurrent_updates(8)
+        .get_updates_request(SkippingRequest(connection_pool_size=1))  # an unparseable update is skipped
+        .concurrent_updates(PerChatUpdates(8))  # one update at a time per chat
         .job_queue(None)  # scheduling is scheduler/'s job
         .post_init(_post_init)
     )
@@ -62,8 +66,8 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.add_handler(TypeHandler(Update, ledger.check), group=DEDUPE_GROUP)
     app.add_handler(TypeHandler(Update, refuse_unstorable_text), group=TEXT_GROUP)
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
-    for module in (account, assign, enrol, task_handlers, attendance_handlers, reminder_handlers, request, triage,
-                   ticket_views):
+    for module in (account, assign, enrol, task_handlers, attendance_handlers, class_week, reminder_handlers,
+                   request, triage, ticket_views):
         app.add_handlers(module.handlers())
     # After every conversation (a conversation's step wins): replies to our messages, a lone photo.
     app.add_handlers(replies.handlers() + request.photo_offer_handlers())
@@ -71,6 +75,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
                     group=GROUP_CHAT_GROUP)
     app.add_handler(TypeHandler(Update, ledger.record), group=LAST_GROUP)
     app.add_error_handler(on_error)
+    install_fallbacks(app, FALLBACK_GROUP)  # keep last: its marker must end the default group
     return app
 
 

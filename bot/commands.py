@@ -19,7 +19,8 @@ EVERYONE = [("request", "ask a team for something (a repair, a booking...)"), ("
             ("revoke", "make my old dashboard links stop working")]
 WORKER = [("tasks", "my open tasks")]
 MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned"),
-           ("attendance", "take today's attendance"), ("inbox", "things waiting for me")]
+           ("attendance", "take today's attendance"), ("classes", "my classes today and this week"),
+           ("inbox", "things waiting for me")]
 
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"), *EVERYONE],
@@ -34,7 +35,8 @@ BY_ROLE: dict[Role, list[tuple[str, str]]] = {
 WHAT_YOU_CAN_DO: dict[Role, str] = {
     Role.ADMIN: "You manage people, groups and tasks. /assign gives work; /assigned shows its progress; "
                 "/enrol adds a student to a batch.",
-    Role.TEACHER: "You can assign tasks to your groups with /assign and follow them with /assigned.",
+    Role.TEACHER: ("You can assign tasks to your groups with /assign and follow them with /assigned; "
+                   "/classes shows your classes this week and /attendance takes today's."),
     Role.MEMBER: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
     Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
     Role.PARENT: "You will hear here about your children's absences and work due.",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from telegram.ext import CallbackContext
 
 from adapters.settings import Settings
+from domain.files import AttachmentStore
 from domain.links import LinkSigner
 from domain.tokens import Signer
 from domain.uow import Database
@@ -19,6 +20,7 @@ class BotDeps:
     signer: Signer
     links: LinkSigner
     bot_username: str = ""  # the bot's public @username, learned once by the root ("" for the sandbox)
+    attachments: AttachmentStore | None = None  # where photos and files people send are kept
 
     @property
     def region(self) -> str | None:

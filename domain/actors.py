@@ -17,6 +17,7 @@ class Actor:
     person_id: int | None
     channel: Channel
     ip: str | None = None
+    via: str | None = None  # a finer name for the channel where one is kept (a ticket's timeline: "api")
 
     @classmethod
     def system(cls) -> Actor:
@@ -29,6 +30,16 @@ class Actor:
     @classmethod
     def web(cls, person_id: int, ip: str | None) -> Actor:
         return cls(person_id, Channel.WEB, ip)
+
+    @classmethod
+    def api(cls, person_id: int, ip: str | None) -> Actor:
+        """The JSON API: the web channel (audit), shown as "api" where the channel is named (tickets)."""
+        return cls(person_id, Channel.WEB, ip, "api")
+
+    @property
+    def channel_name(self) -> str:
+        """telegram, web, api or system."""
+        return self.via or self.channel.value
 
 
 def load_active(session: Session, actor: Actor, *roles: Role) -> Person:

@@ -4,22 +4,21 @@ the delivery loop claims it (a row written at 20:59 and claimed at 21:01 waits t
 Each recipient's own quiet hours apply (their `quiet_start`/`quiet_end`, else the organisation's
 rules `quiet_hours.start`/`quiet_hours.end`), in their own time zone (else the organisation's).
 Urgent items pass: a sign-in code, the attendance sheet and its reminder (a class is on now), and
-anything about an urgent task. The same start and end means no quiet hours."""
+anything about an urgent task or an urgent ticket. The same start and end means no quiet hours."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.errors import InvalidInput
-from domain.models import Person, Priority, Task
+from domain.models import Person, Priority, Task, Ticket
 from domain.rules import DEFAULT_RULES, rule_in
-from domain.timeparse import parse_hhmm
+from domain.timeparse import parse_hhmm, zone_or
 from domain.uow import ORG_TZ
 
 # Kinds that are never held: someone is waiting for them right now, or (attendance_sheet_done)
@@ -38,15 +37,6 @@ def quiet_end_after(local: datetime, end: time) -> datetime:
     candidate = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
     return candidate if candidate > local else candidate + timedelta(days=1)
 
-
-def _zone(name: str | None, fallback: str) -> ZoneInfo:
-    for candidate in (name, fallback):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
 
 
 def _rule_time(session: Session, key: str) -> time:
@@ -83,7 +73,7 @@ def held_until(session: Session, rows: Iterable[Row], now: datetime) -> dict[int
 
     def quiet_end(tz: str | None, q_start: time | None, q_end: time | None) -> datetime | None:
         start, end = (q_start, q_end) if q_start and q_end else default
-        local = now.astimezone(_zone(tz, org_tz))
+        local = now.astimezone(zone_or(tz, org_tz))
         if start != end and in_quiet_hours(local, start, end):
             return quiet_end_after(local, end).astimezone(now.tzinfo)
         return None
@@ -102,5 +92,9 @@ def held_until(session: Session, rows: Iterable[Row], now: datetime) -> dict[int
     task_ids = {r.subject_id for r in candidates if r.subject_type == "task" and r.subject_id is not None}
     urgent_tasks = {tid for chunk in _chunks(task_ids) for tid in session.scalars(
         select(Task.id).where(Task.id.in_(chunk), Task.priority == Priority.URGENT))}
+    ticket_ids = {r.subject_id for r in candidates if r.subject_type == "ticket" and r.subject_id is not None}
+    urgent_tickets = {tid for chunk in _chunks(ticket_ids) for tid in session.scalars(
+        select(Ticket.id).where(Ticket.id.in_(chunk), Ticket.priority == Priority.URGENT))}
     return {r.key: quiet_until[r.recipient_id] for r in candidates
-            if not (r.subject_type == "task" and r.subject_id in urgent_tasks)}
+            if not (r.subject_type == "task" and r.subject_id in urgent_tasks)
+            and not (r.subject_type == "ticket" and r.subject_id in urgent_tickets)}

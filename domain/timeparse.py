@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidInput
 
@@ -166,3 +166,14 @@ def parse_iso_datetime(text: str, default_tz: tzinfo | None = None) -> datetime:
         return value.astimezone(UTC)
     except (OverflowError, ValueError):
         raise TimeOutOfRange(f"The time is out of range. {RANGE_HELP}") from None
+
+
+def zone_or(name: str | None, fallback: str) -> ZoneInfo:
+    """A person's zone, else the fallback (the organisation's), else UTC: never raises on a bad name."""
+    for candidate in (name, fallback):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")

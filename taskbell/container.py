@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from adapters.settings import DEFAULT_DB_PATH, SANDBOX_TOKEN, Settings, load_settings
 from domain.clock import Clock, SystemClock
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from bot.delivery import DeliveryLoop
     from bot.deps import BotDeps
+    from domain.files import AttachmentStore
     from domain.links import LinkSigner
     from domain.tokens import Signer
     from domain.uow import Database
@@ -66,6 +67,13 @@ class Container:
 
         return LinkSigner(self.settings.secret_keys)
 
+    @cached_property
+    def attachments(self) -> AttachmentStore:
+        """Photos and files people send, kept under ATTACHMENTS_DIR."""
+        from adapters.attachments import FileAttachments
+
+        return FileAttachments(Path(self.settings.attachments_dir))
+
     # --- Telegram -----------------------------------------------------------------------------
 
     @property
@@ -96,7 +104,7 @@ class Container:
         from bot.deps import BotDeps
 
         return BotDeps(settings=self.settings, db=self.db, signer=self.signer, links=self.links,
-                       bot_username=self.bot_username or "")
+                       bot_username=self.bot_username or "", attachments=self.attachments)
 
     def bot_application(self, *, updater: bool) -> Application:
         """The bot's Application, built once; `updater=False` when updates arrive by webhook."""
@@ -174,13 +182,13 @@ class Container:
         on_update = None
         bot_app = self._bot_app
         if bot_app is not None and bot_app.updater is None and self.settings.telegram_webhook_url:
-            from telegram import Update
+            from bot.updates import update_receiver
 
-            async def on_update(data: dict[str, Any]) -> None:
-                await bot_app.process_update(Update.de_json(data, bot_app.bot))
+            on_update = update_receiver(bot_app)  # an update it cannot parse is logged once and skipped
 
         return create_app(WebDeps(settings=self.settings, db=self.db, links=self.links,
-                                  on_telegram_update=on_update, bot_username=self.bot_username))
+                                  on_telegram_update=on_update, bot_username=self.bot_username,
+                                  attachments=self.attachments))
 
     @cached_property
     def scheduler(self) -> Scheduler:

@@ -56,7 +56,7 @@ PEOPLE = [
 
 # What the sandbox's chat page says under each person: their role and what to try (Telegram never sees it).
 HINTS = {
-    "admin": "Admin. Try /web for a console link, /inbox for what needs a decision, /assign.",
+    "admin": "Admin. Try /web for the console (Batches, Settings, Delivery), /inbox, /assign, /enrol.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit.",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak.",
     "tom": "Facilities crew. Try /tasks: Start and Complete a ticket's task; reply to a ticket message to answer.",
@@ -105,6 +105,10 @@ def seed(container: Container) -> str:
         ids[p.key] = person.id
     for i in range(1, 7):
         people.link_parent(db.uow(), system, ids[f"p{i}"], ids[f"s{i}"])
+    # Chidi's father was invited but never opened his link: what he should hear shows on Delivery.
+    kwame = people.add_person(db.uow(), system, name="Kwame Eze", phone="+447700900207", role=Role.PARENT,
+                              existing_ok=True).person
+    people.link_parent(db.uow(), system, kwame.id, ids["s3"])
 
     physics = groups.create_group(db.uow(), Actor.telegram(ids["daniel"]), "Year 10 Physics",
                                   [ids[f"s{i}"] for i in range(1, 6)])

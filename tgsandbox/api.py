@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import mimetypes
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -560,17 +560,8 @@ class BotApi:
         caption, caption_entities = self._caption(params)
         upload, known = await self._file(params, "document", folder="documents", default_ext="bin")
         if upload is not None:
-            name = upload.filename or "document"
-            mime = upload.content_type
-            if not mime or mime == "application/octet-stream":
-                mime = mimetypes.guess_type(name)[0] or mime
-            extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
-            known = self.state.store_file(
-                upload.content,
-                folder="documents",
-                extension=extension,
-                file_name=name,
-                mime_type=mime,
+            known = self.state.store_document(
+                upload.content, upload.filename or "document", upload.content_type
             )
         return self._send(
             chat,
@@ -593,6 +584,39 @@ class BotApi:
         return self._send(
             chat, params, photo=sizes, caption=caption, caption_entities=caption_entities
         )
+
+    async def m_sendMediaGroup(self, params: Params) -> Any:
+        """An album: 2-10 photos, or 2-10 documents, each with its own caption; one message each."""
+        chat = self._chat(params)
+        media = params.json("media", "media")
+        if not isinstance(media, list) or not all(isinstance(item, dict) for item in media):
+            raise bad_request("can't parse media JSON object")
+        if not 2 <= len(media) <= 10:
+            raise bad_request("wrong number of media specified: it must be from 2 to 10")
+        kinds = {item.get("type") for item in media}
+        if not kinds <= {"photo", "document"} or len(kinds) != 1:
+            raise bad_request("MEDIA_INVALID: an album holds photos only or documents only")
+        files = []
+        for item in media:
+            sub = Params({**params.raw, "media": item.get("media"),
+                          "caption": item.get("caption"), "parse_mode": item.get("parse_mode"),
+                          "caption_entities": item.get("caption_entities")})
+            upload, known = await self._file(sub, "media", folder="", default_ext="bin")
+            files.append((item["type"], upload, known, *self._caption(sub)))
+        group = str(secrets.randbits(62))
+        sent = []
+        for kind, upload, known, caption, entities in files:
+            if kind == "photo":
+                content = {"photo": self.state.store_photo(upload.content) if upload
+                           else [known.as_photo_size()]}
+            else:
+                stored = known or self.state.store_document(
+                    upload.content, upload.filename or "document", upload.content_type)
+                content = {"document": stored.as_document()}
+            sent.append(self._send(chat, params, **content, caption=caption,
+                                   caption_entities=entities, media_group_id=group,
+                                   reply_markup=None))
+        return sent
 
     async def m_getFile(self, params: Params) -> Any:
         stored = self.state.files.get(params.str("file_id") or "")

@@ -229,12 +229,47 @@ class SandboxClient:
         *,
         caption: str | None = None,
         chat_id: int | None = None,
+        media_group_id: str | None = None,
     ) -> dict[str, Any]:
-        """A photo from the user; a small generated PNG when no content is given."""
-        body: dict[str, Any] = {"caption": caption, "chat_id": chat_id}
+        """A photo from the user; a small generated PNG when no content is given.
+
+        Photos sent with the same `media_group_id` arrive as one album, as Telegram sends them."""
+        body: dict[str, Any] = {
+            "caption": caption,
+            "chat_id": chat_id,
+            "media_group_id": media_group_id,
+        }
         if content is not None:
             body["data_base64"] = base64.b64encode(content).decode()
         return await self._post(f"/users/{user_id}/photo", body)
+
+    async def send_document(
+        self,
+        user_id: int,
+        content: bytes,
+        file_name: str,
+        *,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        media_group_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A file from the user, sent as a document (its MIME type guessed from the name if not given)."""
+        body: dict[str, Any] = {
+            "data_base64": base64.b64encode(content).decode(),
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "caption": caption,
+            "chat_id": chat_id,
+            "media_group_id": media_group_id,
+        }
+        return await self._post(f"/users/{user_id}/document", body)
+
+    async def file_content(self, file_id: str) -> bytes:
+        """A stored file's bytes, as the chat page shows or downloads them."""
+        response = await self._http.get(f"/files/{file_id}/content")
+        response.raise_for_status()
+        return response.content
 
     async def press_button(
         self,

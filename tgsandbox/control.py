@@ -6,6 +6,7 @@ import base64
 import binascii
 import struct
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -54,6 +55,42 @@ async def _json(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ControlError(400, "body must be a JSON object")
     return data
+
+
+@dataclass
+class _SentFile:
+    content: bytes = b""
+    file_name: str | None = None
+    mime_type: str | None = None
+    caption: str | None = None
+    chat_id: int | None = None
+    media_group_id: str | None = None  # the same on every file of one album
+
+
+async def _read_file(request: Request, field: str) -> _SentFile:
+    """A file a user sends: multipart (`field` or `file`, from the chat page) or JSON with data_base64."""
+    sent = _SentFile()
+    if "multipart/form-data" in request.headers.get("content-type", ""):
+        async with request.form() as form:
+            upload = form.get(field) or form.get("file")
+            if isinstance(upload, UploadFile):
+                sent.content = await upload.read()
+                sent.file_name, sent.mime_type = upload.filename, upload.content_type
+            sent.caption = str(form.get("caption") or "") or None
+            sent.chat_id = _opt_int(form.get("chat_id"), "chat_id")
+            sent.media_group_id = str(form.get("media_group_id") or "") or None
+        return sent
+    body = await _json(request)
+    sent.caption = body.get("caption")
+    sent.chat_id = _opt_int(body.get("chat_id"), "chat_id")
+    sent.file_name, sent.mime_type = body.get("file_name"), body.get("mime_type")
+    sent.media_group_id = str(body["media_group_id"]) if body.get("media_group_id") else None
+    if body.get("data_base64"):
+        try:
+            sent.content = base64.b64decode(body["data_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise ControlError(400, "data_base64 is not base64") from None
+    return sent
 
 
 def _int(value: Any, name: str) -> int:
@@ -105,6 +142,7 @@ class Control:
             route("/users/{user_id:int}/text", self.send_text, ["POST"]),
             route("/users/{user_id:int}/contact", self.send_contact, ["POST"]),
             route("/users/{user_id:int}/photo", self.send_photo, ["POST"]),
+            route("/users/{user_id:int}/document", self.send_document, ["POST"]),
             route("/users/{user_id:int}/press", self.press, ["POST"]),
             route("/groups", self.create_group, ["POST"]),
             route("/chats", self.list_chats, ["GET"]),
@@ -119,6 +157,7 @@ class Control:
             route("/updates", self.updates, ["GET"]),
             route("/webhook", self.webhook, ["GET"]),
             route("/files/{file_id}", self.file_info, ["GET"]),
+            route("/files/{file_id}/content", self.file_content, ["GET"]),
         ]
 
     @staticmethod
@@ -319,28 +358,30 @@ class Control:
 
     async def send_photo(self, request: Request) -> Any:
         user = self._user(request)
-        content_type = request.headers.get("content-type", "")
-        caption: str | None = None
-        chat_id: int | None = None
-        content = b""
-        if "multipart/form-data" in content_type:
-            async with request.form() as form:
-                upload = form.get("photo") or form.get("file")
-                if isinstance(upload, UploadFile):
-                    content = await upload.read()
-                caption = str(form.get("caption") or "") or None
-                chat_id = _opt_int(form.get("chat_id"), "chat_id")
-        else:
-            body = await _json(request)
-            caption = body.get("caption")
-            chat_id = _opt_int(body.get("chat_id"), "chat_id")
-            if body.get("data_base64"):
-                try:
-                    content = base64.b64decode(body["data_base64"], validate=True)
-                except (binascii.Error, ValueError):
-                    raise ControlError(400, "data_base64 is not base64") from None
+        sent = await _read_file(request, "photo")
         message, update_id = self.state.user_sends_photo(
-            user, content or tiny_png(), caption=caption, chat_id=chat_id
+            user,
+            sent.content or tiny_png(),
+            caption=sent.caption,
+            chat_id=sent.chat_id,
+            media_group_id=sent.media_group_id,
+        )
+        return self._sent(message, update_id)
+
+    async def send_document(self, request: Request) -> Any:
+        """A file the user sends as a document (multipart `document`, or JSON data_base64)."""
+        user = self._user(request)
+        sent = await _read_file(request, "document")
+        if not sent.content:
+            raise ControlError(400, "a document needs content (a file, or data_base64)")
+        message, update_id = self.state.user_sends_document(
+            user,
+            sent.content,
+            file_name=sent.file_name,
+            mime_type=sent.mime_type,
+            caption=sent.caption,
+            chat_id=sent.chat_id,
+            media_group_id=sent.media_group_id,
         )
         return self._sent(message, update_id)
 
@@ -456,3 +497,25 @@ class Control:
         if stored is None:
             raise ControlError(404, "unknown file")
         return {**stored.as_file(), "file_name": stored.file_name, "mime_type": stored.mime_type}
+
+    async def file_content(self, request: Request) -> Any:
+        """A file's bytes for the chat page: images shown inline, anything else only downloaded."""
+        stored = self.state.files.get(request.path_params["file_id"])
+        if stored is None:
+            raise ControlError(404, "unknown file")
+        is_image = stored.file_path.startswith("photos/")
+        mime = stored.mime_type or (
+            f"image/{stored.file_path.rsplit('.', 1)[-1].replace('jpg', 'jpeg')}"
+            if is_image
+            else "application/octet-stream"
+        )
+        name = (stored.file_name or stored.file_path.rsplit("/", 1)[-1]).replace('"', "")
+        return Response(
+            stored.content,
+            media_type=mime if is_image else "application/octet-stream",
+            headers={
+                "content-disposition": "inline" if is_image else f'attachment; filename="{name}"',
+                "content-security-policy": "default-src 'none'; sandbox",
+                "x-content-type-options": "nosniff",
+            },
+        )

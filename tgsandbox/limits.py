@@ -17,6 +17,7 @@ SENDING_METHODS = frozenset(
         "sendMessage",
         "sendDocument",
         "sendPhoto",
+        "sendMediaGroup",
         "editMessageText",
         "editMessageReplyMarkup",
         "editMessageCaption",

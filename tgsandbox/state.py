@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import itertools
+import mimetypes
 import os
 import re
 import secrets
@@ -83,6 +84,7 @@ class Message:
     edit_date: int | None = None
     edits: list[dict[str, Any]] = field(default_factory=list)
     parse_mode: str | None = None
+    media_group_id: str | None = None  # photos or documents sent together as an album
 
     @property
     def from_bot(self) -> bool:
@@ -489,6 +491,8 @@ class SandboxState:
             data["caption"] = message.caption
             if message.caption_entities:
                 data["caption_entities"] = message.caption_entities
+        if message.media_group_id is not None:
+            data["media_group_id"] = message.media_group_id
         if message.contact is not None:
             data["contact"] = message.contact
         if message.reply_markup and "inline_keyboard" in message.reply_markup:
@@ -509,6 +513,7 @@ class SandboxState:
             "caption": message.caption,
             "document": message.document,
             "photo": message.photo,
+            "media_group_id": message.media_group_id,
             "contact": message.contact,
             "reply_markup": message.reply_markup,
             "reply_to_message_id": message.reply_to_message_id,
@@ -656,14 +661,36 @@ class SandboxState:
         *,
         caption: str | None = None,
         chat_id: int | None = None,
+        media_group_id: str | None = None,
     ) -> tuple[Message, int | None]:
         chat = self.user_chat(user, chat_id)
         sizes = self.store_photo(content)
         return self._user_message(
+            user, chat, photo=sizes, caption=caption, media_group_id=media_group_id
+        )
+
+    def user_sends_document(
+        self,
+        user: User,
+        content: bytes,
+        *,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        media_group_id: str | None = None,
+    ) -> tuple[Message, int | None]:
+        """A file sent as a file (not compressed as a photo), as Telegram's apps send documents."""
+        if not content:
+            raise ValueError("the file is empty")
+        chat = self.user_chat(user, chat_id)
+        stored = self.store_document(content, file_name or "document", mime_type)
+        return self._user_message(
             user,
             chat,
-            photo=sizes,
+            document=stored.as_document(),
             caption=caption,
+            media_group_id=media_group_id,
         )
 
     def press_button(
@@ -774,10 +801,22 @@ class SandboxState:
             self._record("file", self._file_record(stored))
         return stored
 
+    def store_document(self, content: bytes, file_name: str, mime_type: str | None) -> StoredFile:
+        """A document's file: the MIME type the sender gave, else guessed from the name as Telegram does."""
+        name = file_name.replace("\\", "/").rsplit("/", 1)[-1] or "document"
+        if not mime_type or mime_type == "application/octet-stream":
+            mime_type = mimetypes.guess_type(name)[0] or mime_type
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if not re.fullmatch(r"[a-z0-9]{1,8}", extension):
+            extension = "bin"
+        return self.store_file(
+            content, folder="documents", extension=extension, file_name=name, mime_type=mime_type
+        )
+
     def store_photo(self, content: bytes) -> list[dict[str, Any]]:
         """PhotoSize array like Telegram's: a thumbnail size and the full size."""
         width, height = image_size(content)
-        extension = "png" if content.startswith(b"\x89PNG") else "jpg"
+        extension = image_extension(content)
         scale = min(1.0, 90 / max(width, height, 1))
         small = self.store_file(
             content,
@@ -792,10 +831,33 @@ class SandboxState:
         return [small.as_photo_size(), full.as_photo_size()]
 
 
+def image_extension(content: bytes) -> str:
+    """The file extension for a photo's bytes (Telegram's photos are JPEG; the sandbox keeps what came)."""
+    if content.startswith(b"\x89PNG"):
+        return "png"
+    if content.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "webp"
+    return "jpg"
+
+
 def image_size(content: bytes) -> tuple[int, int]:
-    """Width and height of a PNG or JPEG; (1, 1) when unknown."""
+    """Width and height of a PNG, JPEG, GIF or WebP; (1, 1) when unknown."""
     if content.startswith(b"\x89PNG\r\n\x1a\n") and len(content) >= 24:
         return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if content.startswith((b"GIF87a", b"GIF89a")) and len(content) >= 10:
+        return int.from_bytes(content[6:8], "little"), int.from_bytes(content[8:10], "little")
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP" and len(content) >= 30:
+        chunk = content[12:16]
+        if chunk == b"VP8X":
+            return 1 + int.from_bytes(content[24:27], "little"), 1 + int.from_bytes(content[27:30], "little")
+        if chunk == b"VP8L":
+            bits = int.from_bytes(content[21:25], "little")
+            return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+        if chunk == b"VP8 ":
+            return (int.from_bytes(content[26:28], "little") & 0x3FFF,
+                    int.from_bytes(content[28:30], "little") & 0x3FFF)
     if content.startswith(b"\xff\xd8"):
         i = 2
         while i + 9 < len(content):

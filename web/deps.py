@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from adapters.settings import Settings
+from domain.files import AttachmentStore
 from domain.links import LinkSigner
 from domain.uow import Database
 
@@ -22,6 +23,7 @@ class WebDeps:
     links: LinkSigner
     on_telegram_update: UpdateHandler | None = None  # the bot's handler, passed in by the root
     bot_username: str | None = None  # the bot's public @username, for t.me invite links (root learns it)
+    attachments: AttachmentStore | None = None  # where photos and files are kept (/files/<signed token>)
     poll_seconds: float = 3.0  # how often an open dashboard asks whether anything changed
 
 

@@ -5,27 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from domain.timeparse import zone_or as zone  # noqa: F401  (pages.zone: used by routes)
 from domain.words import STATUS_WORDS, plural, when_text
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NO_STORE = {"cache-control": "no-store"}
 
-
-def zone(name: str | None, fallback: str) -> ZoneInfo:
-    for candidate in (name, fallback):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
 
 
 def local_time(value: datetime | None, tz: ZoneInfo) -> str:

@@ -12,6 +12,7 @@ from bot.commands import WHAT_YOU_CAN_DO, help_text, set_chat_commands
 from bot.deps import deps_of
 from bot.group_chats import asked_command
 from bot.identity import person_of
+from bot.messages import limits
 from bot.messages.account import ASKED_IN_GROUP
 from domain.models import Person
 from domain.people import profile as profiles
@@ -117,7 +118,7 @@ async def me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lines.append("Groups: " + ", ".join(p.groups))
     if p.children:
         lines.append("Children: " + ", ".join(p.children))
-    await update.effective_message.reply_text("\n".join(lines))
+    await update.effective_message.reply_text(limits.clip("\n".join(lines), limits.MAX_TEXT))
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -31,7 +31,9 @@ from bot.callbacks import (
     AssignToggle,
     encode,
 )
+from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
+from bot.fallback import STEP_OVER, within_conversation
 from bot.identity import person_of
 from bot.messages import limits
 from bot.messages.paging import nav_rows
@@ -46,6 +48,8 @@ from domain.words import plural
 
 TITLE, DESCRIPTION, RECIPIENTS, DUE, PRIORITY, REVIEW, CONFIRM = range(7)
 PAGE = 8
+SPLIT_FIRST = 3500  # a description this long may be the first part of a text Telegram split (over 4,096)
+SPLIT_PART = 100  # text longer than any name searched for, after such a part: the next part
 DRAFT = "assign_draft"
 
 
@@ -113,7 +117,9 @@ async def got_description(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         text = (update.effective_message.text or "").strip()
         if len(text) > tasks.MAX_DESCRIPTION:
             await update.effective_message.reply_text(
-                f"That is too long (at most {tasks.MAX_DESCRIPTION} characters).")
+                f"That description has {len(text):,} characters; at most {tasks.MAX_DESCRIPTION:,} fit. "
+                "Please send a shorter one (the chat shows long ones cut; the dashboard shows all of it), "
+                "or Skip.")
             return DESCRIPTION
         draft.description = text
     return await show_recipients(update, context, new=True)
@@ -185,10 +191,21 @@ async def recipients_button(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def recipients_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """A name typed in the recipients picker: search (“all” lists everyone again)."""
+    """A name typed in the recipients picker: search (“all” lists everyone again). A long text right after a
+    description Telegram had to split (over 4,096 characters arrive as several messages) is its next part."""
     assert update.effective_message is not None
     text = (update.effective_message.text or "").strip()
     draft = _draft(context)
+    if len(text) > SPLIT_PART and len(draft.description) >= SPLIT_FIRST:
+        if len(draft.description) + 1 + len(text) > tasks.MAX_DESCRIPTION:
+            await update.effective_message.reply_text(
+                f"That would make the description longer than {tasks.MAX_DESCRIPTION:,} characters; "
+                "it was not added. Choose who it is for above.")
+            return RECIPIENTS
+        draft.description += "\n" + text
+        await update.effective_message.reply_text(
+            f"Added to the description (now {len(draft.description):,} characters). Choose who it is for above.")
+        return RECIPIENTS
     draft.search = None if text.lower() == "all" else text[:60]
     draft.page = 0
     return await show_recipients(update, context, new=True)
@@ -295,12 +312,14 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Confirm: assign (one fan-out); Cancel: assign nothing."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
+    draft = context.user_data.pop(DRAFT, None)  # taken before any await: a second press finds none
+    if not isinstance(draft, Draft):
+        await query.answer(STEP_OVER)
+        return ConversationHandler.END
     if callbacks.decode(query.data) == AssignConfirm(False):
         await query.answer("Cancelled.")
         await query.edit_message_text("Cancelled; nothing was assigned.")
-        context.user_data.pop(DRAFT, None)
         return ConversationHandler.END
-    draft = _draft(context)
     person = person_of(context)
     if person is None:
         await query.answer("Your account is not active.", show_alert=True)
@@ -311,6 +330,7 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     try:
         result = await asyncio.to_thread(tasks.assign, deps_of(context).db.uow(), Actor.telegram(person.id), spec)
     except DomainError as exc:
+        context.user_data[DRAFT] = draft  # still on the summary: Confirm may be pressed again
         await query.answer(exc.message, show_alert=True)
         return CONFIRM
     await query.answer("Assigned.")
@@ -319,7 +339,6 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         f"Assigned <b>{html.escape(draft.title)}</b> to {result.task_count} "
         f"{'person' if result.task_count == 1 else 'people'}{note}. /assigned shows the progress.",
         parse_mode=ParseMode.HTML)
-    context.user_data.pop(DRAFT, None)
     return ConversationHandler.END
 
 
@@ -335,7 +354,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The /assign conversation."""
     text = filters.TEXT & ~filters.COMMAND
-    return [ConversationHandler(
+    return [IdleEndingConversation(
         entry_points=[CommandHandler("assign", start)],
         states={
             TITLE: [MessageHandler(text, got_title)],
@@ -349,6 +368,8 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             REVIEW: [CallbackQueryHandler(review_button, pattern=callbacks.pattern(AssignReview))],
             CONFIRM: [CallbackQueryHandler(confirm_button, pattern=callbacks.pattern(AssignConfirm))],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[CommandHandler("cancel", cancel), *within_conversation()],
         name="assign",
+        idle_text="Your /assign was left unfinished for over an hour, so it has ended; nothing was assigned. "
+                  "Send /assign to start again.",
     )]

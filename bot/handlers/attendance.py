@@ -22,8 +22,11 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.callbacks import AbsentChoice, AttendanceDay, InboxButton, SheetButton, encode
+from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
+from bot.fallback import within_conversation
 from bot.identity import person_of
+from bot.messages import limits
 from bot.messages.attendance import sheet_message
 from bot.messages.inbox import action_keyboard
 from bot.timefmt import local
@@ -150,17 +153,17 @@ async def _day_list(update: Update, context: ContextTypes.DEFAULT_TYPE, day: dat
         nav.append(InlineKeyboardButton("« Day before", callback_data=encode(AttendanceDay(day - timedelta(days=1)))))
     if ((day + timedelta(days=1)) - today).days <= window:
         nav.append(InlineKeyboardButton("Day after »", callback_data=encode(AttendanceDay(day + timedelta(days=1)))))
-    rows.append(nav)
+    rows = [*rows[:limits.MAX_BUTTONS - 2], nav]  # an admin's day of many classes: within Telegram's 100
     markup = InlineKeyboardMarkup(rows)
+    text = limits.fit("\n".join(lines))
     if update.callback_query:
         try:
-            await update.callback_query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML,
-                                                          reply_markup=markup)
+            await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
     else:
-        await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=markup)
+        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 # --- /absent -------------------------------------------------------------------------------
@@ -307,12 +310,13 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(sheet_button, pattern=callbacks.pattern(SheetButton)),
         CommandHandler("attendance", attendance_command),
         CallbackQueryHandler(attendance_day, pattern=callbacks.pattern(AttendanceDay)),
-        ConversationHandler(
+        IdleEndingConversation(
             entry_points=[CommandHandler("absent", absent_command)],
             states={REASON: [CallbackQueryHandler(absent_choice, pattern=callbacks.pattern(AbsentChoice)),
                              MessageHandler(filters.TEXT & ~filters.COMMAND, absent_reason)]},
-            fallbacks=[CommandHandler("cancel", absent_cancel)],
+            fallbacks=[CommandHandler("cancel", absent_cancel), *within_conversation()],
             name="absent",
+            idle_text="Your /absent was left unfinished for over an hour, so it has ended; nothing was changed.",
         ),
         CommandHandler("inbox", inbox_command),
         CommandHandler("myattendance", my_attendance),

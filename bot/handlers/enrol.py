@@ -26,6 +26,7 @@ from bot.messages import limits
 from domain.actors import Actor
 from domain.attendance import rosters, schedule
 from domain.errors import DomainError, Forbidden
+from domain.words import day_text
 
 BATCH, STUDENT, CONFIRM = range(3)
 DRAFT = "enrol_draft"
@@ -134,7 +135,7 @@ async def student_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                                              draft.batch_id, draft.student_id)
     today = await asyncio.to_thread(_today, context)
     await context.bot.send_message(
-        update.effective_chat.id, limits.clip(f"Enrol {student} in {batch} from today ({today:%a %d %b %Y})?", 4000),
+        update.effective_chat.id, limits.clip(f"Enrol {student} in {batch} from today ({day_text(today)} {today:%Y})?", 4000),
         reply_markup=InlineKeyboardMarkup([[_button("Confirm", EnrolConfirm()), _button("Cancel", EnrolCancel())]]))
     return CONFIRM
 

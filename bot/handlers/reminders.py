@@ -12,6 +12,7 @@ from bot import callbacks
 from bot.callbacks import Snooze
 from bot.deps import deps_of
 from bot.identity import person_of
+from bot.messages import limits
 from bot.messages.reminders import brief_text
 from bot.timefmt import local
 from domain.actors import Actor
@@ -50,7 +51,7 @@ async def brief_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if brief.empty:
         await message.reply_text("Nothing needs you today. 🌤")
         return
-    await message.reply_text(brief_text({"day": brief.day.isoformat(), "sections": brief.sections}),
+    await message.reply_text(limits.fit(brief_text({"day": brief.day.isoformat(), "sections": brief.sections})),
                              parse_mode=ParseMode.HTML)
 
 

@@ -22,8 +22,11 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.callbacks import CancelAssignment, TaskButton, TaskListKeep, TaskListPage, encode
+from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
+from bot.fallback import within_conversation
 from bot.identity import person_of
+from bot.messages import limits
 from bot.messages.paging import nav_rows
 from bot.messages.tasks import card_markup, card_text, completed_text, review_keyboard, state_line
 from bot.timefmt import due_phrase
@@ -243,7 +246,7 @@ async def assigned_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         if s.open:
             rows.append([InlineKeyboardButton(f"Cancel “{s.title[:30]}” for the {s.open} not done",
                                               callback_data=encode(CancelAssignment("cancel", s.id)))])
-    await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML,
+    await message.reply_text(limits.fit("\n".join(lines)), parse_mode=ParseMode.HTML,
                              reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -284,11 +287,12 @@ async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The task handlers, in the order they must be registered."""
     return [
-        ConversationHandler(
+        IdleEndingConversation(
             entry_points=[CallbackQueryHandler(on_task_button, pattern=callbacks.pattern(TaskButton))],
             states={REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_reason)]},
-            fallbacks=[CommandHandler("cancel", cancel_reason)],
+            fallbacks=[CommandHandler("cancel", cancel_reason), *within_conversation()],
             name="task_buttons",
+            idle_text="The reopen waited for a reason for over an hour, so it has ended; the task was not reopened.",
             allow_reentry=True,
         ),
         CommandHandler("tasks", tasks_command),

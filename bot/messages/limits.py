@@ -12,6 +12,7 @@ import re
 MAX_TEXT = 4096  # a message's text
 MAX_CAPTION = 1024  # a document's or photo's caption
 MAX_CALLBACK_BYTES = 64  # a button's callback_data
+MAX_BUTTONS = 100  # buttons on one message
 ELLIPSIS = "…"
 #: Added where text was cut; the task card's buttons open the dashboard, which shows everything.
 MORE = f"{ELLIPSIS} (cut: the full text is on your dashboard)"

@@ -23,6 +23,15 @@ from domain.models import (
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
+#: A class's state as people read it, in the chat and on the web: one word per session status.
+STATE_WORDS: dict[SessionStatus, str] = {
+    SessionStatus.SCHEDULED: "upcoming",
+    SessionStatus.OPEN: "open",
+    SessionStatus.SUBMITTED: "taken",
+    SessionStatus.CLOSED: "closed",
+    SessionStatus.MISSED: "missed",
+}
+
 
 @dataclass(frozen=True)
 class SessionRow:
@@ -38,6 +47,11 @@ class SessionRow:
     ends_at: datetime
     status: SessionStatus
 
+    @property
+    def state(self) -> str:
+        """upcoming, open, taken, closed or missed."""
+        return STATE_WORDS[self.status]
+
 
 @dataclass(frozen=True)
 class ClassDay:
@@ -46,6 +60,39 @@ class ClassDay:
     window_days: int  # how far from today the bot lets a teacher move
     batches: tuple[BatchRow, ...]  # the batches the person may pick (admins: all; teachers: theirs)
     rows: tuple[SessionRow, ...]
+
+
+@dataclass(frozen=True)
+class ClassWeek:
+    today: date
+    first: date  # the Monday of this local week
+    last: date  # its Sunday
+    rows: tuple[SessionRow, ...]  # in time order, today's among them
+
+    def on(self, day: date) -> tuple[SessionRow, ...]:
+        """The classes of one day of the week."""
+        return tuple(r for r in self.rows if r.on_date == day)
+
+
+def _rows_between(uow: UnitOfWork, batches: list[BatchRow], scope: set[int] | None, first: date, last: date,
+                  today: date, tz: str) -> list[SessionRow]:
+    """Classes between two local dates: made rows, and for today on the schedule's planned ones too."""
+    q = (select(ClassSession, Batch.name).join(Batch, Batch.id == ClassSession.batch_id)
+         .where(ClassSession.on_date >= first, ClassSession.on_date <= last))
+    if scope is not None:
+        q = q.where(ClassSession.batch_id.in_(scope))
+    rows = [SessionRow(cs.id, cs.batch_id, name, cs.slot_id, cs.on_date, cs.starts_at, cs.ends_at, cs.status)
+            for cs, name in uow.session.execute(q).all()]
+    plan_from, plan_to = max(first, today), min(last, today + timedelta(days=AHEAD_DAYS))
+    if plan_from <= plan_to:
+        made = {(r.batch_id, r.slot_id, r.on_date) for r in rows}
+        names = {b.id: b.name for b in batches}
+        rows += [SessionRow(None, p.batch_id, names[p.batch_id], p.slot_id, p.on_date, p.starts_at, p.ends_at,
+                            SessionStatus.SCHEDULED)
+                 for p in planned(uow.session, plan_from, plan_to, tz, scope)
+                 if (p.batch_id, p.slot_id, p.on_date) not in made and p.batch_id in names]
+    rows.sort(key=lambda r: (r.starts_at, r.batch_name, r.id or 0))
+    return rows
 
 
 def classes_of_day(uow: UnitOfWork, actor: Actor, day: date | None, tz: str, *, batch_id: int | None = None,
@@ -64,20 +111,22 @@ def classes_of_day(uow: UnitOfWork, actor: Actor, day: date | None, tz: str, *, 
             day = today
         mine = None if me.role == Role.ADMIN else {b.id for b in batches}
         scope = mine if batch_id is None else {batch_id}
-        q = (select(ClassSession, Batch.name).join(Batch, Batch.id == ClassSession.batch_id)
-             .where(ClassSession.on_date == day))
-        if scope is not None:
-            q = q.where(ClassSession.batch_id.in_(scope))
-        rows = [SessionRow(cs.id, cs.batch_id, name, cs.slot_id, cs.on_date, cs.starts_at, cs.ends_at, cs.status)
-                for cs, name in uow.session.execute(q).all()]
-        if today <= day <= today + timedelta(days=AHEAD_DAYS):
-            made = {(r.batch_id, r.slot_id) for r in rows}
-            names = {b.id: b.name for b in batches}
-            rows += [SessionRow(None, p.batch_id, names[p.batch_id], p.slot_id, p.on_date, p.starts_at, p.ends_at,
-                                SessionStatus.SCHEDULED)
-                     for p in planned(uow.session, day, day, tz, scope) if (p.batch_id, p.slot_id) not in made]
-    rows.sort(key=lambda r: (r.starts_at, r.batch_name, r.id or 0))
+        rows = _rows_between(uow, batches, scope, day, day, today, tz)
     return ClassDay(day, today, window, tuple(batches), tuple(rows))
+
+
+def classes_of_week(uow: UnitOfWork, actor: Actor, tz: str) -> ClassWeek:
+    """A teacher's (an admin's: every) classes of this local week, Monday to Sunday, each with its state;
+    the same rows as `classes_of_day` gives day by day. Writes nothing."""
+    with uow:
+        me = load_active(uow.session, actor, Role.TEACHER, Role.ADMIN)
+        batches = batch_rows(uow.session, me)
+        today = local_today(uow, tz)
+        first = today - timedelta(days=today.weekday())
+        last = first + timedelta(days=6)
+        scope = None if me.role == Role.ADMIN else {b.id for b in batches}
+        rows = _rows_between(uow, batches, scope, first, last, today, tz)
+    return ClassWeek(today, first, last, tuple(rows))
 
 
 @dataclass(frozen=True)

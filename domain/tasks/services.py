@@ -34,7 +34,7 @@ from domain.uow import UnitOfWork
 from domain.words import task_state
 
 MAX_TITLE = 200
-MAX_DESCRIPTION = 4000
+MAX_DESCRIPTION = 10_000  # a long brief is accepted; the chat shows it cut, the dashboard whole
 
 
 @dataclass(frozen=True)

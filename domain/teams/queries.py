@@ -2,7 +2,7 @@
 
     FieldSpec(key, label, required)              one extra ticket field a team declares
     TeamMemberRow(person_id, name, is_lead, notify_new, notify_resolved)
-    TeamRow(id, name, description, fields, options, archived, members)   .leads / .member_ids
+    TeamRow(id, name, description, fields, options, archived, members)   .leads / .member_ids / .file_kinds
     PersonRef(id, name)
     list_teams(uow, actor, include_archived=False) -> list[TeamRow]   any active person (to file requests)
     get_team(uow, actor, team_id) -> TeamRow
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from domain.actors import Actor, load_active, load_admin_or_system
 from domain.errors import NotFound
+from domain.files import DEFAULT_KINDS
 from domain.models import DeskCc, Person, Team, TeamMember
 from domain.uow import UnitOfWork
 
@@ -70,6 +71,13 @@ class TeamRow:
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)
+
+    @property
+    def file_kinds(self) -> frozenset[str]:
+        """The file kinds its tickets accept: images and PDF, plus what `options["file_kinds"]` adds
+        (e.g. ["docx", "xlsx"]); pass it as `allowed` to the attachment store."""
+        extra = self.options.get("file_kinds") or []
+        return DEFAULT_KINDS | frozenset(str(k).lower() for k in extra if isinstance(k, str))
 
 
 def fields_of(team: Team) -> tuple[FieldSpec, ...]:

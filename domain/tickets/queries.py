@@ -4,6 +4,9 @@
     get_ticket(uow, actor, ticket_id) -> TicketDetail        NotFound when not visible
     get_ticket_by_number(uow, actor, number) -> TicketDetail
     ticket_for_system(uow, ticket_id) -> TicketDetail        renderers and jobs (no viewer, nothing masked)
+    ticket_of_message(uow, person_id, chat_id, message_id) -> int | None
+                                        the ticket a bot message sent to this person belongs to (a ticket
+                                        message, or the card of one of its tasks): replies become comments
     visible_conditions(session, actor, filters) -> (Viewer, [conditions])   for other read modules (FTS, CSV)
 """
 
@@ -14,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from domain.actors import Actor
 from domain.errors import InvalidInput
-from domain.models import OPEN_TICKET_STATUSES, Ticket, TicketAssignee
+from domain.models import OPEN_TICKET_STATUSES, Notification, Task, Ticket, TicketAssignee
 from domain.tickets import access
 from domain.tickets.access import Viewer
 from domain.tickets.build import detail_for, rows_for
@@ -111,3 +114,19 @@ def ticket_for_system(uow: UnitOfWork, ticket_id: int) -> TicketDetail:
         return detail_for(uow.session, None, ticket, frozenset())
 
 
+
+
+def ticket_of_message(uow: UnitOfWork, person_id: int, chat_id: int, message_id: int) -> int | None:
+    """The ticket of a message the bot sent this person (about the ticket, or one of its tasks), or None."""
+    with uow:
+        row = uow.session.execute(select(Notification.subject_type, Notification.subject_id).where(
+            Notification.recipient_id == person_id, Notification.telegram_chat_id == chat_id,
+            Notification.telegram_message_id == message_id).order_by(Notification.id.desc()).limit(1)).first()
+        if row is None or row.subject_id is None:
+            return None
+        if row.subject_type == "ticket":
+            return int(row.subject_id)
+        if row.subject_type == "task":
+            return uow.session.scalar(select(Ticket.id).join(Task, Task.assignment_id == Ticket.assignment_id)
+                                      .where(Task.id == row.subject_id))
+        return None

@@ -151,6 +151,8 @@ def file_ticket(uow: UnitOfWork, actor: Actor, spec: TicketSpec) -> TicketResult
             fields=fields, created_by_id=v.id, created_at=now, updated_at=now, status_at=now, reopen_count=0)
         session.add(ticket)
         session.flush()
+        # Numbers without gaps: the next after the highest. Two filings at once do not clash: the second
+        # one's placeholder 0 waits on the unique index until the first commits (BEGIN IMMEDIATE on SQLite).
         ticket.number = int(session.scalar(select(func.max(Ticket.number))) or 0) + 1
         session.flush()
         _watchers(uow, ticket, spec.watcher_ids)

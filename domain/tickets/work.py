@@ -46,7 +46,7 @@ def add_event(uow: UnitOfWork, actor: Actor, ticket: Ticket, kind: EventKind, *,
         ticket.status, ticket.status_at, ticket.reminded_at = to, now, None
     ticket.updated_at = now
     event_id = uow.session.execute(insert(TicketEvent).values(
-        ticket_id=ticket.id, at=now, actor_id=actor.person_id, channel=actor.channel.value, ip=actor.ip,
+        ticket_id=ticket.id, at=now, actor_id=actor.person_id, channel=actor.channel_name, ip=actor.ip,
         kind=kind.value, from_status=before.value if to is not None else None,
         to_status=to.value if to is not None else None, text=text, internal=internal, data=data,
     ).returning(TicketEvent.id)).scalar_one()

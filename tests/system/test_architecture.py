@@ -60,13 +60,15 @@ def _surface(cls: type) -> dict[str, object]:
 
 
 def test_the_adapters_implement_the_ports_the_domain_defines():
+    from adapters.attachments import FileAttachments
     from adapters.backup_files import PgDumpFiles, SqliteFiles
     from adapters.google_sheets import GoogleSheets, _Spreadsheet, _Worksheet
+    from domain import files
     from domain.ops import ports
 
     pairs = [(ports.BackupStore, SqliteFiles), (ports.BackupStore, PgDumpFiles),
              (ports.SpreadsheetSink, GoogleSheets), (ports.Spreadsheet, _Spreadsheet),
-             (ports.Worksheet, _Worksheet)]
+             (ports.Worksheet, _Worksheet), (files.AttachmentStore, FileAttachments)]
     for port, adapter in pairs:
         want, have = _surface(port), _surface(adapter)
         assert want, port

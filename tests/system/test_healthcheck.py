@@ -114,3 +114,18 @@ def test_it_only_looks(healthy, clock):
         from sqlalchemy import text
         assert uow.session.execute(text("SELECT count(*) FROM sqlite_master WHERE name='hc_probe'")).scalar() == 0
     assert before
+
+
+def test_the_attachments_folder_is_checked_by_writing_to_it(healthy, clock, tmp_path):
+    _db, settings = healthy
+    missing = settings.model_copy(update={"attachments_dir": str(tmp_path / "not-yet")})
+    assert lines(run_checks(missing, clock))["attachments folder writable"] == (
+        f"✓ PASS attachments folder writable ({tmp_path / 'not-yet'} can be made in {tmp_path})")
+    (tmp_path / "files").mkdir()
+    there = settings.model_copy(update={"attachments_dir": str(tmp_path / "files")})
+    assert lines(run_checks(there, clock))["attachments folder writable"].startswith("✓ PASS")
+    assert list((tmp_path / "files").iterdir()) == []  # the probe file is gone
+    assert not (tmp_path / "not-yet").exists() and not list(tmp_path.glob(".hc-probe-*"))
+    (tmp_path / "a-file").write_text("not a folder")
+    not_a_folder = settings.model_copy(update={"attachments_dir": str(tmp_path / "a-file")})
+    assert lines(run_checks(not_a_folder, clock))["attachments folder writable"].startswith("✗ FAIL")

@@ -15,6 +15,9 @@ const ui = {
   text: document.getElementById("text"),
   send: document.getElementById("send"),
   photo: document.getElementById("send-photo"),
+  attach: document.getElementById("attach"),
+  attachFile: document.getElementById("attach-file"),
+  asFile: document.getElementById("as-file"),
   error: document.getElementById("error"),
   newUser: document.getElementById("new-user"),
 };
@@ -94,7 +97,7 @@ function selectUser(userId) {
   window.history.replaceState(null, "", url);
   shownVersion = -1;
   ui.messages.replaceChildren();
-  for (const control of [ui.text, ui.send, ui.photo]) control.disabled = false;
+  for (const control of [ui.text, ui.send, ui.photo, ui.attach]) control.disabled = false;
   ui.block.hidden = false;
   renderUsers();
   refreshChat().catch(showError);
@@ -177,12 +180,34 @@ function renderText(text, entities) {
   return box;
 }
 
+const fileUrl = (fileId) => "/sandbox/files/" + encodeURIComponent(fileId) + "/content";
+
+// A photo shows as the picture (its largest size); a document as a link that downloads it.
+function renderFile(message) {
+  if (message.photo && message.photo.length) {
+    const largest = message.photo[message.photo.length - 1];
+    const image = el("img", "photo");
+    image.src = fileUrl(largest.file_id);
+    image.alt = "photo " + largest.width + "×" + largest.height;
+    return image;
+  }
+  if (message.document) {
+    const link = el("a", "document-link", describeAttachment(message));
+    link.href = fileUrl(message.document.file_id);
+    link.download = message.document.file_name || "document";
+    return link;
+  }
+  return null;
+}
+
 function renderMessage(message) {
   const item = el("li", "bubble " + (message.from_bot ? "from-bot" : "from-user"));
   item.dataset.messageId = String(message.message_id);
   if (message.deleted) item.classList.add("deleted");
+  const file = renderFile(message);
   const attachment = describeAttachment(message);
-  if (attachment) item.append(el("div", "attachment", attachment));
+  if (file) item.append(file);
+  else if (attachment) item.append(el("div", "attachment", attachment));
   if (message.text) item.append(renderText(message.text, message.entities));
   else if (message.caption) item.append(el("div", "text", message.caption));
   if (message.reply_markup && message.reply_markup.inline_keyboard && !message.deleted) {
@@ -273,6 +298,44 @@ ui.composer.addEventListener("submit", (event) => {
   if (!text || currentUserId === null) return;
   ui.text.value = "";
   act(`/users/${currentUserId}/text`, { text });
+});
+
+// Like Telegram's apps: JPEG, PNG and WebP pictures go as photos unless "as file" is ticked;
+// anything else goes as a document. Several files chosen at once go as one album (the same
+// media_group_id; all photos, or all documents when any is not a picture). The text box, if
+// filled, becomes the first file's caption.
+const PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp"]);
+
+async function sendFiles(files) {
+  if (!files.length || currentUserId === null) return;
+  const asPhotos = !ui.asFile.checked && files.every((file) => PHOTO_TYPES.has(file.type));
+  const kind = asPhotos ? "photo" : "document";
+  const group = files.length > 1 ? String(Date.now()) + String(Math.floor(Math.random() * 1e6)) : null;
+  const caption = ui.text.value.trim();
+  try {
+    showError(null);
+    for (const [index, file] of files.entries()) {
+      const form = new FormData();
+      form.append(kind, file, file.name);
+      if (caption && index === 0) form.append("caption", caption);
+      if (group) form.append("media_group_id", group);
+      const response = await fetch(`/sandbox/users/${currentUserId}/${kind}`, { method: "POST", body: form });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(data.error || response.status + " " + response.statusText);
+    }
+    ui.text.value = "";
+    await refreshChat();
+    ui.messages.scrollTop = ui.messages.scrollHeight;
+  } catch (error) {
+    showError(error);
+  }
+}
+
+ui.attach.addEventListener("click", () => ui.attachFile.click());
+ui.attachFile.addEventListener("change", () => {
+  const files = [...ui.attachFile.files];
+  ui.attachFile.value = "";
+  sendFiles(files);
 });
 
 ui.photo.addEventListener("click", () => {

@@ -1,4 +1,7 @@
-"""Telegram webhook: check the secret header, hand the update to the bot, answer once it is taken."""
+"""Telegram webhook: check the secret header, hand the update to the bot, answer once it is taken.
+
+A body that is no update is acknowledged and skipped (logged once): any answer but 2xx makes Telegram
+send the same body again, for ever. A failure while handling a real update is 500, so it is redelivered."""
 
 from __future__ import annotations
 
@@ -36,9 +39,10 @@ async def telegram_webhook(request: Request) -> JSONResponse:
     try:
         update = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return _answer(400, "The body is not JSON.")
-    if not isinstance(update, dict):
-        return _answer(400, "An update must be a JSON object.")
+        update = None
+    if not isinstance(update, dict):  # acknowledged (200), so that Telegram does not send it again and again
+        log.warning("skipping a webhook body that is not a JSON object (%d bytes)", len(body))
+        return JSONResponse({"ok": False, "description": "Skipped: an update must be a JSON object."})
     counter = request.app.state.metrics.updates
     try:
         await deps.on_telegram_update(update)

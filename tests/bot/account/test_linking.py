@@ -126,7 +126,7 @@ async def test_a_handler_error_gets_an_apology_and_the_bot_goes_on(running, clie
     async def broken(update, context):
         raise RuntimeError("a bug in a handler")
 
-    running.app.add_handler(CommandHandler("boom", broken))
+    running.app.handlers[0].insert(0, CommandHandler("boom", broken))  # among the features, before the fallback
     user = await client.create_user("Tester")
     reply = await reply_after(client, user["id"], client.send_text(user["id"], "/boom"))
     assert reply["text"] == APOLOGY

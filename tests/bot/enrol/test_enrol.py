@@ -73,7 +73,7 @@ async def test_an_admin_enrols_a_student_from_the_chat(running, client, db, org)
     assert list(buttons(narrowed)) == ["Bea Person"]
     await client.press_button(chat, narrowed["message_id"], buttons(narrowed)["Bea Person"])
     confirm = await next_from_bot(client, chat, narrowed["message_id"])
-    assert confirm["text"] == "Enrol Bea Person in Physics 10 from today (Mon 02 Nov 2026)?"
+    assert confirm["text"] == "Enrol Bea Person in Physics 10 from today (Mon 2 Nov 2026)?"
     version = (await client.chat(chat))["version"]
     qid = await client.press_button(chat, confirm["message_id"], buttons(confirm)["Confirm"])
     assert (await client.callback_answer(qid, wait=5))["text"] == "Enrolled."

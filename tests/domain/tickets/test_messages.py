@@ -42,3 +42,23 @@ def test_each_desk_message_renders_with_the_right_buttons(world):
     desk.comment(world.db.uow(), world.actor(world.lead), tid, "Sorry!")
     comment = renderer.render(_deliveries(world)[-1])
     assert "<b>Lena Lead</b>: Sorry!" in comment.text
+
+
+def test_the_ticket_of_a_message_for_replies(world):
+    from domain.tickets import queries
+
+    tid = world.file()
+    desk.accept(world.db.uow(), world.actor(world.lead), tid, [world.crew.id])
+    other = world.file(title="Another")
+    with world.db.uow() as uow:
+        for n, (kind, who, subject) in enumerate([("ticket_card", world.rita.id, other),
+                                                  ("task_assigned", world.crew.id, None)]):
+            uow.session.execute(update(Notification).where(
+                Notification.kind == kind, Notification.recipient_id == who,
+                *([Notification.subject_id == subject] if subject else []))
+                .values(telegram_chat_id=who, telegram_message_id=900 + n))
+        uow.commit()
+    find = queries.ticket_of_message
+    assert find(world.db.uow(readonly=True), world.rita.id, world.rita.id, 900) == other
+    assert find(world.db.uow(readonly=True), world.crew.id, world.crew.id, 901) == tid  # the task's card
+    assert find(world.db.uow(readonly=True), world.crew.id, world.crew.id, 900) is None  # not his message

@@ -22,8 +22,11 @@ def test_admins_manage_teams_and_others_only_read_them(world):
         teams.create_team(world.db.uow(), admin, TeamSpec("Facilities"))
     with pytest.raises(InvalidInput):
         teams.create_team(world.db.uow(), admin, TeamSpec("IT", fields=[FieldSpec("Bad Key", "x")]))
-    it = teams.create_team(world.db.uow(), admin, TeamSpec("IT", fields=[FieldSpec("asset", "Asset tag", True)]),
+    it = teams.create_team(world.db.uow(), admin, TeamSpec("IT", fields=[FieldSpec("asset", "Asset tag", True)],
+                                                           options={"file_kinds": ["docx"]}),
                            [MemberSpec(world.crew.id, is_lead=True)])
+    assert it.file_kinds == {"jpeg", "png", "webp", "gif", "pdf", "docx"}
+    assert world.facilities.file_kinds == {"jpeg", "png", "webp", "gif", "pdf"}
     assert [m.name for m in it.leads] == ["Carl Crew"] and it.field("asset").required
     it = teams.set_members(world.db.uow(), admin, it.id, [MemberSpec(world.crew2.id, is_lead=True, notify_new=True)])
     assert it.member_ids == {world.crew2.id}

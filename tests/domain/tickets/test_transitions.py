@@ -67,3 +67,38 @@ def test_a_lead_sends_done_work_back(world):
     assert world.told("task_reopened") == [world.crew.id]
     tasks.complete_task(world.db.uow(), world.actor(world.crew), task)
     assert world.told("ticket_work_done") == [world.lead.id, world.lead.id]
+
+
+def test_the_timeline_names_the_channel_and_the_ip(world):
+    from domain.actors import Actor
+
+    tid = desk.file_ticket(world.db.uow(), Actor.api(world.rita.id, "203.0.113.9"),
+                           queries_spec_for(world)).ticket.id
+    desk.accept(world.db.uow(), Actor.web(world.lead.id, "198.51.100.7"), tid)
+    desk.comment(world.db.uow(), world.actor(world.lead), tid, "Coming")
+    staff = queries.get_ticket(world.db.uow(readonly=True), world.actor(world.lead), tid)
+    assert [(e.channel, e.ip) for e in staff.timeline] == [("api", "203.0.113.9"), ("web", "198.51.100.7"),
+                                                            ("telegram", None)]
+    hers = queries.get_ticket(world.db.uow(readonly=True), world.actor(world.rita), tid)
+    assert [e.ip for e in hers.timeline] == [None, None, None]  # IPs are for staff
+
+
+def queries_spec_for(world):
+    from domain.tickets.rows import TicketSpec
+
+    return TicketSpec(world.facilities.id, "Cold radiators", fields={"location": "Hall"})
+
+
+def test_filings_at_once_get_distinct_numbers_without_gaps(world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from domain.actors import Actor
+    from domain.tickets.rows import TicketSpec
+
+    def file(n: int) -> int:
+        spec = TicketSpec(world.facilities.id, f"Request {n}", fields={"location": "Hall"})
+        return desk.file_ticket(world.db.uow(), Actor.telegram(world.rita.id), spec).ticket.row.number
+
+    with ThreadPoolExecutor(4) as pool:
+        numbers = list(pool.map(file, range(8)))
+    assert sorted(numbers) == list(range(1, 9))

@@ -38,7 +38,7 @@ def test_an_admin_creates_a_batch_with_a_slot_and_enrols_two_students(db, make_p
     page.fill("#add-slot input[name=duration_minutes]", "60")
     page.get_by_role("button", name="Add class time").click()
     expect(page.locator(".flash")).to_have_text("Class time added.")
-    expect(page.locator("#next-classes li").first).to_contain_text("Mon 02 Nov 16:00–17:00")
+    expect(page.locator("#next-classes li").first).to_contain_text("Mon 2 Nov, 16:00–17:00")
 
     for student in (amir, bea):
         page.select_option("#enrol select[name=student_id]", str(student.id))
