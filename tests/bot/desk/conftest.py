@@ -116,4 +116,4 @@ async def eventually(check, timeout: float = 15) -> None:
         if await check():
             return
         await asyncio.sleep(0.1)
-    raise AssertionError("it did not happen in time")
+    raise AssertionError("it did not happen in time")  # pragma: no cover

@@ -115,7 +115,7 @@ async def test_replies_are_the_conversation_and_notes_stay_internal(running, cli
     mia, crew = org.mia.telegram_chat_id, org.crew1.telegram_chat_id
     filed = desk.file_ticket(db.uow(), Actor.telegram(org.mia.id), TicketSpec(org.facilities.id, "Flickering light"))
     card = await bot_says(client, mia, 0, "Flickering light")
-    await running.delivery.flush()  # the card's message id recorded, so the next status edits it
+    await recorded(db, org.mia.id)  # the card's message id, so the next status edits it
     desk.accept(db.uow(), Actor.telegram(org.lead.id), filed.ticket.id, [org.crew1.id])
     await eventually(lambda: _card_says(client, mia, card, "accepted"))
 
@@ -143,6 +143,16 @@ async def test_replies_are_the_conversation_and_notes_stay_internal(running, cli
     # The requester cannot make an internal note.
     refused = await say(client, mia, "! secret", "Nothing was sent", reply_to=back["message_id"])
     assert refused
+
+
+async def recorded(db, person_id: int) -> None:
+    """Wait until every message sent to this person has its message id recorded (the delivery loop
+    records sends in small batches, just after Telegram answers)."""
+    async def done() -> bool:
+        with db.uow(readonly=True) as uow:
+            return not uow.session.scalar(select(Notification.id).where(
+                Notification.recipient_id == person_id, Notification.telegram_message_id.is_(None)))
+    await eventually(done)
 
 
 async def _card_says(client, chat: int, card: dict, text: str) -> bool:
@@ -191,7 +201,7 @@ async def test_requester_edits_and_adds_photos_until_accepted(running, client, d
     added = await bot_says(client, mia, last + 1, "1 file")
     await press_edit(client, mia, added, "Done")
     assert ask["message_id"] < saved["message_id"]
-    await running.delivery.flush()
+    await recorded(db, org.mia.id)
     with db.uow(readonly=True) as uow:
         assert uow.session.scalar(select(TicketAttachment.id).where(TicketAttachment.ticket_id == filed.ticket.id))
     desk.accept(db.uow(), Actor.telegram(org.lead.id), filed.ticket.id)
