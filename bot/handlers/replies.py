@@ -69,8 +69,8 @@ async def ticket_route(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
     text = re.sub(r"^/note(@\w+)?\b", "", (message.text or message.caption or "").strip()).strip()
     if text.startswith(NOTE_MARK):
         text, internal = text[len(NOTE_MARK):].strip(), True
-    file = request.attachment_of(message)
     try:
+        file = await request.receive_attachment(context, message)
         result = await asyncio.to_thread(tickets.comment, deps_of(context).db.uow(), Actor.telegram(person.id),
                                          ticket_id, text, internal, [file] if file else [])
     except DomainError as exc:

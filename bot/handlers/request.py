@@ -22,6 +22,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.deps import deps_of
 from bot.desk_callbacks import RequestButton
+from bot.files import incoming_file, receive_file
 from bot.identity import person_of
 from bot.messages import limits
 from bot.ticket_callbacks import TicketFromPhoto, TicketPriority, TicketTeam
@@ -60,16 +61,20 @@ def _button(text: str, data: callbacks.Callback) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=callbacks.encode(data))  # type: ignore[arg-type]
 
 
-def attachment_of(message: Message) -> AttachmentIn | None:
-    """A photo (its largest size) or a file of a message, as Telegram ids (re-sent without re-uploading)."""
-    if message.photo:
-        p = message.photo[-1]
-        return AttachmentIn("photo", p.file_id, p.file_unique_id, size=p.file_size)
-    if message.document:
-        d = message.document
-        return AttachmentIn("document", d.file_id, d.file_unique_id, filename=d.file_name,
-                            content_type=d.mime_type, size=d.file_size)
-    return None
+async def receive_attachment(context: ContextTypes.DEFAULT_TYPE, message: Message) -> AttachmentIn | None:
+    """The message's photo (largest size) or file: checked and kept by the attachment store when there is one
+    (FileRefused says why not), always with Telegram's ids so it can be re-sent without re-uploading."""
+    incoming = incoming_file(message)
+    if incoming is None:
+        return None
+    store = deps_of(context).attachments
+    kind = "photo" if incoming.is_photo else "document"
+    if store is None:
+        return AttachmentIn(kind, incoming.file_id, incoming.file_unique_id, filename=incoming.filename,
+                            size=incoming.size)
+    got = await receive_file(context.bot, incoming, store)
+    kept = got.stored
+    return AttachmentIn(kind, got.file_id, got.file_unique_id, kept.key, kept.filename, kept.mime, kept.size)
 
 
 async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
@@ -172,7 +177,11 @@ async def ask_photos(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def got_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """A photo or a file for the request."""
     assert update.effective_message is not None
-    file = attachment_of(update.effective_message)
+    try:
+        file = await receive_attachment(context, update.effective_message)
+    except DomainError as exc:  # FileRefused: too big, not an image or PDF...
+        await update.effective_message.reply_text(exc.message)
+        return PHOTOS
     if file is not None:
         _draft(context).files.append(file)
     return await ask_photos(update, context)
@@ -299,7 +308,11 @@ async def offer_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if person_of(context) is None:
         await message.reply_text(NOT_LINKED)
         return
-    context.user_data[OFFERED] = attachment_of(message)
+    try:
+        context.user_data[OFFERED] = await receive_attachment(context, message)
+    except DomainError as exc:
+        await message.reply_text(exc.message)
+        return
     await message.reply_text("File a request with this photo?", reply_markup=InlineKeyboardMarkup(
         [[_button("Yes", TicketFromPhoto("yes")), _button("No", TicketFromPhoto("no"))]]))
 

@@ -26,12 +26,13 @@ from bot import callbacks
 from bot.deps import deps_of
 from bot.desk_callbacks import PickDone, PickDue, PickPage, PickToggle, RequestButton
 from bot.handlers import ticket_views
-from bot.handlers.request import attachment_of
+from bot.handlers.request import receive_attachment
 from bot.identity import person_of
 from bot.messages.paging import nav_rows, page_count
 from bot.ticket_callbacks import TicketButton
 from domain.actors import Actor
 from domain.errors import DomainError
+from domain.files import FileRefused
 from domain.teams import queries as teams
 from domain.tickets import queries as ticket_queries
 from domain.tickets import services as tickets
@@ -289,14 +290,14 @@ async def got_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     draft, person = _draft(context), person_of(context)
     if person is None:
         return ConversationHandler.END
-    file = attachment_of(message)
-    kwargs = {"attachments": [file]} if file is not None else {"description": message.text or ""}
     try:
+        file = await receive_attachment(context, message)
+        kwargs = {"attachments": [file]} if file is not None else {"description": message.text or ""}
         result = await asyncio.to_thread(tickets.edit_before_accept, deps_of(context).db.uow(),
                                          Actor.telegram(person.id), draft.ticket_id, **kwargs)
-    except DomainError as exc:
+    except DomainError as exc:  # a refused file leaves the step open; anything else ends it
         await message.reply_text(exc.message)
-        return ConversationHandler.END
+        return EDIT if isinstance(exc, FileRefused) else ConversationHandler.END
     await message.reply_text(result.message + " Send more, or tap Done.", reply_markup=InlineKeyboardMarkup(
         [[_button("Done", RequestButton("done"))]]))
     return EDIT

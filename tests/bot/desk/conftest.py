@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from adapters.attachments import FileAttachments
 from bot.delivery import DeliveryConfig
 from domain.actors import Actor
 from domain.clock import SystemClock
@@ -50,8 +51,9 @@ async def org(db, client) -> Org:
 
 
 @pytest.fixture(scope="module")
-async def running(db, sandbox, org):
+async def running(db, sandbox, org, tmp_path_factory):
     bot = await start_bot(db, sandbox.url, delivery=DeliveryConfig(idle_poll=0.05, backoff_base=0.05))
+    bot.deps.attachments = FileAttachments(tmp_path_factory.mktemp("attachments"))  # as the root gives it
     runner = asyncio.create_task(bot.delivery.run())
     yield bot
     await bot.stop()

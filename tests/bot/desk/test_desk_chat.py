@@ -52,7 +52,7 @@ async def test_request_with_two_photos_accepted_assigned_worked_and_resolved(run
     assert "new" in card["text"]
     with db.uow(readonly=True) as uow:
         files = uow.session.scalars(select(TicketAttachment)).all()
-    assert len(files) == 2 and all(f.telegram_file_id for f in files)
+    assert len(files) == 2 and all(f.telegram_file_id and f.file_key for f in files)  # kept, and re-sendable
 
     # The lead accepts and picks two crew members, with no due time.
     new = await bot_says(client, lead, 0, "New request")
