@@ -37,7 +37,8 @@ from domain.tickets.rows import MAX_DESCRIPTION, MAX_FIELD, MAX_TITLE, Attachmen
 TEAM, TITLE, DESCRIPTION, PHOTOS, FIELD, PRIORITY, CONFIRM = range(7)
 MAX_FILES = 3
 DRAFT = "request_draft"
-OFFERED = "request_offered_photo"  # the photo a "File a request with this photo?" offer is about
+OFFERED = "request_offered_photos"  # the photos a "File a request with this photo?" offer is about
+OFFERED_ALBUM = "request_offered_album"  # their album (media group), so an album gets one offer
 NOT_LINKED = "You are not linked yet. Send /start to begin."
 
 
@@ -97,8 +98,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         if callbacks.decode(update.callback_query.data) == TicketFromPhoto("no"):
             await update.callback_query.edit_message_text("All right, nothing was filed.")
             return ConversationHandler.END
-        if offered is not None:
-            draft.files.append(offered)
+        draft.files.extend(f for f in (offered or [])[:MAX_FILES] if f is not None)
         await update.callback_query.edit_message_reply_markup(None)
     try:
         rows = await asyncio.to_thread(teams.list_teams, deps_of(context).db.uow(readonly=True),
@@ -309,10 +309,15 @@ async def offer_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(NOT_LINKED)
         return
     try:
-        context.user_data[OFFERED] = await receive_attachment(context, message)
+        file = await receive_attachment(context, message)
     except DomainError as exc:
         await message.reply_text(exc.message)
         return
+    album = message.media_group_id
+    if album is not None and context.user_data.get(OFFERED_ALBUM) == album:  # one offer per album
+        context.user_data.setdefault(OFFERED, []).append(file)
+        return
+    context.user_data[OFFERED], context.user_data[OFFERED_ALBUM] = [file], album
     await message.reply_text("File a request with this photo?", reply_markup=InlineKeyboardMarkup(
         [[_button("Yes", TicketFromPhoto("yes")), _button("No", TicketFromPhoto("no"))]]))
 

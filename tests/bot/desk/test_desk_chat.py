@@ -169,10 +169,17 @@ async def test_tickets_lists_mine_and_a_photo_offers_a_request(running, client, 
     assert "none" in assigned["text"]
 
     last = await last_id(client, mia)
-    await client.send_photo(mia)
+    await client.send_photo(mia, media_group_id="album-1")
+    await client.send_photo(mia, media_group_id="album-1")
     offer = await bot_says(client, mia, last + 1, "File a request with this photo?")
     teams_msg = await press(client, mia, offer, "Yes", "Which team")
     assert data_of(teams_msg, "Facilities")
+    offers = [m for m in await client.bot_messages(mia) if m["message_id"] > last and "this photo?" in m["text"]]
+    assert len(offers) == 1  # one offer for the album
+    await press(client, mia, teams_msg, "Facilities", "title")
+    await say(client, mia, "Cracked tile", "Describe")
+    got = await say(client, mia, "In the hall.", "Got 2 of 3")  # the album's two photos came along
+    assert "Done" in str(got["reply_markup"])
     await say(client, mia, "/cancel", "nothing was filed")
 
 
@@ -199,6 +206,13 @@ async def test_requester_edits_and_adds_photos_until_accepted(running, client, d
     last = await last_id(client, mia)
     await client.send_photo(mia)
     added = await bot_says(client, mia, last + 1, "1 file")
+    last = await last_id(client, mia)
+    await client.send_document(mia, b"MZ\x90\x00" + bytes(200), "photo.jpg")
+    refused = await client.wait_for_bot_message(mia, last + 1, timeout=10)
+    assert refused["text"].startswith("This file") and "Saved" not in refused["text"]  # refused, and why
+    with db.uow(readonly=True) as uow:
+        assert len(uow.session.scalars(select(TicketAttachment.id).where(
+            TicketAttachment.ticket_id == filed.ticket.id)).all()) == 1
     await press_edit(client, mia, added, "Done")
     assert ask["message_id"] < saved["message_id"]
     await recorded(db, org.mia.id)
