@@ -20,8 +20,10 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
 from bot.desk_callbacks import RequestButton
+from bot.fallback import within_conversation
 from bot.files import incoming_file, receive_file
 from bot.identity import person_of
 from bot.messages import limits
@@ -328,7 +330,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     media = filters.PHOTO | filters.Document.ALL
     skip = callbacks.pattern(RequestButton)
     return [
-        ConversationHandler(
+        IdleEndingConversation(
             entry_points=[CommandHandler("request", start),
                           CallbackQueryHandler(start, pattern=callbacks.pattern(TicketFromPhoto))],
             states={
@@ -340,8 +342,10 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
                 PRIORITY: [CallbackQueryHandler(got_priority, pattern=callbacks.pattern(TicketPriority))],
                 CONFIRM: [CallbackQueryHandler(confirm, pattern=skip)],
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", cancel), *within_conversation()],
             name="request",
+            idle_text="Your /request was left unfinished for over an hour, so it has ended; nothing was filed. "
+                      "Send /request to start again.",
         ),
     ]
 

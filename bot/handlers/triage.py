@@ -23,8 +23,10 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.conversations import IdleEndingConversation
 from bot.deps import deps_of
 from bot.desk_callbacks import PickDone, PickDue, PickPage, PickToggle, RequestButton
+from bot.fallback import within_conversation
 from bot.handlers import ticket_views
 from bot.handlers.request import receive_attachment
 from bot.identity import person_of
@@ -318,7 +320,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The ticket buttons and the steps some of them need."""
     text = filters.TEXT & ~filters.COMMAND
-    return [ConversationHandler(
+    return [IdleEndingConversation(
         entry_points=[CallbackQueryHandler(on_button, pattern=callbacks.pattern(TicketButton))],
         states={
             PICK: [CallbackQueryHandler(people_button, pattern=callbacks.pattern(PickToggle, PickPage, PickDone)),
@@ -328,7 +330,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             EDIT: [MessageHandler(text | filters.PHOTO | filters.Document.ALL, got_edit),
                    CallbackQueryHandler(stop, pattern=callbacks.pattern(RequestButton))],
         },
-        fallbacks=[CommandHandler("cancel", stop)],
+        fallbacks=[CommandHandler("cancel", stop), *within_conversation()],
         allow_reentry=True,
         name="ticket_actions",
+        idle_text="That step on the ticket was left for over an hour, so it has ended; nothing was changed. "
+                  "Press the ticket's button again to start over.",
     )]
