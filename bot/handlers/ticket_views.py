@@ -32,6 +32,7 @@ from domain.tickets.rows import (
     TicketScope,
     status_text,
 )
+from domain.words import plural
 
 PER_PAGE = 6
 MAX_PHOTOS_SHOWN = 5
@@ -134,7 +135,7 @@ def detail_text(d: TicketDetail, tz: str) -> str:
     if d.reject_reason:
         lines.append(f"Rejected: {html.escape(d.reject_reason)}")
     if d.attachments:
-        lines.append(f"📎 {len(d.attachments)} photo(s) or file(s)")
+        lines.append(f"📎 {plural(len(d.attachments), 'photo or file', 'photos or files')}")
     comments = [e for e in d.timeline if e.kind == EventKind.COMMENT][-5:]
     for e in comments:
         mark = "🔒 " if e.internal else ""
