@@ -167,7 +167,7 @@ def seed(container: Container) -> str:
     now = real.clock.now()
     classes = seed_classes(db, clock, now, container.settings.timezone, ids)
     clock.set(now - timedelta(days=6))
-    desk_teams = seed_desk_history(db, clock, ids)
+    desk_teams = seed_desk_history(db, clock, ids, container.attachments)
     with db.uow() as uow:  # weeks of history are not news: only today's class sheet and what follows is sent
         uow.session.execute(update(Notification).where(Notification.created_at < now - timedelta(minutes=1)).values(
             status=NotificationStatus.SENT, sent_at=Notification.created_at, last_error="demo history"))

@@ -8,10 +8,12 @@ moment the demo starts, so Lena's triage message (Accept / Reject / Assign...) i
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 from domain.actors import Actor
 from domain.clock import FixedClock
+from domain.files import AttachmentStore
 from domain.models import Priority
 from domain.tasks import services as tasks
 from domain.teams import services as teams
@@ -19,7 +21,7 @@ from domain.teams.queries import FieldSpec
 from domain.teams.services import MemberSpec, TeamSpec
 from domain.tickets import queries as desk_queries
 from domain.tickets import services as desk
-from domain.tickets.rows import Contact, TicketSpec
+from domain.tickets.rows import AttachmentIn, Contact, TicketSpec
 from domain.uow import Database
 
 
@@ -28,8 +30,26 @@ def _task(db: Database, who: int, ticket_id: int) -> int:
     return next(task for pid, _name, task in detail.assignees if pid == who and task is not None)
 
 
-def seed_desk_history(db: Database, clock: FixedClock, ids: dict[str, int]) -> dict[str, int]:
-    """Two teams and a week of tickets; returns the team ids."""
+def demo_photo(store: AttachmentStore | None, caption: str, colour: tuple[int, int, int]) -> list[AttachmentIn]:
+    """A small picture kept in the attachment store (the web shows it; no Telegram file_id), or none."""
+    if store is None:
+        return []
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 460, 300), outline=(255, 255, 255), width=4)
+    draw.text((40, 150), caption, fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    stored = store.put(buffer.getvalue(), f"{caption.lower().replace(' ', '-')}.png")
+    return [AttachmentIn("photo", file_key=stored.key, filename=f"{caption}.png", content_type="image/png",
+                         size=stored.size)]
+
+
+def seed_desk_history(db: Database, clock: FixedClock, ids: dict[str, int],
+                      store: AttachmentStore | None = None) -> dict[str, int]:
+    """Two teams and a week of tickets (with a few photos when a store is given); returns the team ids."""
     system = Actor.system()
     lena, tom, kofi, raj = ids["lena"], ids["tom"], ids["kofi"], ids["raj"]
     facilities = teams.create_team(db.uow(), system, TeamSpec(
@@ -55,7 +75,8 @@ def seed_desk_history(db: Database, clock: FixedClock, ids: dict[str, int]) -> d
 
     lead, crew_tom, crew_kofi = Actor.telegram(lena), Actor.telegram(tom), Actor.telegram(kofi)
     # Resolved: a wobbly desk, fixed by Tom.
-    desk_ = file("s4", "Wobbly desk in Room 4", "The desk by the window rocks when you write.", where="Room 4")
+    desk_ = file("s4", "Wobbly desk in Room 4", "The desk by the window rocks when you write.", where="Room 4",
+                 attachments=demo_photo(store, "Desk Room 4", (120, 80, 40)))
     desk.accept(db.uow(), lead, desk_, [tom], clock.now() + timedelta(days=2))
     at(2)
     tasks.start_task(db.uow(), crew_tom, _task(db, tom, desk_))
@@ -89,7 +110,8 @@ def seed_desk_history(db: Database, clock: FixedClock, ids: dict[str, int]) -> d
     tasks.complete_task(db.uow(), crew_kofi, _task(db, kofi, bulbs))
     # In progress, with two crew, a conversation and an internal note.
     radiator = file("meera", "Leaking radiator in Lab 2", "Water pools under the radiator by the sink.",
-                    where="Lab 2", priority=Priority.URGENT)
+                    where="Lab 2", priority=Priority.URGENT,
+                    attachments=demo_photo(store, "Radiator Lab 2", (40, 90, 160)))
     desk.accept(db.uow(), lead, radiator, [tom, kofi], clock.now() + timedelta(hours=30))
     at(1)
     tasks.start_task(db.uow(), crew_tom, _task(db, tom, radiator))
@@ -97,7 +119,7 @@ def seed_desk_history(db: Database, clock: FixedClock, ids: dict[str, int]) -> d
     at(1)
     desk.comment(db.uow(), Actor.telegram(ids["meera"]), radiator, "Thanks, I moved the class to Lab 1.")
     desk.comment(db.uow(), crew_tom, radiator, "The valve is corroded; we need a plumber for the part.",
-                 internal=True)
+                 internal=True, attachments=demo_photo(store, "Corroded valve", (90, 90, 90)))
     # Accepted and assigned, not started yet.
     chair = file("s1", "Broken chair in the library", "One leg is cracked.", where="Library")
     desk.accept(db.uow(), lead, chair, [tom])

@@ -106,8 +106,8 @@ def actions(roles: frozenset[str], status: TicketStatus) -> frozenset[Action]:
         can.add(Action.NOTE)
     if triage and status == TicketStatus.NEW:
         can |= {Action.ACCEPT, Action.REJECT}
-    if triage and status in (TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS):
-        can.add(Action.ASSIGN)
+    if triage and status in (TicketStatus.NEW, TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS, TicketStatus.DONE):
+        can.add(Action.ASSIGN)  # at done: more work puts it back in progress
     if triage and status in (TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS, TicketStatus.DONE):
         can.add(Action.RESOLVE)
     if (triage and status in (TicketStatus.DONE, TicketStatus.RESOLVED)) or (

@@ -7,7 +7,8 @@ answers a TicketResult (the ticket as the actor now sees it).
                        priority=None, attachments=()) -> TicketResult         requester or leads, while new
     accept(uow, actor, ticket_id, assignee_ids=(), due_at=None, note=None)    new -> accepted (leads/admins)
     reject(uow, actor, ticket_id, reason)                                     new -> rejected (reason required)
-    assign(uow, actor, ticket_id, assignee_ids, due_at=None)                  adds assignees (accepts a new one)
+    assign(uow, actor, ticket_id, assignee_ids, due_at=None)                  adds assignees (accepts a new one;
+                                                                              done -> in progress)
     resolve(uow, actor, ticket_id, note=None)                                 accepted/in progress/done -> resolved
     reopen(uow, actor, ticket_id, reason)                                     done/resolved -> in progress
     cancel(uow, actor, ticket_id, reason=None)                                any open one -> cancelled
@@ -262,7 +263,9 @@ def _assign(uow: UnitOfWork, actor: Actor, ticket: Ticket, assignee_ids: Sequenc
     event_id = work.add_event(uow, actor, ticket, EventKind.ASSIGNED, assignees=added,
                               due_at=due_at.isoformat() if due_at else None)
     if ticket.status == TicketStatus.DONE:  # more work on finished work: back in progress
-        work.add_event(uow, actor, ticket, EventKind.REOPENED, to=TicketStatus.IN_PROGRESS)
+        back = work.add_event(uow, actor, ticket, EventKind.REOPENED, to=TicketStatus.IN_PROGRESS)
+        ticket.done_at = None
+        notify.on_status(uow.session, ticket, back, actor.person_id, uow.now)
     return event_id
 
 

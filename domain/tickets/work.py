@@ -163,5 +163,6 @@ def after_task_move(uow: UnitOfWork, actor: Actor, task: Task, to: TaskStatus) -
         ticket.done_at = uow.now
         notify.on_status(uow.session, ticket, event_id, actor.person_id, uow.now)
     elif ticket.status == TicketStatus.DONE and done < total:  # a task was reopened or added
-        add_event(uow, actor, ticket, EventKind.REOPENED, to=TicketStatus.IN_PROGRESS, task=task.id)
+        event_id = add_event(uow, actor, ticket, EventKind.REOPENED, to=TicketStatus.IN_PROGRESS, task=task.id)
         ticket.done_at = None
+        notify.on_status(uow.session, ticket, event_id, actor.person_id, uow.now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -30,7 +31,9 @@ KEY = "k" * 32
 
 def run_bootstrap(url: str, *args: str, phone: str = "+447700900001") -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": url, "SECRET_KEYS": KEY,
-           "ADMIN_PHONE": phone, "ADMIN_NAME": "Asha Rao", "TIMEZONE": midday_zone()}
+           "ADMIN_PHONE": phone, "ADMIN_NAME": "Asha Rao", "TIMEZONE": midday_zone(),
+           # the demo's photos go beside the test's database, not into the repository's instance/
+           "ATTACHMENTS_DIR": str(Path(url.removeprefix("sqlite:///")).parent / "attachments")}
     return subprocess.run([sys.executable, str(ROOT / "bootstrap.py"), *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 

@@ -102,3 +102,14 @@ def test_filings_at_once_get_distinct_numbers_without_gaps(world):
     with ThreadPoolExecutor(4) as pool:
         numbers = list(pool.map(file, range(8)))
     assert sorted(numbers) == list(range(1, 9))
+
+
+def test_more_work_on_done_work_puts_it_back_in_progress_and_the_requester_hears(world):
+    tid = world.file()
+    desk.accept(world.db.uow(), world.actor(world.lead), tid, [world.crew.id])
+    task = queries.get_ticket(world.db.uow(readonly=True), world.actor(world.crew), tid).assignees[0][2]
+    tasks.complete_task(world.db.uow(), world.actor(world.crew), task)
+    more = desk.assign(world.db.uow(), world.actor(world.lead), tid, [world.crew2.id])
+    assert more.ticket.status == TicketStatus.IN_PROGRESS and str(more.ticket.row.progress) == "1 of 2 done"
+    statuses = [d["status"] for _k, r, d in world.outbox("ticket_card")]
+    assert statuses == ["new", "accepted", "in_progress", "done", "in_progress"]
