@@ -164,11 +164,17 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, ticket_id: in
     tz = person.timezone or deps_of(context).settings.timezone
     await context.bot.send_message(update.effective_chat.id, detail_text(d, tz), reply_markup=markup,
                                    parse_mode=ParseMode.HTML)
-    photos = [a for a in d.attachments if a.kind == "photo" and a.telegram_file_id][:MAX_PHOTOS_SHOWN]
-    for n, a in enumerate(photos, 1):  # re-sent by file_id: nothing is uploaded again
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_photo(update.effective_chat.id, a.telegram_file_id,  # type: ignore[arg-type]
-                                         caption=f"{VIEW_MARK} #{d.row.number} photo {n} of {len(photos)}")
+    store = deps_of(context).attachments
+    photos = [a for a in d.attachments if a.kind == "photo" and (a.telegram_file_id or (a.file_key and store))]
+    photos = photos[:MAX_PHOTOS_SHOWN]
+    for n, a in enumerate(photos, 1):
+        caption = f"{VIEW_MARK} #{d.row.number} photo {n} of {len(photos)}"
+        with contextlib.suppress(TelegramError, DomainError):
+            if a.telegram_file_id:  # re-sent by file_id: nothing is uploaded again
+                await context.bot.send_photo(update.effective_chat.id, a.telegram_file_id, caption=caption)
+            elif a.file_key and store is not None:  # filed on the web: uploaded from the store once
+                content = await asyncio.to_thread(store.open, a.file_key)
+                await context.bot.send_photo(update.effective_chat.id, content, caption=caption)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
