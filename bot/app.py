@@ -14,7 +14,17 @@ from bot.deps import BotDeps
 from bot.errors import on_error
 from bot.fallback import install as install_fallbacks
 from bot.group_chats import GroupChatGate
-from bot.handlers import account, assign, class_week, decline, enrol
+from bot.handlers import (
+    account,
+    assign,
+    class_week,
+    decline,
+    enrol,
+    replies,
+    request,
+    ticket_views,
+    triage,
+)
 from bot.handlers import attendance as attendance_handlers
 from bot.handlers import reminders as reminder_handlers
 from bot.handlers import tasks as task_handlers
@@ -67,8 +77,10 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.add_handler(TypeHandler(Update, refuse_unstorable_text), group=TEXT_GROUP)
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
     for module in (account, assign, enrol, task_handlers, decline, attendance_handlers, class_week,
-                   reminder_handlers):
+                   reminder_handlers, request, triage, ticket_views):
         app.add_handlers(module.handlers())
+    # After every conversation (a conversation's step wins): replies to our messages, a lone photo.
+    app.add_handlers(replies.handlers() + request.photo_offer_handlers())
     app.add_handler(TypeHandler(Update, GroupChatGate(registered_commands(app), ledger.record)),
                     group=GROUP_CHAT_GROUP)
     app.add_handler(TypeHandler(Update, ledger.record), group=LAST_GROUP)

@@ -13,7 +13,8 @@ from domain.models import Role
 
 log = logging.getLogger(__name__)
 
-EVERYONE = [("start", "link your account or say hello"), ("help", "what I can do"),
+EVERYONE = [("request", "ask a team for something (a repair, a booking...)"), ("tickets", "my requests and tickets"),
+            ("start", "link your account or say hello"), ("help", "what I can do"),
             ("me", "who I am to Taskbell"), ("brief", "today's brief"), ("web", "a sign-in link for the web app"),
             ("revoke", "make my old dashboard links stop working")]
 WORKER = [("tasks", "my open tasks")]

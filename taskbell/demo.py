@@ -65,7 +65,7 @@ HINTS = {
     "lena": "Facilities lead. A new request waits: Accept, Reject or Assign…; /tickets for the team's queue.",
     "raj": "Operations lead. A new escalation waits (booking BK-20388): Accept or Assign…; try /tickets.",
     "kofi": "Crew on Facilities and Operations. Try /tasks, then Complete; /tickets shows what you work on.",
-    "s1": "Student, Physics and Biology. Try /tasks and press Start.",
+    "s1": "Student, Physics and Biology. Try /tasks and press Start; /request (or send a photo) to report a problem.",
     "s2": "Student, Physics and Biology. Try /tasks; /absent to excuse a class ahead.",
     "s3": "Student, Physics: drifting into absences. Try /tasks.",
     "s4": "Student, Physics and Maths. Try /tasks.",
@@ -75,7 +75,8 @@ HINTS = {
     "s8": "Student, Maths and Biology: never missed a class. Try /tasks.",
     "p1": "Parent of Aarav. Try /web: his attendance, class by class.",
     "p2": "Parent of Bea. Try /absent to excuse her from a class.",
-    "p3": "Parent of Chidi. His absence message arrives here when Daniel submits the sheet; /web for his attendance.",
+    "p3": "Parent of Chidi. His absence message arrives here when Daniel submits the sheet: reply to it to reach "
+          "Daniel; /web for his attendance.",
     "p4": "Parent of Dana. Try /web.",
     "p5": "Parent of Emre. Try /web: his Maths attendance.",
     "p6": "Parent of Farah. Try /absent.",

@@ -103,8 +103,8 @@ def absence(r: Renderer, d: Delivery) -> Rendered:
     info = att_queries.session_info(r.db.uow(readonly=True), int(d.data["session_id"]))
     child = profiles.profile(r.db.uow(readonly=True), int(d.data["student_id"])).name
     return Rendered(f"{html.escape(child)} was marked absent from <b>{html.escape(info.batch_name)}</b> on "
-                    f"{local(info.starts_at, d.recipient_tz, r.org_tz)}. If you think this is a mistake, please tell "
-                    "the teacher directly; replies to this chat are not passed on.")
+                    f"{local(info.starts_at, d.recipient_tz, r.org_tz)}. If you think this is a mistake, reply to "
+                    "this message to reach the teacher.")
 
 
 @renders(NotificationKind.ATTENDANCE_NAG)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot import callbacks as cb
 from bot import decline_callbacks as dc
+from bot import desk_callbacks as dk
 from bot import enrol_callbacks as en
 from bot import ticket_callbacks as tk
 from domain.models import Priority
@@ -54,6 +55,11 @@ KINDS = {
     tk.TicketTeam: st.builds(tk.TicketTeam, ids),
     tk.TicketPriority: st.builds(tk.TicketPriority, st.sampled_from([p.value for p in Priority])),
     tk.TicketFromPhoto: st.builds(tk.TicketFromPhoto, st.sampled_from(["yes", "no"])),
+    dk.RequestButton: st.builds(dk.RequestButton, st.sampled_from(["skip", "done", "ok", "no"])),
+    dk.PickToggle: st.builds(dk.PickToggle, ids),
+    dk.PickPage: st.builds(dk.PickPage, pages),
+    dk.PickDone: st.just(dk.PickDone()),
+    dk.PickDue: st.builds(dk.PickDue, st.none() | pages),
 }
 ANY = st.one_of(*KINDS.values())
 

@@ -78,7 +78,7 @@ async def test_sheet_toggle_submit_and_parent_told_once(running, client, db, org
 
     told = await client.wait_for_bot_message(org["mum"].telegram_chat_id, 0, timeout=15)
     assert "S1 Person was marked absent from Chemistry 9" in told["text"]
-    assert "reply to" not in told["text"] and "replies to this chat are not passed on" in told["text"]
+    assert "reply to this message to reach the teacher" in told["text"]
     with db.uow(readonly=True) as uow:
         marks = dict(uow.session.execute(select(AttendanceRecord.student_id, AttendanceRecord.mark)).all())
         absences = uow.session.scalar(select(func.count()).select_from(Notification).where(
