@@ -124,9 +124,12 @@ class MailLoop:
 
     def _claim_and_render(self, limit: int) -> list[Ready] | None:
         """In a worker thread: read the pace, claim due rows, render them; settle what cannot be sent.
-        None when nothing was claimed."""
+        None when nothing was claimed; [] when the minute's pace is used up."""
         self._per_minute = mailqueue.per_minute(self.db.uow(readonly=True))
-        claimed = mailqueue.claim_email(self.db.uow(), min(limit, self._per_minute))
+        room = min(limit, self._room())  # the rule may have just been lowered
+        if room <= 0:
+            return []
+        claimed = mailqueue.claim_email(self.db.uow(), room)
         if not claimed:
             return None
         out: list[Ready] = []

@@ -33,3 +33,13 @@ def test_a_huge_body_is_capped_and_html_is_escaped():
     assert len(plain) < compose.MAX_BODY + 1000 and "[cut: the full text is on your dashboard]" in plain
     assert "<script>" not in markup and "&lt;script&gt;" in markup
     assert "http://x/e/settings/t" in plain and msg["List-Unsubscribe"].strip() == "<http://x/e/settings/t>"
+
+
+def test_every_kind_that_can_go_by_email_has_its_own_renderer_and_others_a_fallback(mail):
+    from domain.mail.channels import group_of
+    from domain.outbox import Delivery, NotificationKind
+    from mailer.registry import RENDERERS
+
+    assert {k.value for k in NotificationKind if group_of(k.value)} <= set(RENDERERS)
+    made = mail.ctx.render(Delivery(1, "from_a_newer_version", 7, None, {"title": "Hello"}, 1, None, None))
+    assert made.subject == "From a newer version: Hello" and "/d/" in made.text

@@ -4,10 +4,13 @@ header injection, and a ticket's outside contact kept in one thread."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from domain.actors import Actor
+from domain.attendance import schedule
+from domain.attendance import sheet as att_sheet
 from domain.links import LinkSigner
 from domain.mail import channels
 from domain.models import Notification, NotificationStatus, Person, PersonStatus, Role
@@ -18,7 +21,7 @@ from domain.teams import services as teams
 from domain.teams.services import MemberSpec, TeamSpec
 from domain.tickets import services as desk
 from domain.tickets.rows import Contact, TicketSpec
-from tests.factories import SYSTEM, assign_one
+from tests.factories import SYSTEM, assign_one, physics_class
 from tests.mailer.conftest import BASE_URL, KEYS
 
 
@@ -154,3 +157,20 @@ async def test_a_bcc_in_a_name_or_subject_is_neutralised(db, make_person, mail, 
     assert "\n" not in msg["Subject"] and "\n" not in str(msg["To"])
     raw = msg.as_string()
     assert not re.search(r"^Bcc:", raw, flags=re.MULTILINE)
+
+
+async def test_a_parent_who_chose_email_gets_the_absence_message(db, make_person, mail, smtp_server, clock):
+    klass = physics_class(db, make_person, ["Chidi Eze", "Ada Obi"])
+    teacher, (_chidi, ada), parent = klass["teacher"], klass["students"], klass["parents"][1]
+    channels.set_email(db.uow(), Actor.web(parent.id, None), "parent1@home.example")
+    channels.set_channels(db.uow(), Actor.web(parent.id, None), {"attendance": "email"})
+    schedule.ensure_sessions(db.uow(), date(2026, 11, 2), date(2026, 11, 2), "Europe/London")
+    clock.set(datetime(2026, 11, 2, 15, 46, tzinfo=UTC))
+    [session_id] = schedule.open_due(db.uow())
+    att_sheet.toggle(db.uow(), Actor.telegram(teacher.id), session_id, ada.id)
+    att_sheet.submit(db.uow(), Actor.telegram(teacher.id), session_id)
+    await mail.drain()
+    [got] = smtp_server.to("parent1@home.example")
+    assert got.message["Subject"] == "Absence: Ada Obi, Physics 10"
+    assert "Ada Obi was marked absent from Physics 10 on Mon 2 Nov, 16:00." in got.text()
+    assert [c for k, c, _s, _e in rows(db, parent.id) if k == "absence"] == ["email"]  # not Telegram too
