@@ -1,4 +1,4 @@
-"""Fan-out: which outbox channel(s) each notification intent goes by, decided when it is written.
+"""Fan-out: which outbox channels each notification intent goes by, decided when it is written.
 
 Read in one query per few thousand recipients: their Telegram chat, their address, their choices.
 An intent naming its channels (a ticket's outside contact, a sign-in code by email) is taken as is;
