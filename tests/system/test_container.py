@@ -107,3 +107,23 @@ async def test_web_process_in_webhook_mode_starts_the_bot_with_its_post_init(dat
     finally:
         await handlers.stop()
         container.close()
+
+
+def test_email_is_built_only_with_smtp_and_queues_only_then(database_url):
+    plain = root(database_url)
+    try:
+        assert not plain.db.email_enabled
+        with pytest.raises(Exception, match="SMTP_HOST and SMTP_FROM are needed"):
+            _ = plain.mailer
+    finally:
+        plain.close()
+    mailing = root(database_url, smtp_host="127.0.0.1", smtp_port=2525, smtp_from="Bell <bell@school.example>",
+                   smtp_tls="none")
+    try:
+        assert mailing.db.email_enabled
+        loop = mailing.mailer
+        assert loop is mailing.mailer and loop.db is mailing.db and loop.ctx.links is mailing.mail_links
+        assert (loop.smtp.host, loop.smtp.port, loop.smtp.envelope_sender) == ("127.0.0.1", 2525, "bell@school.example")
+        assert runner.mailer_component(mailing).name == "mailer"
+    finally:
+        mailing.close()

@@ -85,7 +85,7 @@ def test_no_due_time_reads_naturally() -> None:
 def test_no_awkward_strings_in_what_people_read() -> None:
     """No "(s)" plurals and no "due no due time" in the bot's, the domain's or the console's texts."""
     offenders = []
-    for folder in ("bot", "domain", "web"):
+    for folder in ("bot", "domain", "web", "mailer"):
         for path in (ROOT / folder).rglob("*"):
             if path.suffix not in (".py", ".html"):
                 continue
