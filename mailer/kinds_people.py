@@ -79,3 +79,14 @@ def login_code(ctx: MailContext, d: Delivery) -> Email:
     text, markup = body([f"Your Taskbell sign-in code is {code}. It expires in {plural(minutes, 'minute')}.",
                          "If you did not ask for it, ignore this message; nobody can sign in without it."])
     return Email("Your Taskbell sign-in code", text, markup)
+
+
+@renders("family_message")
+def family_message(ctx: MailContext, d: Delivery) -> Email:
+    """A parent's message to a teacher, or the answer (names only); replies go through Telegram."""
+    sender = str(d.data.get("from_name") or "Someone")
+    about = str(d.data.get("about") or "")
+    head = f"{sender} wrote" + (f" about {about}" if about else "") + ":"
+    text, markup = body([head, str(d.data.get("text") or ""),
+                         "Replies to this email are not passed on: answer by replying to the message in Telegram."])
+    return Email(f"Message from {sender}", text, markup)
