@@ -26,6 +26,7 @@ from web.routes import (
     classes,
     dashboard,
     delivery,
+    email_actions,
     files,
     groups,
     health,
@@ -85,6 +86,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *health.routes,
             *ops.routes,
             *dashboard.routes,
+            *email_actions.routes,
             *login.routes,
             *people.routes,  # the console: people, groups, tasks (and /admin), insights, audit
             *groups.routes,
