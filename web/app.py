@@ -23,6 +23,7 @@ from web.routes import (
     audit,
     backups,
     batches,
+    channels,
     classes,
     dashboard,
     delivery,
@@ -87,6 +88,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *ops.routes,
             *dashboard.routes,
             *email_actions.routes,
+            *channels.routes,
             *login.routes,
             *people.routes,  # the console: people, groups, tasks (and /admin), insights, audit
             *groups.routes,

@@ -1,0 +1,125 @@
+"""A person's channel settings behind a signed link (/e/settings/<token>): per kind group Telegram, email
+or both. The email footer and List-Unsubscribe point here; the one-click POST (RFC 8058) switches email
+off for one group. A GET changes nothing."""
+
+from __future__ import annotations
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from domain import email_actions
+from domain.actors import Actor
+from domain.errors import DomainError, InvalidField
+from domain.mail import channels
+from web.deps import get_deps
+from web.errors import status_for
+from web.pages import refusal, render
+from web.security import client_ip, csrf_token, csrf_valid, is_same_origin
+
+SAVED = "Saved. Your messages go the way you chose from now on."
+
+
+def choices_from(form: object) -> dict[str, str]:
+    """The groups' choices posted as ch_<group> (anything else is left alone)."""
+    get = form.get
+    return {g: v for g in channels.GROUPS if isinstance(v := get(f"ch_{g}"), str) and v}
+
+
+async def _person(request: Request) -> int:
+    """The link's person, if the link is genuine, fresh and not revoked."""
+    deps = get_deps(request)
+    person_id, generation = email_actions.settings_claims(deps.links, request.path_params["token"][:600],
+                                                          deps.db.clock.now())
+    await to_thread.run_sync(email_actions.check, deps.db.uow(readonly=True), person_id, generation)
+    return person_id
+
+
+def _base(request: Request) -> str:
+    return f"/e/settings/{request.path_params['token']}"
+
+
+def _page(request: Request, data: channels.ChannelChoices, flash: str | None, error: InvalidField | None = None,
+          status: int = 200) -> Response:
+    deps = get_deps(request)
+    return render(request, "email/channels.html", {
+        "c": data, "groups": channels.GROUPS, "labels": channels.GROUP_LABELS, "flash": flash,
+        "error": error, "action": _base(request),
+        "csrf": csrf_token(deps.settings.secret_keys, request.path_params["token"])}, status)
+
+
+async def show(request: Request) -> Response:
+    """The person's channel settings (a GET changes nothing)."""
+    deps = get_deps(request)
+    try:
+        person_id = await _person(request)
+        data = await to_thread.run_sync(channels.channel_choices, deps.db.uow(readonly=True),
+                                        Actor.web(person_id, client_ip(request)))
+    except DomainError as exc:
+        return refusal(request, status_for(exc), exc.message)
+    flash = {"saved": SAVED, "off": "Email is switched off for those messages."}.get(request.query_params.get("m", ""))
+    return _page(request, data, flash)
+
+
+async def save(request: Request) -> Response:
+    """Save the person's choices (CSRF-checked form)."""
+    deps = get_deps(request)
+    token = request.path_params["token"]
+    if not is_same_origin(request, deps.settings):
+        return refusal(request, 403, "This form was sent from another site; nothing was changed.", title="Refused")
+    form = await request.form(max_fields=20, max_files=0)
+    given = form.get("csrf")
+    if not csrf_valid(deps.settings.secret_keys, token, given if isinstance(given, str) else None):
+        return refusal(request, 403, "This form is out of date; nothing was changed. Open the page again.",
+                       title="Refused")
+    try:
+        person_id = await _person(request)
+        actor = Actor.web(person_id, client_ip(request))
+        await to_thread.run_sync(channels.set_channels, deps.db.uow(), actor, choices_from(form))
+    except InvalidField as exc:
+        data = await to_thread.run_sync(channels.channel_choices, deps.db.uow(readonly=True), actor)
+        return _page(request, data, None, exc, 400)
+    except DomainError as exc:
+        return refusal(request, status_for(exc), exc.message)
+    return RedirectResponse(f"{_base(request)}?m=saved", 303)
+
+
+async def unsubscribe_confirm(request: Request) -> Response:
+    """What the unsubscribe link will do (a GET changes nothing; the button POSTs)."""
+    group = request.path_params["group"]
+    if group not in channels.GROUPS:
+        return refusal(request, 404, "There is no such kind of message.")
+    try:
+        await _person(request)
+    except DomainError as exc:
+        return refusal(request, status_for(exc), exc.message)
+    return render(request, "email/unsubscribe.html", {"label": channels.GROUP_LABELS[group],
+                                                      "action": request.url.path, "settings": _base(request)})
+
+
+async def unsubscribe(request: Request) -> Response:
+    """One-click unsubscribe (RFC 8058; a mail client POSTs without our form): email off for one group."""
+    deps = get_deps(request)
+    group = request.path_params["group"]
+    if group not in channels.GROUPS:
+        return refusal(request, 404, "There is no such kind of message.")
+    try:
+        person_id = await _person(request)
+        actor = Actor.web(person_id, client_ip(request))
+        data = await to_thread.run_sync(channels.channel_choices, deps.db.uow(readonly=True), actor)
+        now = data.chosen.get(group, channels.Channel.TELEGRAM)
+        if now != channels.Channel.TELEGRAM:
+            await to_thread.run_sync(channels.set_channels, deps.db.uow(), actor,
+                                     {group: channels.Channel.TELEGRAM.value})
+    except DomainError as exc:
+        return refusal(request, status_for(exc), exc.message)
+    return RedirectResponse(f"{_base(request)}?m=off", 303)
+
+
+routes = [
+    Route("/e/settings/{token}", show, methods=["GET"], name="email_settings"),
+    Route("/e/settings/{token}", save, methods=["POST"]),
+    Route("/e/settings/{token}/unsubscribe/{group}", unsubscribe_confirm, methods=["GET"]),
+    Route("/e/settings/{token}/unsubscribe/{group}", unsubscribe, methods=["POST"]),
+]
