@@ -37,6 +37,7 @@ from web.routes import (
     login,
     ops,
     people,
+    people_email,
     reassign,
     reopen,
     reports,
@@ -91,6 +92,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *channels.routes,
             *login.routes,
             *people.routes,  # the console: people, groups, tasks (and /admin), insights, audit
+            *people_email.routes,
             *groups.routes,
             *tasks.routes,
             *reassign.routes,
