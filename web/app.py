@@ -35,6 +35,7 @@ from web.routes import (
     inbox,
     insights,
     login,
+    login_email,
     ops,
     people,
     people_email,
@@ -43,6 +44,7 @@ from web.routes import (
     reports,
     settings,
     tasks,
+    verify_email,
     webhook,
 )
 from web.routes.api import error_response
@@ -90,7 +92,9 @@ def create_app(deps: WebDeps) -> Starlette:
             *dashboard.routes,
             *email_actions.routes,
             *channels.routes,
+            *verify_email.routes,
             *login.routes,
+            *login_email.routes,
             *people.routes,  # the console: people, groups, tasks (and /admin), insights, audit
             *people_email.routes,
             *groups.routes,

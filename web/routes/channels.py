@@ -4,7 +4,11 @@ off for one group. A GET changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
 from anyio import to_thread
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -19,6 +23,14 @@ from web.pages import refusal, render
 from web.security import client_ip, csrf_token, csrf_valid, is_same_origin
 
 SAVED = "Saved. Your messages go the way you chose from now on."
+VERIFY_MESSAGES = {  # ?m= codes the settings pages show after these forms
+    "code_sent": "A code is on its way to the address: enter it below to verify the address.",
+    "verified": "The address is verified: sign-in codes can go to it.",
+    "verify_limit": "Too many codes were asked for. Wait an hour, then try again.",
+    "verify_off": "Email is not configured here, so the address cannot be verified yet.",
+    "verify_none": "There is no email address to verify; add one first.",
+    "verify_wrong": "That code is not right, or it has expired. Ask for a new code.",
+}
 
 
 def choices_from(form: object) -> dict[str, str]:
@@ -36,6 +48,29 @@ async def _person(request: Request) -> int:
     return person_id
 
 
+def guarded(handler: Callable[[Request, FormData], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """A POST of a form on a signed-link page: same origin, the link's form token; refusals as pages."""
+
+    @wraps(handler)
+    async def wrapped(request: Request) -> Response:
+        deps = get_deps(request)
+        if not is_same_origin(request, deps.settings):
+            return refusal(request, 403, "This form was sent from another site; nothing was changed.",
+                           title="Refused")
+        form = await request.form(max_fields=20, max_files=0)
+        given = form.get("csrf")
+        if not csrf_valid(deps.settings.secret_keys, request.path_params["token"],
+                          given if isinstance(given, str) else None):
+            return refusal(request, 403, "This form is out of date; nothing was changed. Open the page again.",
+                           title="Refused")
+        try:
+            return await handler(request, form)
+        except DomainError as exc:
+            return refusal(request, status_for(exc), exc.message)
+
+    return wrapped
+
+
 def _base(request: Request) -> str:
     return f"/e/settings/{request.path_params['token']}"
 
@@ -45,7 +80,7 @@ def _page(request: Request, data: channels.ChannelChoices, flash: str | None, er
     deps = get_deps(request)
     return render(request, "email/channels.html", {
         "c": data, "groups": channels.GROUPS, "labels": channels.GROUP_LABELS, "flash": flash,
-        "error": error, "action": _base(request),
+        "error": error, "action": _base(request), "verify_action": f"{_base(request)}/verify",
         "csrf": csrf_token(deps.settings.secret_keys, request.path_params["token"])}, status)
 
 
@@ -58,30 +93,22 @@ async def show(request: Request) -> Response:
                                         Actor.web(person_id, client_ip(request)))
     except DomainError as exc:
         return refusal(request, status_for(exc), exc.message)
-    flash = {"saved": SAVED, "off": "Email is switched off for those messages."}.get(request.query_params.get("m", ""))
+    flash = {"saved": SAVED, "off": "Email is switched off for those messages.", **VERIFY_MESSAGES}.get(
+        request.query_params.get("m", ""))
     return _page(request, data, flash)
 
 
-async def save(request: Request) -> Response:
+@guarded
+async def save(request: Request, form: FormData) -> Response:
     """Save the person's choices (CSRF-checked form)."""
     deps = get_deps(request)
-    token = request.path_params["token"]
-    if not is_same_origin(request, deps.settings):
-        return refusal(request, 403, "This form was sent from another site; nothing was changed.", title="Refused")
-    form = await request.form(max_fields=20, max_files=0)
-    given = form.get("csrf")
-    if not csrf_valid(deps.settings.secret_keys, token, given if isinstance(given, str) else None):
-        return refusal(request, 403, "This form is out of date; nothing was changed. Open the page again.",
-                       title="Refused")
+    person_id = await _person(request)
+    actor = Actor.web(person_id, client_ip(request))
     try:
-        person_id = await _person(request)
-        actor = Actor.web(person_id, client_ip(request))
         await to_thread.run_sync(channels.set_channels, deps.db.uow(), actor, choices_from(form))
     except InvalidField as exc:
         data = await to_thread.run_sync(channels.channel_choices, deps.db.uow(readonly=True), actor)
         return _page(request, data, None, exc, 400)
-    except DomainError as exc:
-        return refusal(request, status_for(exc), exc.message)
     return RedirectResponse(f"{_base(request)}?m=saved", 303)
 
 

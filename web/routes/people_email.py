@@ -11,11 +11,9 @@ from domain.errors import InvalidField
 from domain.mail import channels
 from web.console import ADMIN_ONLY, STAFF, Console, console_page, page, run, see_other, uow_of
 from web.forms import path_id
-from web.routes.channels import choices_from
+from web.routes.channels import VERIFY_MESSAGES, choices_from
 
-MESSAGES = {"email_saved": "Email address saved.", "channels_saved": "Channels saved.",
-            "code_sent": "A code is on its way to the address: enter it below to verify the address.",
-            "verified": "The address is verified: it can receive sign-in codes."}
+MESSAGES = {"email_saved": "Email address saved.", "channels_saved": "Channels saved.", **VERIFY_MESSAGES}
 
 
 def _base(person_id: int | None) -> str:
@@ -28,7 +26,7 @@ async def _show(request: Request, c: Console, person_id: int | None, *, email_er
     data = await run(channels.channel_choices, uow_of(request, True), c.actor, person_id)
     return page(request, c, "admin/person_email.html", {
         "c": data, "groups": channels.GROUPS, "labels": channels.GROUP_LABELS, "base": _base(person_id),
-        "own": person_id is None, "email_error": email_error, "error": channels_error,
+        "own": person_id is None, "verify_action": "/admin/channels/verify", "email_error": email_error, "error": channels_error,
         "typed": data.email or "" if typed is None else typed,
         "flash": MESSAGES.get(request.query_params.get("m", ""))}, status)
 
