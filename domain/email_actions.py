@@ -17,14 +17,14 @@ from typing import Any
 
 from domain.actors import Actor
 from domain.errors import NotFound
-from domain.links import LinkInvalid, LinkSigner, dashboard_url
+from domain.links import LinkInvalid, LinkSigner
 from domain.people import services as people
 from domain.tasks import services as tasks
 from domain.tasks.queries import task_row
 from domain.tickets import queries as ticket_queries
 from domain.tickets import services as tickets
 from domain.tickets.rows import status_text
-from domain.uow import UnitOfWork
+from domain.uow import Database, UnitOfWork
 from domain.words import task_state
 
 EMAIL_ACTION = "email-action"
@@ -43,17 +43,19 @@ class ActionSpec:
     service: Callable[..., Any]
 
 
+# Named as mailer.links names them (the renderers ask for these); others (decline, reject, reopen need a
+# reason typed in) are not offered by email: the link returns None and the email shows the dashboard.
 ACTIONS: dict[str, ActionSpec] = {
-    "task.start": ActionSpec("task", "Start the task", "This marks the task as started.",
-                             tasks.start_task),
-    "task.complete": ActionSpec("task", "Mark it done", "This marks the task as done; the person who "
-                                "assigned it is told.", tasks.complete_task),
-    "ticket.accept": ActionSpec("ticket", "Accept the ticket", "This accepts the ticket for your team; "
-                                "the requester is told.", tickets.accept),
-    "ticket.resolve": ActionSpec("ticket", "Resolve the ticket", "This marks the ticket resolved; the "
-                                 "requester is told.", tickets.resolve),
+    "start": ActionSpec("task", "Start the task", "This marks the task as started.", tasks.start_task),
+    "complete": ActionSpec("task", "Mark it done", "This marks the task as done; the person who assigned it "
+                           "is told.", tasks.complete_task),
+    "approve": ActionSpec("task", "Approve the work", "This approves the finished task; the person who did "
+                          "it is told.", tasks.approve_task),
+    "accept": ActionSpec("ticket", "Accept the ticket", "This accepts the ticket for your team; the "
+                         "requester is told.", tickets.accept),
+    "resolve": ActionSpec("ticket", "Resolve the ticket", "This marks the ticket resolved; the requester "
+                          "is told.", tickets.resolve),
 }
-DASHBOARD_ACTION = "dashboard"  # not an action: the link is the dashboard link itself
 
 
 @dataclass(frozen=True)
@@ -124,15 +126,17 @@ def preview(uow: UnitOfWork, claims: ActionClaims) -> ActionPreview:
     if spec.target == "task":
         with uow:
             row = task_row(uow.session, claims.target_id)
-        if row.assignee_id != claims.person_id:
+        mine = row.assigner_id if claims.action == "approve" else row.assignee_id
+        if mine != claims.person_id and claims.action != "approve":
             raise NotFound("No such task.")
         state = task_state(row.status, row.requires_review, row.reopen_count)
-        done = (claims.action == "task.start" and row.status.value != "pending") or \
-               (claims.action == "task.complete" and row.status.value not in ("pending", "in_progress"))
+        done = {"start": row.status.value != "pending",
+                "complete": row.status.value not in ("pending", "in_progress"),
+                "approve": row.status.value != "done"}[claims.action]
         return ActionPreview(claims.action, row.title, state, spec.button, spec.explains, done)
     detail = ticket_queries.get_ticket(uow, actor, claims.target_id)
     status = detail.row.status.value
-    done = status != "new" if claims.action == "ticket.accept" else status in ("resolved", "cancelled", "rejected")
+    done = status != "new" if claims.action == "accept" else status in ("resolved", "cancelled", "rejected")
     return ActionPreview(claims.action, f"#{detail.row.number} {detail.row.title}", status_text(status),
                          spec.button, spec.explains, done)
 
@@ -145,23 +149,30 @@ def perform(uow: UnitOfWork, claims: ActionClaims, ip: str | None) -> ActionOutc
 
 @dataclass(frozen=True)
 class SignedMailLinks:
-    """The `links` hook the email renderers call: absolute URLs of signed links for one person."""
+    """mailer.links.MailLinks for the web app: absolute URLs of signed links for one person, made now and
+    of the person's current link generation (so revoking their links revokes these too)."""
 
     signer: LinkSigner
     base_url: str
+    db: Database
 
-    def action_url(self, person_id: int, action: str, target_id: int | None, now: datetime,
-                   generation: int = 0) -> str:
-        """The confirmation page of one action ("dashboard": the person's dashboard link)."""
-        if action == DASHBOARD_ACTION or target_id is None:
-            return dashboard_url(self.base_url, self.signer.dashboard_token(person_id, now, generation))
-        return f"{self.base_url.rstrip('/')}/e/{sign_action(self.signer, person_id, action, target_id, now, generation)}"
+    def _generation(self, person_id: int) -> int:
+        return people.link_generation(self.db.uow(readonly=True), person_id)
 
-    def settings_url(self, person_id: int, now: datetime, generation: int = 0) -> str:
+    def action_url(self, person_id: int, action: str, target_id: int) -> str | None:
+        """The confirmation page of one action (None for an action not offered by email)."""
+        if action not in ACTIONS:
+            return None
+        token = sign_action(self.signer, person_id, action, target_id, self.db.clock.now(),
+                            self._generation(person_id))
+        return f"{self.base_url.rstrip('/')}/e/{token}"
+
+    def settings_url(self, person_id: int) -> str | None:
         """The person's channel settings (the footer link and the List-Unsubscribe target)."""
-        return f"{self.base_url.rstrip('/')}/e/settings/{sign_settings(self.signer, person_id, now, generation)}"
+        token = sign_settings(self.signer, person_id, self.db.clock.now(), self._generation(person_id))
+        return f"{self.base_url.rstrip('/')}/e/settings/{token}"
 
-    def unsubscribe_url(self, person_id: int, group: str, now: datetime, generation: int = 0) -> str:
-        """The one-click unsubscribe (RFC 8058) for one kind group: POST switches its email off."""
-        return f"{self.settings_url(person_id, now, generation)}/unsubscribe/{group}"
-
+    def unsubscribe_url(self, person_id: int, group: str) -> str | None:
+        """The one-click unsubscribe (RFC 8058) for one kind group: a POST switches its email off."""
+        url = self.settings_url(person_id)
+        return f"{url}/unsubscribe/{group}" if url else None

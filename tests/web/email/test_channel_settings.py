@@ -15,8 +15,8 @@ from tests.auxil.web import BASE_URL, KEYS, client, make_deps
 from tests.web.dashboard.test_dashboard import snapshot
 
 
-def settings_path(person_id: int, now) -> str:
-    return SignedMailLinks(LinkSigner(KEYS), BASE_URL).settings_url(person_id, now)[len(BASE_URL):]
+def settings_path(db, person_id: int) -> str:
+    return SignedMailLinks(LinkSigner(KEYS), BASE_URL, db).settings_url(person_id)[len(BASE_URL):]
 
 
 def csrf_of(html: str) -> str:
@@ -30,7 +30,7 @@ def chosen(db, person_id: int) -> dict[str, str]:
 async def test_settings_change_by_signed_link_and_get_changes_nothing(db, make_person, clock):
     me = make_person(Role.PARENT, "Pat Parent")
     channels.set_email(db.uow(), Actor.system(), "pat@example.org", me.id)
-    path = settings_path(me.id, clock.now())
+    path = settings_path(db, me.id)
     before = snapshot(db)
     async with client(make_deps(db)) as http:
         page = await http.get(path)
@@ -55,7 +55,7 @@ async def test_settings_change_by_signed_link_and_get_changes_nothing(db, make_p
 async def test_one_click_unsubscribe_switches_email_off_for_that_group_only(db, make_person, clock):
     me = make_person(Role.TEACHER, "Tess Teacher")
     channels.set_channels(db.uow(), Actor.system(), {"tasks": "both", "briefs": "email"}, me.id)
-    path = settings_path(me.id, clock.now())
+    path = settings_path(db, me.id)
     async with client(make_deps(db)) as http:
         confirm = await http.get(f"{path}/unsubscribe/briefs")
         assert confirm.status_code == 200 and chosen(db, me.id)["briefs"] == "email"  # a GET changes nothing
