@@ -57,6 +57,7 @@ class FailedDelivery:
     attempts: int
     next_attempt_at: datetime | None  # when a failed row is tried again by itself
     retryable: bool
+    channel: str = "telegram"  # telegram, email (the person's address) or contact (a ticket's outside contact)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,10 @@ def _state(status: NotificationStatus) -> str:
             NotificationStatus.UNREACHABLE: Trouble.UNREACHABLE}.get(status, Trouble.FAILED)
 
 
-def _reason(status: NotificationStatus, error: str | None, reach: Reach) -> str:
+def _reason(status: NotificationStatus, error: str | None, reach: Reach, channel: str = "telegram") -> str:
+    if channel != "telegram":  # Telegram's reach says nothing of an email
+        return error or ("the address was refused or is missing" if status == NotificationStatus.UNREACHABLE
+                         else "no reason recorded")
     if status == NotificationStatus.UNREACHABLE and reach != Reach.REACHABLE:
         return reach.reason[0].upper() + reach.reason[1:] + (f" ({error})" if error and reach == Reach.BLOCKED
                                                               else "")
@@ -111,9 +115,9 @@ def overview(uow: UnitOfWork, actor: Actor, limit: int = LIMIT) -> DeliveryOverv
         reach = reach_of(status, chat, blocked_at)
         out.append(FailedDelivery(
             n.id, n.kind, KIND_LABELS.get(n.kind, n.kind.replace("_", " ")), _state(n.status),
-            _reason(n.status, n.last_error, reach), n.recipient_id, name, str(role), reach, n.created_at,
+            _reason(n.status, n.last_error, reach, n.channel), n.recipient_id, name, str(role), reach, n.created_at,
             n.attempts, n.next_attempt_at if n.status == NotificationStatus.PENDING else None,
-            _retryable(n.kind)))
+            _retryable(n.kind), n.channel))
     return DeliveryOverview(out, counts, waiting)
 
 
