@@ -99,7 +99,7 @@ async def show(request: Request) -> Response:
 
 
 @guarded
-async def save(request: Request, form: FormData) -> Response:
+async def _save(request: Request, form: FormData) -> Response:
     """Save the person's choices (CSRF-checked form)."""
     deps = get_deps(request)
     person_id = await _person(request)
@@ -110,6 +110,30 @@ async def save(request: Request, form: FormData) -> Response:
         data = await to_thread.run_sync(channels.channel_choices, deps.db.uow(readonly=True), actor)
         return _page(request, data, None, exc, 400)
     return RedirectResponse(f"{_base(request)}?m=saved", 303)
+
+
+async def save(request: Request) -> Response:
+    """The settings form; or a mail client's one-click unsubscribe (RFC 8058) of List-Unsubscribe."""
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = await request.form(max_fields=20, max_files=0)
+        if form.get("List-Unsubscribe") == "One-Click":
+            return await _switch_off(request, channels.GROUPS)
+    return await _save(request)
+
+
+async def _switch_off(request: Request, groups: tuple[str, ...]) -> Response:
+    """Email off for `groups` (the signed link is the authority: a mail client sends no form token)."""
+    deps = get_deps(request)
+    try:
+        person_id = await _person(request)
+        actor = Actor.web(person_id, client_ip(request))
+        data = await to_thread.run_sync(channels.channel_choices, deps.db.uow(readonly=True), actor)
+        off = {g: channels.Channel.TELEGRAM.value for g in groups if data.chosen.get(g) != channels.Channel.TELEGRAM}
+        if off:
+            await to_thread.run_sync(channels.set_channels, deps.db.uow(), actor, off)
+    except DomainError as exc:
+        return refusal(request, status_for(exc), exc.message)
+    return RedirectResponse(f"{_base(request)}?m=off", 303)
 
 
 async def unsubscribe_confirm(request: Request) -> Response:
@@ -127,21 +151,10 @@ async def unsubscribe_confirm(request: Request) -> Response:
 
 async def unsubscribe(request: Request) -> Response:
     """One-click unsubscribe (RFC 8058; a mail client POSTs without our form): email off for one group."""
-    deps = get_deps(request)
     group = request.path_params["group"]
     if group not in channels.GROUPS:
         return refusal(request, 404, "There is no such kind of message.")
-    try:
-        person_id = await _person(request)
-        actor = Actor.web(person_id, client_ip(request))
-        data = await to_thread.run_sync(channels.channel_choices, deps.db.uow(readonly=True), actor)
-        now = data.chosen.get(group, channels.Channel.TELEGRAM)
-        if now != channels.Channel.TELEGRAM:
-            await to_thread.run_sync(channels.set_channels, deps.db.uow(), actor,
-                                     {group: channels.Channel.TELEGRAM.value})
-    except DomainError as exc:
-        return refusal(request, status_for(exc), exc.message)
-    return RedirectResponse(f"{_base(request)}?m=off", 303)
+    return await _switch_off(request, (group,))
 
 
 routes = [

@@ -67,6 +67,11 @@ async def test_one_click_unsubscribe_switches_email_off_for_that_group_only(db, 
         forged = path[:-4] + ("AAAA" if not path.endswith("AAAA") else "BBBB")
         assert (await http.post(f"{forged}/unsubscribe/tasks")).status_code == 403
         assert chosen(db, me.id)["tasks"] == "both"
+        # List-Unsubscribe names the settings page itself: a one-click POST there turns email off everywhere
+        assert (await http.post(forged, data={"List-Unsubscribe": "One-Click"})).status_code == 403
+        assert chosen(db, me.id)["tasks"] == "both"
+        everything = await http.post(path, data={"List-Unsubscribe": "One-Click"})
+        assert everything.status_code == 303 and set(chosen(db, me.id).values()) == {"telegram"}
 
 
 async def test_the_dashboard_links_to_the_settings_page(db, make_person):
