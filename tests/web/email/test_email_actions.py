@@ -9,6 +9,10 @@ from domain.email_actions import SignedMailLinks
 from domain.links import LinkSigner
 from domain.models import Role
 from domain.people import services as people
+from domain.teams import services as teams
+from domain.teams.services import MemberSpec, TeamSpec
+from domain.tickets import services as desk
+from domain.tickets.rows import TicketSpec
 from tests.auxil.databases import task_status
 from tests.auxil.web import BASE_URL, KEYS, client, make_deps
 from tests.factories import assign_one as assign
@@ -81,3 +85,24 @@ def test_actions_not_offered_by_email_have_no_link(db, make_person):
     me = make_person(Role.STUDENT)
     assert links(db).action_url(me.id, "decline", 1) is None
     assert links(db).action_url(me.id, "start", 1).startswith(f"{BASE_URL}/e/")
+
+
+async def test_a_leads_accept_and_resolve_links_work_once_and_others_see_nothing(db, make_person):
+    lead, rita, outsider = make_person(Role.MEMBER, "Lena Lead"), make_person(Role.STUDENT), make_person(Role.MEMBER)
+    team = teams.create_team(db.uow(), Actor.system(), TeamSpec("Facilities"), [MemberSpec(lead.id, is_lead=True)])
+    ticket = desk.file_ticket(db.uow(), Actor.telegram(rita.id),
+                              TicketSpec(team_id=team.id, title="Leaking tap")).ticket.id
+    accept = path_of(links(db).action_url(lead.id, "accept", ticket))
+    resolve = path_of(links(db).action_url(lead.id, "resolve", ticket))
+    nosy = path_of(links(db).action_url(outsider.id, "accept", ticket))
+    async with client(make_deps(db)) as http:
+        page = await http.get(accept)
+        assert page.status_code == 200 and "Leaking tap" in page.text and "Accept the ticket" in page.text
+        assert (await http.get(nosy)).status_code == 404  # never reveals the ticket
+        first = await http.post(accept, data={"csrf": csrf_of(page.text)})
+        assert "Accepted #" in first.text
+        second = await http.post(accept, data={"csrf": csrf_of(page.text)})
+        assert "Nothing changed: already accepted." in second.text
+        page = await http.get(resolve)
+        done = await http.post(resolve, data={"csrf": csrf_of(page.text)})
+        assert "Resolved #" in done.text and 'id="action-state">resolved<' in done.text
