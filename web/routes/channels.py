@@ -93,8 +93,10 @@ async def show(request: Request) -> Response:
                                         Actor.web(person_id, client_ip(request)))
     except DomainError as exc:
         return refusal(request, status_for(exc), exc.message)
-    flash = {"saved": SAVED, "off": "Email is switched off for those messages.", **VERIFY_MESSAGES}.get(
-        request.query_params.get("m", ""))
+    off = ("Email is switched off for those messages." if data.telegram_linked else
+           "Saved, but you have not linked Telegram: email is the only way to reach you, so these messages "
+           "keep coming by email. Link Telegram with your invite, or ask an administrator to remove your address.")
+    flash = {"saved": SAVED, "off": off, **VERIFY_MESSAGES}.get(request.query_params.get("m", ""))
     return _page(request, data, flash)
 
 

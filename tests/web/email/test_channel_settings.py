@@ -10,7 +10,7 @@ from domain.actors import Actor
 from domain.email_actions import SignedMailLinks
 from domain.links import LinkSigner
 from domain.mail import channels
-from domain.models import AuditEntry, Role
+from domain.models import AuditEntry, Notification, Role
 from tests.auxil.web import BASE_URL, KEYS, client, make_deps
 from tests.web.dashboard.test_dashboard import snapshot
 
@@ -82,3 +82,25 @@ async def test_the_dashboard_links_to_the_settings_page(db, make_person):
         link = re.search(r'href="(/e/settings/[^"]+)" id="channels-link"', board.text).group(1)
         page = await http.get(link)
         assert page.status_code == 200 and "Sam Student" in page.text
+
+
+async def test_verify_the_address_from_the_settings_link(db, make_person, monkeypatch):
+    monkeypatch.setattr(db, "email_enabled", True)
+    me = make_person(Role.PARENT, "Pat Parent")
+    channels.set_email(db.uow(), Actor.system(), "pat@example.org", me.id)
+    path = settings_path(db, me.id)
+    async with client(make_deps(db)) as http:
+        page = await http.get(path)
+        assert 'id="verify-email"' in page.text
+        sent = await http.post(f"{path}/verify", data={"csrf": csrf_of(page.text)})
+        assert sent.status_code == 303 and "m=code_sent" in sent.headers["location"]
+        with db.uow(readonly=True) as uow:
+            code = uow.session.scalars(select(Notification.data).where(
+                Notification.kind == "login_code", Notification.recipient_id == me.id)).one()["code"]
+        stale = await http.post(f"{path}/verify/code", data={"csrf": "0" * 64, "code": code})
+        assert stale.status_code == 403 and not channels.channel_choices(
+            db.uow(readonly=True), Actor.system(), me.id).email_verified
+        ok = await http.post(f"{path}/verify/code", data={"csrf": csrf_of(page.text), "code": code})
+        assert "m=verified" in ok.headers["location"]
+        assert channels.channel_choices(db.uow(readonly=True), Actor.system(), me.id).email_verified
+        assert 'id="verify-email"' not in (await http.get(path)).text
