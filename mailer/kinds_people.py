@@ -1,5 +1,5 @@
 """Emails about people and classes: the absence message to a parent, the attendance reminder, the
-teacher's note, the morning brief, the inbox's pending action and an admin's alert."""
+teacher's note, the morning brief, the inbox's pending action, an admin's alert and the sign-in code."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from domain.attendance import queries as att_queries
 from domain.inbox import services as inbox
 from domain.outbox import Delivery
 from domain.people import profile as profiles
-from domain.words import day_text
+from domain.words import day_text, plural
 from mailer.kinds_tasks import when
 from mailer.registry import Email, MailContext, body, renders
 
@@ -70,3 +70,12 @@ def admin_alert(ctx: MailContext, d: Delivery) -> Email:
     summary = str(d.data.get("summary", ""))
     text, markup = body([summary], [ctx.dashboard(d.recipient_id)])
     return Email(f"Alert: {summary}", text, markup)
+
+
+@renders("login_code")
+def login_code(ctx: MailContext, d: Delivery) -> Email:
+    """The web sign-in code, when it goes by email (an intent with channels ("email",)); never held."""
+    code, minutes = str(d.data.get("code", "")), int(d.data.get("minutes", 10))
+    text, markup = body([f"Your Taskbell sign-in code is {code}. It expires in {plural(minutes, 'minute')}.",
+                         "If you did not ask for it, ignore this message; nobody can sign in without it."])
+    return Email("Your Taskbell sign-in code", text, markup)
