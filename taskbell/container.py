@@ -73,10 +73,10 @@ class Container:
 
     @cached_property
     def mail_links(self) -> MailLinks:
-        """The links emails carry (signed actions, channel settings); the web app's when it offers them."""
-        from mailer.links import NoLinks
+        """The links emails carry: signed actions (/e/<token>) and channel settings, served by the web app."""
+        from domain.email_actions import SignedMailLinks
 
-        return NoLinks()
+        return SignedMailLinks(self.links, self.settings.app_base_url, self.db)
 
     @cached_property
     def attachments(self) -> AttachmentStore:

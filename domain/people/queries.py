@@ -44,6 +44,8 @@ class PersonRow:
     timezone: str | None
     parents: tuple[str, ...] = ()
     children: tuple[str, ...] = ()
+    email: str | None = None
+    email_verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def list_people(uow: UnitOfWork, actor: Actor, f: PeopleFilter = PeopleFilter(),
         parents_of[child_id].append(parent_name)
         children_of[parent_id].append(child_name)
     return [PersonRow(p.id, p.name, p.phone, p.role, p.status, p.telegram_user_id is not None, p.timezone,
-                      tuple(sorted(parents_of[p.id])), tuple(sorted(children_of[p.id])))
+                      tuple(sorted(parents_of[p.id])), tuple(sorted(children_of[p.id])), p.email,
+                      p.email_verified_at is not None)
             for p in people]
 
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from domain import email_actions
 from domain.actors import Actor
 from domain.attendance import family
 from domain.errors import DomainError, Forbidden
@@ -84,6 +85,14 @@ async def _person_id(request: Request) -> int:
     return person_id
 
 
+def _channels_url(request: Request, person_id: int) -> str:
+    """The person's channel settings page (a signed link of the same generation as this one)."""
+    deps = get_deps(request)
+    now = deps.db.clock.now()
+    generation = deps.links.dashboard_claims(request.path_params["token"], now)[1]
+    return f"/e/settings/{email_actions.sign_settings(deps.links, person_id, now, generation)}"
+
+
 @html_errors
 async def show(request: Request) -> Response:
     """The personal dashboard behind a signed link."""
@@ -108,6 +117,7 @@ async def show(request: Request) -> Response:
                                                            await _generation(request)),
         "flash": FLASH.get(request.query_params.get("m", "")),
         "poll_ms": int(deps.poll_seconds * 1000),
+        "channels_url": _channels_url(request, person_id),
     })
 
 

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.errors import NotFound
-from domain.ops import delivery
+from domain.ops import delivery, delivery_email
 from web.console import ADMIN_ONLY, Console, console_page, page, run, see_other, uow_of
 from web.forms import parse_id
 
@@ -28,7 +28,8 @@ def _flash(request: Request) -> str | None:
 async def delivery_page(request: Request, c: Console) -> Response:
     """Failed, dead-lettered and unreachable notifications with their reasons (admins)."""
     data = await run(delivery.overview, uow_of(request, True), c.actor)
-    return page(request, c, "admin/delivery.html", {"data": data, "flash": _flash(request)})
+    email = await run(delivery_email.email_overview, uow_of(request, True), c.actor)
+    return page(request, c, "admin/delivery.html", {"data": data, "email": email, "flash": _flash(request)})
 
 
 @console_page(*ADMIN_ONLY, back="/admin/delivery")

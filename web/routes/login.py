@@ -48,6 +48,8 @@ CROSS_SITE = "This form was sent from another site; nothing was changed."
 STALE = "This form is out of date. Reload the page and try again (cookies must be enabled)."
 SENT = ("If this number belongs to an active Taskbell account linked to Telegram, we have sent a "
         "6-digit code to its Telegram chat. It expires in 10 minutes.")
+SENT_EMAIL = ("If this address is the verified address of an active Taskbell account, we have emailed it a "
+              "6-digit code. It expires in 10 minutes.")
 
 
 def _next(raw: str | None) -> str:
@@ -135,7 +137,8 @@ async def code_form(request: Request) -> Response:
     if not read_cookie(request, ATTEMPT):
         return RedirectResponse("/login", 303)
     return _login_page(request, "login_code.html", {
-        "next": _next(request.query_params.get("next")), "error": None, "sent": SENT})
+        "next": _next(request.query_params.get("next")), "error": None,
+        "sent": SENT_EMAIL if request.query_params.get("via") == "email" else SENT})
 
 
 async def code_submit(request: Request) -> Response:
