@@ -50,4 +50,4 @@ def seed_sla(db: Database, clock: FixedClock, ids: dict[str, int], team_ids: dic
         for priority, first, resolution, business in rows:
             sla.save_policy(db.uow(), admin, sla.PolicyIn(team_ids[team], priority, first, resolution, business,
                                                           ["done"]))
-    return "SLA policies for both teams"
+    return "SLA policies for both teams, 3 tickets at risk or breached"

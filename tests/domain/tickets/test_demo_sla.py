@@ -23,7 +23,7 @@ def test_the_demo_has_tickets_on_time_at_risk_breached_and_paused(db, make_perso
     past = FixedClock(now - timedelta(days=6))
     demo_db = Database(db.engine, db.session_factory, past)
     teams = seed_desk_history(demo_db, past, ids)
-    assert seed_sla(demo_db, past, ids, teams, now, "Europe/London") == "SLA policies for both teams"
+    assert seed_sla(demo_db, past, ids, teams, now, "Europe/London") == "SLA policies for both teams, 3 tickets at risk or breached"
     seed_desk_now(db, ids, teams)
     with db.uow(readonly=True) as uow:
         assert len(list(uow.session.scalars(select(SlaPolicy)))) == 8
