@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 from .app import create_app
 from .errors import DropConnection
 from .limits import SandboxConfig
+from .mailbox import SmtpServer
 from .state import SandboxState
 
 
@@ -128,8 +129,10 @@ class SandboxServer:
         per_chat_per_second: int = 1,
         group_per_minute: int = 20,
         storage: str | os.PathLike[str] | None = None,
+        smtp_port: int | None = None,
         **config: Any,
     ) -> None:
+        """`smtp_port`: also run an SMTP server there (0: a free port) whose mail the Mailbox tab shows."""
         base = SandboxConfig(
             global_per_second=global_per_second,
             per_chat_per_second=per_chat_per_second,
@@ -140,6 +143,7 @@ class SandboxServer:
         self.state = SandboxState(token=token, bot_username=bot_username, config=base, storage=storage)
         self.app = create_app(self.state, token=token, bot_username=bot_username)
         self._runner = ThreadedUvicorn(self.app, host, port)
+        self.smtp = None if smtp_port is None else SmtpServer(self.state.mailbox, host, smtp_port)
 
     @property
     def url(self) -> str:
@@ -156,9 +160,19 @@ class SandboxServer:
         return f"{self.url}/file/bot"
 
     def start(self) -> str:
-        return self._runner.start()
+        url = self._runner.start()
+        if self.smtp is not None:
+            try:
+                self.smtp.start()
+            except RuntimeError:
+                self._runner.stop()
+                raise
+        return url
 
     def stop(self) -> None:
+        if self.smtp is not None:
+            self.smtp.stop()
+
         def wake_waiters() -> None:
             self.state.changes.closed = True
             self.state.changes.notify()
