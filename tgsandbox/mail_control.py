@@ -42,7 +42,8 @@ def mail_routes(mailbox: Mailbox) -> list[Route]:
             email = mailbox.get(int(request.path_params["email_id"]))
         except LookupError as error:
             return JSONResponse({"error": str(error)}, 404)
-        return Response(email.html or "", media_type="text/html", headers={
+        page = '<base target="_blank">' + (email.html or "")  # its links open a new tab, not in the frame
+        return Response(page, media_type="text/html", headers={
             "Content-Security-Policy": "sandbox allow-popups allow-popups-to-escape-sandbox; script-src 'none'",
             "X-Content-Type-Options": "nosniff"})
 
