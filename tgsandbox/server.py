@@ -203,9 +203,10 @@ def serve(
     bot_username: str = "taskbell_bot",
     log_level: str = "info",
     access_log: bool = False,
+    smtp_port: int | None = None,
     **config: Any,
 ) -> None:
-    """Serve the sandbox until interrupted (the `taskbell sandbox` command).
+    """Serve the sandbox until interrupted (the `taskbell sandbox` command); `smtp_port`: with an SMTP server.
 
     The access log is off by default because Bot API paths carry the bot token."""
     _install_drop_filter()
@@ -213,11 +214,19 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     print(f"Taskbell sandbox Bot API on http://{shown}:{port}/bot<token>/<method>", flush=True)
     print(f"Chat page: http://{shown}:{port}/chat", flush=True)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=access_log,
-        timeout_graceful_shutdown=2,
-    )
+    smtp = None
+    if smtp_port is not None:  # its mail shows in the chat page's Mailbox tab
+        smtp = SmtpServer(app.state.sandbox.mailbox, host, smtp_port).start()
+        print(f"SMTP server on {shown}:{smtp.port} (no TLS, no login)", flush=True)
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=access_log,
+            timeout_graceful_shutdown=2,
+        )
+    finally:
+        if smtp is not None:
+            smtp.stop()
