@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
@@ -27,7 +28,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from adapters.regions import default_region
-from domain.errors import ConfigError
+from domain.errors import ConfigError, InvalidInput
+from domain.mail.addresses import normalise_email
 from domain.phones import PhoneError, normalise_phone
 
 DEFAULT_DB_PATH = Path("instance") / "taskbell.db"
@@ -74,6 +76,13 @@ class Settings(BaseModel):
     log_format: Literal["text", "json"] = "text"
     metrics_token: SecretStr | None = None
     forwarded_allow_ips: str = ""  # reverse proxies whose X-Forwarded-For is believed; empty: none
+    # Email (mailer/): unset SMTP_HOST means no email is sent and none is queued.
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # default by SMTP_TLS: 587 (starttls), 465 (ssl), 25 (none)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None  # "Taskbell <taskbell@example.org>" or a bare address
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
 
     # --- reading the values -------------------------------------------------------------------
 
@@ -205,6 +214,53 @@ class Settings(BaseModel):
                                "10.0.0.1 or 10.0.0.0/8 (comma-separated; * trusts every peer)") from None
         return ",".join(items)
 
+    @field_validator("smtp_tls", mode="before")
+    @classmethod
+    def _smtp_tls(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.lower() in ("starttls", "ssl", "none"):
+            return value.lower()
+        raise _invalid('SMTP_TLS must be "starttls", "ssl" or "none"')
+
+    @field_validator("smtp_port", mode="before")
+    @classmethod
+    def _smtp_port(cls, raw: Any) -> int | None:
+        if raw is None:
+            return None
+        try:
+            port = int(raw)
+        except (TypeError, ValueError):
+            raise _invalid("SMTP_PORT must be a port number such as 587") from None
+        if not 0 < port <= 65535:
+            raise _invalid("SMTP_PORT must be between 1 and 65535")
+        return port
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _smtp_from(cls, raw: str | None) -> str | None:
+        if not raw:
+            return None
+        name, address = parseaddr(raw)
+        try:
+            checked = normalise_email(address, "SMTP_FROM")
+        except InvalidInput as exc:
+            raise _invalid(f"SMTP_FROM: {exc}") from None
+        return formataddr((name, checked)) if name else checked
+
+    def _smtp_together(self) -> None:
+        """Half a configuration is an error at start, never a silent no-email."""
+        others = {"SMTP_PORT": self.smtp_port, "SMTP_USERNAME": self.smtp_username,
+                  "SMTP_PASSWORD": self.smtp_password, "SMTP_FROM": self.smtp_from}
+        if not self.smtp_host:
+            if named := [k for k, v in others.items() if v]:
+                raise _invalid(f"SMTP_HOST is required when {', '.join(named)} is set (or unset those: "
+                               "no email is sent without SMTP_HOST)")
+            return
+        if not self.smtp_from:
+            raise _invalid("SMTP_FROM is required when SMTP_HOST is set: the sender address, such as "
+                           "Taskbell <taskbell@example.org>")
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            raise _invalid("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither")
+
     @model_validator(mode="after")
     def _together(self) -> Settings:
         if self.phone_region is None:  # unset: the admin's phone's country, else the time zone's
@@ -213,6 +269,7 @@ class Settings(BaseModel):
             raise _invalid("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
         if bool(self.google_service_account_file) != bool(self.google_sheets_key):
             raise _invalid("GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_SHEETS_KEY go together: set both or neither")
+        self._smtp_together()
         return self
 
     # --- what the rest of Taskbell asks -------------------------------------------------------
@@ -241,6 +298,15 @@ class Settings(BaseModel):
         if self.telegram_bot_token is None:
             return SANDBOX_TOKEN, self.sandbox_url
         return self.telegram_bot_token.get_secret_value(), self.telegram_api_base
+
+    @property
+    def email_enabled(self) -> bool:
+        """SMTP is configured: email is queued and sent (mailer/)."""
+        return bool(self.smtp_host)
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        return self.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[self.smtp_tls]
 
     @property
     def webhook_secret(self) -> str | None:

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from domain import quiet, workers
+from domain.mail import routing
 from domain.models import Notification, Person, PersonStatus
 from domain.models.records import NotificationStatus
 from domain.uow import UnitOfWork, outbox_written
@@ -62,11 +63,18 @@ class Intent:
     data: dict[str, Any] = field(default_factory=dict)
     subject_type: str | None = None
     subject_id: int | None = None
+    # None: by the recipient's channels (domain.mail.routing); else exactly these ("contact": the outside
+    # contact named in `data` by email, e.g. a ticket's customer; "email": the person's address).
+    channels: tuple[str, ...] | None = None
 
 
 def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
-    """Insert notification rows in bulk; a dedupe key seen before is skipped, not an error."""
-    intents = list(intents)
+    """Insert notification rows in bulk, one per intent per channel (Telegram, email or both, by the
+    recipient's choices); a dedupe key seen before is skipped, not an error."""
+    given = list(intents)
+    chosen = routing.channels_of(session, [(str(i.kind), i.recipient_id, i.channels) for i in given])
+    pairs = [(i, ch) for i, chans in zip(given, chosen, strict=True) for ch in chans]
+    intents = [i for i, _ in pairs]
     if not intents:
         return 0
     # Quiet hours decided now (and again at the claim): a held row is due when they end.
@@ -76,7 +84,8 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
         {
             "kind": str(i.kind),  # the plain stored string, whatever the driver makes of enums
             "recipient_id": i.recipient_id,
-            "dedupe_key": i.dedupe_key,
+            "dedupe_key": routing.dedupe_key(i.dedupe_key, pairs[n][1]),
+            "channel": pairs[n][1],
             "data": i.data,
             "subject_type": i.subject_type,
             "subject_id": i.subject_id,
@@ -126,16 +135,19 @@ class Delivery:
     subject_type: str | None
     subject_id: int | None
     recipient_tz: str | None = None  # the recipient's own time zone, when they set one
+    channel: str = "telegram"
+    email: str | None = None  # the recipient's address, unless refused for good or the person is disabled
+    recipient_name: str = ""
 
 
 def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE,
-              worker_id: str | None = None) -> list[Delivery]:
+              worker_id: str | None = None, channels: tuple[str, ...] = ("telegram",)) -> list[Delivery]:
     """Take up to `limit` due rows for worker `worker_id`: pending, or sending with a lapsed lease,
     or sending for a worker that is no longer alive (its heartbeat lapsed, it stopped or was found dead).
 
     A row held by a live worker is never taken, however slow its send. On PostgreSQL rows are locked
     with FOR UPDATE SKIP LOCKED, so several workers never take the same row; on SQLite BEGIN
-    IMMEDIATE serialises the claim.
+    IMMEDIATE serialises the claim. Only rows of `channels` are taken (each loop drains its own).
     """
     with uow:
         now = uow.now
@@ -154,7 +166,7 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE,
                         *([Notification.claimed_by != worker_id] if worker_id is not None else []))
         due = (
             select(Notification.id)
-            .where(or_(
+            .where(Notification.channel.in_(channels), or_(
                 and_(Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]),
                      Notification.next_attempt_at <= now),
                 orphaned))
@@ -176,7 +188,7 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE,
             .execution_options(synchronize_session=False))
         rows = uow.session.execute(
             select(Notification, Person.telegram_chat_id, Person.status, Person.telegram_unreachable_at,
-                   Person.timezone)
+                   Person.timezone, Person.email, Person.email_unreachable_at, Person.name)
             .join(Person, Person.id == Notification.recipient_id)
             .where(Notification.id.in_(ids)).order_by(Notification.id)
         ).all()
@@ -184,8 +196,9 @@ def claim_due(uow: UnitOfWork, limit: int = 100, lease: timedelta = LEASE,
     return [
         Delivery(n.id, n.kind, n.recipient_id,
                  chat if status != PersonStatus.DISABLED and unreachable is None else None,
-                 n.data, n.attempts, n.subject_type, n.subject_id, tz)
-        for n, chat, status, unreachable, tz in rows
+                 n.data, n.attempts, n.subject_type, n.subject_id, tz, n.channel,
+                 email if status != PersonStatus.DISABLED and refused is None else None, name)
+        for n, chat, status, unreachable, tz, email, refused, name in rows
     ]
 
 

@@ -17,6 +17,7 @@ from domain.database import make_session_factory
 log = logging.getLogger(__name__)
 OUTBOX_WRITTEN = "taskbell.outbox_written"  # a Session.info flag: this transaction wrote outbox rows
 ORG_TZ = "taskbell.org_tz"  # Session.info: the organisation's time zone (domain.quiet reads it)
+EMAIL_ON = "taskbell.email_on"  # Session.info: email can be sent (SMTP configured); else none is queued
 
 
 def outbox_written(session: Session) -> None:
@@ -37,6 +38,7 @@ class Database:
     # this process); shared by the fenced copies. A listener must not block and never raises here.
     outbox_listeners: list[Callable[[], None]] = field(default_factory=list)
     timezone: str = "UTC"  # the organisation's (settings.timezone): for whoever set none of their own
+    email_enabled: bool = False  # SMTP is configured: the outbox fans out to email (domain.mail.routing)
 
     @classmethod
     def from_engine(cls, engine: Engine, clock: Clock | None = None, timezone: str = "UTC") -> Database:
@@ -67,6 +69,7 @@ class UnitOfWork:
         bind = self.db.engine.execution_options(readonly=True) if self.readonly else self.db.engine
         self.session = self.db.session_factory(bind=bind)
         self.session.info[ORG_TZ] = self.db.timezone
+        self.session.info[EMAIL_ON] = self.db.email_enabled
         self.now = self.clock.now()
         return self
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from domain.links import LinkSigner
     from domain.tokens import Signer
     from domain.uow import Database
+    from mailer.links import MailLinks
     from scheduler.app import Scheduler
     from tgsandbox.server import SandboxServer
 
@@ -52,8 +53,10 @@ class Container:
         from domain.database import make_engine
         from domain.uow import Database
 
-        return Database.from_engine(make_engine(self.settings.database_url), self.clock,
-                                    timezone=self.settings.timezone)
+        db = Database.from_engine(make_engine(self.settings.database_url), self.clock,
+                                  timezone=self.settings.timezone)
+        db.email_enabled = self.settings.email_enabled  # no SMTP: no email is queued (domain.mail.routing)
+        return db
 
     @cached_property
     def signer(self) -> Signer:
@@ -66,6 +69,13 @@ class Container:
         from domain.links import LinkSigner
 
         return LinkSigner(self.settings.secret_keys)
+
+    @cached_property
+    def mail_links(self) -> MailLinks:
+        """The links emails carry (signed actions, channel settings); the web app's when it offers them."""
+        from mailer.links import NoLinks
+
+        return NoLinks()
 
     @cached_property
     def attachments(self) -> AttachmentStore:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, time
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, String, Time
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,6 +41,13 @@ class Person(Base):
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
     link_generation: Mapped[int] = mapped_column(default=0, server_default="0")  # bump to revoke links
+    # Email, the second channel (domain.mail): the address (syntax-checked), when it was proved to be theirs
+    # (a sign-in code reached it), and when a server refused it for good (a 5xx; cleared when it changes).
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    email_verified_at: Mapped[datetime | None]
+    email_unreachable_at: Mapped[datetime | None]
+    # Per kind group ("tasks", "reminders", ...) the chosen channel: "telegram", "email" or "both".
+    channels: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -63,6 +63,9 @@ class Notification(Base):
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None] = mapped_column(index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(120))  # the delivery worker that last claimed it
+    # Which loop sends it: "telegram" (bot/), "email" to the person's address, or "contact" to the outside
+    # contact named in `data` (mailer/). One intent is one row per channel (domain.mail.routing).
+    channel: Mapped[str] = mapped_column(String(10), default="telegram", server_default="telegram")
 
 
 class RuleConfig(Base):

@@ -42,6 +42,13 @@ def test_defaults_and_normalisation():
     ({"SECRET_KEYS": KEY, "SANDBOX_PORT": "70000"}, "SANDBOX_PORT must be between 0 and 65535"),
     ({"SECRET_KEYS": KEY, "GOOGLE_SHEETS_KEY": "abc"}, "GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_SHEETS_KEY"),
     ({"SECRET_KEYS": KEY, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ({"SECRET_KEYS": KEY, "SMTP_FROM": "bell@example.org"}, "SMTP_HOST is required when SMTP_FROM is set"),
+    ({"SECRET_KEYS": KEY, "SMTP_HOST": "smtp.example.org"}, "SMTP_FROM is required when SMTP_HOST is set"),
+    ({"SECRET_KEYS": KEY, "SMTP_HOST": "h", "SMTP_FROM": "b@example.org", "SMTP_USERNAME": "u"},
+     "SMTP_USERNAME and SMTP_PASSWORD go together"),
+    ({"SECRET_KEYS": KEY, "SMTP_HOST": "h", "SMTP_FROM": "not an address"}, "SMTP_FROM: .* not a valid email"),
+    ({"SECRET_KEYS": KEY, "SMTP_TLS": "tls"}, 'SMTP_TLS must be "starttls", "ssl" or "none"'),
+    ({"SECRET_KEYS": KEY, "SMTP_HOST": "h", "SMTP_FROM": "b@example.org", "SMTP_PORT": "x"}, "SMTP_PORT must be"),
 ])
 def test_invalid_values_name_the_variable(env, names):
     with pytest.raises(ConfigError, match=names):
@@ -65,8 +72,10 @@ EVERY_VALUE = {  # a valid value for every variable, none of them a default
     "ATTACHMENTS_DIR": "/var/lib/taskbell/attachments",
     "GOOGLE_SERVICE_ACCOUNT_FILE": "/etc/taskbell/sa.json", "GOOGLE_SHEETS_KEY": "sheet-key",
     "LOG_FORMAT": "JSON", "METRICS_TOKEN": "metrics-token-123", "FORWARDED_ALLOW_IPS": "10.0.0.1, 10.2.0.0/16",
+    "SMTP_HOST": "smtp.example.org", "SMTP_PORT": "2525", "SMTP_USERNAME": "mailer",
+    "SMTP_PASSWORD": "smtp-password-9", "SMTP_FROM": "Taskbell <bell@example.org>", "SMTP_TLS": "SSL",
 }
-SECRETS = ("SECRET_KEYS", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "METRICS_TOKEN")
+SECRETS = ("SECRET_KEYS", "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "METRICS_TOKEN", "SMTP_PASSWORD")
 
 
 def expected(s) -> None:
@@ -82,6 +91,9 @@ def expected(s) -> None:
     assert s.attachments_dir == "/var/lib/taskbell/attachments"
     assert (s.google_service_account_file, s.google_sheets_key) == ("/etc/taskbell/sa.json", "sheet-key")
     assert s.log_format == "json" and s.metrics_token.get_secret_value() == "metrics-token-123"
+    assert (s.smtp_host, s.smtp_port_or_default, s.smtp_username, s.smtp_from, s.smtp_tls) == (
+        "smtp.example.org", 2525, "mailer", "Taskbell <bell@example.org>", "ssl")
+    assert s.smtp_password.get_secret_value() == "smtp-password-9" and s.email_enabled
     assert s.forwarded_allow_ips == "10.0.0.1,10.2.0.0/16"
 
 

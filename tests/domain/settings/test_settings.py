@@ -23,7 +23,7 @@ NOT_OFFERED = {"attendance.sheet_link_minutes_after_end", "links.action_minutes"
 
 
 def test_every_offered_rule_is_read_by_the_code_it_governs():
-    sources = "\n".join(p.read_text(encoding="utf-8") for folder in ("domain", "bot", "web", "scheduler")
+    sources = "\n".join(p.read_text(encoding="utf-8") for folder in ("domain", "bot", "web", "scheduler", "mailer")
                         for p in (ROOT / folder).rglob("*.py")
                         if p.name not in ("rules.py", "catalogue.py") and "settings" not in p.parts)
     read = set(re.findall(r'rule_in\([^)]*?"([a-z_.]+)"', sources))
