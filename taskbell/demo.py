@@ -61,7 +61,7 @@ HINTS = {
     "admin": "Admin. Try /web for the console (Batches, Settings, Delivery), /inbox, /enrol; "
              "Tom declined a task: Reassign it.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
-              "Mark Emre Kaya too: his father Deniz has no Telegram, so his goes by email (the Mailbox tab).",
+              "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak. "
              "She chose Telegram and email for tasks: the Mailbox tab has her copy.",
     "tom": "Facilities crew. Try /tasks: Start, Complete or Decline a task; reply to a ticket message to answer.",
