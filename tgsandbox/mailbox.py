@@ -13,6 +13,7 @@ import logging
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from email import policy
@@ -21,7 +22,7 @@ from email.parser import BytesParser
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 ANY_ADDRESS = "*"
 MAX_KEPT_BYTES = 2_000_000  # a bigger message is kept cut to this many bytes of each part
@@ -231,14 +232,29 @@ class _BoundController(Controller):
         return self.loop.create_server(self._factory_invoker, sock=self._sock)
 
 
-class SmtpServer:
-    """An SMTP server on host:port (0: a free one) filling `mailbox`; no TLS, no authentication needed."""
+class _Login:
+    """aiosmtpd's authenticator: only this user name and password (over plain SMTP: a test server)."""
 
-    def __init__(self, mailbox: Mailbox | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, username: str, password: str) -> None:
+        self.expected = (username.encode(), password.encode())
+
+    def __call__(self, server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                 auth_data: Any) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == self.expected
+        return AuthResult(success=ok, handled=False)
+
+
+class SmtpServer:
+    """An SMTP server on host:port (0: a free one) filling `mailbox`; no TLS. With `login` (user, password)
+    it requires AUTH with exactly those; without, none is needed."""
+
+    def __init__(self, mailbox: Mailbox | None = None, host: str = "127.0.0.1", port: int = 0,
+                 login: tuple[str, str] | None = None) -> None:
         self.mailbox = mailbox if mailbox is not None else Mailbox()
         self.mailbox.server = self
         self.host = host
         self.port = port
+        self.login = login
         self._controller: _BoundController | None = None
 
     @property
@@ -259,9 +275,12 @@ class SmtpServer:
             raise RuntimeError(f"the sandbox SMTP server could not listen on {self.host}:{self.port}: "
                                f"{error.strerror}") from None
         self.port = sock.getsockname()[1]
+        auth = {} if self.login is None else {"authenticator": _Login(*self.login), "auth_required": True}
+        if self.login is not None:  # plain-text AUTH is the point of a test server; aiosmtpd warns each time
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
         controller = _BoundController(_Handler(self.mailbox), sock, loop=asyncio.new_event_loop(),
                                       server_hostname="sandbox.smtp", ready_timeout=10.0,
-                                      enable_SMTPUTF8=True, auth_require_tls=False)
+                                      enable_SMTPUTF8=True, auth_require_tls=False, **auth)
         controller.start()
         self._controller = controller
         return self

@@ -4,6 +4,7 @@ refuse (550 for an address, 451 for a while) or be down. The `smtp` fixture in t
     smtp.mailbox.refuse("gone@example.org", 550)       # a permanent rejection at RCPT TO
     smtp.mailbox.refuse("*", 451, times=2)              # temporary, twice, then accepted
     smtp.down(); ...; smtp.up()                          # connection refused, then listening again
+    yield from running_smtp(login=("bell", "secret"))   # a server that requires AUTH (SMTP_USERNAME/PASSWORD)
     email = await wait_for_email(smtp, "ann@example.org")
 """
 
@@ -16,9 +17,10 @@ from collections.abc import Iterator
 from tgsandbox.mailbox import Email, SmtpServer
 
 
-def running_smtp() -> Iterator[SmtpServer]:
-    """An SMTP server on a free port for as long as the fixture lives (`yield from` it)."""
-    server = SmtpServer().start()
+def running_smtp(login: tuple[str, str] | None = None) -> Iterator[SmtpServer]:
+    """An SMTP server on a free port for as long as the fixture lives (`yield from` it); with `login`
+    (user, password) it requires AUTH with exactly those."""
+    server = SmtpServer(login=login).start()
     yield server
     server.stop()
 

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 import aiosmtplib
 import pytest
 
-from tests.auxil.mail import smtp_settings, wait_for_email
+from tests.auxil.mail import running_smtp, smtp_settings, wait_for_email
 
 
 def note(to: str) -> EmailMessage:
@@ -46,3 +46,16 @@ async def test_the_fixture_receives_refuses_and_goes_down(smtp):
     assert len(smtp.mailbox.to("bob@example.org")) == 2
     with pytest.raises(TimeoutError):
         await wait_for_email(smtp, "nobody@example.org", timeout=0.2)
+
+
+async def test_a_server_that_requires_a_login_takes_only_the_right_one():
+    for server in running_smtp(login=("bell", "s3cret")):
+        with pytest.raises(aiosmtplib.SMTPResponseException) as unauthenticated:
+            await send(server, "ann@example.org")
+        assert unauthenticated.value.code == 530
+        with pytest.raises(aiosmtplib.SMTPAuthenticationError):
+            await aiosmtplib.send(note("ann@example.org"), hostname=server.host, port=server.port,
+                                  username="bell", password="wrong", start_tls=False, timeout=5)
+        await aiosmtplib.send(note("ann@example.org"), hostname=server.host, port=server.port,
+                              username="bell", password="s3cret", start_tls=False, timeout=5)
+        assert len(server.mailbox.to("ann@example.org")) == 1
