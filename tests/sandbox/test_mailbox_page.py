@@ -85,3 +85,7 @@ async def test_the_mailbox_tab_shows_an_email_sent_to_the_sandbox(mailserver, pa
     assert await page.locator("#mailbox").is_visible() and not await page.locator("main.chat").is_visible()
     await page.locator("#tab-chat").click()
     assert await page.locator("main.chat").is_visible()
+    await page.locator("#tab-mailbox").click()
+    await page.locator("#mail-clear").click()
+    await page.get_by_text("No emails yet").wait_for(timeout=5_000)
+    assert mailserver.state.mailbox.emails == []

@@ -152,6 +152,16 @@
     }
   }
 
+  async function clearAll() {
+    const response = await fetch("/sandbox/mail", { method: "DELETE" });
+    if (!response.ok) throw new Error(response.status + " " + response.statusText);
+    shownId = null;
+    listedKey = "";
+    view.replaceChildren(el("p", "muted", "The mailbox is empty."));
+    await refresh();
+  }
+
+  document.getElementById("mail-clear").addEventListener("click", () => clearAll().catch(showStatus));
   tabs.chat.addEventListener("click", () => show("chat"));
   tabs.mail.addEventListener("click", () => show("mail"));
   document.getElementById("users").addEventListener("click", () => show("chat"));
