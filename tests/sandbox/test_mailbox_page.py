@@ -40,13 +40,13 @@ async def page():
 def task_email() -> EmailMessage:
     m = EmailMessage()
     m["From"] = "Taskbell <taskbell@sandbox.test>"
-    m["To"] = "Kwame Eze <kwame@example.org>"
-    m["Subject"] = "Chidi was absent from Year 10 Physics"
+    m["To"] = "Deniz Kaya <deniz.kaya@example.org>"
+    m["Subject"] = "Emre was absent from Year 10 Physics"
     m["Message-ID"] = "<absence.7@taskbell.test>"
     m["In-Reply-To"] = "<ticket.3@taskbell.test>"
     m["List-Unsubscribe"] = "<http://127.0.0.1:8000/channels/sig-9>"
-    m.set_content(f"Chidi was marked absent today.\nSee it: {LINK}\n")
-    m.add_alternative(f'<p id="body">Chidi was marked <b>absent</b>. <a id="see" href="{LINK}">See it</a></p>'
+    m.set_content(f"Emre was marked absent today.\nSee it: {LINK}\n")
+    m.add_alternative(f'<p id="body">Emre was marked <b>absent</b>. <a id="see" href="{LINK}">See it</a></p>'
                       '<script>document.getElementById("body").textContent = "SCRIPT RAN";</script>',
                       subtype="html")
     return m
@@ -58,9 +58,9 @@ async def test_the_mailbox_tab_shows_an_email_sent_to_the_sandbox(mailserver, pa
     await page.get_by_text("No emails yet").wait_for(timeout=5_000)
     await aiosmtplib.send(task_email(), hostname="127.0.0.1", port=mailserver.smtp.port)
 
-    item = page.locator(".mail-item", has_text="Chidi was absent from Year 10 Physics")
+    item = page.locator(".mail-item", has_text="Emre was absent from Year 10 Physics")
     await item.wait_for(timeout=10_000)  # the tab polls: no reload needed
-    assert "kwame@example.org" in await item.inner_text()
+    assert "deniz.kaya@example.org" in await item.inner_text()
     assert await page.locator("#mail-count").inner_text() == " (1)"
     await item.click()
 
@@ -68,7 +68,7 @@ async def test_the_mailbox_tab_shows_an_email_sent_to_the_sandbox(mailserver, pa
     await headers.wait_for()
     text = await headers.inner_text()
     for expected in ("<absence.7@taskbell.test>", "<ticket.3@taskbell.test>",
-                     "http://127.0.0.1:8000/channels/sig-9", "RCPT TO kwame@example.org"):
+                     "http://127.0.0.1:8000/channels/sig-9", "RCPT TO deniz.kaya@example.org"):
         assert expected in text
     link = page.locator(".mail-text a.mail-link")
     assert await link.get_attribute("href") == LINK and await link.get_attribute("target") == "_blank"
@@ -77,7 +77,7 @@ async def test_the_mailbox_tab_shows_an_email_sent_to_the_sandbox(mailserver, pa
     assert await frame_element.get_attribute("sandbox") == "allow-popups allow-popups-to-escape-sandbox"
     frame = page.frame_locator("iframe.mail-html")
     await frame.locator("#see").wait_for(timeout=5_000)
-    assert await frame.locator("#body").inner_text() == "Chidi was marked absent. See it"  # no script ran
+    assert await frame.locator("#body").inner_text() == "Emre was marked absent. See it"  # no script ran
     assert await frame.locator("#see").get_attribute("href") == LINK
     await page.screenshot(path=str(artefacts_or(tmp_path) / "sandbox-mailbox.png"))
 
