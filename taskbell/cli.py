@@ -74,6 +74,12 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     return runner.run_scheduler(_container(args))
 
 
+def cmd_mailer(args: argparse.Namespace) -> int:
+    from taskbell import runner
+
+    return runner.run_mailer(_container(args))
+
+
 def _progress(label: str) -> Callable[[int, int], None]:
     def show(done: int, total: int) -> None:
         width = 30
@@ -221,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("bot", cmd_bot, "run the Telegram bot and the outbox delivery (polling or webhook)")
     add("web", cmd_web, "run the web app (and, in webhook mode, the bot's update handlers)")
     add("scheduler", cmd_scheduler, "run the scheduler (one leader per deployment; others stand by)")
+    add("mailer", cmd_mailer, "run the email delivery (SMTP_* settings; `run` includes it when SMTP_HOST is set)")
     p = add("backup", cmd_backup, "back up the database now (SQLite online backup, or pg_dump)")
     p.add_argument("--dir", help="where to write (default BACKUP_DIR)")
     p.add_argument("--keep", type=int, default=KEEP, help=f"how many backups to keep (default {KEEP})")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from domain.tokens import Signer
     from domain.uow import Database
     from mailer.links import MailLinks
+    from mailer.loop import MailLoop
     from scheduler.app import Scheduler
     from tgsandbox.server import SandboxServer
 
@@ -187,6 +188,24 @@ class Container:
         except (TelegramError, OSError) as exc:
             log.warning("could not learn the bot's username (getMe: %s); invite links show /start lines", exc)
             return None
+
+    # --- email -----------------------------------------------------------------------------------
+
+    @cached_property
+    def mailer(self) -> MailLoop:
+        """The email delivery loop over the SMTP_* server, rendering with the web app's links."""
+        from domain.errors import ConfigError
+        from mailer.loop import MailLoop
+        from mailer.registry import MailContext
+        from mailer.smtp import SmtpConfig
+
+        s = self.settings
+        if not s.smtp_host or not s.smtp_from:
+            raise ConfigError("SMTP_HOST and SMTP_FROM are needed to send email")
+        smtp = SmtpConfig(s.smtp_host, s.smtp_port_or_default, s.smtp_from, s.smtp_tls, s.smtp_username,
+                          s.smtp_password.get_secret_value() if s.smtp_password else None)
+        return MailLoop(self.db, MailContext(self.db, s.timezone, self.links, s.app_base_url, self.mail_links),
+                        smtp)
 
     # --- web and scheduler --------------------------------------------------------------------
 

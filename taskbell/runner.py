@@ -152,6 +152,22 @@ def web_component(container: Container) -> Component:
     return Component("web", start, stop)
 
 
+def mailer_component(container: Container) -> Component:
+    """The email delivery loop (only when SMTP is configured)."""
+    loop = container.mailer
+    task: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        task.append(asyncio.create_task(loop.run(), name="mailer"))
+
+    async def stop() -> None:
+        await loop.stop()
+        for t in task:
+            await t
+
+    return Component("mailer", start, stop)
+
+
 def scheduler_component(container: Container) -> Component:
     sched = container.scheduler
     return Component("scheduler", sched.start, sched.stop)
@@ -220,6 +236,8 @@ def run_all(container: Container, *, demo: bool = True) -> int:
         webhook = bool(settings.telegram_webhook_url) and not settings.uses_sandbox
         components = [bot_component(container, polling=not webhook), scheduler_component(container),
                       web_component(container)]
+        if settings.email_enabled:
+            components.insert(1, mailer_component(container))
         if settings.uses_sandbox:
             components[:0] = [sandbox_component(container),
                               Component("sandbox users", lambda: mirror_people_into_sandbox(container),
@@ -264,6 +282,19 @@ def run_scheduler(container: Container) -> int:
     def build() -> list[Component]:
         prepare(container, demo=False, bootstrap_db=False)
         return [scheduler_component(container)]
+
+    return _run(container, build)
+
+
+def run_mailer(container: Container) -> int:
+    """The email delivery loop alone (SMTP_HOST must be set)."""
+    from domain.errors import ConfigError
+
+    def build() -> list[Component]:
+        if not container.settings.email_enabled:
+            raise ConfigError("SMTP_HOST is not set: there is no email to send (see README, Email)")
+        prepare(container, demo=False, bootstrap_db=False)
+        return [mailer_component(container)]
 
     return _run(container, build)
 

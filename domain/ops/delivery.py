@@ -57,6 +57,8 @@ class FailedDelivery:
     attempts: int
     next_attempt_at: datetime | None  # when a failed row is tried again by itself
     retryable: bool
+    channel: str = "telegram"  # telegram, email (the person's address) or contact (a ticket's outsider)
+    address: str | None = None  # the email address, for email rows
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ def _state(status: NotificationStatus) -> str:
             NotificationStatus.UNREACHABLE: Trouble.UNREACHABLE}.get(status, Trouble.FAILED)
 
 
-def _reason(status: NotificationStatus, error: str | None, reach: Reach) -> str:
+def _reason(status: NotificationStatus, error: str | None, reach: Reach, channel: str = "telegram") -> str:
+    if channel != "telegram":  # email: the server's words ("email refused: 550 ...")
+        return error or "no reason recorded"
     if status == NotificationStatus.UNREACHABLE and reach != Reach.REACHABLE:
         return reach.reason[0].upper() + reach.reason[1:] + (f" ({error})" if error and reach == Reach.BLOCKED
                                                               else "")
@@ -96,7 +100,7 @@ def overview(uow: UnitOfWork, actor: Actor, limit: int = LIMIT) -> DeliveryOverv
         load_active(uow.session, actor, Role.ADMIN)
         rows = uow.session.execute(
             select(Notification, Person.name, Person.role, Person.status, Person.telegram_chat_id,
-                   Person.telegram_unreachable_at)
+                   Person.telegram_unreachable_at, Person.email)
             .join(Person, Person.id == Notification.recipient_id)
             .where(_TROUBLE).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()
         counts = {Trouble.FAILED: 0, Trouble.DEAD: 0, Trouble.UNREACHABLE: 0}
@@ -107,13 +111,15 @@ def overview(uow: UnitOfWork, actor: Actor, limit: int = LIMIT) -> DeliveryOverv
             Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]),
             Notification.last_error.is_(None))) or 0
     out = []
-    for n, name, role, status, chat, blocked_at in rows:
+    for n, name, role, status, chat, blocked_at, email in rows:
         reach = reach_of(status, chat, blocked_at)
+        address = (str(n.data.get("to") or "") or None) if n.channel == "contact" else \
+            email if n.channel == "email" else None
         out.append(FailedDelivery(
             n.id, n.kind, KIND_LABELS.get(n.kind, n.kind.replace("_", " ")), _state(n.status),
-            _reason(n.status, n.last_error, reach), n.recipient_id, name, str(role), reach, n.created_at,
-            n.attempts, n.next_attempt_at if n.status == NotificationStatus.PENDING else None,
-            _retryable(n.kind)))
+            _reason(n.status, n.last_error, reach, n.channel), n.recipient_id, name, str(role), reach,
+            n.created_at, n.attempts, n.next_attempt_at if n.status == NotificationStatus.PENDING else None,
+            _retryable(n.kind), n.channel, address))
     return DeliveryOverview(out, counts, waiting)
 
 
@@ -125,7 +131,11 @@ def _reset(session: Session, rows: list[Notification], now: datetime) -> list[in
     session.execute(update(Notification).where(Notification.id.in_(ids)).values(
         status=NotificationStatus.PENDING, attempts=0, next_attempt_at=now, last_error=None, claimed_by=None)
         .execution_options(synchronize_session=False))
-    blocked = {n.recipient_id for n in rows if n.status == NotificationStatus.UNREACHABLE}
+    blocked = {n.recipient_id for n in rows if n.status == NotificationStatus.UNREACHABLE and n.channel == "telegram"}
+    refused = {n.recipient_id for n in rows if n.status == NotificationStatus.UNREACHABLE and n.channel == "email"}
+    if refused:  # an admin retries a refused address: it is tried again
+        session.execute(update(Person).where(Person.id.in_(refused), Person.email_unreachable_at.is_not(None))
+                        .values(email_unreachable_at=None).execution_options(synchronize_session=False))
     if blocked:
         session.execute(update(Person).where(Person.id.in_(blocked), Person.telegram_unreachable_at.is_not(None))
                         .values(telegram_unreachable_at=None).execution_options(synchronize_session=False))

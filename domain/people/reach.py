@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from domain.actors import Actor, load_active
 from domain.models import ParentLink, Person, PersonStatus, Role
-from domain.uow import UnitOfWork
+from domain.uow import EMAIL_ON, UnitOfWork
 
 
 class Reach(StrEnum):
     """Whether a person's Telegram chat can receive messages, and if not why."""
 
     REACHABLE = "reachable"
+    EMAIL = "email"  # not on Telegram, but their email reaches them (email configured)
     NEVER_LINKED = "never_linked"
     BLOCKED = "blocked"
     DISABLED = "disabled"
@@ -32,9 +33,15 @@ class Reach(StrEnum):
         """A short sentence for people: why messages do not reach this person."""
         return REASONS[self]
 
+    @property
+    def reachable(self) -> bool:
+        """Messages reach the person by some channel."""
+        return self in (Reach.REACHABLE, Reach.EMAIL)
+
 
 REASONS = {
     Reach.REACHABLE: "can be reached on Telegram",
+    Reach.EMAIL: "reached by email only",
     Reach.NEVER_LINKED: "never linked Telegram",
     Reach.BLOCKED: "blocked the bot",
     Reach.DISABLED: "account disabled",
@@ -53,13 +60,21 @@ def reach_of(status: PersonStatus, chat_id: int | None, unreachable_at: datetime
 
 
 def reachability(session: Session, person_ids: Iterable[int]) -> dict[int, Reach]:
-    """The reach of each of `person_ids` (inside another service's transaction)."""
+    """The reach of each of `person_ids` (inside another service's transaction); someone Telegram cannot
+    reach whose email can (an address not refused, email configured) is Reach.EMAIL."""
     ids = sorted(set(person_ids))
     if not ids:
         return {}
-    rows = session.execute(select(Person.id, Person.status, Person.telegram_chat_id,
-                                  Person.telegram_unreachable_at).where(Person.id.in_(ids)))
-    return {pid: reach_of(status, chat, at) for pid, status, chat, at in rows}
+    email_on = bool(session.info.get(EMAIL_ON))
+    rows = session.execute(select(Person.id, Person.status, Person.telegram_chat_id, Person.telegram_unreachable_at,
+                                  Person.email, Person.email_unreachable_at).where(Person.id.in_(ids)))
+    out = {}
+    for pid, status, chat, at, email, refused in rows:
+        reach = reach_of(status, chat, at)
+        if reach in (Reach.NEVER_LINKED, Reach.BLOCKED) and email_on and email and refused is None:
+            reach = Reach.EMAIL
+        out[pid] = reach
+    return out
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,7 @@ def unreachable_among(uow: UnitOfWork, actor: Actor, person_ids: Iterable[int]) 
     with uow:
         load_active(uow.session, actor, Role.ADMIN, Role.TEACHER)
         return {pid: Unreachable(pid, reach) for pid, reach in reachability(uow.session, person_ids).items()
-                if reach != Reach.REACHABLE}
+                if not reach.reachable}
 
 
 @dataclass(frozen=True)
@@ -109,9 +124,9 @@ def family_reach(session: Session, student_ids: Iterable[int]) -> dict[int, Fami
     out = {}
     for sid in ids:
         mine = reach.get(sid, Reach.NEVER_LINKED)
-        notes = [] if mine == Reach.REACHABLE else [f"student: {mine.reason}"]
+        notes = [] if mine.reachable else [f"student: {mine.reason}"]
         notes += [f"{name} (parent): {reach[pid].reason}" for child, pid, name in parents
-                  if child == sid and reach.get(pid) not in (None, Reach.REACHABLE)]
+                  if child == sid and reach.get(pid) is not None and not reach[pid].reachable]
         out[sid] = FamilyReach(sid, mine, tuple(notes))
     return out
 

@@ -98,7 +98,8 @@ def _get_person(uow: UnitOfWork, person_id: int) -> Person:
 
 
 def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStatus) -> PersonInfo:
-    """Change a person's status (admins); re-enabling someone revokes their old links."""
+    """Change a person's status (admins); re-enabling someone revokes their old links. Active needs a way to
+    reach them: a linked Telegram account or an email address (email-only people)."""
     with uow:
         admin = load_admin_or_system(uow.session, actor)
         person = _get_person(uow, person_id)
@@ -106,8 +107,9 @@ def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStat
             raise InvalidInput("You cannot disable yourself.")
         if person.status == status:
             return PersonInfo.of(person)
-        if status == PersonStatus.ACTIVE and person.telegram_user_id is None:
-            raise InvalidInput("Only people who have linked Telegram can be active; they stay invited.")
+        if status == PersonStatus.ACTIVE and person.telegram_user_id is None and not person.email:
+            raise InvalidInput("Only people who have linked Telegram or have an email address can be active; "
+                               "they stay invited.")
         old = person.status
         person.status, person.updated_at = status, uow.now
         if old == PersonStatus.DISABLED:  # re-enabled: links from before stay dead

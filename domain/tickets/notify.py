@@ -70,6 +70,17 @@ def base_data(session: Session, ticket: Ticket) -> dict[str, Any]:
             "status": ticket.status.value, "priority": ticket.priority.value, "who": who}
 
 
+def tell_contact(session: Session, ticket: Ticket, event_id: int, now: Any, **data: Any) -> None:
+    """An outside contact with an address (a ticket filed for them) gets the requester's card by email,
+    in the ticket's thread; the row is the filer's (who is answerable for it) with channel "contact"."""
+    if ticket.requester_id is not None or not ticket.contact_email or ticket.created_by_id is None:
+        return
+    enqueue(session, [Intent(K.TICKET_CARD, ticket.created_by_id, f"ticket:{event_id}:contact",
+                             {**base_data(session, ticket), "event_id": event_id, **data,
+                              "to": ticket.contact_email, "to_name": ticket.contact_name or ""},
+                             "ticket", ticket.id, channels=("contact",))], now)
+
+
 def leads(session: Session, team_id: int) -> list[int]:
     return list(session.scalars(select(TeamMember.person_id).where(
         TeamMember.team_id == team_id, TeamMember.is_lead.is_(True)).order_by(TeamMember.person_id)))
@@ -99,7 +110,9 @@ def on_created(session: Session, ticket: Ticket, event_id: int, actor_id: int | 
     plan.add(K.TICKET_NEW, watchers(session, ticket.id))
     plan.add(K.TICKET_NEW, session.scalars(select(DeskCc.person_id).order_by(DeskCc.person_id)))
     plan.add(K.TICKET_NEW, assignees(session, ticket.id))
-    return plan.write(session, ticket, event_id, now, description=ticket.description[:500])
+    told = plan.write(session, ticket, event_id, now, description=ticket.description[:500])
+    tell_contact(session, ticket, event_id, now)
+    return told
 
 
 def on_status(session: Session, ticket: Ticket, event_id: int, actor_id: int | None, now: Any,
@@ -113,7 +126,9 @@ def on_status(session: Session, ticket: Ticket, event_id: int, actor_id: int | N
         plan.add(K.TICKET_RESOLVED, _recipients(session, ticket.team_id, TeamMember.notify_resolved), text=text)
         plan.add(K.TICKET_RESOLVED, watchers(session, ticket.id), text=text)
         plan.add(K.TICKET_RESOLVED, assignees(session, ticket.id), text=text)
-    return plan.write(session, ticket, event_id, now)
+    told = plan.write(session, ticket, event_id, now)
+    tell_contact(session, ticket, event_id, now, text=text)
+    return told
 
 
 def on_comment(session: Session, ticket: Ticket, event_id: int, author_id: int | None, now: Any, text: str,

@@ -28,6 +28,7 @@ from sqlalchemy import delete, func, select
 
 from domain.actors import Actor
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from domain.mail.addresses import optional_email
 from domain.models import (
     Person,
     PersonStatus,
@@ -148,7 +149,7 @@ def file_ticket(uow: UnitOfWork, actor: Actor, spec: TicketSpec) -> TicketResult
             status=TicketStatus.NEW, requester_id=requester_id,
             contact_name=contact.name.strip()[:120] if contact else None,
             contact_phone=(contact.phone or "").strip()[:40] or None if contact else None,
-            contact_email=(contact.email or "").strip()[:200] or None if contact else None,
+            contact_email=optional_email(contact.email, "contact_email") if contact else None,
             fields=fields, created_by_id=v.id, created_at=now, updated_at=now, status_at=now, reopen_count=0)
         session.add(ticket)
         session.flush()

@@ -107,3 +107,17 @@ def test_routing_of_telegram_only_kinds_and_disabled_email():
     assert channels.route("login_code", "both", telegram=False, email=True, email_on=True) == ("telegram",)
     assert channels.route("brief", "both", telegram=True, email=True, email_on=True) == ("telegram", "email")
     assert channels.route("brief", "email", telegram=True, email=False, email_on=True) == ("telegram",)
+
+
+def test_a_parent_reached_by_email_is_not_flagged_on_the_roster(db, make_person):
+    from domain.people import services as people
+    from domain.people.reach import family_reach_of
+
+    admin, kid = make_person(Role.ADMIN, "Ada"), make_person(Role.STUDENT, "Kid")
+    pat = make_person(Role.PARENT, "Pat", active=False)
+    people.link_parent(db.uow(), SYSTEM, pat.id, kid.id)
+    channels.set_email(db.uow(), SYSTEM, "pat@home.example", person_id=pat.id)
+    assert family_reach_of(db.uow(), Actor.web(admin.id, None), [kid.id])[kid.id].notes == (
+        "Pat (parent): never linked Telegram",)  # no SMTP: email reaches nobody
+    db.email_enabled = True
+    assert family_reach_of(db.uow(), Actor.web(admin.id, None), [kid.id])[kid.id].all_reachable
