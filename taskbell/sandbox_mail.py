@@ -6,7 +6,7 @@ import socket
 
 from adapters.settings import Settings
 
-SANDBOX_FROM = "taskbell@example.com"  # the sender of the sandbox's emails (no mail leaves the machine)
+SANDBOX_FROM = "Taskbell <taskbell@example.com>"  # the sender of the sandbox's emails (no mail leaves the machine)
 
 
 def smtp_port(settings: Settings) -> int:
