@@ -106,6 +106,14 @@ class Container:
 
         return smtp_port(self.settings)
 
+    def use_sandbox_mail(self) -> None:
+        """Sandbox mode: email goes to the sandbox's SMTP server unless SMTP_HOST names another. Called
+        before anything is built from the settings (`taskbell run`; `bootstrap --demo` queues for it)."""
+        if self.settings.uses_sandbox:
+            from taskbell.sandbox_mail import pointed_at_sandbox
+
+            self.settings = pointed_at_sandbox(self.settings, self.sandbox_smtp_port)
+
     @property
     def sandbox_storage(self) -> Path:
         """The bundled sandbox's history: beside the SQLite file, else in the instance folder."""

@@ -227,10 +227,7 @@ def _run(container: Container, build: Callable[[], list[Component]]) -> int:
 def run_all(container: Container, *, demo: bool = True) -> int:
     """Everything in one process: (sandbox,) bot, scheduler and web app."""
     def build() -> list[Component]:
-        if container.settings.uses_sandbox:
-            from taskbell.sandbox_mail import pointed_at_sandbox
-
-            container.settings = pointed_at_sandbox(container.settings, container.sandbox_smtp_port)
+        container.use_sandbox_mail()
         prepare(container, demo=demo)
         settings = container.settings
         webhook = bool(settings.telegram_webhook_url) and not settings.uses_sandbox

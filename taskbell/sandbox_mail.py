@@ -29,3 +29,4 @@ def pointed_at_sandbox(settings: Settings, port: int) -> Settings:
         return settings
     return settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_from": SANDBOX_FROM,
                                        "smtp_tls": "none"})
+

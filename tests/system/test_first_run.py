@@ -73,8 +73,15 @@ def test_bootstrap_healthcheck_and_run_on_a_fresh_instance(tmp_path):
                           "Submit; then be Ngozi Eze (his parent) and read her message"], out
         chat_page = httpx.get(f"http://127.0.0.1:{sandbox_port}/chat")
         assert chat_page.status_code == 200 and "Start here: /attendance, Take attendance, press Chidi Eze" in chat_page.text
-        smtp = httpx.get(f"http://127.0.0.1:{sandbox_port}/sandbox/mail").json()["smtp"]
+        mail = f"http://127.0.0.1:{sandbox_port}/sandbox/mail"
+        smtp = httpx.get(mail).json()["smtp"]
         assert smtp["running"] and smtp["port"] > 0  # the sandbox's SMTP server, for the Mailbox tab
+        # Meera chose Telegram and email for tasks: her new task reaches the Mailbox tab by real SMTP.
+        deadline = time.monotonic() + 30
+        while not (emails := httpx.get(mail, params={"to": "meera.shah@example.org"}).json()["emails"]) \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert any("Submit monthly safety report" in e["subject"] for e in emails), emails
         running = cli("healthcheck")  # now the sandbox answers too
         assert running.returncode == 0 and "✓ PASS Telegram reachable" in running.stdout, running.stdout
     finally:
