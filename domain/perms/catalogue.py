@@ -38,7 +38,7 @@ PERMISSIONS: dict[str, str] = {
     PII_FULL: "See other people's phone numbers, e-mails and full names unmasked",
 }
 
-_STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW, CLASSES_MANAGE})
+_STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW})
 
 ROLE_DEFAULTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(PERMISSIONS),
