@@ -55,6 +55,7 @@ FLASH = {  # ?m=<code> after a POST -> the message shown on the page it lands on
     "status": "Status changed.",
     "role": "Role changed.",
     "parent": "Parent linked.",
+    "permission": "Permission changed (audited).",
     "group_created": "Group created.",
     "group_deleted": "Group deleted.",
     "members_added": "Members added.",

@@ -106,10 +106,11 @@ def list_people(uow: UnitOfWork, actor: Actor, f: PeopleFilter = PeopleFilter(),
 
 
 def person_choices(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, Role]]:
-    """(id, name, role) of everyone not disabled, for pickers on admin pages."""
+    """(id, name as the viewer may see it, role) of everyone not disabled, for pickers on admin pages."""
     with uow:
-        load_viewer(uow, actor, Role.ADMIN)
-        return [(i, n, r) for i, n, r in uow.session.execute(
+        me = require(uow.session, actor, PEOPLE_MANAGE)
+        red = pii.redactor(uow.session, actor, me, "console.people", uow.now)
+        return [(i, red.name(i, n) or "", r) for i, n, r in uow.session.execute(
             select(Person.id, Person.name, Person.role).where(Person.status != PersonStatus.DISABLED)
             .order_by(Person.name, Person.id))]
 

@@ -13,8 +13,9 @@ from domain.perms.catalogue import PERMISSION_REFUSALS, PERMISSIONS, defaults_fo
 
 def overrides(session: Session, person_id: int) -> dict[str, bool]:
     """The person's own grants (True) and revocations (False), by permission."""
-    return dict(session.execute(select(PersonPermission.permission, PersonPermission.allowed)
-                                .where(PersonPermission.person_id == person_id)).tuples())
+    rows = session.execute(select(PersonPermission.permission, PersonPermission.allowed)
+                           .where(PersonPermission.person_id == person_id))
+    return {str(name): bool(allowed) for name, allowed in rows}
 
 
 def effective(session: Session, person: Person) -> frozenset[str]:
