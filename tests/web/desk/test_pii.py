@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from domain.actors import Actor
 from domain.errors import Forbidden
+from domain.groups import services as groups
 from domain.mail import channels
 from domain.models import AuditEntry, Person, Role
 from domain.ops import backups, delivery_email
@@ -73,6 +74,7 @@ async def test_a_viewer_without_full_access_sees_masked_values_everywhere(db, wo
     tid = world.file(world.otto, team_id=world.operations.id, title="Double charge",
                      fields={"booking_id": "BK-5"},
                      contact=Contact("Zara Guest", "+447700900999", "zara@example.com"))
+    group = groups.create_group(db.uow(), ada, "Desk group", [world.rita.id])
     rita_phone = world.rita.phone
     rita_masked = mask_phone(rita_phone)
     assert rita_masked == rita_phone[3:5] + "****" + rita_phone[-4:]
@@ -97,6 +99,7 @@ async def test_a_viewer_without_full_access_sees_masked_values_everywhere(db, wo
             "people": (await http.get("/admin/people", headers=AGENT)).text,
             "csv": (await http.get("/admin/people.csv", headers=AGENT)).text,
             "ticket": (await http.get(f"/admin/tickets/{tid}")).text,
+            "group": (await http.get(f"/admin/groups/{group.id}")).text,
             "api": (await http.get(f"/api/tickets/{tid}", headers=api_token(db, bea.id))).text,
         }
     email_page = delivery_email.email_overview(db.uow(), Actor.web(bea.id, None))
@@ -104,6 +107,7 @@ async def test_a_viewer_without_full_access_sees_masked_values_everywhere(db, wo
     for where, text in surfaces.items():
         for whole in (rita_phone, "rita@example.com", "+447700900999", "zara@example.com"):
             assert whole not in text, (where, whole)
+    assert rita_masked in surfaces["group"]
     for where in ("people", "csv"):
         assert rita_masked in surfaces[where] and "Rita R." in surfaces[where], where
         assert "Rita Requester" not in surfaces[where], where
@@ -119,6 +123,8 @@ async def test_a_viewer_without_full_access_sees_masked_values_everywhere(db, wo
         await sign_in(http, db, world.admin)
         listing = (await http.get("/admin/people", headers=AGENT)).text
         export = (await http.get("/admin/people.csv", headers=AGENT)).text
+        audit_page = (await http.get("/admin/audit", params={"action": "pii.view"})).text
+    assert audit_page.count(AGENT["user-agent"]) >= 2  # the audit page shows the agent beside the IP
     assert rita_phone in listing and "rita@example.com" in listing and rita_phone in export
     with db.uow(readonly=True) as uow:
         views = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "pii.view")
