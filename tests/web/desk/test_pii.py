@@ -16,7 +16,7 @@ from domain.people import queries as people_queries
 from domain.perms import services as perms
 from domain.perms.catalogue import PERMISSIONS, PII_FULL
 from domain.perms.check import can
-from domain.pii import mask_email, mask_name, mask_phone
+from domain.pii import mask_email, mask_name, mask_phone, redact_text, redactor
 from domain.tickets.rows import Contact
 from tests.auxil.console import csrf_in, sign_in
 from tests.auxil.web import api_token, client, make_deps
@@ -30,6 +30,20 @@ def test_masks():
     assert mask_email("john@example.com") == "j***@example.com"
     assert mask_name("Rita Requester") == "Rita R." and mask_name("Rita") == "Rita"
     assert mask_phone(None) is None and mask_email(None) is None
+
+
+def test_a_text_quoting_people_is_redacted_for_its_reader(db, world, make_person):
+    bea = make_person(Role.ADMIN, "Bea Boss")
+    perms.set_permission(db.uow(), Actor.system(), bea.id, PII_FULL, "revoke")
+    channels.set_email(db.uow(), Actor.web(world.admin.id, None), "rita@example.com", world.rita.id)
+    with db.uow(readonly=True) as uow:
+        rita = uow.session.get(Person, world.rita.id)
+        text = f"Call {rita.name} on {rita.phone} or write to {rita.email}."
+        for reader, whole in ((bea, False), (world.admin, True)):
+            me = uow.session.get(Person, reader.id)
+            out = redact_text(text, [rita], redactor(uow.session, Actor.web(me.id, None), me, "test", uow.now))
+            assert (rita.phone in out, "rita@example.com" in out) == (whole, whole), out
+            assert whole or (mask_phone(rita.phone) in out and "r***@example.com" in out)
 
 
 def test_role_defaults_reproduce_today_and_overrides_change_them(db, world, make_person, tmp_path):
