@@ -18,6 +18,7 @@ class Actor:
     channel: Channel
     ip: str | None = None
     via: str | None = None  # a finer name for the channel where one is kept (a ticket's timeline: "api")
+    user_agent: str | None = None  # the browser's or client's User-Agent (web), kept in the audit log
 
     @classmethod
     def system(cls) -> Actor:
@@ -28,13 +29,13 @@ class Actor:
         return cls(person_id, Channel.TELEGRAM)
 
     @classmethod
-    def web(cls, person_id: int, ip: str | None) -> Actor:
-        return cls(person_id, Channel.WEB, ip)
+    def web(cls, person_id: int, ip: str | None, user_agent: str | None = None) -> Actor:
+        return cls(person_id, Channel.WEB, ip, user_agent=user_agent)
 
     @classmethod
-    def api(cls, person_id: int, ip: str | None) -> Actor:
+    def api(cls, person_id: int, ip: str | None, user_agent: str | None = None) -> Actor:
         """The JSON API: the web channel (audit), shown as "api" where the channel is named (tickets)."""
-        return cls(person_id, Channel.WEB, ip, "api")
+        return cls(person_id, Channel.WEB, ip, "api", user_agent)
 
     @property
     def channel_name(self) -> str:

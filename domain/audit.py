@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from domain.actors import Actor
 from domain.models import AuditEntry
 
+USER_AGENT_MAX = 300  # the column's width; longer agents are cut
+
 
 def record(
     session: Session,
@@ -30,6 +32,7 @@ def record(
             object_id=None if object_id is None else str(object_id),
             channel=actor.channel,
             ip=actor.ip,
+            user_agent=(actor.user_agent or None) and actor.user_agent[:USER_AGENT_MAX],
             details=details,
         )
     )

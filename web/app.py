@@ -39,6 +39,7 @@ from web.routes import (
     ops,
     people,
     people_email,
+    permissions,
     reassign,
     reopen,
     reports,
@@ -102,6 +103,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *login_email.routes,
             *people.routes,  # the console: people, groups, tasks (and /admin), insights, audit
             *people_email.routes,
+            *permissions.routes,
             *groups.routes,
             *tasks.routes,
             *reassign.routes,

@@ -27,7 +27,7 @@ from web.errors import status_for
 from web.forms import field_problem, parse_id
 from web.nonces import WAIT, BadNonce, form_once, kept_location, new_nonce
 from web.pages import refusal, render, zone
-from web.security import client_ip
+from web.security import client_ip, user_agent
 from web.session import SAFE_METHODS, current_session, same_origin, session_csrf, session_csrf_ok
 
 ADMIN_ONLY = (Role.ADMIN,)
@@ -56,6 +56,7 @@ FLASH = {  # ?m=<code> after a POST -> the message shown on the page it lands on
     "status": "Status changed.",
     "role": "Role changed.",
     "parent": "Parent linked.",
+    "permission": "Permission changed (audited).",
     "group_created": "Group created.",
     "group_deleted": "Group deleted.",
     "members_added": "Members added.",
@@ -133,7 +134,7 @@ def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHand
                                    "Open the page again and retry.", title="Refused",
                                    back_url=back or section_of(request.url.path),
                                    back_label="Back", hint=False)
-            console = Console(info, person, Actor.web(person.id, client_ip(request)),
+            console = Console(info, person, Actor.web(person.id, client_ip(request), user_agent(request)),
                               session_csrf(deps.settings, info), form)
             if form is not None and (problem := field_problem(form.multi_items())) is not None:
                 refused = InvalidInput(problem)  # a multipart form (urlencoded ones: web.input_guard)

@@ -122,3 +122,8 @@ def client_ip(request: Request) -> str | None:
     peer = request.client.host if request.client else None
     setting = get_deps(request).settings.forwarded_allow_ips
     return forwarded_client(peer, request.headers.getlist("x-forwarded-for"), setting)
+
+
+def user_agent(request: Request) -> str | None:
+    """The request's User-Agent header (kept beside the IP in the audit log)."""
+    return request.headers.get("user-agent") or None

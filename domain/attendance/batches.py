@@ -15,7 +15,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from domain import audit
-from domain.actors import Actor, load_admin_or_system
+from domain.actors import Actor
 from domain.attendance import schedule
 from domain.attendance.rosters import enrol, unenrol
 from domain.errors import InvalidField, InvalidInput, NotFound
@@ -29,6 +29,8 @@ from domain.models import (
     ScheduleSlot,
     SessionStatus,
 )
+from domain.perms.catalogue import CLASSES_MANAGE
+from domain.perms.check import require_or_system
 from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
 
@@ -84,7 +86,7 @@ def create_batch(uow: UnitOfWork, actor: Actor, *, name: str, subject: str = "",
                  teacher_ids: Iterable[int] = (), grace_minutes: int | None = None) -> BatchInfo:
     """Admins (or the operator's shell): a new active batch and its teachers."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, CLASSES_MANAGE)
         name, subject, level, teachers = _clean(uow.session, name, subject, level, teacher_ids, grace_minutes)
         batch = Batch(name=name, subject=subject, level=level, active=True, grace_minutes=grace_minutes,
                       created_at=uow.now)
@@ -102,7 +104,7 @@ def update_batch(uow: UnitOfWork, actor: Actor, batch_id: int, *, name: str, sub
                  active: bool = True) -> BatchInfo:
     """Admins: change a batch's name, subject, level, teachers, grace, or (re)activate it."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, CLASSES_MANAGE)
         batch = _batch(uow.session, batch_id)
         name, subject, level, teachers = _clean(uow.session, name, subject, level, teacher_ids, grace_minutes,
                                                 batch_id)
@@ -129,7 +131,7 @@ def update_batch(uow: UnitOfWork, actor: Actor, batch_id: int, *, name: str, sub
 def deactivate_batch(uow: UnitOfWork, actor: Actor, batch_id: int) -> None:
     """Deleting a batch only deactivates it: its history stays; its future unopened classes go."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, CLASSES_MANAGE)
         batch = _batch(uow.session, batch_id)
         batch.active = False
         _drop_future(uow.session, uow.now, ClassSession.batch_id == batch_id)
@@ -187,7 +189,7 @@ def add_slot(uow: UnitOfWork, actor: Actor, batch_id: int, *, weekday: int, star
     """Admins: a weekly slot (weekday 0 = Monday, local start time, length) for an active batch;
     with `tz`, the coming week's classes from it are made at once (none that has already ended)."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, CLASSES_MANAGE)
         if not _batch(uow.session, batch_id).active:
             raise InvalidField("batch_id", "This batch is inactive; activate it first.")
         start = _slot_values(uow.session, batch_id, weekday, start, duration_minutes)
@@ -221,7 +223,7 @@ def edit_slot(uow: UnitOfWork, actor: Actor, batch_id: int, slot_id: int, *, wee
               duration_minutes: int, tz: str | None = None) -> SlotInfo:
     """Admins: move or resize a weekly slot; its future unopened classes are made again from it."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, CLASSES_MANAGE)
         slot = _slot(uow.session, batch_id, slot_id)
         start = _slot_values(uow.session, batch_id, weekday, start, duration_minutes, slot_id)
         slot.weekday, slot.start_time, slot.duration_minutes = weekday, start, duration_minutes
@@ -237,7 +239,7 @@ def edit_slot(uow: UnitOfWork, actor: Actor, batch_id: int, slot_id: int, *, wee
 def remove_slot(uow: UnitOfWork, actor: Actor, batch_id: int, slot_id: int) -> None:
     """Admins: stop a weekly slot; past classes stay, future unopened ones go."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, CLASSES_MANAGE)
         slot = _slot(uow.session, batch_id, slot_id)
         slot.active = False
         _drop_future(uow.session, uow.now, ClassSession.slot_id == slot_id)

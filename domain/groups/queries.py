@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import aliased
 
-from domain import audit
+from domain import audit, pii
 from domain.actors import Actor
 from domain.errors import Forbidden, NotFound
 from domain.models import (
@@ -16,7 +16,7 @@ from domain.models import (
     Person,
     Role,
 )
-from domain.people.viewer import Member, load_viewer, phone_for
+from domain.people.viewer import Member, load_viewer
 from domain.uow import UnitOfWork
 
 # --- groups --------------------------------------------------------------------------------
@@ -72,10 +72,13 @@ def group_detail(uow: UnitOfWork, actor: Actor, group_id: int) -> GroupDetail:
         me = load_viewer(uow, actor)
         group = _load_group_for(uow, me, group_id)
         owner = uow.session.get(Person, group.owner_id) if group.owner_id else None
-        show = phone_for(me)
-        members = [Member(p.id, p.name, show(p.phone), p.role, p.status) for p in uow.session.scalars(
+        r = pii.redactor(uow.session, actor, me, "console.group", uow.now)
+        members = [Member(p.id, p.name, r.phone(p.id, p.phone) or "", p.role, p.status) for p in uow.session.scalars(
             select(Person).join(GroupMember, GroupMember.person_id == Person.id)
             .where(GroupMember.group_id == group_id).order_by(Person.name, Person.id))]
+        if r.seen:
+            r.done()
+            uow.commit()
         return GroupDetail(group.id, group.name, owner.name if owner else None, members)
 
 

@@ -29,6 +29,7 @@ from domain.models.desk import (
 )
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
+from domain.models.perms import PersonPermission
 from domain.models.records import (
     AuditEntry,
     Notification,
@@ -78,6 +79,7 @@ __all__ = [
     "ParentLink",
     "PendingAction",
     "Person",
+    "PersonPermission",
     "PersonStatus",
     "Priority",
     "Role",

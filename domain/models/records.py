@@ -25,6 +25,7 @@ class AuditEntry(Base):
     object_id: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[Channel] = mapped_column(str_enum(Channel))
     ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
     details: Mapped[dict[str, Any]]
 
 

@@ -42,6 +42,7 @@ class AuditRow:
     channel: Channel
     ip: str | None
     details: dict[str, object]
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,4 +85,4 @@ def audit_log(uow: UnitOfWork, actor: Actor, q: AuditQuery = AuditQuery(), *, li
             .order_by(Person.name))]
     return AuditPage(int(total), limit, offset, [
         AuditRow(e.id, e.at, e.actor_id, name, e.action, e.object_type, e.object_id, e.channel, e.ip,
-                 dict(e.details or {})) for e, name in rows], actions, actors)
+                 dict(e.details or {}), e.user_agent) for e, name in rows], actions, actors)

@@ -18,10 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain import audit
-from domain.actors import Actor, load_active
+from domain.actors import Actor
 from domain.errors import IllegalTransition, InvalidInput, NotFound
-from domain.models import BackupLog, Role
+from domain.models import BackupLog
 from domain.ops.ports import BackupResult, BackupStore, Progress
+from domain.perms.catalogue import BACKUPS_RUN
+from domain.perms.check import require
 from domain.uow import Database, UnitOfWork
 
 KEEP = 7  # backups of one kind kept in the directory; older ones are deleted after a good run
@@ -140,7 +142,7 @@ def _running(session: Session, now: datetime) -> bool:
 def overview(uow: UnitOfWork, actor: Actor, directory: Path, limit: int = LOG_ROWS) -> BackupOverview:
     """The backup log, the copy a download would give and whether a backup is running (admins only)."""
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, BACKUPS_RUN)
         logs = uow.session.scalars(select(BackupLog).order_by(BackupLog.id.desc()).limit(limit))
         rows = [_row(r) for r in logs]
         latest = _latest_copy(uow.session, directory)
@@ -150,7 +152,7 @@ def overview(uow: UnitOfWork, actor: Actor, directory: Path, limit: int = LOG_RO
 def run_backup(db: Database, store: BackupStore, actor: Actor, directory: Path) -> BackupResult:
     """An admin's "Back up now": audited, refused while another backup runs; raises what backup() raises."""
     with db.uow() as uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, BACKUPS_RUN)
         if _running(uow.session, uow.now):
             raise IllegalTransition("A backup is running already; wait for it to finish.")
         audit.record(uow.session, actor, "backup.run", "backup", None, uow.now)
@@ -165,7 +167,7 @@ def run_backup(db: Database, store: BackupStore, actor: Actor, directory: Path) 
 def latest_copy_for_download(uow: UnitOfWork, actor: Actor, directory: Path) -> Path:
     """The newest good SQLite copy in `directory` recorded in the log; the download is audited."""
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, BACKUPS_RUN)
         path = _latest_copy(uow.session, directory)
         if path is None:
             raise NotFound("There is no SQLite backup to download yet.")

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from domain import audit, outbox
+from domain import audit, outbox, pii
 from domain.actors import Actor, load_active
 from domain.errors import IllegalTransition, NotFound
 from domain.models import Notification, NotificationStatus, Person, Role
@@ -97,7 +97,8 @@ def _retryable(kind: str) -> bool:
 def overview(uow: UnitOfWork, actor: Actor, limit: int = LIMIT) -> DeliveryOverview:
     """The failed, dead-lettered and unreachable notifications, newest first (admins only)."""
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        me = load_active(uow.session, actor, Role.ADMIN)
+        r = pii.redactor(uow.session, actor, me, "console.delivery", uow.now)
         rows = uow.session.execute(
             select(Notification, Person.name, Person.role, Person.status, Person.telegram_chat_id,
                    Person.telegram_unreachable_at, Person.email)
@@ -110,17 +111,28 @@ def overview(uow: UnitOfWork, actor: Actor, limit: int = LIMIT) -> DeliveryOverv
         waiting = uow.session.scalar(select(func.count()).select_from(Notification).where(
             Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]),
             Notification.last_error.is_(None))) or 0
-    out = []
-    for n, name, role, status, chat, blocked_at, email in rows:
-        reach = reach_of(status, chat, blocked_at)
-        address = (str(n.data.get("to") or "") or None) if n.channel == "contact" else \
-            email if n.channel == "email" else None
-        out.append(FailedDelivery(
-            n.id, n.kind, KIND_LABELS.get(n.kind, n.kind.replace("_", " ")), _state(n.status),
-            _reason(n.status, n.last_error, reach, n.channel), n.recipient_id, name, str(role), reach,
-            n.created_at, n.attempts, n.next_attempt_at if n.status == NotificationStatus.PENDING else None,
-            _retryable(n.kind), n.channel, address))
+        out = []
+        for n, name, role, status, chat, blocked_at, email in rows:
+            out.append(_failed(n, name, role, reach_of(status, chat, blocked_at), r, email))
+        if r.seen:
+            r.done()
+            uow.commit()
     return DeliveryOverview(out, counts, waiting)
+
+
+def _failed(n: Notification, name: str, role: Role, reach: Reach, r: pii.Redactor, email: str | None
+            ) -> FailedDelivery:
+    """One row, its address as the viewer may see it (a contact's address is an outsider's: no id)."""
+    if n.channel == "contact":
+        to = str(n.data.get("to") or "") or None
+        address = to if r.full else pii.mask_email(to)
+    else:
+        address = r.email(n.recipient_id, email) if n.channel == "email" else None
+    return FailedDelivery(
+        n.id, n.kind, KIND_LABELS.get(n.kind, n.kind.replace("_", " ")), _state(n.status),
+        _reason(n.status, n.last_error, reach, n.channel), n.recipient_id, name, str(role), reach,
+        n.created_at, n.attempts, n.next_attempt_at if n.status == NotificationStatus.PENDING else None,
+        _retryable(n.kind), n.channel, address)
 
 
 def _reset(session: Session, rows: list[Notification], now: datetime) -> list[int]:

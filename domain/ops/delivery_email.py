@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from domain import pii
 from domain.actors import Actor, load_active
 from domain.models import Person, Role
 from domain.uow import EMAIL_ON, UnitOfWork
@@ -34,10 +35,15 @@ class EmailDelivery:
 def email_overview(uow: UnitOfWork, actor: Actor, limit: int = LIMIT) -> EmailDelivery:
     """Whether email is on, and the addresses a mail server refused, newest first (admins only)."""
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        me = load_active(uow.session, actor, Role.ADMIN)
+        r = pii.redactor(uow.session, actor, me, "console.delivery", uow.now)
         rows = uow.session.execute(
             select(Person.id, Person.name, Person.role, Person.email, Person.email_unreachable_at)
             .where(Person.email_unreachable_at.is_not(None), Person.email.is_not(None))
             .order_by(Person.email_unreachable_at.desc(), Person.id).limit(limit)).all()
         on = bool(uow.session.info.get(EMAIL_ON))
-    return EmailDelivery(on, [RefusedAddress(i, n, str(r), e, at) for i, n, r, e, at in rows])
+        refused = [RefusedAddress(i, n, str(role), r.email(i, e) or "", at) for i, n, role, e, at in rows]
+        if r.seen:
+            r.done()
+            uow.commit()
+    return EmailDelivery(on, refused)

@@ -16,7 +16,8 @@ from domain.actors import Actor
 from domain.errors import DomainError, InvalidInput
 from domain.models import Person, PersonStatus, Role
 from domain.people.services import check_timezone, clean_name, parse_role
-from domain.people.viewer import load_viewer
+from domain.perms.catalogue import PEOPLE_MANAGE
+from domain.perms.check import require
 from domain.phones import normalise_phone
 from domain.uow import UnitOfWork
 
@@ -147,14 +148,14 @@ def _parse(uow: UnitOfWork, text: str, region: str | None, me: Person) -> list[I
 def preview(uow: UnitOfWork, actor: Actor, text: str, region: str | None = None) -> ImportPreview:
     """What the import would do, row by row; writes nothing. Admins only."""
     with uow:
-        me = load_viewer(uow, actor, Role.ADMIN)
+        me = require(uow.session, actor, PEOPLE_MANAGE)
         return ImportPreview(_parse(uow, text, region, me))
 
 
 def apply(uow: UnitOfWork, actor: Actor, text: str, region: str | None = None) -> ImportResult:
     """Add and update the valid rows in one transaction; rows with errors are skipped."""
     with uow:
-        me = load_viewer(uow, actor, Role.ADMIN)
+        me = require(uow.session, actor, PEOPLE_MANAGE)
         rows = _parse(uow, text, region, me)
         now = uow.now
         added = updated = 0

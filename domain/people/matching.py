@@ -76,6 +76,7 @@ def match_people(uow: UnitOfWork, actor: Actor, text: str, region: str | None = 
             for p in uow.session.scalars(select(Person).where(func.lower(Person.name).in_(lowered), live)
                                          .order_by(Person.id)):
                 by_name[p.name.lower()].append(p)
+        show = phone_for(uow.session, viewer)
     matched: list[tuple[str, Member]] = []
     unmatched: list[Unmatched] = []
     for entry in entries:
@@ -94,7 +95,7 @@ def match_people(uow: UnitOfWork, actor: Actor, text: str, region: str | None = 
                 unmatched.append(Unmatched(entry, f"{len(found)} people have this name; use a phone"))
                 continue
             person = found[0]
-        matched.append((entry, Member(person.id, person.name, phone_for(viewer)(person.phone), person.role,
+        matched.append((entry, Member(person.id, person.name, show(person.phone), person.role,
                                       person.status)))
     return MatchResult(matched, unmatched)
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import aliased
 
+from domain import pii
 from domain.actors import Actor
 from domain.csv_export import write_csv
 from domain.errors import InvalidInput, NotFound
@@ -20,6 +21,8 @@ from domain.models import (
     Role,
 )
 from domain.people.viewer import load_viewer
+from domain.perms.catalogue import PEOPLE_MANAGE
+from domain.perms.check import require
 from domain.tokens import Signer
 from domain.uow import UnitOfWork
 
@@ -73,10 +76,11 @@ def _people_conditions(f: PeopleFilter) -> list[ColumnElement[bool]]:
 
 
 def list_people(uow: UnitOfWork, actor: Actor, f: PeopleFilter = PeopleFilter(),
-                limit: int = MAX_PEOPLE_LISTED) -> list[PersonRow]:
-    """The allowlist (admins only), with each person's parents and children."""
+                limit: int = MAX_PEOPLE_LISTED, where: str = "console.people") -> list[PersonRow]:
+    """The allowlist (people.manage), with parents and children; PII as the viewer may see it (audited)."""
     with uow:
-        load_viewer(uow, actor, Role.ADMIN)
+        me = require(uow.session, actor, PEOPLE_MANAGE)
+        r = pii.redactor(uow.session, actor, me, where, uow.now)
         people = list(uow.session.scalars(
             select(Person).where(*_people_conditions(f)).order_by(Person.name, Person.id).limit(limit)))
         ids = [p.id for p in people]
@@ -85,22 +89,28 @@ def list_people(uow: UnitOfWork, actor: Actor, f: PeopleFilter = PeopleFilter(),
             select(ParentLink.parent_id, parent.name, ParentLink.child_id, child.name)
             .join(parent, parent.id == ParentLink.parent_id).join(child, child.id == ParentLink.child_id)
             .where(or_(ParentLink.parent_id.in_(ids), ParentLink.child_id.in_(ids)))).all() if ids else []
-    parents_of: dict[int, list[str]] = defaultdict(list)
-    children_of: dict[int, list[str]] = defaultdict(list)
-    for parent_id, parent_name, child_id, child_name in links:
-        parents_of[child_id].append(parent_name)
-        children_of[parent_id].append(child_name)
-    return [PersonRow(p.id, p.name, p.phone, p.role, p.status, p.telegram_user_id is not None, p.timezone,
-                      tuple(sorted(parents_of[p.id])), tuple(sorted(children_of[p.id])), p.email,
-                      p.email_verified_at is not None)
-            for p in people]
+        parents_of: dict[int, list[str]] = defaultdict(list)
+        children_of: dict[int, list[str]] = defaultdict(list)
+        for parent_id, parent_name, child_id, child_name in links:
+            parents_of[child_id].append(r.name(parent_id, parent_name) or "")
+            children_of[parent_id].append(r.name(child_id, child_name) or "")
+        rows = [PersonRow(p.id, r.name(p.id, p.name) or "", r.phone(p.id, p.phone) or "", p.role, p.status,
+                          p.telegram_user_id is not None, p.timezone,
+                          tuple(sorted(parents_of[p.id])), tuple(sorted(children_of[p.id])),
+                          r.email(p.id, p.email), p.email_verified_at is not None)
+                for p in people]
+        if r.full and r.seen:
+            r.done()
+            uow.commit()
+    return rows
 
 
 def person_choices(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, Role]]:
-    """(id, name, role) of everyone not disabled, for pickers on admin pages."""
+    """(id, name as the viewer may see it, role) of everyone not disabled, for pickers on admin pages."""
     with uow:
-        load_viewer(uow, actor, Role.ADMIN)
-        return [(i, n, r) for i, n, r in uow.session.execute(
+        me = require(uow.session, actor, PEOPLE_MANAGE)
+        red = pii.redactor(uow.session, actor, me, "console.people", uow.now)
+        return [(i, red.name(i, n) or "", r) for i, n, r in uow.session.execute(
             select(Person.id, Person.name, Person.role).where(Person.status != PersonStatus.DISABLED)
             .order_by(Person.name, Person.id))]
 
@@ -121,7 +131,7 @@ def invite_token(uow: UnitOfWork, actor: Actor, person_id: int, keys: tuple[str,
 
 def export_people_csv(uow: UnitOfWork, actor: Actor) -> str:
     """Everyone the actor may list, as CSV (phones kept raw, other cells formula-guarded)."""
-    rows = list_people(uow, actor, limit=MAX_EXPORT_ROWS)
+    rows = list_people(uow, actor, limit=MAX_EXPORT_ROWS, where="csv.people")
     return write_csv(["name", "phone", "role", "timezone", "status", "telegram_linked", "parents", "children"],
                 ([p.name, p.phone, p.role.value, p.timezone or "", p.status.value,
                   "yes" if p.linked else "no", "; ".join(p.parents), "; ".join(p.children)]

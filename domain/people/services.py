@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from domain import audit
-from domain.actors import Actor, load_active, load_admin_or_system
+from domain.actors import Actor, load_active
 from domain.errors import InvalidInput, NotFound
 from domain.models import Channel, ParentLink, Person, PersonStatus, Role
 from domain.people.profile import PersonInfo
+from domain.perms.catalogue import PEOPLE_MANAGE
+from domain.perms.check import require_or_system
 from domain.phones import normalise_phone
 from domain.uow import UnitOfWork
 
@@ -69,7 +71,7 @@ def add_person(
 ) -> AddResult:
     """Put a person on the allowlist (invited until they link Telegram)."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, PEOPLE_MANAGE)
         name, role_ = clean_name(name), parse_role(role)
         e164 = normalise_phone(phone, region)
         tz = check_timezone(timezone)
@@ -101,7 +103,7 @@ def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStat
     """Change a person's status (admins); re-enabling someone revokes their old links. Active needs a way to
     reach them: a linked Telegram account or an email address (email-only people)."""
     with uow:
-        admin = load_admin_or_system(uow.session, actor)
+        admin = require_or_system(uow.session, actor, PEOPLE_MANAGE)
         person = _get_person(uow, person_id)
         if admin is not None and admin.id == person.id and status == PersonStatus.DISABLED:
             raise InvalidInput("You cannot disable yourself.")
@@ -123,7 +125,7 @@ def set_status(uow: UnitOfWork, actor: Actor, person_id: int, status: PersonStat
 def set_role(uow: UnitOfWork, actor: Actor, person_id: int, role: str | Role) -> PersonInfo:
     """Change a person's role (admins), revoking their links; admins cannot demote themselves."""
     with uow:
-        admin = load_admin_or_system(uow.session, actor)
+        admin = require_or_system(uow.session, actor, PEOPLE_MANAGE)
         person, role_ = _get_person(uow, person_id), parse_role(role)
         if admin is not None and admin.id == person.id and role_ != Role.ADMIN:
             raise InvalidInput("You cannot remove your own admin role.")
@@ -141,7 +143,7 @@ def set_role(uow: UnitOfWork, actor: Actor, person_id: int, role: str | Role) ->
 def link_parent(uow: UnitOfWork, actor: Actor, parent_id: int, child_id: int) -> None:
     """Link a parent to a child (admins); linking twice changes nothing."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, PEOPLE_MANAGE)
         parent, child = _get_person(uow, parent_id), _get_person(uow, child_id)
         if parent.id == child.id:
             raise InvalidInput("A person cannot be their own parent.")
@@ -250,7 +252,7 @@ def revoke_links(uow: UnitOfWork, actor: Actor, person_id: int) -> int:
         if actor.person_id == person_id:
             load_active(uow.session, actor)  # anyone may revoke their own links
         else:
-            load_admin_or_system(uow.session, actor)
+            require_or_system(uow.session, actor, PEOPLE_MANAGE)
         person = _get_person(uow, person_id)
         person.link_generation += 1
         audit.record(uow.session, actor, "person.revoke_links", "person", person.id, uow.now,

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
+from domain import pii
 from domain.actors import Actor, load_active
 from domain.models import (
     Person,
     PersonStatus,
     Role,
 )
-from domain.phones import mask_phone
+from domain.perms.catalogue import PII_FULL
+from domain.perms.check import can
 from domain.uow import UnitOfWork
 
 CONSOLE_ROLES = (Role.ADMIN, Role.TEACHER)
@@ -52,6 +56,8 @@ class Member:
     status: PersonStatus
 
 
-def phone_for(viewer: Person) -> Callable[[str], str]:
-    """Admins see phone numbers; teachers see them masked (+44******0123)."""
-    return (lambda phone: phone) if viewer.role == Role.ADMIN else mask_phone
+def phone_for(session: Session, viewer: Person) -> Callable[[str], str]:
+    """Holders of pii.full (admins by default) see phone numbers; others see them masked (77****0123)."""
+    if can(session, viewer, PII_FULL):
+        return lambda phone: phone
+    return lambda phone: pii.mask_phone(phone) or ""

@@ -14,9 +14,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from domain import audit
-from domain.actors import Actor, load_admin_or_system
+from domain.actors import Actor
 from domain.errors import InvalidInput, NotFound
 from domain.models import Batch, RuleConfig
+from domain.perms.catalogue import SETTINGS_MANAGE
+from domain.perms.check import require_or_system
 from domain.settings.catalogue import BY_KEY, CATALOGUE, GRACE, RuleSpec, spec_of
 from domain.sla.compute import recompute_open
 from domain.timeparse import parse_hhmm
@@ -106,7 +108,7 @@ def _view(session: Session, batch: Batch | None) -> tuple[RuleValue, ...]:
 def settings_view(uow: UnitOfWork, actor: Actor, batch_id: int | None = None) -> SettingsView:
     """The rules at the organisation (or one batch), for admins."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, SETTINGS_MANAGE)
         batch = _batch(uow.session, batch_id)
         batches = tuple((i, n) for i, n in uow.session.execute(select(Batch.id, Batch.name).order_by(Batch.name)))
         return SettingsView(batch_id, batch.name if batch else None, batches, _view(uow.session, batch))
@@ -142,7 +144,7 @@ def save(uow: UnitOfWork, actor: Actor, form: Mapping[str, str], batch_id: int |
     """Save the posted values (fields named by rule key); all or nothing. At a batch, an empty field
     removes its override. Raises SettingsRefused with a message per field."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, SETTINGS_MANAGE)
         batch = _batch(uow.session, batch_id)
         org = _rows(uow.session, GLOBAL)
         own = _rows(uow.session, scope_of(batch_id)) if batch else org
@@ -181,7 +183,7 @@ def reset(uow: UnitOfWork, actor: Actor, key: str, batch_id: int | None = None) 
     """Back to the built-in default (organisation) or to the organisation's value (batch); audited."""
     spec = spec_of(key)
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, SETTINGS_MANAGE)
         batch = _batch(uow.session, batch_id)
         if batch is not None and not spec.per_batch:
             raise InvalidInput("This setting is the same for every batch.")

@@ -15,14 +15,16 @@ from domain.actors import Actor, load_active
 from domain.errors import Forbidden, NotFound
 from domain.groups.queries import group_scope
 from domain.models import Group, GroupMember, Person, Role, Task
+from domain.perms.catalogue import TASKS_ASSIGN
+from domain.perms.check import can
 
 STAFF = (Role.ADMIN, Role.TEACHER)  # who assigns tasks and uses the task console
 
 
 def load_staff(session: Session, actor: Actor, refusal: str) -> Person:
-    """The acting person, active and an admin or a teacher; else Forbidden with `refusal`."""
+    """The acting person, active and holding tasks.assign (admins, teachers); else Forbidden with `refusal`."""
     me = load_active(session, actor)
-    if me.role not in STAFF:
+    if not can(session, me, TASKS_ASSIGN):
         raise Forbidden(refusal)
     return me
 

@@ -8,7 +8,9 @@ from sqlalchemy import func, select
 
 from domain.actors import Actor, load_active
 from domain.models import Group, GroupMember, Person, PersonStatus
-from domain.tasks.scope import STAFF, assignable_groups, assignable_people, load_staff
+from domain.perms.catalogue import TASKS_ASSIGN
+from domain.perms.check import can
+from domain.tasks.scope import assignable_groups, assignable_people, load_staff
 from domain.uow import UnitOfWork
 
 MAY_NOT_ASSIGN = "Only teachers and admins can assign tasks."
@@ -31,7 +33,7 @@ def assignable_targets(uow: UnitOfWork, actor: Actor, search: str | None = None)
     """Groups and active people the acting person may assign to (none unless an admin or a teacher)."""
     with uow:
         me = load_active(uow.session, actor)
-        if me.role not in STAFF:
+        if not can(uow.session, me, TASKS_ASSIGN):
             return []
         group_q = (select(Group.id, Group.name, func.count(GroupMember.person_id))
                    .outerjoin(GroupMember, GroupMember.group_id == Group.id).where(*assignable_groups(me))

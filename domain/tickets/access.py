@@ -17,13 +17,14 @@ from domain.actors import Actor, load_active
 from domain.errors import Forbidden, NotFound
 from domain.models import (
     Person,
-    Role,
     TeamMember,
     Ticket,
     TicketAssignee,
     TicketStatus,
     TicketWatcher,
 )
+from domain.perms.catalogue import DESK_TRIAGE, PII_FULL
+from domain.perms.check import can
 from domain.tickets.rows import Action
 
 STAFF_ROLES = frozenset({"admin", "lead", "member", "assignee"})
@@ -37,14 +38,12 @@ class Viewer:
     person: Person
     team_ids: frozenset[int]
     lead_team_ids: frozenset[int]
+    is_admin: bool = False  # holds desk.triage (admins by default): every ticket, as an admin
+    pii_full: bool = False  # holds pii.full (admins by default): contacts unmasked
 
     @property
     def id(self) -> int:
         return self.person.id
-
-    @property
-    def is_admin(self) -> bool:
-        return self.person.role == Role.ADMIN
 
 
 def viewer(session: Session, actor: Actor) -> Viewer:
@@ -52,7 +51,8 @@ def viewer(session: Session, actor: Actor) -> Viewer:
     person = load_active(session, actor)
     rows = session.execute(select(TeamMember.team_id, TeamMember.is_lead)
                            .where(TeamMember.person_id == person.id)).all()
-    return Viewer(person, frozenset(t for t, _ in rows), frozenset(t for t, lead in rows if lead))
+    return Viewer(person, frozenset(t for t, _ in rows), frozenset(t for t, lead in rows if lead),
+                  can(session, person, DESK_TRIAGE), can(session, person, PII_FULL))
 
 
 def visible(v: Viewer) -> ColumnElement[bool]:

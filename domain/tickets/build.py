@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain import pii
 from domain.models import (
     FINISHED_STATUSES,
     Person,
@@ -53,11 +54,15 @@ def progress_of(session: Session, assignment_ids: Sequence[int]) -> dict[int, Pr
     return {aid: Progress(done[aid], total[aid]) for aid in assignment_ids}
 
 
-def _contact(ticket: Ticket, unmasked: bool) -> Contact | None:
+def _contact(ticket: Ticket, unmasked: bool, partly: bool = False) -> Contact | None:
+    """The outside contact: whole, redacted as domain.pii does (`partly`), or hidden."""
     if not ticket.contact_name:
         return None
     if unmasked:
         return Contact(ticket.contact_name, ticket.contact_phone, ticket.contact_email)
+    if partly:
+        return Contact(pii.mask_name(ticket.contact_name) or "", pii.mask_phone(ticket.contact_phone),
+                       pii.mask_email(ticket.contact_email))
     return Contact(ticket.contact_name, MASK if ticket.contact_phone else None,
                    MASK if ticket.contact_email else None)
 
@@ -79,11 +84,11 @@ def rows_for(session: Session, v: Viewer | None, tickets: Sequence[Ticket]) -> l
     progress = progress_of(session, [t.assignment_id for t in tickets if t.assignment_id])
     out = []
     for t in tickets:
-        unmasked = v is None or v.is_admin or t.team_id in v.team_ids
+        unmasked = v is None or t.team_id in v.team_ids or (v.is_admin and v.pii_full)
         people = assignees[t.id]
         out.append(TicketRow(
             t.id, t.number, t.title, t.team_id, teams.get(t.team_id, ""), t.priority, t.status, t.requester_id,
-            names.get(t.requester_id) if t.requester_id else None, _contact(t, unmasked), dict(t.fields or {}),
+            names.get(t.requester_id) if t.requester_id else None, _contact(t, unmasked, v is not None and v.is_admin), dict(t.fields or {}),
             tuple(p for p, _ in people), tuple(n for _, n in people),
             progress.get(t.assignment_id, Progress()) if t.assignment_id else Progress(),
             t.created_at, t.updated_at, t.due_at))

@@ -39,7 +39,7 @@ from web.forms import parse_id
 from web.idempotency import keyed, respond
 from web.openapi import Operation, openapi_document
 from web.routes import desk_api
-from web.security import client_ip
+from web.security import client_ip, user_agent
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -69,7 +69,7 @@ def _path_id(request: Request, name: str, what: str) -> int:
 async def _actor(request: Request) -> Actor:
     """The authenticated caller as an actor."""
     person = await authenticate_request(request)
-    return Actor.web(person.id, client_ip(request))
+    return Actor.web(person.id, client_ip(request), user_agent(request))
 
 
 # --- endpoints ------------------------------------------------------------------------------

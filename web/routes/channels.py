@@ -20,7 +20,7 @@ from domain.mail import channels
 from web.deps import get_deps
 from web.errors import status_for
 from web.pages import refusal, render
-from web.security import client_ip, csrf_token, csrf_valid, is_same_origin
+from web.security import client_ip, csrf_token, csrf_valid, is_same_origin, user_agent
 
 SAVED = "Saved. Your messages go the way you chose from now on."
 VERIFY_MESSAGES = {  # ?m= codes the settings pages show after these forms
@@ -90,7 +90,7 @@ async def show(request: Request) -> Response:
     try:
         person_id = await _person(request)
         data = await to_thread.run_sync(channels.channel_choices, deps.db.uow(readonly=True),
-                                        Actor.web(person_id, client_ip(request)))
+                                        Actor.web(person_id, client_ip(request), user_agent(request)))
     except DomainError as exc:
         return refusal(request, status_for(exc), exc.message)
     off = ("Email is switched off for those messages." if data.telegram_linked else
@@ -105,7 +105,7 @@ async def _save(request: Request, form: FormData) -> Response:
     """Save the person's choices (CSRF-checked form)."""
     deps = get_deps(request)
     person_id = await _person(request)
-    actor = Actor.web(person_id, client_ip(request))
+    actor = Actor.web(person_id, client_ip(request), user_agent(request))
     try:
         await to_thread.run_sync(channels.set_channels, deps.db.uow(), actor, choices_from(form))
     except InvalidField as exc:
@@ -128,7 +128,7 @@ async def _switch_off(request: Request, groups: tuple[str, ...]) -> Response:
     deps = get_deps(request)
     try:
         person_id = await _person(request)
-        actor = Actor.web(person_id, client_ip(request))
+        actor = Actor.web(person_id, client_ip(request), user_agent(request))
         data = await to_thread.run_sync(channels.channel_choices, deps.db.uow(readonly=True), actor)
         off = {g: channels.Channel.TELEGRAM.value for g in groups if data.chosen.get(g) != channels.Channel.TELEGRAM}
         if off:

@@ -25,7 +25,7 @@ from web.deps import get_deps
 from web.errors import domain_error_response, status_for
 from web.forms import path_id
 from web.pages import NO_STORE, refusal, render, zone
-from web.security import client_ip, csrf_token, csrf_valid, is_same_origin
+from web.security import client_ip, csrf_token, csrf_valid, is_same_origin, user_agent
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -151,7 +151,7 @@ def _transition(action: str) -> Handler:
                            "Open the page again and retry.", title="Refused",
                            back_url=_base_path(request))
         task_id = path_id(request, "task_id", "No such task.")
-        actor = Actor.web(person_id, client_ip(request))
+        actor = Actor.web(person_id, client_ip(request), user_agent(request))
         reason = form.get("reason") if action == "decline" else None
         args = (task_id,) if action != "decline" else (task_id, reason if isinstance(reason, str) else "")
         result = await to_thread.run_sync(service, deps.db.uow(), actor, *args)

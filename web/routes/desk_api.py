@@ -39,7 +39,7 @@ from web.errors import ApiError, domain_error_response, error_response
 from web.forms import parse_id
 from web.idempotency import REPLAYED, keyed
 from web.openapi import Operation
-from web.security import client_ip
+from web.security import client_ip, user_agent
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -61,7 +61,7 @@ def json_errors(handler: Handler) -> Handler:
 
 async def _actor(request: Request) -> Actor:
     person = await authenticate_request(request)
-    return Actor.api(person.id, client_ip(request))
+    return Actor.api(person.id, client_ip(request), user_agent(request))
 
 
 def _ticket_id(request: Request) -> int:

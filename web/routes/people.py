@@ -37,7 +37,7 @@ async def people_list(request: Request, c: Console) -> Response:
     params = request.query_params
     f = PeopleFilter(search=bounded(params.get("q"), 100), role=parse_choice(Role, params.get("role")),
                      status=parse_choice(PersonStatus, params.get("status")))
-    rows = await run(people_queries.list_people, uow_of(request, True), c.actor, f)
+    rows = await run(people_queries.list_people, uow_of(request), c.actor, f)
     choices = await run(people_queries.person_choices, uow_of(request, True), c.actor)
     return page(request, c, "admin/people.html", {
         "rows": rows, "f": f, "roles": list(Role), "statuses": list(PersonStatus),
@@ -112,7 +112,7 @@ async def people_link_parent(request: Request, c: Console) -> Response:
 @console_page(*ADMIN_ONLY)
 async def people_export(request: Request, c: Console) -> Response:
     """Everyone as CSV."""
-    text = await run(people_queries.export_people_csv, uow_of(request, True), c.actor)
+    text = await run(people_queries.export_people_csv, uow_of(request), c.actor)
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         **NO_STORE, "content-disposition": 'attachment; filename="taskbell-people.csv"'})
 

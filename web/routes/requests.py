@@ -25,7 +25,7 @@ from web.desk_files import file_links, forget, kept_uploads
 from web.errors import status_for
 from web.forms import bounded, path_id
 from web.pages import refusal, render, zone
-from web.security import client_ip, csrf_token, csrf_valid, is_same_origin
+from web.security import client_ip, csrf_token, csrf_valid, is_same_origin, user_agent
 
 Handler = Callable[[Request], Awaitable[Response]]
 LISTED = 50
@@ -56,7 +56,7 @@ async def _actor(request: Request) -> Actor:
     person_id, generation = desk_links.requester_claims(deps.links, request.path_params["token"],
                                                         deps.db.clock.now())
     await to_thread.run_sync(people.check_link_generation, deps.db.uow(readonly=True), person_id, generation)
-    return Actor.web(person_id, client_ip(request))
+    return Actor.web(person_id, client_ip(request), user_agent(request))
 
 
 def _context(request: Request) -> dict[str, object]:

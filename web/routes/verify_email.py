@@ -16,7 +16,7 @@ from domain.errors import InvalidInput
 from web.console import STAFF, Console, console_page, see_other
 from web.deps import get_deps
 from web.routes.channels import _person, guarded
-from web.security import client_ip
+from web.security import client_ip, user_agent
 from web.session import ATTEMPT_MAX_AGE, browser_id, clear_cookie, read_cookie, set_cookie
 
 VERIFY = "tb_verify"  # the verification attempt the emailed code is bound to
@@ -74,7 +74,7 @@ async def my_verify_check(request: Request, c: Console) -> Response:
 async def link_verify_send(request: Request, form: FormData) -> Response:
     """Email a code to one's own address (signed settings page)."""
     person_id = await _person(request)
-    return await _send(request, Actor.web(person_id, client_ip(request)), f"/e/settings/{request.path_params['token']}")
+    return await _send(request, Actor.web(person_id, client_ip(request), user_agent(request)), f"/e/settings/{request.path_params['token']}")
 
 
 @guarded
@@ -82,7 +82,7 @@ async def link_verify_check(request: Request, form: FormData) -> Response:
     """The emailed code typed back (signed settings page)."""
     person_id = await _person(request)
     code = form.get("code")
-    return await _check(request, Actor.web(person_id, client_ip(request)), code if isinstance(code, str) else "",
+    return await _check(request, Actor.web(person_id, client_ip(request), user_agent(request)), code if isinstance(code, str) else "",
                         f"/e/settings/{request.path_params['token']}")
 
 

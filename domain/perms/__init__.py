@@ -1,0 +1,1 @@
+"""Named permissions: the catalogue, each role's default grants, per-person overrides and `can`."""
