@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from domain import audit
 from domain.actors import Actor
+from domain.alerts import kinds as alert_kinds
 from domain.attendance.mending import mend_sheets
 from domain.attendance.schedule import grace, teachers_of
 from domain.models import (
@@ -85,6 +86,7 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
 
 
 WINDOW_DAYS = 30  # the low-attendance rule looks this far back
+INFO_KINDS = ("absence_streak", "low_attendance")  # also alerts (domain.alerts); the inbox keeps the action
 
 
 def not_attended(session: Session, scope: str) -> frozenset[Mark]:
@@ -123,10 +125,8 @@ def _raise_action(session: Session, intents: list[Intent], kind: str, owners: li
         session.flush()
         intents.append(Intent(NotificationKind.PENDING_ACTION, owner, f"action:{action.id}", {"action_id": action.id},
                               "action", action.id))
-    for admin in admins:
-        if admin not in owners:
-            intents.append(Intent(NotificationKind.ADMIN_ALERT, admin, f"alert:{key}:{admin}", {"summary": summary},
-                                  "batch", batch_id))
+    if kind in INFO_KINDS:  # information goes to the alert rule's people (admins by default), once per item
+        alert_kinds.attendance_info(session, kind, summary, batch_id, key, now)
 
 
 def shown_at(when: datetime, tz: str) -> str:
