@@ -34,9 +34,9 @@ class Rule:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-# The threshold means: sla_at_risk, minutes before the deadline; low_attendance, the percent (informative).
+# The threshold: sla_at_risk, minutes before a deadline that also count as at risk (besides the SLA rule).
 DEFAULTS: dict[str, Rule] = {r.type: r for r in (
-    Rule("sla_at_risk", "SLA at risk", severity="warning", threshold=60),
+    Rule("sla_at_risk", "SLA at risk", severity="warning"),
     Rule("sla_breach", "SLA breached", severity="urgent"),
     Rule("critical_item", "Urgent ticket or task created", severity="urgent"),
     Rule("absence_streak", "Absence streak", severity="info"),
