@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from domain.actors import Actor, load_active
 from domain.audit import record
 from domain.errors import InvalidInput
-from domain.models import AlertRule, AlertSubscription, Person, PersonStatus, Role, TeamMember
+from domain.models import AlertRule, AlertSubscription, Person, PersonStatus, Role, Team, TeamMember
 from domain.uow import UnitOfWork
 
 SEVERITIES = ("info", "warning", "urgent")
@@ -57,11 +57,21 @@ def rule_of(session: Session, alert_type: str) -> Rule:
                 tuple(int(p) for p in rec.get("people", ())), row.window_minutes)
 
 
-def list_rules(uow: UnitOfWork, actor: Actor) -> list[Rule]:
+@dataclass(frozen=True)
+class RulesPage:
+    """The admins' rules page: every type's rule, and the teams and roles to choose recipients from."""
+
+    rules: list[Rule]
+    teams: list[tuple[int, str]]
+    roles: list[str]
+
+
+def list_rules(uow: UnitOfWork, actor: Actor) -> RulesPage:
     """Every type's rule, for the admins' rules page."""
     with uow:
         load_active(uow.session, actor, Role.ADMIN)
-        return [rule_of(uow.session, t) for t in DEFAULTS]
+        teams = [(i, n) for i, n in uow.session.execute(select(Team.id, Team.name).order_by(Team.name))]
+        return RulesPage([rule_of(uow.session, t) for t in DEFAULTS], teams, [r.value for r in Role])
 
 
 def save_rule(uow: UnitOfWork, actor: Actor, alert_type: str, *, enabled: bool, threshold: int | None,
@@ -132,20 +142,22 @@ def my_subscriptions(uow: UnitOfWork, actor: Actor) -> list[Subscription]:
                              stored[t].channel if t in stored else "telegram") for t, r in DEFAULTS.items()]
 
 
-def subscribe(uow: UnitOfWork, actor: Actor, alert_type: str, enabled: bool, channel: str) -> Subscription:
-    """The actor chooses whether and where to receive one alert type."""
-    if alert_type not in DEFAULTS:
-        raise InvalidInput(f"Unknown alert type {alert_type!r}.")
-    if channel not in CHANNELS:
-        raise InvalidInput(f"Channel is one of {', '.join(CHANNELS)}.")
+def subscribe(uow: UnitOfWork, actor: Actor, choices: dict[str, tuple[bool, str]]) -> list[Subscription]:
+    """The actor chooses, per alert type, whether and where (telegram, email, both) to receive it."""
+    for alert_type, (_on, channel) in choices.items():
+        if alert_type not in DEFAULTS:
+            raise InvalidInput(f"Unknown alert type {alert_type!r}.")
+        if channel not in CHANNELS:
+            raise InvalidInput(f"Channel is one of {', '.join(CHANNELS)}.")
     with uow:
         person = load_active(uow.session, actor)
-        row = uow.session.get(AlertSubscription, (person.id, alert_type))
-        if row is None:
-            row = AlertSubscription(person_id=person.id, type=alert_type, created_at=uow.now)
-            uow.session.add(row)
-        row.enabled, row.channel = enabled, channel
+        for alert_type, (enabled, channel) in choices.items():
+            row = uow.session.get(AlertSubscription, (person.id, alert_type))
+            if row is None:
+                row = AlertSubscription(person_id=person.id, type=alert_type, created_at=uow.now)
+                uow.session.add(row)
+            row.enabled, row.channel = enabled, channel
         record(uow.session, actor, "alert_subscription.saved", "person", person.id, uow.now,
-               type=alert_type, enabled=enabled, channel=channel)
+               choices={t: [e, c] for t, (e, c) in choices.items()})
         uow.commit()
-        return Subscription(alert_type, DEFAULTS[alert_type].label, enabled, channel)
+    return my_subscriptions(uow, actor)

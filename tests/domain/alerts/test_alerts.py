@@ -75,9 +75,9 @@ def test_a_disabled_rule_raises_nothing_and_recipients_follow_the_rule(db, make_
 
 def test_subscriptions_are_respected(db, make_person):
     off, email, both = make_person(Role.ADMIN), make_person(Role.ADMIN), make_person(Role.ADMIN)
-    rules.subscribe(db.uow(), Actor.telegram(off.id), "sla_breach", False, "telegram")
-    rules.subscribe(db.uow(), Actor.telegram(email.id), "sla_breach", True, "email")
-    rules.subscribe(db.uow(), Actor.telegram(both.id), "sla_breach", True, "both")
+    rules.subscribe(db.uow(), Actor.telegram(off.id), {"sla_breach": (False, "telegram")})
+    rules.subscribe(db.uow(), Actor.telegram(email.id), {"sla_breach": (True, "email")})
+    rules.subscribe(db.uow(), Actor.telegram(both.id), {"sla_breach": (True, "both"), "critical_item": (True, "email")})
     alert_id = _raise(db)
     db_email = replace(db, email_enabled=True)
     assert _raise(db_email, item_id=9) is not None
@@ -89,7 +89,8 @@ def test_subscriptions_are_respected(db, make_person):
     assert (both.id, "alert", "telegram") in got and (email.id, "alert", "telegram") not in got
     assert not any(n[0] == off.id for n in got)
     mine = {s.type: s for s in rules.my_subscriptions(db.uow(readonly=True), Actor.telegram(both.id))}
-    assert mine["sla_breach"].channel == "both" and mine["critical_item"].enabled
+    assert mine["sla_breach"].channel == "both" and mine["critical_item"].channel == "email"
+    assert mine["low_attendance"].enabled and mine["low_attendance"].channel == "telegram"  # the default
 
 
 def test_read_dismiss_and_unread_list(db, make_person):
