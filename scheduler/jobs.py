@@ -96,10 +96,10 @@ JOBS = {
     "sessions.close": (close_sessions, "interval", {"minutes": 5}),
     "reminders.scan": (remind, "interval", {"minutes": 1}),
     "desk.remind": (remind_desk, "interval", {"minutes": 5}),
-    "alerts.sla": (alert_sla, "interval", {"minutes": 1}),
+    "sla.alerts": (alert_sla, "interval", {"minutes": 1}),
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
-AT_START = ("sessions.ensure", "sessions.close", "sessions.open")
+AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts")

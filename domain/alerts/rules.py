@@ -83,7 +83,7 @@ def save_rule(uow: UnitOfWork, actor: Actor, alert_type: str, *, enabled: bool, 
         raise InvalidInput(f"Severity is one of {', '.join(SEVERITIES)}.")
     bad = [r for r in roles if r not in {x.value for x in Role}]
     if bad:
-        raise InvalidInput(f"Unknown role(s): {', '.join(bad)}.")
+        raise InvalidInput(f"Not a role: {', '.join(bad)}.")
     if window_minutes < 0 or (threshold is not None and threshold < 0):
         raise InvalidInput("The window and the threshold cannot be negative.")
     with uow:
