@@ -4,6 +4,7 @@ in the database decides), a copy per recipient, and one outbox intent per subscr
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import insert
@@ -42,7 +43,7 @@ def raise_alert(session: Session, alert_type: str, title: str, text: str, now: d
     rule = rule or rule_of(session, alert_type)
     if not rule.enabled:
         return None
-    recipients = sorted(set(recipients_of(session, rule)) | set(people))
+    recipients = recipients_of(session, replace(rule, people=(*rule.people, *people)))  # active people only
     subs = subscriptions_in(session, recipients, alert_type)
     recipients = [p for p in recipients if p not in subs or subs[p].enabled]
     dedupe = f"{alert_type}:{item_kind or '-'}:{item_id or '-'}:{key}:{window_key(rule, now)}"[:160]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,6 @@ from domain.models import (
     ParentLink,
     PendingAction,
     Person,
-    PersonStatus,
     Role,
     SessionStatus,
 )
@@ -56,8 +54,6 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
     streak_n = int(rule_in(session, "attendance.absence_streak", scope))
     missing = not_attended(session, scope)
     teachers = teachers_of(session, batch.id)
-    admins = list(session.scalars(select(Person.id).where(Person.role == Role.ADMIN,
-                                                            Person.status == PersonStatus.ACTIVE)))
     for r in records:
         if r.mark not in missing:
             continue
@@ -72,7 +68,7 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
         if len(last) == streak_n and all(m in missing for m in last):
             summary = f"{name} was marked {_marked(missing)} in each of the last {streak_n} classes of {batch.name}."
             _raise_action(session, intents, "absence_streak", teachers, batch.id, cs.id, r.student_id, summary,
-                          f"streak:{batch.id}:{r.student_id}:{cs.id}", now, admins)
+                          f"streak:{batch.id}:{r.student_id}:{cs.id}", now)
         attended, counted = attendance_counts(session, r.student_id, batch.id, cs.on_date, missing)
         threshold = int(rule_in(session, "attendance.low_threshold_percent", scope))
         enough = int(rule_in(session, "attendance.low_min_sessions", scope))
@@ -81,7 +77,7 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
             _raise_action(session, intents, "low_attendance", teachers, batch.id, cs.id, r.student_id,
                           f"{name} attended {attended} of {counted} classes of {batch.name} in the last "
                           f"{WINDOW_DAYS} days ({100 * attended / counted:.0f}%).",
-                          f"low:{r.student_id}:{week.year}-{week.week}", now, admins)
+                          f"low:{r.student_id}:{week.year}-{week.week}", now)
     enqueue(session, intents, now)
 
 
@@ -112,8 +108,7 @@ def attendance_counts(session: Session, student_id: int, batch_id: int, on: date
 
 
 def _raise_action(session: Session, intents: list[Intent], kind: str, owners: list[int], batch_id: int,
-                  session_id: int | None, student_id: int | None, summary: str, key: str, now: datetime,
-                  admins: Iterable[int] = ()) -> None:
+                  session_id: int | None, student_id: int | None, summary: str, key: str, now: datetime) -> None:
     for owner in owners:
         dedupe = f"{key}:{owner}"
         if session.scalar(select(PendingAction.id).where(PendingAction.dedupe_key == dedupe)):
