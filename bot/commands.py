@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 EVERYONE = [("request", "ask a team for something (a repair, a booking...)"), ("tickets", "my requests and tickets"),
             ("start", "link your account or say hello"), ("help", "what I can do"),
-            ("me", "who I am to Taskbell"), ("brief", "today's brief"), ("web", "a sign-in link for the web app"),
+            ("me", "who I am to Taskbell"), ("alerts", "my unread alerts"), ("brief", "today's brief"),
+            ("web", "a sign-in link for the web app"),
             ("revoke", "make my old dashboard links stop working")]
 WORKER = [("tasks", "my open tasks")]
 MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned"),

@@ -50,6 +50,7 @@ class NotificationKind(StrEnum):
     TICKET_COMMENT = "ticket_comment"  # a comment for the other side (reply to it to answer)
     TICKET_REMINDER = "ticket_reminder"  # untriaged (leads) or in progress too long (assignees)
     FAMILY_MESSAGE = "family_message"  # a parent's reply to an absence or a teacher's note, and the answers
+    ALERT = "alert"  # an alert (domain.alerts) to one recipient, with Open / Dismiss
 
 
 # Messages that carry a task's card and its buttons: a person has one live card per task (the newest).

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from adapters import backup_files
+from domain.alerts import sla_scan
 from domain.attendance import pipeline, schedule
 from domain.ops import backups, updates
 from domain.reminders import briefs
@@ -82,6 +83,12 @@ def purge_updates(ctx: JobContext) -> str:
             f"{keys} idempotency keys forgotten")
 
 
+def alert_sla(ctx: JobContext) -> str:
+    """SLA alerts: tickets at risk or breached, each announced once per type."""
+    r = sla_scan.scan(ctx.db.uow())
+    return f"{r.at_risk} at risk, {r.breached} breached announced"
+
+
 # id -> (function, trigger kind, trigger arguments)
 JOBS = {
     "sessions.ensure": (ensure_sessions, "interval", {"hours": 1}),
@@ -89,9 +96,10 @@ JOBS = {
     "sessions.close": (close_sessions, "interval", {"minutes": 5}),
     "reminders.scan": (remind, "interval", {"minutes": 1}),
     "desk.remind": (remind_desk, "interval", {"minutes": 5}),
+    "sla.alerts": (alert_sla, "interval", {"minutes": 1}),
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
-AT_START = ("sessions.ensure", "sessions.close", "sessions.open")
+AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from domain.actors import Actor
+from domain.alerts import sla_scan
 from domain.clock import FixedClock
 from domain.groups import services as groups
 from domain.models import Notification, NotificationStatus, Person, Priority, Role, RuleConfig
@@ -188,9 +189,11 @@ def seed(container: Container) -> str:
            priority=Priority.URGENT)
     decline.decline_task(db.uow(), Actor.telegram(ids["tom"]), tap.id, "Not my area: this needs a plumber.")
     desk_summary = seed_desk_now(db, ids, desk_teams)
+    announced = sla_scan.scan(db.uow())  # the at-risk and breached demo tickets' alerts, for /alerts
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
-            f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}")
+            f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}, "
+            f"{announced.at_risk + announced.breached} SLA alerts")

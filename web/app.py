@@ -18,6 +18,7 @@ from web.input_guard import InputGuard
 from web.metrics import Metrics, MetricsMiddleware
 from web.pages import make_templates, refusal
 from web.routes import (
+    alerts,
     api,
     attendance,
     audit,
@@ -110,6 +111,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *insights.routes,
             *audit.routes,
             *inbox.routes,
+            *alerts.routes,
             *classes.routes,
             *reopen.routes,
             *batches.routes,

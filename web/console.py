@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from domain import idempotency
 from domain.actors import Actor
+from domain.alerts import services as alerts
 from domain.auth.services import SessionInfo, SignedIn
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
@@ -35,6 +36,7 @@ STAFF = (Role.ADMIN, Role.TEACHER)
 MAX_FORM_FIELDS = 5000
 
 NAV = [  # (path, label, roles)
+    ("/admin/alerts", "Alerts", tuple(Role)),
     ("/admin/inbox", "Inbox", STAFF),
     ("/admin/classes", "Classes", STAFF),
     ("/admin/tasks", "Tasks", STAFF),
@@ -140,7 +142,8 @@ def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHand
                 refused = InvalidInput(problem)  # a multipart form (urlencoded ones: web.input_guard)
                 return refusal(request, status_for(refused), refused.message, title="That did not work",
                                back_url=back or section_of(request.url.path), back_label="Back", hint=False)
-            if form is None:
+            if form is None:  # a page: the nav's unread-alerts badge
+                request.state.alerts_unread = await run(alerts.unread_count, deps.db.uow(readonly=True), person.id)
                 return await _handle(request, console, handler, back)
             return await _single_use(request, console, handler, back)
 
@@ -209,7 +212,7 @@ def page(request: Request, c: Console, template: str, context: dict[str, Any],
     nav = [(path, label) for path, label, roles in NAV if c.person.role in roles]
     return render(request, template, {
         "flash": None, "me": c.person, "csrf": c.csrf, "nonce": new_nonce(), "nav": nav,
-        "current": section_of(request.url.path),
+        "current": section_of(request.url.path), "alerts_unread": getattr(request.state, "alerts_unread", 0),
         "tz": zone(c.person.timezone, deps.settings.timezone), **context}, status_code)
 
 

@@ -1,8 +1,18 @@
 """Telegram messages and keyboards per feature; importing this package registers every kind's renderer."""
 
-from bot.messages import account, attendance, decline, family, inbox, reminders, tasks, tickets
+from bot.messages import (
+           account,
+           alerts,
+           attendance,
+           decline,
+           family,
+           inbox,
+           reminders,
+           tasks,
+           tickets,
+)
 from bot.messages.registry import Rendered, Renderer, UnknownKind, check_renderers
 
-__all__ = ["Rendered", "Renderer", "UnknownKind", "account", "attendance", "check_renderers", "decline", "family",
+__all__ = ["Rendered", "Renderer", "UnknownKind", "account", "alerts", "attendance", "check_renderers", "decline", "family",
            "inbox",
            "reminders", "tasks", "tickets"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from domain import audit
 from domain.actors import Actor
+from domain.alerts import kinds as alert_kinds
 from domain.attendance.mending import mend_sheets
 from domain.attendance.schedule import grace, teachers_of
 from domain.models import (
@@ -23,7 +23,6 @@ from domain.models import (
     ParentLink,
     PendingAction,
     Person,
-    PersonStatus,
     Role,
     SessionStatus,
 )
@@ -55,8 +54,6 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
     streak_n = int(rule_in(session, "attendance.absence_streak", scope))
     missing = not_attended(session, scope)
     teachers = teachers_of(session, batch.id)
-    admins = list(session.scalars(select(Person.id).where(Person.role == Role.ADMIN,
-                                                            Person.status == PersonStatus.ACTIVE)))
     for r in records:
         if r.mark not in missing:
             continue
@@ -71,7 +68,7 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
         if len(last) == streak_n and all(m in missing for m in last):
             summary = f"{name} was marked {_marked(missing)} in each of the last {streak_n} classes of {batch.name}."
             _raise_action(session, intents, "absence_streak", teachers, batch.id, cs.id, r.student_id, summary,
-                          f"streak:{batch.id}:{r.student_id}:{cs.id}", now, admins)
+                          f"streak:{batch.id}:{r.student_id}:{cs.id}", now)
         attended, counted = attendance_counts(session, r.student_id, batch.id, cs.on_date, missing)
         threshold = int(rule_in(session, "attendance.low_threshold_percent", scope))
         enough = int(rule_in(session, "attendance.low_min_sessions", scope))
@@ -80,11 +77,12 @@ def post_class(session: Session, cs: ClassSession, now: datetime) -> None:
             _raise_action(session, intents, "low_attendance", teachers, batch.id, cs.id, r.student_id,
                           f"{name} attended {attended} of {counted} classes of {batch.name} in the last "
                           f"{WINDOW_DAYS} days ({100 * attended / counted:.0f}%).",
-                          f"low:{r.student_id}:{week.year}-{week.week}", now, admins)
+                          f"low:{r.student_id}:{week.year}-{week.week}", now)
     enqueue(session, intents, now)
 
 
 WINDOW_DAYS = 30  # the low-attendance rule looks this far back
+INFO_KINDS = ("absence_streak", "low_attendance")  # also alerts (domain.alerts); the inbox keeps the action
 
 
 def not_attended(session: Session, scope: str) -> frozenset[Mark]:
@@ -110,8 +108,7 @@ def attendance_counts(session: Session, student_id: int, batch_id: int, on: date
 
 
 def _raise_action(session: Session, intents: list[Intent], kind: str, owners: list[int], batch_id: int,
-                  session_id: int | None, student_id: int | None, summary: str, key: str, now: datetime,
-                  admins: Iterable[int] = ()) -> None:
+                  session_id: int | None, student_id: int | None, summary: str, key: str, now: datetime) -> None:
     for owner in owners:
         dedupe = f"{key}:{owner}"
         if session.scalar(select(PendingAction.id).where(PendingAction.dedupe_key == dedupe)):
@@ -123,10 +120,8 @@ def _raise_action(session: Session, intents: list[Intent], kind: str, owners: li
         session.flush()
         intents.append(Intent(NotificationKind.PENDING_ACTION, owner, f"action:{action.id}", {"action_id": action.id},
                               "action", action.id))
-    for admin in admins:
-        if admin not in owners:
-            intents.append(Intent(NotificationKind.ADMIN_ALERT, admin, f"alert:{key}:{admin}", {"summary": summary},
-                                  "batch", batch_id))
+    if kind in INFO_KINDS:  # information goes to the alert rule's people (admins by default), once per item
+        alert_kinds.attendance_info(session, kind, summary, batch_id, key, now)
 
 
 def shown_at(when: datetime, tz: str) -> str:

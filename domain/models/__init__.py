@@ -1,5 +1,6 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
+from domain.models.alerts import Alert, AlertRecipient, AlertRule, AlertSubscription
 from domain.models.attendance import (
     ActionStatus,
     AttendanceRecord,
@@ -55,6 +56,10 @@ __all__ = [
     "OPEN_STATUSES",
     "OPEN_TICKET_STATUSES",
     "ActionStatus",
+    "Alert",
+    "AlertRecipient",
+    "AlertRule",
+    "AlertSubscription",
     "ApiToken",
     "Assignment",
     "AttendanceRecord",

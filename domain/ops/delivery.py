@@ -28,7 +28,7 @@ KIND_LABELS = {
     "overdue_digest": "overdue summary", "brief": "morning brief", "login_code": "sign-in code",
     "attendance_sheet": "attendance sheet", "attendance_nag": "attendance reminder",
     "absence": "absence message", "pending_action": "pending action", "admin_alert": "alert",
-    "teacher_note": "teacher's note", "family_message": "parent-teacher message",
+    "teacher_note": "teacher's note", "family_message": "parent-teacher message", "alert": "alert",
 }
 
 

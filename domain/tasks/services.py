@@ -10,6 +10,7 @@ from sqlalchemy import insert, or_, select, update
 
 from domain import audit, timeparse
 from domain.actors import Actor, load_active
+from domain.alerts import kinds as alert_kinds
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.idempotency import Once, record
 from domain.models import (
@@ -137,6 +138,7 @@ def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec, once: Once | Non
                    {"task_id": task_id, "assignment_id": assignment.id}, "task", task_id)
             for task_id, assignee in created
         ), now)
+        alert_kinds.urgent_assignment(session, assignment, len(created), now)
         audit.record(session, actor, "assignment.create", "assignment", assignment.id, now,
                      tasks=len(created), skipped=skipped, **assignment.targets)
         result = AssignmentResult(assignment.id, len(created), skipped)

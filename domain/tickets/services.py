@@ -27,6 +27,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 
 from domain.actors import Actor
+from domain.alerts import kinds as alert_kinds
 from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from domain.mail.addresses import optional_email
 from domain.models import (
@@ -162,6 +163,7 @@ def file_ticket(uow: UnitOfWork, actor: Actor, spec: TicketSpec) -> TicketResult
                                   team=team.name)
         files = add_attachments(uow, actor, ticket, spec.attachments, event_id)
         notify.on_created(session, ticket, event_id, v.id, now)
+        alert_kinds.urgent_ticket(session, ticket, now)
         return _result(uow, actor, ticket, True, f"Request #{ticket.number} filed with {team.name}"
                        + (f" ({plural(files, 'file')})." if files else "."), event_id)
 

@@ -44,3 +44,14 @@ def test_every_kind_that_can_go_by_email_has_its_own_renderer_and_others_a_fallb
     assert {k.value for k in NotificationKind if group_of(k.value)} <= set(RENDERERS)
     made = mail.ctx.render(Delivery(1, "from_a_newer_version", 7, None, {"title": "Hello"}, 1, None, None))
     assert made.subject == "From a newer version: Hello" and "/d/" in made.text
+
+
+def test_an_alert_by_email_says_its_severity_title_and_text_with_a_link_to_the_alerts(mail):
+    from domain.outbox import Delivery
+
+    made = mail.ctx.render(Delivery(1, "alert", 7, None, {
+        "alert_id": 3, "severity": "urgent", "title": "SLA breached: request #4",
+        "text": "Broken heater: the deadline passed 5 min ago."}, 1, "alert", 3))
+    assert made.subject == "[Urgent] SLA breached: request #4"
+    assert "Broken heater: the deadline passed 5 min ago." in made.text and "/admin/alerts" in made.text
+    assert "/admin/alerts" in made.html

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import alert_callbacks as al
 from bot import callbacks as cb
 from bot import decline_callbacks as dc
 from bot import desk_callbacks as dk
@@ -60,6 +61,7 @@ KINDS = {
     dk.PickPage: st.builds(dk.PickPage, pages),
     dk.PickDone: st.just(dk.PickDone()),
     dk.PickDue: st.builds(dk.PickDue, st.none() | pages),
+    al.AlertButton: st.builds(al.AlertButton, st.sampled_from(["o", "d"]), ids),
 }
 ANY = st.one_of(*KINDS.values())
 

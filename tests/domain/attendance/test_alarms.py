@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.actors import Actor
+from domain.alerts import services as alert_services
 from domain.attendance import pipeline, schedule
 from domain.attendance import sheet as att_sheet
 from domain.models import ClassSession, Mark, PendingAction, Role
@@ -64,6 +65,9 @@ def test_late_counts_as_attended_unless_the_batch_says_otherwise(db, klass, cloc
     assert streak.summary == "Bea was marked absent or late in each of the last 3 classes of Physics 10."
     (low,) = items(db, "low_attendance")
     assert low.summary == "Bea attended 0 of 4 classes of Physics 10 in the last 30 days (0%)."
+    # The information is also an alert for the admins (alert rules); the teacher's inbox keeps the action.
+    told = {(a.type, a.text) for a in alert_services.list_unread(db.uow(readonly=True), admin)}
+    assert told == {("absence_streak", streak.summary), ("low_attendance", low.summary)}
 
 
 def test_a_missed_class_is_told_in_the_organisations_local_time(db, klass, clock):

@@ -1,0 +1,1 @@
+"""Alerts: raised once per item per type per rule window, delivered by subscription, read and dismissed."""
