@@ -12,6 +12,7 @@ from domain.actors import Actor, load_active
 from domain.audit import record
 from domain.errors import InvalidInput
 from domain.models import AlertRule, AlertSubscription, Person, PersonStatus, Role, Team, TeamMember
+from domain.perms.check import require
 from domain.uow import UnitOfWork
 
 SEVERITIES = ("info", "warning", "urgent")
@@ -69,7 +70,7 @@ class RulesPage:
 def list_rules(uow: UnitOfWork, actor: Actor) -> RulesPage:
     """Every type's rule, for the admins' rules page."""
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, "alerts.manage")
         teams = [(i, n) for i, n in uow.session.execute(select(Team.id, Team.name).order_by(Team.name))]
         return RulesPage([rule_of(uow.session, t) for t in DEFAULTS], teams, [r.value for r in Role])
 
@@ -87,7 +88,7 @@ def save_rule(uow: UnitOfWork, actor: Actor, alert_type: str, *, enabled: bool, 
     if window_minutes < 0 or (threshold is not None and threshold < 0):
         raise InvalidInput("The window and the threshold cannot be negative.")
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, "alerts.manage")
         now = uow.now
         row = uow.session.get(AlertRule, alert_type)
         if row is None:

@@ -13,7 +13,8 @@ from domain.alerts.raising import raise_alert
 from domain.alerts.rules import SEVERITIES, Rule, rule_of
 from domain.audit import record
 from domain.errors import InvalidInput, NotFound
-from domain.models import Alert, AlertRecipient, GroupMember, Role
+from domain.models import Alert, AlertRecipient, GroupMember
+from domain.perms.check import require
 from domain.uow import UnitOfWork
 
 
@@ -103,7 +104,7 @@ def broadcast(uow: UnitOfWork, actor: Actor, title: str, text: str, *, roles: Se
     if severity not in SEVERITIES:
         raise InvalidInput(f"Severity is one of {', '.join(SEVERITIES)}.")
     with uow:
-        person = load_active(uow.session, actor, Role.ADMIN)
+        person = require(uow.session, actor, "alerts.broadcast")
         base = rule_of(uow.session, "announcement")
         people: list[int] = []
         if groups:
