@@ -39,6 +39,7 @@ from web.routes import (
     ops,
     people,
     people_email,
+    queue,
     reassign,
     reopen,
     reports,
@@ -118,6 +119,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *ticket_new.routes,  # the service desk (before /admin/tickets/{id})
             *tickets.routes,  # the service desk: tickets, teams, a requester's signed link
             *teams.routes,
+            *queue.routes,
             *requests.routes,
             *webhook.routes,
             *files.routes,
