@@ -69,6 +69,7 @@ class QueueFilter:
     type: ItemType | None = None
     team_id: int | None = None
     assignee_id: int | None = None
+    item_id: int | None = None  # one item (with `type`): opening it from a list
 
 
 def _rank(column: ColumnElement[Any]) -> ColumnElement[int]:
@@ -97,6 +98,8 @@ def _ticket_select(scope: QueueScope, f: QueueFilter) -> Select[Any] | None:
         stmt = stmt.where(Ticket.priority == f.priority)
     if f.team_id is not None:
         stmt = stmt.where(Ticket.team_id == f.team_id)
+    if f.item_id is not None:
+        stmt = stmt.where(Ticket.id == f.item_id)
     if f.assignee_id is not None:
         stmt = stmt.where(_assigned(f.assignee_id))
     if not scope.everything:
@@ -130,6 +133,8 @@ def _task_select(scope: QueueScope, f: QueueFilter) -> Select[Any] | None:
         stmt = stmt.where(Task.priority == f.priority)
     if f.assignee_id is not None:
         stmt = stmt.where(Task.assignee_id == f.assignee_id)
+    if f.item_id is not None:
+        stmt = stmt.where(Task.id == f.item_id)
     if not scope.everything:
         stmt = stmt.where(Task.assignee_id == scope.person_id)
     return stmt

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from domain.actors import Actor
-from domain.errors import Forbidden
+from domain.errors import Forbidden, NotFound
 from domain.models import Person, Priority, TicketAssignee
-from domain.queue.query import MAX_LIMIT, QueueFilter, QueueSort, statements
+from domain.queue.query import MAX_LIMIT, ItemType, QueueFilter, QueueSort, statements
 from domain.queue.scope import queue_scope
 from domain.uow import UnitOfWork
 
@@ -95,6 +95,14 @@ def queue(uow: UnitOfWork, actor: Actor, filters: QueueFilter | None = None, *,
         names = _ticket_assignees(uow, [r.id for r in rows if r.kind == "ticket"])
     items = [_item(r, names, now) for r in rows]
     return QueuePage(now, sort.value, desc, limit, offset, summary, items)
+
+
+def queue_item(uow: UnitOfWork, actor: Actor, item_type: ItemType, item_id: int) -> QueueItem:
+    """One open item of the viewer's queue (opening it from a list); NotFound when closed or not theirs."""
+    page = queue(uow, actor, QueueFilter(type=item_type, item_id=item_id), limit=1)
+    if not page.items:
+        raise NotFound("This item is closed or not in your queue.")
+    return page.items[0]
 
 
 def _ticket_assignees(uow: UnitOfWork, ticket_ids: list[int]) -> dict[int, list[str]]:
