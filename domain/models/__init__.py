@@ -35,6 +35,7 @@ from domain.models.records import (
     NotificationStatus,
     RuleConfig,
 )
+from domain.models.sla import SlaPolicy
 from domain.models.tasks import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -86,6 +87,7 @@ __all__ = [
     "SeenUpdate",
     "SessionStatus",
     "SigninCounter",
+    "SlaPolicy",
     "Task",
     "TaskEvent",
     "TaskStatus",

@@ -73,6 +73,7 @@ class Ticket(Base):
     __table_args__ = (
         Index("ix_tickets_team_status", "team_id", "status"),
         Index("ix_tickets_status_updated", "status", "updated_at"),
+        Index("ix_tickets_sla_due_at", "sla_due_at"),  # "order by time to breach" (NULL when closed or paused)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +104,16 @@ class Ticket(Base):
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime | None]  # rejected or cancelled
+    # SLA, stored by domain.sla.recompute from the timeline (the queue's index; metrics' compliance)
+    first_response_at: Mapped[datetime | None]  # the first public reply or acceptance by staff
+    first_response_due_at: Mapped[datetime | None]
+    first_response_risk_at: Mapped[datetime | None]  # from here on "at risk" (rule sla.at_risk_share)
+    resolution_due_at: Mapped[datetime | None]
+    resolution_risk_at: Mapped[datetime | None]
+    sla_due_at: Mapped[datetime | None]  # the next deadline still to meet; NULL when closed or paused
+    sla_risk_at: Mapped[datetime | None]  # when that deadline's item becomes at risk
+    sla_paused_minutes: Mapped[int] = mapped_column(default=0, server_default="0")  # wall minutes spent in pause statuses
+    sla_paused_since: Mapped[datetime | None]  # in a pause status now, since
 
 
 class TicketWatcher(Base):

@@ -118,6 +118,9 @@ CATALOGUE: tuple[RuleSpec, ...] = (
     RuleSpec("desk.in_progress_hours", "Service desk", "Remind the assignees of work after",
              "A ticket accepted or in progress this long reminds the people still working on it (and "
              "again every as long).", INT, "hours", 1, 720),
+    RuleSpec("sla.at_risk_share", "Service desk", "SLA at risk when less is left than",
+             "A ticket (or task) whose time left is less than this share of its target (or of the time "
+             "from creation to due) counts as at risk.", INT, "%", 1, 90),
     RuleSpec("email.per_minute", "Email", "Emails per minute at most",
              "Your mail provider's sending limit: Taskbell paces email to stay under it (messages wait "
              "in the outbox, none is lost).", INT, "per minute", 1, 10000),

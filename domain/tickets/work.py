@@ -32,6 +32,7 @@ from domain.models import (
 )
 from domain.outbox import Intent, NotificationKind, enqueue
 from domain.rules import rule_in
+from domain.sla.compute import recompute_loaded
 from domain.tickets import notify
 from domain.tickets.rows import EventKind
 from domain.uow import UnitOfWork
@@ -55,6 +56,7 @@ def add_event(uow: UnitOfWork, actor: Actor, ticket: Ticket, kind: EventKind, *,
         details.update(old=before.value, new=to.value)
     audit.record(uow.session, actor, f"ticket.{kind.value}", "ticket", ticket.id, now, **details)
     uow.session.flush()
+    recompute_loaded(uow.session, ticket, now)  # the SLA deadlines follow the timeline
     return event_id
 
 
