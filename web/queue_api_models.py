@@ -79,6 +79,7 @@ class QueueSummaryOut(BaseModel):
     tasks: int
     overdue: int
     due_soon: int
+    at_risk: int
     by_priority: dict[str, int]
 
 

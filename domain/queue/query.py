@@ -85,14 +85,14 @@ def _ticket_select(scope: QueueScope, f: QueueFilter) -> Select[Any] | None:
         if f.status not in statuses:
             return None
         statuses = [f.status]
-    deadline = Ticket.due_at
+    deadline = func.coalesce(Ticket.sla_due_at, Ticket.due_at)  # sla's stored next deadline, else due
     stmt = select(
         literal(ItemType.TICKET.value).label("kind"), Ticket.id.label("id"), Ticket.number.label("ref"),
         Ticket.title.label("title"), type_coerce(Ticket.status, String).label("status"),
         type_coerce(Ticket.priority, String).label("priority"),
         _rank(Ticket.priority).label("rank"), Ticket.team_id.label("team_id"),
         cast(null(), Integer).label("assignee_id"), Ticket.created_at.label("created_at"), Ticket.due_at.label("due_at"),
-        deadline.label("deadline"),
+        deadline.label("deadline"), Ticket.sla_risk_at.label("risk_at"),
     ).where(Ticket.status.in_(statuses))
     if f.priority is not None:
         stmt = stmt.where(Ticket.priority == f.priority)
@@ -127,6 +127,7 @@ def _task_select(scope: QueueScope, f: QueueFilter) -> Select[Any] | None:
         type_coerce(Task.priority, String).label("priority"),
         _rank(Task.priority).label("rank"), cast(null(), Integer).label("team_id"), Task.assignee_id.label("assignee_id"),
         Task.created_at.label("created_at"), Task.due_at.label("due_at"), Task.due_at.label("deadline"),
+        cast(null(), Ticket.sla_risk_at.type).label("risk_at"),
     ).where(Task.status.in_(statuses),
             ~exists().where(Ticket.assignment_id == Task.assignment_id))
     if f.priority is not None:
@@ -182,5 +183,7 @@ def statements(scope: QueueScope, f: QueueFilter, sort: QueueSort, desc: bool, l
         *(func.coalesce(func.sum(case((whole.c.priority == p.value, 1), else_=0)), 0) for p in Priority),
         func.coalesce(func.sum(case((and_(whole.c.deadline.is_not(None), whole.c.deadline >= now,
                                           whole.c.deadline < now + timedelta(hours=4)), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(whole.c.risk_at.is_not(None), whole.c.risk_at <= now,
+                                          whole.c.deadline >= now), 1), else_=0)), 0),
     )
     return Statements(page, summary)

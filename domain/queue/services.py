@@ -45,6 +45,7 @@ class QueueSummary:
     tasks: int
     overdue: int
     due_soon: int  # deadline within the next four hours
+    at_risk: int  # tickets past their SLA risk moment, not yet breached
     by_priority: dict[str, int]
 
 
@@ -68,7 +69,7 @@ class QueuePage:
         return end if end < self.summary.total else None
 
 
-EMPTY = QueueSummary(0, 0, 0, 0, 0, {p.value: 0 for p in Priority})
+EMPTY = QueueSummary(0, 0, 0, 0, 0, 0, {p.value: 0 for p in Priority})
 
 
 def queue(uow: UnitOfWork, actor: Actor, filters: QueueFilter | None = None, *,
@@ -90,7 +91,7 @@ def queue(uow: UnitOfWork, actor: Actor, filters: QueueFilter | None = None, *,
         total, tickets, overdue, *rest = uow.session.execute(stmts.summary).one()
         by_priority = {p.value: int(n) for p, n in zip(Priority, rest[:len(Priority)], strict=True)}
         summary = QueueSummary(int(total), int(tickets), int(total) - int(tickets), int(overdue),
-                               int(rest[-1]), by_priority)
+                               int(rest[-2]), int(rest[-1]), by_priority)
         rows = uow.session.execute(stmts.page).all() if full else []
         names = _ticket_assignees(uow, [r.id for r in rows if r.kind == "ticket"])
     items = [_item(r, names, now) for r in rows]

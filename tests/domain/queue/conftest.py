@@ -34,17 +34,27 @@ class World:
     tasks: dict[str, int]
 
 
+TIMES: dict[str, tuple[int, int | None]] = {}  # ticket title -> (created hours ago, deadline in hours)
+
+
 def _ticket(db: Database, rita: Person, team_id: int, title: str, priority: Priority, created_h: int,
             due_h: int | None) -> int:
-    tid = desk.file_ticket(db.uow(), Actor.telegram(rita.id), TicketSpec(team_id=team_id, title=title,
-                                                                          priority=priority)).ticket.id
+    TIMES[title] = (created_h, due_h)
+    return desk.file_ticket(db.uow(), Actor.telegram(rita.id), TicketSpec(team_id=team_id, title=title,
+                                                                           priority=priority)).ticket.id
+
+
+def _set_times(db: Database, tickets: dict[str, int], titles: dict[str, str]) -> None:
+    """Known created and due times; the stored SLA deadline is the due time, no risk moment (the test
+    of sla's deadlines sets its own)."""
     with db.uow() as uow:
         now = uow.now
-        uow.session.execute(update(Ticket).where(Ticket.id == tid).values(
-            created_at=now - timedelta(hours=created_h),
-            due_at=None if due_h is None else now + timedelta(hours=due_h)))
+        for key, tid in tickets.items():
+            created_h, due_h = TIMES[titles[key]]
+            due = None if due_h is None else now + timedelta(hours=due_h)
+            uow.session.execute(update(Ticket).where(Ticket.id == tid).values(
+                created_at=now - timedelta(hours=created_h), due_at=due, sla_due_at=due, sla_risk_at=None))
         uow.commit()
-    return tid
 
 
 @pytest.fixture
@@ -63,6 +73,8 @@ def world(db, make_person) -> World:
         "booking": _ticket(db, rita, ops.id, "Booking BK-1", Priority.HIGH, 10, 8),
     }
     desk.assign(db.uow(), Actor.telegram(lena.id), tickets["light"], [carl.id])
+    _set_times(db, tickets, {"tap": "Leaking tap", "light": "Broken light", "desk": "Wobbly desk",
+                             "booking": "Booking BK-1"})
     task = assign_one(db, admin, carl, "Mark essays", priority=Priority.HIGH)
     mine = assign_one(db, admin, lena, "Fill the form")
     with db.uow() as uow:

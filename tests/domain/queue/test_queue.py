@@ -70,3 +70,19 @@ def test_scope(world):
         queue(world.db.uow(readonly=True), Actor.web(world.carl.id, None), org_only=True)
     light = queue(world.db.uow(readonly=True), Actor.web(world.carl.id, None)).items[1]
     assert light.assignees == ["Carl Crew"]
+
+
+def test_sla_deadline_orders_tickets_and_counts_at_risk(world):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from domain.models import Ticket
+    with world.db.uow() as uow:  # the desk's stored SLA deadline wins over the due time
+        now = uow.now
+        uow.session.execute(update(Ticket).where(Ticket.id == world.tickets["desk"]).values(
+            sla_due_at=now + timedelta(minutes=30), sla_risk_at=now - timedelta(minutes=5)))
+        uow.commit()
+    page = queue(world.db.uow(readonly=True), Actor.web(world.admin.id, None))
+    assert [i.title for i in page.items][:2] == ["Leaking tap", "Wobbly desk"]
+    assert page.summary.at_risk == 1 and page.items[1].time_left == timedelta(minutes=30)
