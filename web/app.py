@@ -40,6 +40,7 @@ from web.routes import (
     people,
     people_email,
     queue,
+    queue_metrics,
     reassign,
     reopen,
     reports,
@@ -120,6 +121,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *tickets.routes,  # the service desk: tickets, teams, a requester's signed link
             *teams.routes,
             *queue.routes,
+            *queue_metrics.routes,
             *requests.routes,
             *webhook.routes,
             *files.routes,

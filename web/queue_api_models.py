@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
@@ -96,3 +96,78 @@ class QueuePageOut(BaseModel):
     next_offset: int | None
     summary: QueueSummaryOut
     items: list[QueueItemOut]
+
+
+def _period(raw: Any, name: str) -> str:
+    if raw not in PERIOD_NAMES:
+        raise forms.FieldError(f"{name} must be one of {', '.join(PERIOD_NAMES)}.")
+    return str(raw)
+
+
+PERIOD_NAMES = ("today", "week", "month", "custom")
+
+
+class MetricsQuery(BaseModel):
+    """GET /metrics: the period (custom needs from and to, local days)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    period: Annotated[str, _checked(_period), Field(json_schema_extra={"enum": list(PERIOD_NAMES)})] = "month"
+    from_: Annotated[date | None, Field(alias="from", description="First day of a custom period.")] = None
+    to: Annotated[date | None, Field(description="Last day of a custom period.")] = None
+
+
+class PercentilesOut(BaseModel):
+    """Median and 90th percentile in seconds (nearest rank)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    count: int
+    median: timedelta | None
+    p90: timedelta | None
+
+    @field_serializer("median", "p90")
+    def _seconds(self, value: timedelta | None) -> int | None:
+        return None if value is None else int(value.total_seconds())
+
+
+class LoadOut(BaseModel):
+    """Open and overdue items of a person or a team, now."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    open: int
+    overdue: int
+
+
+class DayOut(BaseModel):
+    """Items created and resolved on a local day."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    day: date
+    created: int
+    resolved: int
+
+
+class MetricsOut(BaseModel):
+    """The metrics of a period."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    start: Time
+    end: Time
+    total: int
+    by_status: dict[str, int]
+    by_priority: dict[str, int]
+    at_risk: int
+    breached: int
+    first_response_compliance: float | None
+    resolution_compliance: float | None
+    first_response: PercentilesOut
+    resolution: PercentilesOut
+    people: list[LoadOut]
+    teams: list[LoadOut]
+    trend: list[DayOut]

@@ -11,7 +11,7 @@ from domain.actors import Actor
 from domain.errors import Forbidden, NotFound
 from domain.models import Person, Priority, TicketAssignee
 from domain.queue.query import MAX_LIMIT, ItemType, QueueFilter, QueueSort, statements
-from domain.queue.scope import queue_scope
+from domain.queue.scope import QueueScope, queue_scope
 from domain.uow import UnitOfWork
 
 PAGE = 20
@@ -128,3 +128,15 @@ def _item(r, names: dict[int, list[str]], now: datetime) -> QueueItem:  # type: 
     return QueueItem(r.kind, r.id, f"#{r.ref}" if is_ticket else f"task {r.ref}", r.title, str(r.status),
                      str(r.priority), r.team_id, r.team_name, assignees, _utc(r.created_at),  # type: ignore[arg-type]
                      _utc(r.due_at), deadline, None if deadline is None else deadline - now)
+
+
+def gauges(uow: UnitOfWork, now: datetime | None = None) -> QueueSummary:
+    """The organisation's queue summary for monitoring (/metrics): no viewer, everything counts."""
+    with uow:
+        now = now or uow.now
+        stmts = statements(QueueScope(0, True, ()), QueueFilter(), QueueSort.BREACH, False, 1, 0, now)
+        assert stmts is not None
+        total, tickets, overdue, *rest = uow.session.execute(stmts.summary).one()
+    by_priority = {p.value: int(n) for p, n in zip(Priority, rest[:len(Priority)], strict=True)}
+    return QueueSummary(int(total), int(tickets), int(total) - int(tickets), int(overdue), int(rest[-2]),
+                        int(rest[-1]), by_priority)
