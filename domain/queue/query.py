@@ -156,6 +156,28 @@ def _order(cols: Any, sort: QueueSort, desc: bool) -> list[ColumnElement[Any]]:
     return [*keys, cols.kind.asc(), cols.id.asc()]
 
 
+def _parts(branch: Select[Any], f: QueueFilter, sort: QueueSort, desc: bool, n: int) -> list[Select[Any]]:
+    """A branch cut at its first n rows in the order asked for. By time to breach (and due time, for tasks)
+    it is split so that each part walks an index in order and stops after n rows: tickets with an SLA
+    deadline on ix_tickets_sla_due_at, tasks with a due time one status at a time on ix_tasks_status_due;
+    the rest (no deadline) are few and sorted. Other orders sort the branch's rows."""
+    cols = branch.selected_columns
+    is_ticket = Ticket.__table__ in branch.get_final_froms()
+
+    def walk(column: Any) -> Any:
+        return column.desc() if desc else column.asc()
+
+    if sort == QueueSort.BREACH and is_ticket:
+        return [branch.where(Ticket.sla_due_at.is_not(None)).order_by(walk(Ticket.sla_due_at), Ticket.id).limit(n),
+                branch.where(Ticket.sla_due_at.is_(None)).order_by(*_order(cols, sort, desc)).limit(n)]
+    if sort in (QueueSort.BREACH, QueueSort.DUE) and not is_ticket:
+        statuses = [f.status] if f.status else [s.value for s in OPEN_STATUSES]
+        return [*(branch.where(Task.status == s, Task.due_at.is_not(None)).order_by(walk(Task.due_at), Task.id)
+                  .limit(n) for s in statuses),
+                branch.where(Task.due_at.is_(None)).order_by(Task.id).limit(n)]
+    return [branch.order_by(*_order(cols, sort, desc)).limit(n)]
+
+
 @dataclass(frozen=True)
 class Statements:
     page: Select[Any]
@@ -170,7 +192,7 @@ def statements(scope: QueueScope, f: QueueFilter, sort: QueueSort, desc: bool, l
     branches = [b for b in (_ticket_select(scope, f), _task_select(scope, f)) if b is not None]
     if not branches:
         return None
-    cut = [b.order_by(*_order(b.selected_columns, sort, desc)).limit(offset + limit) for b in branches]
+    cut = [part for b in branches for part in _parts(b, f, sort, desc, offset + limit)]
     top = (union_all(*[c.subquery().select() for c in cut]) if len(cut) > 1 else cut[0]).subquery("q")
     page = select(top, Team.name.label("team_name"), Person.name.label("assignee_name")) \
         .outerjoin(Team, Team.id == top.c.team_id).outerjoin(Person, Person.id == top.c.assignee_id) \
