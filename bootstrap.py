@@ -17,6 +17,7 @@ from domain.actors import Actor
 from domain.errors import ConfigError, DomainError
 from domain.models import Person, PersonStatus, Role, Task
 from domain.people import services as people
+from domain.sla.compute import recompute_missing
 from taskbell.container import Container
 
 
@@ -61,6 +62,8 @@ def run(container: Container, *, demo: bool = False, force: bool = False, out=pr
         else f"- database already at head ({after}); skipped migrations")
     created = rules.ensure_defaults(container.db.uow())
     out(f"✓ created {len(created)} default rules" if created else "- default rules present; skipped")
+    if computed := recompute_missing(container.db.uow()):
+        out(f"✓ SLA deadlines computed for {computed} open tickets")
     if demo:
         from taskbell import demo as demo_data
 

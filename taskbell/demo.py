@@ -18,6 +18,7 @@ from domain.uow import Database
 from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
+from taskbell.demo_sla import seed_sla
 
 DEMO_MARKER = "demo.seeded"
 FIRST_STEP = ("Be Daniel Okafor (teacher) first: send /attendance, Take attendance, press Chidi Eze, Submit; "
@@ -170,6 +171,7 @@ def seed(container: Container) -> str:
     classes = seed_classes(db, clock, now, container.settings.timezone, ids)
     clock.set(now - timedelta(days=6))
     desk_teams = seed_desk_history(db, clock, ids, container.attachments)
+    sla_summary = seed_sla(db, clock, ids, desk_teams, now, container.settings.timezone)
     clock.set(now - timedelta(hours=1))  # Tom got this an hour ago (history); he declines it below
     [tap] = assign("admin", "Fix the dripping tap in Lab 2", people_=["tom"], due_days=1)
     with db.uow() as uow:  # weeks of history are not news: only today's class sheet and what follows is sent
@@ -187,4 +189,4 @@ def seed(container: Container) -> str:
                                    updated_at=uow.now))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
-            f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}")
+            f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}")

@@ -46,6 +46,7 @@ from web.routes import (
     reports,
     requests,
     settings,
+    sla,
     tasks,
     teams,
     ticket_new,
@@ -115,6 +116,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *reports.routes,
             *backups.routes,
             *settings.routes,
+            *sla.routes,
             *delivery.routes,
             *attendance.routes,
             *ticket_new.routes,  # the service desk (before /admin/tickets/{id})

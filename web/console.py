@@ -47,6 +47,7 @@ NAV = [  # (path, label, roles)
     ("/admin/reports", "Reports", STAFF),
     ("/admin/people", "People", ADMIN_ONLY),
     ("/admin/teams", "Teams", ADMIN_ONLY),
+    ("/admin/sla", "SLA", ADMIN_ONLY),
     ("/admin/audit", "Audit log", ADMIN_ONLY),
     ("/admin/settings", "Settings", ADMIN_ONLY),
     ("/admin/backups", "Backups", ADMIN_ONLY),

@@ -135,3 +135,14 @@ def recompute_where(uow: UnitOfWork, team_id: int | None = None, priority: Prior
         count += 1
     uow.session.flush()
     return count
+
+
+def recompute_missing(uow: UnitOfWork) -> int:
+    """Compute the deadlines of the open tickets that have none yet (filed before SLA existed)."""
+    with uow:
+        ids = list(uow.session.scalars(select(Ticket.id).where(Ticket.status.in_(OPEN_TICKET_STATUSES),
+                                                               Ticket.resolution_due_at.is_(None))))
+        for ticket_id in ids:
+            recompute(uow, ticket_id)
+        uow.commit()
+        return len(ids)

@@ -34,11 +34,14 @@ class SlaState:
 
     @property
     def at_risk(self) -> bool:
+        """A deadline still to meet has less than the share of its target left (and is not passed)."""
         return any(t is not None and t.at_risk for t in (self.first_response, self.resolution))
 
     @property
     def breached(self) -> bool:
-        return any(t is not None and t.breached for t in (self.first_response, self.resolution))
+        """A deadline still to meet has passed (a target met late shows on its Target, not here): the same
+        as `sla_due_at <= now` on the ticket (domain.sla.queries)."""
+        return any(t is not None and t.breached and t.met_at is None for t in (self.first_response, self.resolution))
 
     @property
     def left(self) -> timedelta | None:

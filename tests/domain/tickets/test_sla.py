@@ -130,3 +130,43 @@ def test_policies_are_validated_and_for_admins(world):
         sla.save_calendar(world.db.uow(), admin, [1], "18:00", "09:00", [])
     with pytest.raises(InvalidInput):
         sla.save_calendar(world.db.uow(), admin, [1], "09:00", "18:00", ["25.12.2026"])
+
+
+def test_the_sql_conditions_agree_with_the_read_model(world, clock):
+    from sqlalchemy import func
+
+    from domain.sla.queries import ticket_at_risk, ticket_breached, ticket_on_time
+
+    late, risky, fine = world.file(priority=Priority.URGENT), None, None
+    clock.advance(minutes=20)
+    risky = world.file(priority=Priority.URGENT)
+    clock.advance(minutes=45)
+    fine = world.file(priority=Priority.HIGH)
+    desk.accept(world.db.uow(), world.actor(world.lead), late)  # answered late: resolution 4 h is next
+    now = clock.now() + timedelta(minutes=1)
+    with world.db.uow(readonly=True) as uow:
+        found = {name: set(uow.session.scalars(select(Ticket.id).where(cond(now))))
+                 for name, cond in (("breached", ticket_breached), ("at risk", ticket_at_risk),
+                                    ("on time", ticket_on_time))}
+        assert uow.session.scalar(select(func.count()).select_from(Ticket)) == 3
+    assert found == {"breached": set(), "at risk": {risky}, "on time": {late, fine}}
+    assert {tid: sla_state(_ticket(world, tid), now).label for tid in (late, risky, fine)} == \
+        {late: "on time", risky: "at risk", fine: "on time"}
+    later = now + timedelta(hours=3)
+    with world.db.uow(readonly=True) as uow:
+        breached = set(uow.session.scalars(select(Ticket.id).where(ticket_breached(later))))
+    assert breached == {late, risky} and all(sla_state(_ticket(world, t), later).breached for t in breached)
+
+
+def test_tickets_without_deadlines_get_them_once(world, clock):
+    from sqlalchemy import update
+
+    from domain.sla.compute import recompute_missing
+
+    tid = world.file(priority=Priority.LOW)
+    with world.db.uow() as uow:  # as if filed before the SLA columns existed
+        uow.session.execute(update(Ticket).values(first_response_due_at=None, resolution_due_at=None,
+                                                  sla_due_at=None, sla_risk_at=None))
+        uow.commit()
+    assert recompute_missing(world.db.uow()) == 1 and recompute_missing(world.db.uow()) == 0
+    assert _ticket(world, tid).sla_due_at == MON + timedelta(hours=48)
