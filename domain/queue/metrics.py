@@ -212,7 +212,7 @@ def _workload(uow: UnitOfWork, scope: QueueScope, now: datetime) -> tuple[list[L
     """Open items and overdue ones per assignee and per team, now (three grouped queries)."""
     deadline = func.coalesce(Ticket.sla_due_at, Ticket.due_at)
     ticket_open = and_(Ticket.status.in_(OPEN_TICKET_STATUSES), _ticket_scope(scope))
-    over_ticket = and_(deadline.is_not(None), deadline < now)
+    over_ticket = and_(deadline.is_not(None), deadline <= now)
     per: defaultdict[int, list[int]] = defaultdict(lambda: [0, 0])
     names: dict[int, str] = {}
     rows = uow.session.execute(
@@ -222,7 +222,7 @@ def _workload(uow: UnitOfWork, scope: QueueScope, now: datetime) -> tuple[list[L
         .where(ticket_open).group_by(TicketAssignee.person_id, Person.name)).all()
     rows += uow.session.execute(
         select(Task.assignee_id, Person.name, func.count(),
-               func.sum(case((and_(Task.due_at.is_not(None), Task.due_at < now), 1), else_=0)))
+               func.sum(case((and_(Task.due_at.is_not(None), Task.due_at <= now), 1), else_=0)))
         .join(Person, Person.id == Task.assignee_id)
         .where(Task.status.in_(OPEN_STATUSES), _task_scope(scope)).group_by(Task.assignee_id, Person.name)).all()
     for pid, name, n, over in rows:

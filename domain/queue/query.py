@@ -198,14 +198,14 @@ def statements(scope: QueueScope, f: QueueFilter, sort: QueueSort, desc: bool, l
         .outerjoin(Team, Team.id == top.c.team_id).outerjoin(Person, Person.id == top.c.assignee_id) \
         .order_by(*_order(top.c, sort, desc)).limit(limit).offset(offset)
     whole = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery("a")
-    overdue = and_(whole.c.deadline.is_not(None), whole.c.deadline < now)
+    overdue = and_(whole.c.deadline.is_not(None), whole.c.deadline <= now)  # as domain.sla.queries
     summary = select(
         func.count(), func.coalesce(func.sum(case((whole.c.kind == ItemType.TICKET.value, 1), else_=0)), 0),
         func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
         *(func.coalesce(func.sum(case((whole.c.priority == p.value, 1), else_=0)), 0) for p in Priority),
-        func.coalesce(func.sum(case((and_(whole.c.deadline.is_not(None), whole.c.deadline >= now,
+        func.coalesce(func.sum(case((and_(whole.c.deadline.is_not(None), whole.c.deadline > now,
                                           whole.c.deadline < now + timedelta(hours=4)), 1), else_=0)), 0),
         func.coalesce(func.sum(case((and_(whole.c.risk_at.is_not(None), whole.c.risk_at <= now,
-                                          whole.c.deadline >= now), 1), else_=0)), 0),
+                                          whole.c.deadline > now), 1), else_=0)), 0),
     )
     return Statements(page, summary)

@@ -35,7 +35,7 @@ class QueueItem:
 
     @property
     def breached(self) -> bool:
-        return self.time_left is not None and self.time_left < timedelta(0)
+        return self.time_left is not None and self.time_left <= timedelta(0)
 
 
 @dataclass(frozen=True)
