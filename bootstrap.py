@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> 
     args = parser.parse_args(argv)
     try:
         container = Container.build(settings)
+        if args.demo:  # in sandbox mode the demo's email is queued for the sandbox's SMTP server
+            container.use_sandbox_mail()
     except ConfigError as exc:
         print(f"bootstrap: configuration error: {exc}", file=sys.stderr)
         return 2

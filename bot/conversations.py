@@ -9,11 +9,12 @@ not shown a search for their question.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ConversationHandler, TypeHandler
+from telegram.ext import Application, ContextTypes, ConversationHandler, TypeHandler
 
 from bot.deps import deps_of
 
@@ -48,3 +49,18 @@ class IdleEndingConversation(ConversationHandler):  # type: ignore[type-arg]
         if idle and state is not None and state != self.WAITING and handler not in self.entry_points:
             handler, check = self._ender, self._ender.check_update(update)
         return await super().handle_update(update, application, (state, key, handler, check), context)
+
+
+def cancel_step(*draft_keys: str, said: str) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[int]]:
+    """A conversation's /cancel: forget its draft (`draft_keys` in user_data), say `said`, end."""
+
+    async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """/cancel in a conversation: nothing it held is applied."""
+        if context.user_data is not None:
+            for key in draft_keys:
+                context.user_data.pop(key, None)
+        if update.effective_message:
+            await update.effective_message.reply_text(said)
+        return ConversationHandler.END
+
+    return cancel

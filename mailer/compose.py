@@ -60,6 +60,7 @@ def build(email: Email, *, sender: str, to_address: str, to_name: str, notificat
     text, markup = capped(email.text), capped(email.html)
     if settings_url:
         msg["List-Unsubscribe"] = f"<{settings_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058: the settings URL takes the POST
         text += f"\n\n--\nChoose Telegram, email or both for each kind of message: {settings_url}"
         markup += (f'\n<hr><p style="color:#666;font-size:small">Choose Telegram, email or both for each kind '
                    f'of message: <a href="{escape(settings_url, quote=True)}">your channel settings</a></p>')

@@ -76,6 +76,11 @@ def admin_alert(ctx: MailContext, d: Delivery) -> Email:
 def login_code(ctx: MailContext, d: Delivery) -> Email:
     """The web sign-in code, when it goes by email (an intent with channels ("email",)); never held."""
     code, minutes = str(d.data.get("code", "")), int(d.data.get("minutes", 10))
+    if d.data.get("purpose") == "verify_email":
+        text, markup = body([f"Your code to confirm this email address for Taskbell is {code}. "
+                             f"It expires in {plural(minutes, 'minute')}.",
+                             "If you did not ask for it, ignore this message; nothing changes without it."])
+        return Email("Confirm your email address for Taskbell", text, markup)
     text, markup = body([f"Your Taskbell sign-in code is {code}. It expires in {plural(minutes, 'minute')}.",
                          "If you did not ask for it, ignore this message; nobody can sign in without it."])
     return Email("Your Taskbell sign-in code", text, markup)

@@ -152,7 +152,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from tgsandbox.server import serve
 
-    serve(host=args.host, port=args.port, token=args.token, storage=args.state)
+    serve(host=args.host, port=args.port, token=args.token, storage=args.state, smtp_port=args.smtp_port)
     return 0
 
 
@@ -240,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8081)
     p.add_argument("--token", default="123456:SANDBOX-TOKEN", help="the bot token it accepts")
     p.add_argument("--state", metavar="FILE", help="keep users, chats and messages in this file across restarts")
+    p.add_argument("--smtp-port", type=int, metavar="PORT",
+                   help="also run an SMTP server on PORT (0: any free one); the Mailbox tab shows its mail")
     p = add("invite", cmd_invite, "add a person to the allowlist (or find them) and print their invite link")
     p.add_argument("--name", required=True)
     p.add_argument("--phone", required=True)

@@ -97,7 +97,22 @@ class Container:
         from tgsandbox.server import SandboxServer
 
         return SandboxServer(token=SANDBOX_TOKEN, port=self.settings.sandbox_port, limit_tolerance_ms=50,
-                             storage=self.sandbox_storage)
+                             storage=self.sandbox_storage, smtp_port=self.sandbox_smtp_port)
+
+    @cached_property
+    def sandbox_smtp_port(self) -> int:
+        """The port of the sandbox's SMTP server (its mail shows in the chat page's Mailbox tab)."""
+        from taskbell.sandbox_mail import smtp_port
+
+        return smtp_port(self.settings)
+
+    def use_sandbox_mail(self) -> None:
+        """Sandbox mode: email goes to the sandbox's SMTP server unless SMTP_HOST names another. Called
+        before anything is built from the settings (`taskbell run`; `bootstrap --demo` queues for it)."""
+        if self.settings.uses_sandbox:
+            from taskbell.sandbox_mail import pointed_at_sandbox
+
+            self.settings = pointed_at_sandbox(self.settings, self.sandbox_smtp_port)
 
     @property
     def sandbox_storage(self) -> Path:

@@ -18,6 +18,7 @@ from domain.uow import Database
 from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
+from taskbell.demo_mail import seed_mail
 from taskbell.demo_sla import seed_sla
 
 DEMO_MARKER = "demo.seeded"
@@ -60,8 +61,10 @@ PEOPLE = [
 HINTS = {
     "admin": "Admin. Try /web for the console (Batches, Settings, Delivery), /inbox, /enrol; "
              "Tom declined a task: Reassign it.",
-    "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit.",
-    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak.",
+    "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
+              "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
+    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak. "
+             "She chose Telegram and email for tasks: the Mailbox tab has her copy.",
     "tom": "Facilities crew. Try /tasks: Start, Complete or Decline a task; reply to a ticket message to answer.",
     "lena": "Facilities lead. A new request waits: Accept, Reject or Assign…; /tickets for the team's queue.",
     "raj": "Operations lead. A new escalation waits (booking BK-20388): Accept or Assign…; try /tickets.",
@@ -97,7 +100,7 @@ def is_seeded(container: Container) -> bool:
 def seed(container: Container) -> str:
     real = container.db
     clock = FixedClock(real.clock.now() - timedelta(days=28))
-    db = Database(real.engine, real.session_factory, clock)
+    db = Database(real.engine, real.session_factory, clock, email_enabled=real.email_enabled)
     system = Actor.system()
 
     ids: dict[str, int] = {}
@@ -112,6 +115,7 @@ def seed(container: Container) -> str:
     kwame = people.add_person(db.uow(), system, name="Kwame Eze", phone="+447700900207", role=Role.PARENT,
                               existing_ok=True).person
     people.link_parent(db.uow(), system, kwame.id, ids["s3"])
+    seed_mail(db, ids)  # Emre's father by email only; Meera by Telegram and email
 
     physics = groups.create_group(db.uow(), Actor.telegram(ids["daniel"]), "Year 10 Physics",
                                   [ids[f"s{i}"] for i in range(1, 6)])

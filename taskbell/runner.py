@@ -227,6 +227,7 @@ def _run(container: Container, build: Callable[[], list[Component]]) -> int:
 def run_all(container: Container, *, demo: bool = True) -> int:
     """Everything in one process: (sandbox,) bot, scheduler and web app."""
     def build() -> list[Component]:
+        container.use_sandbox_mail()
         prepare(container, demo=demo)
         settings = container.settings
         webhook = bool(settings.telegram_webhook_url) and not settings.uses_sandbox
@@ -253,7 +254,8 @@ def start_lines(container: Container, *, demo: bool) -> list[str]:
 
         first = (demo_data.FIRST_STEP if demo and demo_data.is_seeded(container)
                  else "Be the admin first: send /start, share your phone, then /web")
-        return [f"Chat page: {settings.sandbox_url}/chat", f"Console:   {console}", first]
+        return [f"Chat page: {settings.sandbox_url}/chat (its Mailbox tab shows every email sent)",
+                f"Console:   {console}", first]
     bot = f"https://t.me/{container.bot_username}" if container.bot_username else "your bot in Telegram"
     return [f"Chat:      {bot}", f"Console:   {console}",
             "Be the admin first: send /start to the bot, share your phone, then /web"]

@@ -1,5 +1,5 @@
 """Fixtures for every test: the databases (a SQLite file and, where it answers, PostgreSQL), the clock,
-people (over tests/factories.py) and the sandbox Bot API server. The web's own are in tests/web/conftest.py."""
+people (over tests/factories.py), the sandbox Bot API server and a real SMTP server. The web's own are in tests/web/conftest.py."""
 
 from __future__ import annotations
 
@@ -85,3 +85,13 @@ async def client(sandbox):
     c = SandboxClient(sandbox.url)
     yield c
     await c.aclose()
+
+
+# --- a real SMTP server (aiosmtpd; tests/auxil/mail.py): one per test ----------------------
+
+@pytest.fixture
+def smtp():
+    """An SMTP server on a free port that keeps what it receives; it can refuse (550/451) or be down."""
+    from tests.auxil.mail import running_smtp
+
+    yield from running_smtp()

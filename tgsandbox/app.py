@@ -16,6 +16,7 @@ from starlette.routing import Route
 from .api import BotApi
 from .control import Control
 from .limits import SandboxConfig
+from .mail_control import mail_routes
 from .page import page_routes
 from .state import SandboxState
 from .webhook import deliver_webhooks
@@ -72,6 +73,7 @@ def create_app(
         Route("/bot{token}/{method}", BotApi(state), methods=["GET", "POST"]),
         Route("/file/bot{token}/{file_path:path}", download, methods=["GET"]),
         *Control(state).routes(),
+        *mail_routes(state.mailbox),
         *page_routes(state),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 
@@ -357,6 +358,47 @@ class SandboxClient:
 
     async def webhook(self) -> dict[str, Any]:
         return await self._get("/webhook")
+
+    # ----- mail (the sandbox's SMTP server) ------------------------------------------------------
+
+    async def emails(self, to: str | None = None) -> list[dict[str, Any]]:
+        """Summaries of the emails received (newest first), or only those to one address."""
+        return (await self._get("/mail", to=to))["emails"]
+
+    async def email(self, email_id: int) -> dict[str, Any]:
+        """One email: envelope, headers, text, html."""
+        return await self._get(f"/mail/{email_id}")
+
+    async def wait_for_email(self, to: str, count: int = 1, timeout: float = 10) -> dict[str, Any]:
+        """The newest email to `to` once there are `count` of them; TimeoutError if not in time."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            found = await self.emails(to)
+            if len(found) >= count:
+                return await self.email(found[0]["id"])
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{len(found)} of {count} emails to {to} arrived")
+            await asyncio.sleep(0.1)
+
+    async def clear_mail(self) -> None:
+        _check(await self._http.delete("/mail"))
+
+    async def refuse_mail(self, address: str = "*", code: int = 550, text: str | None = None,
+                          times: int | None = None) -> dict[str, Any]:
+        """Answer RCPT TO of `address` (`*`: any) with `code` (550 permanent, 451 temporary)."""
+        return await self._post("/mail/refuse", {"address": address, "code": code, "text": text,
+                                                 "times": times})
+
+    async def accept_mail(self, address: str | None = None) -> dict[str, Any]:
+        """Stop refusing `address` (None: every refusal)."""
+        return await self._post("/mail/accept", {"address": address})
+
+    async def smtp_down(self) -> dict[str, Any]:
+        """Stop the SMTP server listening (connection refused) until smtp_up()."""
+        return await self._post("/mail/down")
+
+    async def smtp_up(self) -> dict[str, Any]:
+        return await self._post("/mail/up")
 
 
 class SyncSandboxClient:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ class Journal:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._fd: int | None = None
+        self._lock = threading.Lock()  # the SMTP server's thread writes too
 
     def load(self) -> list[dict[str, Any]]:
         """Every record written so far, oldest first; an unreadable line (a torn write) is skipped."""
@@ -41,12 +43,13 @@ class Journal:
 
     def write(self, record: dict[str, Any]) -> None:
         """Append one record now."""
-        if self._fd is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-        while data:
-            data = data[os.write(self._fd, data):]
+        with self._lock:
+            if self._fd is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            while data:
+                data = data[os.write(self._fd, data):]
 
     def rewrite(self, records: Iterable[dict[str, Any]]) -> None:
         """Replace the file by exactly these records, atomically."""
@@ -62,7 +65,8 @@ class Journal:
         os.replace(tmp, self.path)
 
     def close(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = None
+        with self._lock:
+            if self._fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(self._fd)
+                self._fd = None

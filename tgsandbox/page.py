@@ -12,7 +12,7 @@ from starlette.routing import Route
 from .state import SandboxState
 
 STATIC = Path(__file__).parent / "static"
-_ASSETS = {"chat.js": "text/javascript", "chat.css": "text/css"}
+_ASSETS = {"chat.js": "text/javascript", "chat.css": "text/css", "mailbox.js": "text/javascript"}
 
 
 def render_page(state: SandboxState) -> str:

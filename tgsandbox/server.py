@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 from .app import create_app
 from .errors import DropConnection
 from .limits import SandboxConfig
+from .mailbox import SmtpServer
 from .state import SandboxState
 
 
@@ -128,8 +129,10 @@ class SandboxServer:
         per_chat_per_second: int = 1,
         group_per_minute: int = 20,
         storage: str | os.PathLike[str] | None = None,
+        smtp_port: int | None = None,
         **config: Any,
     ) -> None:
+        """`smtp_port`: also run an SMTP server there (0: a free port) whose mail the Mailbox tab shows."""
         base = SandboxConfig(
             global_per_second=global_per_second,
             per_chat_per_second=per_chat_per_second,
@@ -140,6 +143,7 @@ class SandboxServer:
         self.state = SandboxState(token=token, bot_username=bot_username, config=base, storage=storage)
         self.app = create_app(self.state, token=token, bot_username=bot_username)
         self._runner = ThreadedUvicorn(self.app, host, port)
+        self.smtp = None if smtp_port is None else SmtpServer(self.state.mailbox, host, smtp_port)
 
     @property
     def url(self) -> str:
@@ -156,9 +160,19 @@ class SandboxServer:
         return f"{self.url}/file/bot"
 
     def start(self) -> str:
-        return self._runner.start()
+        url = self._runner.start()
+        if self.smtp is not None:
+            try:
+                self.smtp.start()
+            except RuntimeError:
+                self._runner.stop()
+                raise
+        return url
 
     def stop(self) -> None:
+        if self.smtp is not None:
+            self.smtp.stop()
+
         def wake_waiters() -> None:
             self.state.changes.closed = True
             self.state.changes.notify()
@@ -189,9 +203,10 @@ def serve(
     bot_username: str = "taskbell_bot",
     log_level: str = "info",
     access_log: bool = False,
+    smtp_port: int | None = None,
     **config: Any,
 ) -> None:
-    """Serve the sandbox until interrupted (the `taskbell sandbox` command).
+    """Serve the sandbox until interrupted (the `taskbell sandbox` command); `smtp_port`: with an SMTP server.
 
     The access log is off by default because Bot API paths carry the bot token."""
     _install_drop_filter()
@@ -199,11 +214,19 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     print(f"Taskbell sandbox Bot API on http://{shown}:{port}/bot<token>/<method>", flush=True)
     print(f"Chat page: http://{shown}:{port}/chat", flush=True)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=access_log,
-        timeout_graceful_shutdown=2,
-    )
+    smtp = None
+    if smtp_port is not None:  # its mail shows in the chat page's Mailbox tab
+        smtp = SmtpServer(app.state.sandbox.mailbox, host, smtp_port).start()
+        print(f"SMTP server on {shown}:{smtp.port} (no TLS, no login)", flush=True)
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=access_log,
+            timeout_graceful_shutdown=2,
+        )
+    finally:
+        if smtp is not None:
+            smtp.stop()

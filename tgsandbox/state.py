@@ -18,6 +18,7 @@ from typing import Any
 from .formatting import command_entities, utf16_len
 from .journal import Journal
 from .limits import Faults, RateLimiter, SandboxConfig, Stats
+from .mailbox import Mailbox
 
 BOT_ID = 7000000001
 FIRST_USER_ID = 100000001
@@ -245,6 +246,7 @@ class SandboxState:
         self.limiter = RateLimiter()
         self.stats = Stats()
         self.journal: Journal | None = None
+        self.mailbox = Mailbox(persist=self._record)  # the emails the sandbox's SMTP server received
         self.reset()
         if storage is not None:
             self.journal = Journal(storage)
@@ -282,6 +284,7 @@ class SandboxState:
         self._group_ids = itertools.count(-FIRST_GROUP_ID, 1)
         self._supergroup_ids = itertools.count(-FIRST_SUPERGROUP_ID, 1)
         self._file_ids = itertools.count(1)
+        self.mailbox.forget()
         if self.journal is not None:
             self.journal.rewrite(self._snapshot())
         self.changes.notify()
@@ -321,6 +324,8 @@ class SandboxState:
         for update in self.updates:
             yield {"k": "update", "update": update, "next": self.next_update_id}
         yield {"k": "update", "update": None, "next": self.next_update_id}
+        for mail in self.mailbox.records():
+            yield {"k": "mail", **mail}
 
     def _restore(self, records: list[dict[str, Any]]) -> None:
         """Replay a journal; ids (users, groups, messages, files, updates) continue after the last one."""
@@ -356,6 +361,10 @@ class SandboxState:
                 self._confirm(int(record["offset"]))
             elif kind == "drop":
                 self.updates.clear()
+            elif kind == "mail":
+                self.mailbox.restore(record)
+            elif kind == "mailclear":
+                self.mailbox.forget()
         self._user_ids = itertools.count(max([FIRST_USER_ID - 1, *self.users]) + 1)
         self._group_ids = itertools.count(max([-FIRST_GROUP_ID - 1, *(-c for c in self.chats if c < 0)]) + 1)
         numbers = [int(m.group(1)) for p in self.file_paths if (m := re.search(r"file_(\d+)\.", p))]

@@ -31,7 +31,7 @@ from bot.callbacks import (
     AssignToggle,
     encode,
 )
-from bot.conversations import IdleEndingConversation
+from bot.conversations import IdleEndingConversation, cancel_step
 from bot.deps import deps_of
 from bot.fallback import STEP_OVER, within_conversation
 from bot.identity import person_of
@@ -342,13 +342,7 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel during /assign: nothing is assigned."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.effective_message:
-        await update.effective_message.reply_text("Stopped; nothing was assigned.")
-    return ConversationHandler.END
+cancel = cancel_step(DRAFT, said="Stopped; nothing was assigned.")
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.conversations import IdleEndingConversation, cancel_step
 from bot.decline_callbacks import DeclineButton, ReassignPage, ReassignTo
 from bot.deps import deps_of
 from bot.identity import person_of
@@ -79,13 +80,7 @@ async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def cancel_decline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel while the reason is asked: keep the task."""
-    if context.user_data is not None:
-        context.user_data.pop(DECLINE_KEY, None)
-    if update.effective_message:
-        await update.effective_message.reply_text("Kept: the task is still yours.")
-    return ConversationHandler.END
+cancel_decline = cancel_step(DECLINE_KEY, said="Kept: the task is still yours.")
 
 
 async def reassign_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -139,12 +134,13 @@ async def reassign_to(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The decline conversation and the reassign buttons."""
     return [
-        ConversationHandler(
+        IdleEndingConversation(
             entry_points=[CallbackQueryHandler(on_decline, pattern=callbacks.pattern(DeclineButton))],
             states={REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_reason)]},
             fallbacks=[CommandHandler("cancel", cancel_decline)],
             name="task_decline",
             allow_reentry=True,
+            idle_text="The decline waited for a reason for over an hour, so it has ended; the task is still yours.",
         ),
         CallbackQueryHandler(reassign_page, pattern=callbacks.pattern(ReassignPage)),
         CallbackQueryHandler(reassign_to, pattern=callbacks.pattern(ReassignTo)),

@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.conversations import IdleEndingConversation, cancel_step
 from bot.deps import deps_of
 from bot.enrol_callbacks import EnrolBatch, EnrolCancel, EnrolConfirm, EnrolStudent
 from bot.identity import person_of
@@ -178,19 +179,13 @@ async def confirm_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel during /enrol: nobody is enrolled."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.effective_message:
-        await update.effective_message.reply_text("Stopped; nobody was enrolled.")
-    return ConversationHandler.END
+cancel = cancel_step(DRAFT, said="Stopped; nobody was enrolled.")
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The /enrol conversation."""
     text = filters.TEXT & ~filters.COMMAND
-    return [ConversationHandler(
+    return [IdleEndingConversation(
         entry_points=[CommandHandler("enrol", start)],
         states={
             BATCH: [CallbackQueryHandler(batch_button, pattern=callbacks.pattern(EnrolBatch))],
@@ -200,4 +195,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         },
         fallbacks=[CommandHandler("cancel", cancel)],
         name="enrol",
+        idle_text="Your /enrol was left unfinished for over an hour, so it has ended; nobody was enrolled.",
     )]

@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.conversations import IdleEndingConversation
+from bot.conversations import IdleEndingConversation, cancel_step
 from bot.deps import deps_of
 from bot.desk_callbacks import RequestButton
 from bot.fallback import within_conversation
@@ -294,13 +294,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel during /request: nothing is filed."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.effective_message:
-        await update.effective_message.reply_text("Stopped; nothing was filed.")
-    return ConversationHandler.END
+cancel = cancel_step(DRAFT, said="Stopped; nothing was filed.")
 
 
 async def offer_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.callbacks import CancelAssignment, TaskButton, TaskListKeep, TaskListPage, encode
-from bot.conversations import IdleEndingConversation
+from bot.conversations import IdleEndingConversation, cancel_step
 from bot.deps import deps_of
 from bot.fallback import within_conversation
 from bot.identity import person_of
@@ -147,14 +147,7 @@ async def got_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def cancel_reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel while a reopen reason is asked: keep the task as it is."""
-    if context.user_data is not None:
-        context.user_data.pop(REOPEN_KEY, None)
-        context.user_data.pop(REVIEW_MESSAGE_KEY, None)
-    if update.effective_message:
-        await update.effective_message.reply_text("Kept as it is.")
-    return ConversationHandler.END
+cancel_reason = cancel_step(REOPEN_KEY, REVIEW_MESSAGE_KEY, said="Kept as it is.")
 
 
 # --- /tasks --------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ KIND_GROUP = {
     "task_reminder": "reminders", "overdue_digest": "reminders", "ticket_reminder": "reminders",
     "brief": "briefs",
     "attendance_nag": "attendance", "absence": "attendance", "teacher_note": "attendance",
+    "family_message": "attendance",
     "ticket_new": "tickets", "ticket_card": "tickets", "ticket_work_done": "tickets",
     "ticket_resolved": "tickets", "ticket_comment": "tickets",
     "admin_alert": "alerts", "pending_action": "alerts",

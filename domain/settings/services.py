@@ -18,6 +18,7 @@ from domain.actors import Actor, load_admin_or_system
 from domain.errors import InvalidInput, NotFound
 from domain.models import Batch, RuleConfig
 from domain.settings.catalogue import BY_KEY, CATALOGUE, GRACE, RuleSpec, spec_of
+from domain.sla.compute import recompute_open
 from domain.timeparse import parse_hhmm
 from domain.uow import UnitOfWork
 
@@ -126,6 +127,9 @@ def _write(session: Session, actor: Actor, now: Any, spec: RuleSpec, batch: Batc
         else:
             row.value, row.updated_at = {"value": new}, now
     audit.record(session, actor, "settings.change", "rule", spec.key, now, scope=scope, old=old, new=new)
+    if spec.key == "sla.at_risk_share":  # the stored "at risk from" moments follow the share
+        session.flush()
+        recompute_open(session, now)
 
 
 def _check_together(values: Mapping[str, Any], errors: dict[str, str]) -> None:

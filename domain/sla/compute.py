@@ -122,6 +122,14 @@ def recompute(uow: UnitOfWork, ticket_id: int) -> None:
 def recompute_where(uow: UnitOfWork, team_id: int | None = None, priority: Priority | None = None,
                     open_only: bool = True) -> int:
     """Recompute the tickets of a team / priority (every open one when not given); returns how many."""
+    count = recompute_open(uow.session, uow.now, team_id, priority, open_only)
+    uow.session.flush()
+    return count
+
+
+def recompute_open(session: Session, now: datetime, team_id: int | None = None, priority: Priority | None = None,
+                   open_only: bool = True) -> int:
+    """recompute_where inside a caller's session (the Settings page, when the at-risk share changes)."""
     query = select(Ticket)
     if open_only:
         query = query.where(Ticket.status.in_(OPEN_TICKET_STATUSES))
@@ -130,10 +138,9 @@ def recompute_where(uow: UnitOfWork, team_id: int | None = None, priority: Prior
     if priority is not None:
         query = query.where(Ticket.priority == Priority(priority))
     count = 0
-    for ticket in uow.session.scalars(query.order_by(Ticket.id)).all():
-        recompute_loaded(uow.session, ticket, uow.now)
+    for ticket in session.scalars(query.order_by(Ticket.id)).all():
+        recompute_loaded(session, ticket, now)
         count += 1
-    uow.session.flush()
     return count
 
 

@@ -33,6 +33,7 @@ def test_a_huge_body_is_capped_and_html_is_escaped():
     assert len(plain) < compose.MAX_BODY + 1000 and "[cut: the full text is on your dashboard]" in plain
     assert "<script>" not in markup and "&lt;script&gt;" in markup
     assert "http://x/e/settings/t" in plain and msg["List-Unsubscribe"].strip() == "<http://x/e/settings/t>"
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_every_kind_that_can_go_by_email_has_its_own_renderer_and_others_a_fallback(mail):

@@ -67,12 +67,21 @@ def test_bootstrap_healthcheck_and_run_on_a_fresh_instance(tmp_path):
             time.sleep(0.2)
         out = [line for line in log_path.read_text().splitlines() if line.strip()]
         banner = out[out.index(next(line for line in out if line.startswith("Taskbell is running"))) + 1:][:3]
-        assert banner == [f"Chat page: http://127.0.0.1:{sandbox_port}/chat",
+        assert banner == [f"Chat page: http://127.0.0.1:{sandbox_port}/chat (its Mailbox tab shows every email sent)",
                           f"Console:   http://127.0.0.1:{web_port}/",
                           "Be Daniel Okafor (teacher) first: send /attendance, Take attendance, press Chidi Eze, "
                           "Submit; then be Ngozi Eze (his parent) and read her message"], out
         chat_page = httpx.get(f"http://127.0.0.1:{sandbox_port}/chat")
         assert chat_page.status_code == 200 and "Start here: /attendance, Take attendance, press Chidi Eze" in chat_page.text
+        mail = f"http://127.0.0.1:{sandbox_port}/sandbox/mail"
+        smtp = httpx.get(mail).json()["smtp"]
+        assert smtp["running"] and smtp["port"] > 0  # the sandbox's SMTP server, for the Mailbox tab
+        # Meera chose Telegram and email for tasks: her new task reaches the Mailbox tab by real SMTP.
+        deadline = time.monotonic() + 30
+        while not (emails := httpx.get(mail, params={"to": "meera.shah@example.org"}).json()["emails"]) \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert any("Submit monthly safety report" in e["subject"] for e in emails), emails
         running = cli("healthcheck")  # now the sandbox answers too
         assert running.returncode == 0 and "✓ PASS Telegram reachable" in running.stdout, running.stdout
     finally:

@@ -1,9 +1,11 @@
-"""`taskbell run` on its bundled sandbox, killed with SIGKILL and started again: the chats are still there."""
+"""`taskbell run` on its bundled sandbox, killed with SIGKILL and started again: the chats (and the
+Mailbox tab's emails) are still there."""
 
 from __future__ import annotations
 
 import os
 import signal
+import smtplib
 import subprocess
 import sys
 
@@ -39,6 +41,9 @@ def test_the_chat_history_survives_kill_9_of_taskbell_run(tmp_path):
         assert reply.status_code == 200, reply.text
         before = httpx.get(f"{control}/chats/{user['id']}/messages").json()["messages"]
         assert len(before) >= 2 and before[1]["from_bot"]
+        smtp = httpx.get(f"{control}/mail").json()["smtp"]
+        with smtplib.SMTP(smtp["host"], smtp["port"], timeout=10) as client:
+            client.sendmail("bell@example.org", ["ann@example.org"], b"Subject: Kept\r\n\r\nAcross a kill -9.\r\n")
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait(10)
@@ -48,6 +53,7 @@ def test_the_chat_history_survives_kill_9_of_taskbell_run(tmp_path):
     try:
         after = httpx.get(f"{control}/chats/{user['id']}/messages").json()["messages"]
         assert after[: len(before)] == before
+        assert [e["subject"] for e in httpx.get(f"{control}/mail").json()["emails"]] == ["Kept"]
         page = httpx.get(f"http://127.0.0.1:{sandbox_port}/chat")
         assert page.status_code == 200
     finally:

@@ -34,3 +34,10 @@ def test_outside_hours_counts_from_the_next_opening_and_24_7_counts_everything()
     assert add_minutes(None, saturday, 30) == local(5, 12, 30)
     assert minutes_between(None, saturday, local(7, 12)) == 48 * 60
     assert minutes_between(CAL, local(7, 12), saturday) == -minutes_between(CAL, saturday, local(7, 12))
+
+
+def test_the_working_day_follows_the_local_clock_across_a_dst_change():
+    london = Calendar(tz="Europe/London", start=time(9), end=time(17))
+    friday_4pm_bst = datetime(2026, 10, 23, 15, 0, tzinfo=UTC)  # 16:00 BST; clocks go back on Sunday 25th
+    assert add_minutes(london, friday_4pm_bst, 120) == datetime(2026, 10, 26, 10, 0, tzinfo=UTC)  # 10:00 GMT
+    assert minutes_between(london, friday_4pm_bst, datetime(2026, 10, 26, 10, 0, tzinfo=UTC)) == 120

@@ -170,3 +170,15 @@ def test_tickets_without_deadlines_get_them_once(world, clock):
         uow.commit()
     assert recompute_missing(world.db.uow()) == 1 and recompute_missing(world.db.uow()) == 0
     assert _ticket(world, tid).sla_due_at == MON + timedelta(hours=48)
+
+
+def test_changing_the_at_risk_share_in_settings_moves_the_stored_moments(world, clock):
+    from domain.settings import services as settings
+
+    tid = world.file(priority=Priority.URGENT)
+    assert _ticket(world, tid).sla_risk_at == MON + timedelta(minutes=45)
+    settings.save(world.db.uow(), Actor.web(world.admin.id, None), {"sla.at_risk_share": "50"})
+    t = _ticket(world, tid)
+    assert t.sla_risk_at == MON + timedelta(minutes=30) and t.resolution_risk_at == MON + timedelta(hours=2)
+    clock.advance(minutes=31)
+    assert sla_state(t, clock.now()).at_risk
