@@ -24,7 +24,8 @@ MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I a
            ("inbox", "things waiting for me")]
 
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
-    Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"), *EVERYONE],
+    Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"),
+                 ("queue", "open tickets and tasks, soonest breach first"), *EVERYONE],
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
     Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),

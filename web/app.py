@@ -41,6 +41,8 @@ from web.routes import (
     people,
     people_email,
     permissions,
+    queue,
+    queue_metrics,
     reassign,
     reopen,
     reports,
@@ -124,6 +126,8 @@ def create_app(deps: WebDeps) -> Starlette:
             *ticket_new.routes,  # the service desk (before /admin/tickets/{id})
             *tickets.routes,  # the service desk: tickets, teams, a requester's signed link
             *teams.routes,
+            *queue.routes,
+            *queue_metrics.routes,
             *requests.routes,
             *webhook.routes,
             *files.routes,

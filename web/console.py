@@ -41,6 +41,8 @@ NAV = [  # (path, label, roles)
     ("/admin/classes", "Classes", STAFF),
     ("/admin/tasks", "Tasks", STAFF),
     ("/admin/tickets", "Tickets", tuple(Role)),
+    ("/admin/queue", "Queue", (Role.ADMIN, Role.TEACHER, Role.MEMBER)),
+    ("/admin/metrics", "Metrics", (Role.ADMIN, Role.TEACHER, Role.MEMBER)),
     ("/admin/groups", "Groups", STAFF),
     ("/admin/batches", "Batches", STAFF),
     ("/admin/insights", "Insights", STAFF),

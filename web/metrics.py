@@ -16,6 +16,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.models import Notification, NotificationStatus, SchedulerLease
+from domain.queue import services as queue_services
 from domain.uow import Database
 
 
@@ -51,6 +52,25 @@ class DatabaseCollector(Collector):
                 runs.add_metric([job], 1.0 if run.get("ok") else 0.0)
         yield beat
         yield runs
+        yield from _queue_gauges(self.db)
+
+
+def _queue_gauges(db: Database) -> Iterator[Any]:
+    """The queue's main gauges: open items by type and priority, breached, at risk, due within 4 hours."""
+    s = queue_services.gauges(db.uow(readonly=True))
+    items = GaugeMetricFamily("taskbell_queue_open_items", "Open tickets and tasks", labels=["type"])
+    items.add_metric(["ticket"], s.tickets)
+    items.add_metric(["task"], s.tasks)
+    yield items
+    by_priority = GaugeMetricFamily("taskbell_queue_open_by_priority", "Open items by priority", labels=["priority"])
+    for name, n in s.by_priority.items():
+        by_priority.add_metric([name], n)
+    yield by_priority
+    yield GaugeMetricFamily("taskbell_queue_breached", "Open items past their deadline (SLA or due time)",
+                            value=s.overdue)
+    yield GaugeMetricFamily("taskbell_queue_at_risk", "Open tickets past their SLA risk moment, not yet breached",
+                            value=s.at_risk)
+    yield GaugeMetricFamily("taskbell_queue_due_soon", "Open items due within four hours", value=s.due_soon)
 
 
 class Metrics:

@@ -14,6 +14,7 @@ from bot import callbacks as cb
 from bot import decline_callbacks as dc
 from bot import desk_callbacks as dk
 from bot import enrol_callbacks as en
+from bot import queue_callbacks as qc
 from bot import ticket_callbacks as tk
 from domain.models import Priority
 
@@ -62,6 +63,8 @@ KINDS = {
     dk.PickDone: st.just(dk.PickDone()),
     dk.PickDue: st.builds(dk.PickDue, st.none() | pages),
     al.AlertButton: st.builds(al.AlertButton, st.sampled_from(["o", "d"]), ids),
+    qc.QueuePageButton: st.builds(qc.QueuePageButton, st.sampled_from(list(qc.SORTS)), pages),
+    qc.QueueOpen: st.builds(qc.QueueOpen, st.sampled_from(list(qc.KINDS)), ids),
 }
 ANY = st.one_of(*KINDS.values())
 
