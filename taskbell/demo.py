@@ -60,8 +60,8 @@ PEOPLE = [
 
 # What the sandbox's chat page says under each person: their role and what to try (Telegram never sees it).
 HINTS = {
-    "admin": "Admin. Try /web for the console (Batches, Settings, Delivery), /inbox, /enrol; "
-             "Tom declined a task: Reassign it.",
+    "admin": "Admin. Try /alerts, /queue, /inbox, /enrol; /web for the console (Tickets, Queue, SLA, "
+             "Batches, Settings, Delivery). Tom declined a task: Reassign it.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
               "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak. "
