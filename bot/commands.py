@@ -21,7 +21,7 @@ EVERYONE = [("request", "ask a team for something (a repair, a booking...)"), ("
 WORKER = [("tasks", "my open tasks")]
 MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned"),
            ("attendance", "take today's attendance"), ("classes", "my classes today and this week"),
-           ("inbox", "things waiting for me")]
+           ("inbox", "things waiting for me"), ("announce", "post an announcement to a batch (and its parents)")]
 
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"),
@@ -29,9 +29,9 @@ BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
     Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
-                   *EVERYONE],
+                   ("portal", "my page: attendance, announcements"), *EVERYONE],
     Role.PARENT: [("absent", "excuse my child from a class"), ("myattendance", "my children's attendance"),
-                  *EVERYONE],
+                  ("portal", "my children's page: attendance, announcements"), *EVERYONE],
 }
 
 WHAT_YOU_CAN_DO: dict[Role, str] = {

@@ -51,6 +51,7 @@ class NotificationKind(StrEnum):
     TICKET_REMINDER = "ticket_reminder"  # untriaged (leads) or in progress too long (assignees)
     FAMILY_MESSAGE = "family_message"  # a parent's reply to an absence or a teacher's note, and the answers
     ALERT = "alert"  # an alert (domain.alerts) to one recipient, with Open / Dismiss
+    ANNOUNCEMENT = "announcement"  # an announcement (domain.announcements) to a student, parent, ...
 
 
 # Messages that carry a task's card and its buttons: a person has one live card per task (the newest).

@@ -4,7 +4,7 @@ the delivery loop claims it (a row written at 20:59 and claimed at 21:01 waits t
 Each recipient's own quiet hours apply (their `quiet_start`/`quiet_end`, else the organisation's
 rules `quiet_hours.start`/`quiet_hours.end`), in their own time zone (else the organisation's).
 Urgent items pass: a sign-in code, the attendance sheet and its reminder (a class is on now), and
-anything about an urgent task or an urgent ticket, and urgent alerts. The same start and end means no quiet hours."""
+anything about an urgent task or an urgent ticket, and urgent alerts and announcements. The same start and end means no quiet hours."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.errors import InvalidInput
-from domain.models import Alert, Person, Priority, Task, Ticket
+from domain.models import Alert, Announcement, Person, Priority, Task, Ticket
 from domain.rules import DEFAULT_RULES, rule_in
 from domain.timeparse import parse_hhmm, zone_or
 from domain.uow import ORG_TZ
@@ -98,7 +98,11 @@ def held_until(session: Session, rows: Iterable[Row], now: datetime) -> dict[int
     alert_ids = {r.subject_id for r in candidates if r.subject_type == "alert" and r.subject_id is not None}
     urgent_alerts = {aid for chunk in _chunks(alert_ids) for aid in session.scalars(
         select(Alert.id).where(Alert.id.in_(chunk), Alert.severity == "urgent"))}
+    announcement_ids = {r.subject_id for r in candidates if r.subject_type == "announcement" and r.subject_id}
+    urgent_news = {aid for chunk in _chunks(announcement_ids) for aid in session.scalars(
+        select(Announcement.id).where(Announcement.id.in_(chunk), Announcement.urgent.is_(True)))}
     return {r.key: quiet_until[r.recipient_id] for r in candidates
             if not (r.subject_type == "task" and r.subject_id in urgent_tasks)
             and not (r.subject_type == "ticket" and r.subject_id in urgent_tickets)
-            and not (r.subject_type == "alert" and r.subject_id in urgent_alerts)}
+            and not (r.subject_type == "alert" and r.subject_id in urgent_alerts)
+            and not (r.subject_type == "announcement" and r.subject_id in urgent_news)}

@@ -18,6 +18,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+import mailer.kinds_announcements  # noqa: F401  (registers its renderer)
 from domain import mailqueue, outbox
 from domain.outbox import Delivery
 from domain.uow import Database

@@ -19,6 +19,7 @@ from web.metrics import Metrics, MetricsMiddleware
 from web.pages import make_templates, refusal
 from web.routes import (
     alerts,
+    announcements,
     api,
     attendance,
     audit,
@@ -41,6 +42,7 @@ from web.routes import (
     people,
     people_email,
     permissions,
+    portal,
     queue,
     queue_metrics,
     reassign,
@@ -99,6 +101,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *health.routes,
             *ops.routes,
             *dashboard.routes,
+            *portal.routes,  # the read-only pages for students and parents
             *email_actions.routes,
             *channels.routes,
             *verify_email.routes,
@@ -114,6 +117,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *audit.routes,
             *inbox.routes,
             *alerts.routes,
+            *announcements.routes,
             *classes.routes,
             *reopen.routes,
             *batches.routes,

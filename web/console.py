@@ -37,6 +37,7 @@ MAX_FORM_FIELDS = 5000
 
 NAV = [  # (path, label, roles)
     ("/admin/alerts", "Alerts", tuple(Role)),
+    ("/admin/announcements", "Announcements", STAFF),
     ("/admin/inbox", "Inbox", STAFF),
     ("/admin/classes", "Classes", STAFF),
     ("/admin/tasks", "Tasks", STAFF),

@@ -3,6 +3,7 @@
 from bot.messages import (
            account,
            alerts,
+           announcements,
            attendance,
            decline,
            family,
@@ -13,6 +14,6 @@ from bot.messages import (
 )
 from bot.messages.registry import Rendered, Renderer, UnknownKind, check_renderers
 
-__all__ = ["Rendered", "Renderer", "UnknownKind", "account", "alerts", "attendance", "check_renderers", "decline", "family",
+__all__ = ["Rendered", "Renderer", "UnknownKind", "account", "alerts", "announcements", "attendance", "check_renderers", "decline", "family",
            "inbox",
            "reminders", "tasks", "tickets"]

@@ -74,31 +74,35 @@ def _children(uow: UnitOfWork, person_id: int) -> list[tuple[int, str]]:
 def family_attendance(uow: UnitOfWork, person_id: int, tz: str, weeks: int = WEEKS) -> FamilyView:
     """A parent's children (or a student themselves), each with their batches' last weeks of classes."""
     with uow:
-        now = uow.now
-        last = now.astimezone(ZoneInfo(tz)).date()
-        first = last - timedelta(days=7 * weeks - 1)
-        children = _children(uow, person_id)
-        ids = [cid for cid, _ in children]
-        enrolled = uow.session.execute(
-            select(Enrolment.student_id, Batch.id, Batch.name).join(Batch, Batch.id == Enrolment.batch_id)
-            .where(Enrolment.student_id.in_(ids), Batch.active.is_(True),
-                   or_(Enrolment.left_on.is_(None), Enrolment.left_on >= first))
-            .order_by(Batch.name)).all()
-        marks = uow.session.execute(
-            select(AttendanceRecord.student_id, ClassSession.batch_id, ClassSession.on_date, AttendanceRecord.mark)
-            .join(ClassSession, ClassSession.id == AttendanceRecord.session_id)
-            .join(Enrolment, (Enrolment.batch_id == ClassSession.batch_id)
-                  & (Enrolment.student_id == AttendanceRecord.student_id))
-            .where(AttendanceRecord.student_id.in_(ids), ClassSession.on_date >= first,
-                   ClassSession.on_date <= last, ClassSession.on_date >= Enrolment.enrolled_on,
-                   ClassSession.status.in_([SessionStatus.SUBMITTED, SessionStatus.CLOSED]))
-            .order_by(ClassSession.starts_at)).all()
-        upcoming = dict(((b, s), t) for b, s, t in uow.session.execute(
-            select(ClassSession.batch_id, Enrolment.student_id, func.min(ClassSession.starts_at))
-            .join(Enrolment, Enrolment.batch_id == ClassSession.batch_id)
-            .where(Enrolment.student_id.in_(ids), ClassSession.starts_at > now,
-                   ClassSession.status == SessionStatus.SCHEDULED)
-            .group_by(ClassSession.batch_id, Enrolment.student_id)).all())
+        return attendance_of(uow, _children(uow, person_id), tz, weeks)
+
+
+def attendance_of(uow: UnitOfWork, children: list[tuple[int, str]], tz: str, weeks: int = WEEKS) -> FamilyView:
+    """These students (id, name), each with their batches' last weeks of classes; inside an open unit of work."""
+    now = uow.now
+    last = now.astimezone(ZoneInfo(tz)).date()
+    first = last - timedelta(days=7 * weeks - 1)
+    ids = [cid for cid, _ in children]
+    enrolled = uow.session.execute(
+        select(Enrolment.student_id, Batch.id, Batch.name).join(Batch, Batch.id == Enrolment.batch_id)
+        .where(Enrolment.student_id.in_(ids), Batch.active.is_(True),
+               or_(Enrolment.left_on.is_(None), Enrolment.left_on >= first))
+        .order_by(Batch.name)).all()
+    marks = uow.session.execute(
+        select(AttendanceRecord.student_id, ClassSession.batch_id, ClassSession.on_date, AttendanceRecord.mark)
+        .join(ClassSession, ClassSession.id == AttendanceRecord.session_id)
+        .join(Enrolment, (Enrolment.batch_id == ClassSession.batch_id)
+              & (Enrolment.student_id == AttendanceRecord.student_id))
+        .where(AttendanceRecord.student_id.in_(ids), ClassSession.on_date >= first,
+               ClassSession.on_date <= last, ClassSession.on_date >= Enrolment.enrolled_on,
+               ClassSession.status.in_([SessionStatus.SUBMITTED, SessionStatus.CLOSED]))
+        .order_by(ClassSession.starts_at)).all()
+    upcoming = dict(((b, s), t) for b, s, t in uow.session.execute(
+        select(ClassSession.batch_id, Enrolment.student_id, func.min(ClassSession.starts_at))
+        .join(Enrolment, Enrolment.batch_id == ClassSession.batch_id)
+        .where(Enrolment.student_id.in_(ids), ClassSession.starts_at > now,
+               ClassSession.status == SessionStatus.SCHEDULED)
+        .group_by(ClassSession.batch_id, Enrolment.student_id)).all())
     by_pair: dict[tuple[int, int], list[ClassMark]] = {}
     for student_id, batch_id, on_date, mark in marks:
         by_pair.setdefault((student_id, batch_id), []).append(ClassMark(on_date, mark))

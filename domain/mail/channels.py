@@ -44,7 +44,7 @@ KIND_GROUP = {
     "family_message": "attendance",
     "ticket_new": "tickets", "ticket_card": "tickets", "ticket_work_done": "tickets",
     "ticket_resolved": "tickets", "ticket_comment": "tickets",
-    "admin_alert": "alerts", "pending_action": "alerts", "alert": "alerts",
+    "admin_alert": "alerts", "pending_action": "alerts", "alert": "alerts", "announcement": "alerts",
 }
 # Kinds that live in the chat only: the interactive sheet (and its mend) and the Telegram sign-in code.
 TELEGRAM_ONLY = frozenset({"attendance_sheet", "attendance_sheet_done", "login_code"})

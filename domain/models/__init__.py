@@ -1,6 +1,7 @@
 """All tables; importing this module registers every model on `Base.metadata`."""
 
 from domain.models.alerts import Alert, AlertRecipient, AlertRule, AlertSubscription
+from domain.models.announcements import Announcement, AnnouncementRecipient
 from domain.models.attendance import (
     ActionStatus,
     AttendanceRecord,
@@ -60,6 +61,8 @@ __all__ = [
     "AlertRecipient",
     "AlertRule",
     "AlertSubscription",
+    "Announcement",
+    "AnnouncementRecipient",
     "ApiToken",
     "Assignment",
     "AttendanceRecord",

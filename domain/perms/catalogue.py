@@ -19,6 +19,7 @@ BACKUPS_RUN = "backups.run"
 SETTINGS_MANAGE = "settings.manage"
 DESK_TRIAGE = "desk.triage"
 PII_FULL = "pii.full"
+ANNOUNCE = "announcements.post"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -36,13 +37,14 @@ PERMISSIONS: dict[str, str] = {
     SETTINGS_MANAGE: "Change the organisation's settings",
     DESK_TRIAGE: "See and triage every ticket",
     PII_FULL: "See other people's phone numbers, e-mails and full names unmasked",
+    ANNOUNCE: "Post announcements (to one's own batches; with alerts.broadcast, to any target)",
 }
 
 _STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW})
 
 ROLE_DEFAULTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(PERMISSIONS),
-    Role.TEACHER: _STAFF,
+    Role.TEACHER: _STAFF | {ANNOUNCE},
     Role.MEMBER: frozenset({ALERTS_READ}),
     Role.STUDENT: frozenset(),
     Role.PARENT: frozenset(),

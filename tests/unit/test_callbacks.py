@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import alert_callbacks as al
+from bot import announce_callbacks as an
 from bot import callbacks as cb
 from bot import decline_callbacks as dc
 from bot import desk_callbacks as dk
@@ -65,6 +66,8 @@ KINDS = {
     al.AlertButton: st.builds(al.AlertButton, st.sampled_from(["o", "d"]), ids),
     qc.QueuePageButton: st.builds(qc.QueuePageButton, st.sampled_from(list(qc.SORTS)), pages),
     qc.QueueOpen: st.builds(qc.QueueOpen, st.sampled_from(list(qc.KINDS)), ids),
+    an.AnnounceTarget: st.builds(an.AnnounceTarget, pages),
+    an.AnnounceStep: st.builds(an.AnnounceStep, st.sampled_from(["u", "n", "ok", "no"])),
 }
 ANY = st.one_of(*KINDS.values())
 

@@ -1,0 +1,27 @@
+"""Announcement messages: the title in bold, the text, who posted it to whom (and, to a parent, the child)."""
+
+from __future__ import annotations
+
+import html
+
+from bot.messages import limits
+from bot.messages.registry import Rendered, Renderer, renders
+from domain.outbox import Delivery, NotificationKind
+
+
+def announcement_text(title: str, text: str, author: str, target: str, *, urgent: bool = False,
+                      about: str | None = None) -> str:
+    """An announcement's words as the chat shows them (the text cut to fit Telegram's limit)."""
+    head = f"{'🚨' if urgent else '📣'} <b>{html.escape(title)}</b>"
+    signed = f"<i>{html.escape(author)} to {html.escape(target)}" + (
+        f", about {html.escape(about)}" if about else "") + "</i>"
+    return f"{head}\n{html.escape(limits.clip(text, 3500))}\n\n{signed}"
+
+
+@renders(NotificationKind.ANNOUNCEMENT)
+def announcement(r: Renderer, d: Delivery) -> Rendered:
+    """One announcement to one recipient."""
+    about = d.data.get("about")
+    return Rendered(announcement_text(str(d.data.get("title", "")), str(d.data.get("text", "")),
+                                      str(d.data.get("author", "")), str(d.data.get("target", "")),
+                                      urgent=bool(d.data.get("urgent")), about=str(about) if about else None))

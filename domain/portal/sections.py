@@ -1,0 +1,88 @@
+"""The portal's sections, in one registry: each is a function (uow, student_id) -> read model or None,
+called inside the portal's open (read-only) unit of work for the student being looked at. None means the
+section is absent from the page (not shown empty): a feature that has nothing to say, or that has not
+landed yet, simply does not appear.
+
+Homework, fees and marks plug in with one line each when they land, for example:
+    register("homework", "Homework", domain.homework.portal.section)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from domain.announcements.services import AnnouncementItem, received_by
+from domain.attendance.family import ChildBatch, attendance_of
+from domain.models import Person
+from domain.uow import ORG_TZ, UnitOfWork
+
+SectionFn = Callable[[UnitOfWork, int], Any]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A registered section: its key (the template shows `portal/_<key>.html`), title and loader."""
+
+    key: str
+    title: str
+    load: SectionFn
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A section with something to show, for one student."""
+
+    key: str
+    title: str
+    model: Any
+
+
+SECTIONS: list[Section] = []
+
+
+def register(key: str, title: str, load: SectionFn) -> None:
+    """Add a section to every portal page (once per key; the order of registration is the page's order)."""
+    if any(s.key == key for s in SECTIONS):
+        raise RuntimeError(f"two portal sections named {key!r}")
+    SECTIONS.append(Section(key, title, load))
+
+
+def shown_for(uow: UnitOfWork, student_id: int) -> list[Shown]:
+    """Every section that has something for this student, in order."""
+    out = []
+    for section in SECTIONS:
+        model = section.load(uow, student_id)
+        if model is not None:
+            out.append(Shown(section.key, section.title, model))
+    return out
+
+
+@dataclass(frozen=True)
+class AttendanceSection:
+    """Per batch, the share attended over the last weeks and the classes themselves."""
+
+    weeks: int
+    batches: list[ChildBatch]
+
+
+def attendance(uow: UnitOfWork, student_id: int) -> AttendanceSection | None:
+    """The student's batches with their attendance over the last weeks (absent when in no batch)."""
+    person = uow.session.get(Person, student_id)
+    if person is None:
+        return None
+    tz = person.timezone or str(uow.session.info.get(ORG_TZ) or "UTC")
+    view = attendance_of(uow, [(person.id, person.name)], tz)
+    batches = view.children[0].batches if view.children else []
+    return AttendanceSection(view.weeks, batches) if batches else None
+
+
+def announcements(uow: UnitOfWork, student_id: int) -> list[AnnouncementItem] | None:
+    """The announcements the student received, newest first (always shown, with a word when none)."""
+    return received_by(uow, student_id)
+
+
+register("attendance", "Attendance", attendance)
+register("announcements", "Announcements", announcements)
+# Homework, fees and marks: one register(...) line each here when they land.
