@@ -115,7 +115,7 @@ def portal(uow: UnitOfWork, viewer_id: int, position: int | None = None) -> Port
             if position not in (None, 1):
                 raise NotFound("There is no such child.")
             return PortalView(viewer.name, True, viewer.timezone, [], None, [], mine, uow.now)
-        chosen = position or 1
+        chosen = 1 if position is None else position
         if not 1 <= chosen <= len(kids):
             raise NotFound("There is no such child.")
         child_id = kids[chosen - 1][0]
