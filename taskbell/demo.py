@@ -20,6 +20,7 @@ from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
 from taskbell.demo_mail import seed_mail
+from taskbell.demo_portal import PORTAL_HINTS, seed_announcements
 from taskbell.demo_sla import seed_sla
 
 DEMO_MARKER = "demo.seeded"
@@ -90,7 +91,7 @@ HINTS = {
 
 def sandbox_hints() -> dict[int, str]:
     """Telegram user id -> the chat page's hint for every demo person."""
-    return {p.telegram_id: HINTS[p.key] for p in PEOPLE if p.key in HINTS}
+    return {p.telegram_id: HINTS[p.key] + PORTAL_HINTS.get(p.key, "") for p in PEOPLE if p.key in HINTS}
 
 
 def is_seeded(container: Container) -> bool:
@@ -189,6 +190,7 @@ def seed(container: Container) -> str:
            priority=Priority.URGENT)
     decline.decline_task(db.uow(), Actor.telegram(ids["tom"]), tap.id, "Not my area: this needs a plumber.")
     desk_summary = seed_desk_now(db, ids, desk_teams)
+    news = seed_announcements(db, ids)  # to Year 9 Biology and to all parents: in their chats at start
     announced = sla_scan.scan(db.uow())  # the at-risk and breached demo tickets' alerts, for /alerts
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
@@ -196,4 +198,4 @@ def seed(container: Container) -> str:
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
             f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}, "
-            f"{announced.at_risk + announced.breached} SLA alerts")
+            f"{announced.at_risk + announced.breached} SLA alerts, {news}")
