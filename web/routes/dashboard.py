@@ -16,6 +16,7 @@ from domain.attendance import family
 from domain.errors import DomainError, Forbidden
 from domain.links import LinkExpired, LinkInvalid
 from domain.people import services as people
+from domain.portal.links import portal_token
 from domain.tasks import dashboard as dashboard_service
 from domain.tasks import decline
 from domain.tasks import services as tasks
@@ -118,6 +119,8 @@ async def show(request: Request) -> Response:
         "flash": FLASH.get(request.query_params.get("m", "")),
         "poll_ms": int(deps.poll_seconds * 1000),
         "channels_url": _channels_url(request, person_id),
+        "portal_url": "/p/" + portal_token(deps.links, person_id, deps.db.clock.now(), await _generation(request))
+        if family_view.children else None,  # students and parents: their read-only page
     })
 
 

@@ -125,3 +125,16 @@ async def test_the_console_posts_an_announcement_and_lists_it_with_delivered_cou
             "csrf": csrf_in(listed.text), "target": "role:parent", "title": "x", "text": "y"},
             headers={"origin": "http://taskbell.test"})
         assert refused.status_code == 403
+
+
+async def test_the_dashboard_links_students_and_parents_to_their_portal(db, world):
+    from tests.auxil.web import dashboard_path
+
+    deps = world["deps"]
+    async with client(deps) as http:
+        parent = await http.get(dashboard_path(deps, world["parents"][0].id))
+        href = parent.text.split('id="portal-link"><a href="', 1)[1].split('"', 1)[0]
+        assert "Your children&#39;s page" in parent.text or "Your children's page" in parent.text
+        assert (await http.get(href)).status_code == 200
+        teacher = await http.get(dashboard_path(deps, world["teacher"].id))
+        assert 'id="portal-link"' not in teacher.text
