@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import html
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
 from bot.messages import limits
 from bot.messages.registry import Rendered, Renderer, renders
 from domain.outbox import Delivery, NotificationKind
+from domain.people.services import link_generation
+from domain.portal.links import portal_token, portal_url
 
 
 def announcement_text(title: str, text: str, author: str, target: str, *, urgent: bool = False,
@@ -20,8 +24,14 @@ def announcement_text(title: str, text: str, author: str, target: str, *, urgent
 
 @renders(NotificationKind.ANNOUNCEMENT)
 def announcement(r: Renderer, d: Delivery) -> Rendered:
-    """One announcement to one recipient."""
+    """One announcement to one recipient; a student or parent gets [Open my page] (their portal)."""
     about = d.data.get("about")
+    markup = None
+    if d.data.get("portal"):
+        generation = link_generation(r.db.uow(readonly=True), d.recipient_id)
+        url = portal_url(r.base_url, portal_token(r.links, d.recipient_id, r.db.clock.now(), generation))
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Open my page", url=url)]])
     return Rendered(announcement_text(str(d.data.get("title", "")), str(d.data.get("text", "")),
                                       str(d.data.get("author", "")), str(d.data.get("target", "")),
-                                      urgent=bool(d.data.get("urgent")), about=str(about) if about else None))
+                                      urgent=bool(d.data.get("urgent")), about=str(about) if about else None),
+                    markup)

@@ -98,7 +98,7 @@ def post(uow: UnitOfWork, actor: Actor, target_key: str, title: str, text: str, 
         target = resolve(uow.session, person, target_key)
         now = uow.now
         today = now.astimezone(ZoneInfo(str(uow.session.info.get(ORG_TZ) or "UTC"))).date()
-        reached = recipients(uow.session, target, today)
+        reached, portal = recipients(uow.session, target, today)
         if not reached:
             raise InvalidInput(f"Nobody is in {target.label} yet: nothing was sent.")
         row = Announcement(title=title, text=text, urgent=urgent, target_kind=target.kind,
@@ -115,7 +115,7 @@ def post(uow: UnitOfWork, actor: Actor, target_key: str, title: str, text: str, 
                 "author": person.name, "target": target.label}
         enqueue(uow.session, [
             Intent(NotificationKind.ANNOUNCEMENT, pid, f"announcement:{row.id}:{pid}",
-                   {**base, "about": children.get(child) if child is not None else None},
+                   {**base, "about": children.get(child) if child is not None else None, "portal": pid in portal},
                    "announcement", row.id) for pid, child in reached.items()], now)
         record(uow.session, actor, "announcement.posted", "announcement", row.id, now, target=target.key,
                title=title, urgent=urgent, recipients=len(reached))

@@ -81,9 +81,9 @@ def resolve(session: Session, person: Person, key: str) -> Target:
                     else "There is no such batch, group, team or role.")
 
 
-def recipients(session: Session, target: Target, today: date) -> dict[int, int | None]:
+def recipients(session: Session, target: Target, today: date) -> tuple[dict[int, int | None], set[int]]:
     """Everyone the target reaches now: person id -> None (reached directly) or the student they are told
-    about (a parent of a student reached)."""
+    about (a parent of a student reached); and which of them are students or parents (they have a portal)."""
     if target.kind == "batch":
         base = select(Enrolment.student_id).where(
             Enrolment.batch_id == int(target.ref), Enrolment.enrolled_on <= today,
@@ -97,6 +97,7 @@ def recipients(session: Session, target: Target, today: date) -> dict[int, int |
     direct = list(session.execute(select(Person.id, Person.role).where(
         Person.id.in_(base), Person.status == PersonStatus.ACTIVE)))
     reached: dict[int, int | None] = {pid: None for pid, _ in direct}
+    portal = {pid for pid, role in direct if role in (Role.STUDENT, Role.PARENT)}
     students = [pid for pid, role in direct if role == Role.STUDENT]
     if students:
         for parent_id, child_id in session.execute(
@@ -105,4 +106,5 @@ def recipients(session: Session, target: Target, today: date) -> dict[int, int |
                 .where(ParentLink.child_id.in_(students), Person.status == PersonStatus.ACTIVE)
                 .order_by(ParentLink.child_id)):
             reached.setdefault(parent_id, child_id)
-    return reached
+            portal.add(parent_id)
+    return reached, portal

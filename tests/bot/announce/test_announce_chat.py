@@ -72,6 +72,9 @@ async def test_a_teacher_announces_to_a_batch_and_the_student_and_parent_receive
     assert "chapter 4" in to_sam["text"] and "Tina Person to Physics 10" in to_sam["text"]
     assert "<b>Read</b>" in to_sam["text"]  # people's text is shown as typed, never as markup
     assert "about Sam Person" in to_pat["text"]
+    for message, person in ((to_sam, sam), (to_pat, pat)):  # [Open my page]: their own portal link
+        url = message["reply_markup"]["inline_keyboard"][0][0]["url"]
+        assert portal_claims(running.deps.links, url.rsplit("/p/", 1)[1], db.clock.now()) == (person.id, 0)
     await asyncio.sleep(0.3)
     assert await last_id(client, olga.telegram_chat_id) == before["olga"]  # not in the batch: nothing
     rows = announcements.list_posted(db.uow(readonly=True), Actor.telegram(tina.id))

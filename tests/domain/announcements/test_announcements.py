@@ -54,6 +54,7 @@ def test_a_batch_reaches_its_students_and_their_parents_once_each(db, school):
     assert told[ann.id]["about"] is None and told[p0.id]["about"] == "Ann"
     assert told[p1.id]["about"] in {"Ann", "Ben"}  # one message for a parent of two, not two
     assert told[ann.id]["title"] == "Lab on Friday" and told[ann.id]["author"] == "Tina Teacher"
+    assert all(d["portal"] for d in told.values())  # students and parents: the message links their page
     with db.uow(readonly=True) as uow:
         kinds = set(uow.session.scalars(select(Notification.kind).where(
             Notification.subject_id == posted.announcement_id)))
@@ -72,6 +73,7 @@ def test_groups_teams_and_roles_reach_their_people_and_students_bring_their_pare
     assert set(_told(db, by_group.announcement_id)) == {ben.id, member.id, p1.id}
     by_team = announcements.post(db.uow(), admin, f"team:{team.id}", "Keys", "New keys.")
     assert set(_told(db, by_team.announcement_id)) == {member.id}
+    assert _told(db, by_team.announcement_id)[member.id]["portal"] is False  # a member has no portal
     parents = announcements.post(db.uow(), admin, "role:parent", "Parents' evening", "Thursday 18:00.")
     assert set(_told(db, parents.announcement_id)) == {p0.id, p1.id}
     assert all(d["about"] is None for d in _told(db, parents.announcement_id).values())
