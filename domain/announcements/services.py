@@ -107,7 +107,7 @@ def post(uow: UnitOfWork, actor: Actor, target_key: str, title: str, text: str, 
                            target_name=target.label[:120], created_by_id=person.id, created_at=now)
         uow.session.add(row)
         uow.session.flush()
-        uow.session.execute(insert(AnnouncementRecipient), [
+        uow.session.execute(insert(AnnouncementRecipient.__table__), [
             {"announcement_id": row.id, "person_id": pid, "for_student_id": child} for pid, child in reached.items()])
         children = {i: n for i, n in uow.session.execute(select(Person.id, Person.name).where(
             Person.id.in_({c for c in reached.values() if c is not None})))}
