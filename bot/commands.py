@@ -29,8 +29,9 @@ BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
     Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
-                   *EVERYONE],
+                   ("marks", "my test results"), ("refer", "refer a friend to the centre"), *EVERYONE],
     Role.PARENT: [("absent", "excuse my child from a class"), ("myattendance", "my children's attendance"),
+                  ("marks", "my children's test results"), ("refer", "refer a friend to the centre"),
                   *EVERYONE],
 }
 

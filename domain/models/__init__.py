@@ -28,6 +28,7 @@ from domain.models.desk import (
     TicketStatus,
     TicketWatcher,
 )
+from domain.models.marks import ClassTest, Referral, ReferralStatus, StudentMark
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.perms import PersonPermission
@@ -70,6 +71,7 @@ __all__ = [
     "BatchTeacher",
     "Channel",
     "ClassSession",
+    "ClassTest",
     "DeliveryWorker",
     "DeskCc",
     "Enrolment",
@@ -87,6 +89,8 @@ __all__ = [
     "PersonPermission",
     "PersonStatus",
     "Priority",
+    "Referral",
+    "ReferralStatus",
     "Role",
     "RuleConfig",
     "ScheduleSlot",
@@ -95,6 +99,7 @@ __all__ = [
     "SessionStatus",
     "SigninCounter",
     "SlaPolicy",
+    "StudentMark",
     "Task",
     "TaskEvent",
     "TaskStatus",

@@ -19,6 +19,9 @@ BACKUPS_RUN = "backups.run"
 SETTINGS_MANAGE = "settings.manage"
 DESK_TRIAGE = "desk.triage"
 PII_FULL = "pii.full"
+MARKS_ENTER = "marks.enter"
+REFERRALS_MAKE = "referrals.make"
+REFERRALS_MANAGE = "referrals.manage"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -36,16 +39,20 @@ PERMISSIONS: dict[str, str] = {
     SETTINGS_MANAGE: "Change the organisation's settings",
     DESK_TRIAGE: "See and triage every ticket",
     PII_FULL: "See other people's phone numbers, e-mails and full names unmasked",
+    MARKS_ENTER: "Create tests and enter marks for the batches one teaches",
+    REFERRALS_MAKE: "Refer someone to the organisation (/refer)",
+    REFERRALS_MANAGE: "See referrals, invite the people referred, decline them",
 }
 
 _STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW})
+_FAMILY = frozenset({REFERRALS_MAKE})
 
 ROLE_DEFAULTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(PERMISSIONS),
-    Role.TEACHER: _STAFF,
+    Role.TEACHER: _STAFF | {MARKS_ENTER},
     Role.MEMBER: frozenset({ALERTS_READ}),
-    Role.STUDENT: frozenset(),
-    Role.PARENT: frozenset(),
+    Role.STUDENT: _FAMILY,
+    Role.PARENT: _FAMILY,
 }
 
 
