@@ -28,7 +28,6 @@ from domain.uow import UnitOfWork
 
 ABSENT_WORDS = frozenset({"a", "ab", "abs", "absent"})
 NUMBER = re.compile(r"[0-9]{1,4}(?:[.,][0-9]{1,2})?")
-NOTIFY_RULE = "marks.notify_parents"
 MAX_AUDITED = 200
 
 Entry = tuple[float | None, bool] | None  # (marks, absent), or None: no result
@@ -153,7 +152,7 @@ def write_marks(session: Session, actor: Actor, test: ClassTest, entries: dict[i
 
 
 def _tell_parents(session: Session, test: ClassTest, students: list[int], now: datetime) -> int:
-    if not students or not rule_in(session, NOTIFY_RULE, f"batch:{test.batch_id}"):
+    if not students or not rule_in(session, "marks.notify_parents", f"batch:{test.batch_id}"):
         return 0
     links = session.execute(select(ParentLink.parent_id, ParentLink.child_id)
                             .join(Person, Person.id == ParentLink.parent_id)
