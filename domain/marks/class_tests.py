@@ -89,6 +89,9 @@ def create_test(uow: UnitOfWork, actor: Actor, batch_id: int | None, name: str, 
                 max_marks: str | int) -> int:
     """Add a test to a batch (its teachers or admins); returns its id."""
     with uow:
+        if batch_id is None:
+            access.marker(uow.session, actor)
+            raise InvalidField("batch_id", "Choose a batch.")
         _me, batch = access.batch_for(uow.session, actor, batch_id)
         name_, day, top = clean_name(name), parse_day(held_on), parse_max(max_marks)
         if not batch.active:

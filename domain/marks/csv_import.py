@@ -16,7 +16,7 @@ from domain.actors import Actor
 from domain.attendance.roster_import import csv_records
 from domain.errors import InvalidInput
 from domain.marks import access
-from domain.marks.sheet import Entry, Saved, current_marks, parse_entry, roster, write_marks
+from domain.marks.sheet import Entry, Saved, commit_marks, current_marks, parse_entry, roster
 from domain.models import ClassTest, Person, Role
 from domain.phones import PhoneError, normalise_phone
 from domain.uow import UnitOfWork
@@ -120,6 +120,4 @@ def apply(uow: UnitOfWork, actor: Actor, test_id: int, text: str, region: str | 
     with uow:
         _me, test, _batch = access.load_test(uow.session, actor, test_id)
         _parsed, entries = _parse(uow.session, test, text, region)
-        saved = write_marks(uow.session, actor, test, entries, uow.now, "csv")
-        uow.commit()
-        return saved
+        return commit_marks(uow, actor, test, entries, "csv")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import audit
@@ -181,6 +182,16 @@ def save_sheet(uow: UnitOfWork, actor: Actor, test_id: int, typed: dict[int, tup
                 errors[student_id] = exc.message
         if errors:
             raise SheetErrors(errors)
-        saved = write_marks(uow.session, actor, test, entries, uow.now, "sheet")
+        return commit_marks(uow, actor, test, entries, "sheet")
+
+
+def commit_marks(uow: UnitOfWork, actor: Actor, test: ClassTest, entries: dict[int, Entry], via: str) -> Saved:
+    """write_marks and commit, in an open unit of work; a result written meanwhile by someone else (the
+    same student's first mark saved twice at once) refuses the whole save rather than failing."""
+    try:
+        saved = write_marks(uow.session, actor, test, entries, uow.now, via)
         uow.commit()
-        return saved
+    except IntegrityError:
+        raise InvalidInput("Someone saved marks for this test at the same moment; nothing of yours was saved. "
+                           "Open the page again and retry.") from None
+    return saved

@@ -64,6 +64,8 @@ def test_teachers_mark_their_own_batches_and_admins_every_batch(db, school):
         with pytest.raises(InvalidField) as err:
             new_test(db, school, by=school["admin"], **bad)
         assert err.value.field == field, bad
+    with pytest.raises(InvalidField, match="Choose a batch"):
+        class_tests.create_test(db.uow(), web(school["admin"]), None, "Quiz", "2026-11-10", "10")
 
 
 def test_the_sheet_checks_every_entry_and_saves_nothing_on_a_mistake(db, school):
