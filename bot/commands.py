@@ -41,8 +41,10 @@ WHAT_YOU_CAN_DO: dict[Role, str] = {
     Role.TEACHER: ("You can assign tasks to your groups with /assign and follow them with /assigned; "
                    "/classes shows your classes this week and /attendance takes today's."),
     Role.MEMBER: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
-    Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
-    Role.PARENT: "You will hear here about your children's absences and work due.",
+    Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them. /marks shows your "
+                  "test results; /refer tells the centre about a friend.",
+    Role.PARENT: "You will hear here about your children's absences and work due. /marks shows their test "
+                 "results; /refer tells the centre about a friend.",
 }
 
 
