@@ -68,14 +68,20 @@ class Summary:
         return None if self.average is None else self.average / self.test.max_marks * 100
 
 
-def _results(session: Session, student_id: int) -> list[Result]:
-    q = (select(ClassTest.id, ClassTest.name, Batch.id, Batch.name, ClassTest.held_on, StudentMark.marks,
-                ClassTest.max_marks, StudentMark.absent)
+def _by_student(session: Session, student_ids: list[int]) -> dict[int, list[Result]]:
+    q = (select(StudentMark.student_id, ClassTest.id, ClassTest.name, Batch.id, Batch.name, ClassTest.held_on,
+                StudentMark.marks, ClassTest.max_marks, StudentMark.absent)
          .join(ClassTest, ClassTest.id == StudentMark.test_id).join(Batch, Batch.id == ClassTest.batch_id)
-         .where(StudentMark.student_id == student_id)
+         .where(StudentMark.student_id.in_(student_ids))
          .order_by(ClassTest.held_on.desc(), ClassTest.name, ClassTest.id))
-    return [Result(t, n, b, bn, d, None if m is None else float(m), mx, bool(a))
-            for t, n, b, bn, d, m, mx, a in session.execute(q)]
+    found: dict[int, list[Result]] = {i: [] for i in student_ids}
+    for s, t, n, b, bn, d, m, mx, a in session.execute(q):
+        found[s].append(Result(t, n, b, bn, d, None if m is None else float(m), mx, bool(a)))
+    return found
+
+
+def _results(session: Session, student_id: int) -> list[Result]:
+    return _by_student(session, [student_id])[student_id]
 
 
 def results_for_student(uow: UnitOfWork, student_id: int) -> list[Result]:
@@ -83,6 +89,12 @@ def results_for_student(uow: UnitOfWork, student_id: int) -> list[Result]:
     (the portal, the risk engine) decide who may see whose."""
     with uow:
         return _results(uow.session, student_id)
+
+
+def results_for_students(uow: UnitOfWork, student_ids: list[int]) -> dict[int, list[Result]]:
+    """`results_for_student` for many students in one query (the risk engine's nightly run)."""
+    with uow:
+        return _by_student(uow.session, list(dict.fromkeys(student_ids)))
 
 
 def my_results(uow: UnitOfWork, actor: Actor) -> list[StudentResults]:

@@ -166,3 +166,5 @@ def test_parents_are_told_once_when_the_rule_is_on_and_see_each_child(db, school
     assert [(r.test, r.batch, r.held_on, r.marks, r.max_marks, r.percent) for r in portal] == [
         ("Unit test 1", "Physics 10", date(2026, 11, 10), 16.0, 20, 80.0)]
     assert queries.result_of(db.uow(readonly=True), test_id, bea.id)[1].text == "9/20 (45%)"
+    many = queries.results_for_students(db.uow(readonly=True), [amir.id, bea.id, school["students"][2].id])
+    assert [[r.text for r in many[s.id]] for s in school["students"]] == [["16/20 (80%)"], ["9/20 (45%)"], []]
