@@ -29,9 +29,12 @@ BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
     Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
-                   ("portal", "my page: attendance, announcements"), *EVERYONE],
+                   ("portal", "my page: attendance, announcements"), ("marks", "my test results"),
+                   ("refer", "refer a friend to the centre"), *EVERYONE],
     Role.PARENT: [("absent", "excuse my child from a class"), ("myattendance", "my children's attendance"),
-                  ("portal", "my children's page: attendance, announcements"), *EVERYONE],
+                  ("portal", "my children's page: attendance, announcements"),
+                  ("marks", "my children's test results"), ("refer", "refer a friend to the centre"),
+                  *EVERYONE],
 }
 
 WHAT_YOU_CAN_DO: dict[Role, str] = {
@@ -40,8 +43,10 @@ WHAT_YOU_CAN_DO: dict[Role, str] = {
     Role.TEACHER: ("You can assign tasks to your groups with /assign and follow them with /assigned; "
                    "/classes shows your classes this week and /attendance takes today's."),
     Role.MEMBER: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
-    Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
-    Role.PARENT: "You will hear here about your children's absences and work due.",
+    Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them. /marks shows your "
+                  "test results; /refer tells the centre about a friend.",
+    Role.PARENT: "You will hear here about your children's absences and work due. /marks shows their test "
+                 "results; /refer tells the centre about a friend.",
 }
 
 

@@ -52,6 +52,8 @@ class NotificationKind(StrEnum):
     FAMILY_MESSAGE = "family_message"  # a parent's reply to an absence or a teacher's note, and the answers
     ALERT = "alert"  # an alert (domain.alerts) to one recipient, with Open / Dismiss
     ANNOUNCEMENT = "announcement"  # an announcement (domain.announcements) to a student, parent, ...
+    MARK_RESULT = "mark_result"  # to a parent: their child's mark in a test (rule marks.notify_parents)
+    REFERRAL_THANKS = "referral_thanks"  # to a referrer: the person they referred has enrolled (once)
 
 
 # Messages that carry a task's card and its buttons: a person has one live card per task (the newest).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -20,6 +21,7 @@ from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
 from taskbell.demo_mail import seed_mail
+from taskbell.demo_marks import seed_marks
 from taskbell.demo_portal import PORTAL_HINTS, seed_announcements
 from taskbell.demo_sla import seed_sla
 
@@ -62,7 +64,7 @@ PEOPLE = [
 # What the sandbox's chat page says under each person: their role and what to try (Telegram never sees it).
 HINTS = {
     "admin": "Admin. Try /alerts, /queue, /inbox, /enrol; /web for the console (Tickets, Queue, SLA, "
-             "Batches, Settings, Delivery). Tom declined a task: Reassign it.",
+             "Batches, Settings, Delivery). Tom declined a task: Reassign it. Referrals: invite Zara Khan; Marks.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
               "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak. "
@@ -71,7 +73,8 @@ HINTS = {
     "lena": "Facilities lead. A new request waits: Accept, Reject or Assign…; /tickets for the team's queue.",
     "raj": "Operations lead. A new escalation waits (booking BK-20388): Accept or Assign…; try /tickets.",
     "kofi": "Crew on Facilities and Operations. Try /tasks, then Complete; /tickets shows what you work on.",
-    "s1": "Student, Physics and Biology. Try /tasks and press Start; /request (or send a photo) to report a problem.",
+    "s1": "Student, Physics and Biology. Try /tasks and press Start; /request (or send a photo) to report a problem; "
+          "/marks for test results, /refer to refer a friend.",
     "s2": "Student, Physics and Biology. Try /tasks; /absent to excuse a class ahead.",
     "s3": "Student, Physics: drifting into absences. Try /tasks.",
     "s4": "Student, Physics and Maths. Try /tasks.",
@@ -79,7 +82,8 @@ HINTS = {
     "s6": "Student, Maths. Try /tasks.",
     "s7": "Student, Maths and Biology. Try /tasks.",
     "s8": "Student, Maths and Biology: never missed a class. Try /tasks.",
-    "p1": "Parent of Aarav. Try /web: his attendance, class by class.",
+    "p1": "Parent of Aarav. Try /web: his attendance, class by class; /marks for his test results. Leo, whom she "
+          "referred, has just enrolled: her thanks is in the chat.",
     "p2": "Parent of Bea. Try /absent to excuse her from a class.",
     "p3": "Parent of Chidi. His absence message arrives here when Daniel submits the sheet: reply to it to reach "
           "Daniel; /web for his attendance.",
@@ -191,6 +195,7 @@ def seed(container: Container) -> str:
     decline.decline_task(db.uow(), Actor.telegram(ids["tom"]), tap.id, "Not my area: this needs a plumber.")
     desk_summary = seed_desk_now(db, ids, desk_teams)
     news = seed_announcements(db, ids)  # to Year 9 Biology and to all parents: in their chats at start
+    marks_summary = seed_marks(db, ids, now.astimezone(ZoneInfo(container.settings.timezone)).date())
     announced = sla_scan.scan(db.uow())  # the at-risk and breached demo tickets' alerts, for /alerts
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
@@ -198,4 +203,4 @@ def seed(container: Container) -> str:
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
             f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}, "
-            f"{announced.at_risk + announced.breached} SLA alerts, {news}")
+            f"{announced.at_risk + announced.breached} SLA alerts, {news}, {marks_summary}")

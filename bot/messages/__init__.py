@@ -8,6 +8,7 @@ from bot.messages import (
            decline,
            family,
            inbox,
+           marks,
            reminders,
            tasks,
            tickets,
@@ -15,5 +16,5 @@ from bot.messages import (
 from bot.messages.registry import Rendered, Renderer, UnknownKind, check_renderers
 
 __all__ = ["Rendered", "Renderer", "UnknownKind", "account", "alerts", "announcements", "attendance", "check_renderers", "decline", "family",
-           "inbox",
+           "inbox", "marks",
            "reminders", "tasks", "tickets"]

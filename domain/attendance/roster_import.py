@@ -22,6 +22,7 @@ from domain.errors import InvalidInput
 from domain.models import Batch, Enrolment, ParentLink, Person, Role
 from domain.people.viewer import load_viewer
 from domain.phones import PhoneError, normalise_phone
+from domain.referrals import thanks as referral_thanks
 from domain.uow import UnitOfWork
 
 MAX_BYTES = 512 * 1024
@@ -70,7 +71,10 @@ class RosterResult:
     skipped: int
 
 
-def _records(text: str) -> list[tuple[int, dict[str, str]]]:
+def csv_records(text: str, columns: tuple[str, ...] = COLUMNS,
+                required: str = "student") -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV whose header names `columns` (`required` among them), with their line numbers;
+    InvalidInput when the file is empty, too large, not CSV or names other columns (marks import too)."""
     if len(text.encode()) > MAX_BYTES:
         raise InvalidInput(f"The file is larger than {MAX_BYTES // 1024} KiB; split it.")
     text = text.lstrip("\ufeff")
@@ -83,10 +87,10 @@ def _records(text: str) -> list[tuple[int, dict[str, str]]]:
     except csv.Error as exc:
         raise InvalidInput(f"The file is not valid CSV (line {reader.line_num}): {exc}.") from None
     header = [c.lower() for c in rows[0][1]] if rows else []
-    if "student" not in header:
-        raise InvalidInput(f"The first row must name the columns: {', '.join(COLUMNS)} (student is required).")
-    if unknown := [h for h in header if h not in COLUMNS]:
-        raise InvalidInput(f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(COLUMNS)}.")
+    if required not in header:
+        raise InvalidInput(f"The first row must name the columns: {', '.join(columns)} ({required} is required).")
+    if unknown := [h for h in header if h not in columns]:
+        raise InvalidInput(f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(columns)}.")
     records = [(line, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)})
                for line, cells in rows[1:]]
     if len(records) > MAX_ROWS:
@@ -116,7 +120,7 @@ def _parse(session: Session, text: str, region: str | None, today: date) -> list
     batches = {b.name.lower(): b for b in session.scalars(select(Batch))}
     out: list[RosterRow] = []
     seen: set[tuple[str, int, int]] = set()
-    for line, rec in _records(text):
+    for line, rec in csv_records(text):
         student_t, batch_t, day_t, parent_t = (rec.get(c, "") for c in COLUMNS)
         base = dict(line=line, student=student_t, batch=batch_t, enrolled_on=day_t, parent=parent_t)
         try:
@@ -180,6 +184,7 @@ def apply(uow: UnitOfWork, actor: Actor, text: str, today: date, region: str | N
                     row.enrolled_on, row.left_on = day, None
                 audit.record(uow.session, actor, "batch.enrol", "batch", r.batch_id, now, student_id=r.student_id,
                              enrolled_on=r.enrolled_on, via="csv")
+                referral_thanks.on_enrolled(uow.session, actor, r.student_id, r.batch_id, now)
                 enrolled += 1
             if r.parent_id is not None and r.student_id is not None:
                 uow.session.add(ParentLink(parent_id=r.parent_id, child_id=r.student_id, created_at=now))

@@ -15,6 +15,7 @@ from domain import audit
 from domain.actors import Actor, load_active
 from domain.errors import Forbidden, InvalidField, NotFound
 from domain.models import Batch, BatchTeacher, Channel, Enrolment, Person, PersonStatus, Role
+from domain.referrals import thanks as referral_thanks
 from domain.timeparse import parse_iso_date
 from domain.uow import UnitOfWork
 
@@ -60,6 +61,7 @@ def enrol(uow: UnitOfWork, actor: Actor, batch_id: int, student_id: int | None, 
             row.enrolled_on, row.left_on = enrolled_on, None
         audit.record(uow.session, actor, "batch.enrol", "batch", batch_id, uow.now, student_id=student.id,
                      enrolled_on=enrolled_on.isoformat())
+        referral_thanks.on_enrolled(uow.session, actor, student.id, batch_id, uow.now)
         uow.commit()
 
 

@@ -41,10 +41,11 @@ KIND_GROUP = {
     "task_reminder": "reminders", "overdue_digest": "reminders", "ticket_reminder": "reminders",
     "brief": "briefs",
     "attendance_nag": "attendance", "absence": "attendance", "teacher_note": "attendance",
-    "family_message": "attendance",
+    "family_message": "attendance", "mark_result": "attendance",
     "ticket_new": "tickets", "ticket_card": "tickets", "ticket_work_done": "tickets",
     "ticket_resolved": "tickets", "ticket_comment": "tickets",
     "admin_alert": "alerts", "pending_action": "alerts", "alert": "alerts", "announcement": "alerts",
+    "referral_thanks": "alerts",
 }
 # Kinds that live in the chat only: the interactive sheet (and its mend) and the Telegram sign-in code.
 TELEGRAM_ONLY = frozenset({"attendance_sheet", "attendance_sheet_done", "login_code"})

@@ -29,6 +29,7 @@ from domain.models.desk import (
     TicketStatus,
     TicketWatcher,
 )
+from domain.models.marks import ClassTest, Referral, ReferralStatus, StudentMark
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.perms import PersonPermission
@@ -73,6 +74,7 @@ __all__ = [
     "BatchTeacher",
     "Channel",
     "ClassSession",
+    "ClassTest",
     "DeliveryWorker",
     "DeskCc",
     "Enrolment",
@@ -90,6 +92,8 @@ __all__ = [
     "PersonPermission",
     "PersonStatus",
     "Priority",
+    "Referral",
+    "ReferralStatus",
     "Role",
     "RuleConfig",
     "ScheduleSlot",
@@ -98,6 +102,7 @@ __all__ = [
     "SessionStatus",
     "SigninCounter",
     "SlaPolicy",
+    "StudentMark",
     "Task",
     "TaskEvent",
     "TaskStatus",

@@ -29,6 +29,7 @@ KIND_LABELS = {
     "attendance_sheet": "attendance sheet", "attendance_nag": "attendance reminder",
     "absence": "absence message", "pending_action": "pending action", "admin_alert": "alert",
     "teacher_note": "teacher's note", "family_message": "parent-teacher message", "alert": "alert",
+    "mark_result": "test mark", "referral_thanks": "referral thanks",
 }
 
 

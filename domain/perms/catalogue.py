@@ -20,6 +20,9 @@ SETTINGS_MANAGE = "settings.manage"
 DESK_TRIAGE = "desk.triage"
 PII_FULL = "pii.full"
 ANNOUNCE = "announcements.post"
+MARKS_ENTER = "marks.enter"
+REFERRALS_MAKE = "referrals.make"
+REFERRALS_MANAGE = "referrals.manage"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -38,16 +41,20 @@ PERMISSIONS: dict[str, str] = {
     DESK_TRIAGE: "See and triage every ticket",
     PII_FULL: "See other people's phone numbers, e-mails and full names unmasked",
     ANNOUNCE: "Post announcements (to one's own batches; with alerts.broadcast, to any target)",
+    MARKS_ENTER: "Create tests and enter marks for the batches one teaches",
+    REFERRALS_MAKE: "Refer someone to the organisation (/refer)",
+    REFERRALS_MANAGE: "See referrals, invite the people referred, decline them",
 }
 
 _STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW})
+_FAMILY = frozenset({REFERRALS_MAKE})
 
 ROLE_DEFAULTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(PERMISSIONS),
-    Role.TEACHER: _STAFF | {ANNOUNCE},
+    Role.TEACHER: _STAFF | {ANNOUNCE, MARKS_ENTER},
     Role.MEMBER: frozenset({ALERTS_READ}),
-    Role.STUDENT: frozenset(),
-    Role.PARENT: frozenset(),
+    Role.STUDENT: _FAMILY,
+    Role.PARENT: _FAMILY,
 }
 
 

@@ -112,6 +112,9 @@ CATALOGUE: tuple[RuleSpec, ...] = (
     RuleSpec("attendance.late_counts_present", "Attendance", "Late counts as attended",
              "Yes: arriving late counts as attending for the percentage and absence streaks.", BOOL,
              per_batch=True),
+    RuleSpec("marks.notify_parents", "Tests and marks", "Tell parents their child's mark",
+             "Yes: when a mark (or an absence) is first entered for a test, the student's parents get it in "
+             "Telegram (or by email, as they chose).", BOOL, per_batch=True),
     RuleSpec("desk.untriaged_hours", "Service desk", "Remind the leads of a new ticket after",
              "A request nobody has accepted or rejected this long reminds the team's leads (and again "
              "every as long).", INT, "hours", 1, 168),

@@ -16,6 +16,7 @@ from bot import decline_callbacks as dc
 from bot import desk_callbacks as dk
 from bot import enrol_callbacks as en
 from bot import queue_callbacks as qc
+from bot import referral_callbacks as rf
 from bot import ticket_callbacks as tk
 from domain.models import Priority
 
@@ -50,6 +51,9 @@ KINDS = {
     en.EnrolStudent: st.builds(en.EnrolStudent, ids),
     en.EnrolConfirm: st.just(en.EnrolConfirm()),
     en.EnrolCancel: st.just(en.EnrolCancel()),
+    rf.ReferSkip: st.just(rf.ReferSkip()),
+    rf.ReferConfirm: st.just(rf.ReferConfirm()),
+    rf.ReferCancel: st.just(rf.ReferCancel()),
     dc.DeclineButton: st.builds(dc.DeclineButton, ids),
     dc.ReassignPage: st.builds(dc.ReassignPage, ids, pages),
     dc.ReassignTo: st.builds(dc.ReassignTo, ids, ids),
