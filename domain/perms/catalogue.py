@@ -24,7 +24,7 @@ PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
     OPS_FULL_ACCESS: "See every team's items in the queue",
     OPS_WRITE: "Act on queue items",
-    OPS_ADMIN: "Change SLA policies",
+    OPS_ADMIN: "Change SLA policies and teams",
     ALERTS_READ: "Receive and read alerts",
     ALERTS_MANAGE: "Change alert rules and subscriptions",
     ALERTS_BROADCAST: "Broadcast an alert",

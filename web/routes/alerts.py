@@ -11,7 +11,8 @@ from domain.alerts import rules as alert_rules
 from domain.alerts import services as alerts
 from domain.errors import InvalidInput
 from domain.models import Role
-from web.console import ADMIN_ONLY, Console, console_page, page, run, uow_of
+from domain.perms.catalogue import ALERTS_BROADCAST, ALERTS_MANAGE
+from web.console import Console, console_page, page, run, uow_of
 from web.forms import bounded, parse_ids, path_id
 
 EVERYONE = tuple(Role)
@@ -48,7 +49,7 @@ async def save_subscriptions(request: Request, c: Console) -> Response:
     return RedirectResponse("/admin/alerts?m=subs", 303)
 
 
-@console_page(*ADMIN_ONLY, back="/admin/alerts")
+@console_page(perm=ALERTS_BROADCAST, back="/admin/alerts")
 async def broadcast(request: Request, c: Console) -> Response:
     """An admin's announcement to roles, teams or groups (ids)."""
     told = await run(alerts.broadcast, uow_of(request), c.actor, bounded(c.field("title"), 200, strip=True),
@@ -59,7 +60,7 @@ async def broadcast(request: Request, c: Console) -> Response:
     return RedirectResponse(f"/admin/alerts?sent={told}" if told else "/admin/alerts?m=none", 303)
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=ALERTS_MANAGE)
 async def rules_page(request: Request, c: Console) -> Response:
     """Every alert type's rule, each with its form."""
     view = await run(alert_rules.list_rules, uow_of(request, True), c.actor)
@@ -76,7 +77,7 @@ def _number(raw: str, name: str) -> int | None:
     return int(raw)
 
 
-@console_page(*ADMIN_ONLY, back="/admin/alert-rules")
+@console_page(perm=ALERTS_MANAGE, back="/admin/alert-rules")
 async def save_rule(request: Request, c: Console) -> Response:
     """Save one type's rule."""
     await run(alert_rules.save_rule, uow_of(request), c.actor, request.path_params["type"][:40],
