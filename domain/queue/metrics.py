@@ -143,16 +143,16 @@ def metrics(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: s
             raise Forbidden("Metrics are for admins and team leads.")
         tickets = and_(_ticket_scope(scope), Ticket.created_at >= start, Ticket.created_at < end)
         tasks = and_(_task_scope(scope), Task.created_at >= start, Task.created_at < end)
-        c = sql.counts(s, tickets, tasks, now)
-        fr = sql.percentiles(s, sql.durations(s, [(Ticket, Ticket.first_response_at, tickets)]), (0.5, 0.9))
+        segments = sql.offsets(start, end, tz)
+        c = sql.counts(s, tickets, tasks, now, tz, segments)
+        fr = sql.percentiles(s, sql.durations(s, [(Ticket, Ticket.first_response_at, tickets)]), c.responded,
+                             (0.5, 0.9))
         res = sql.percentiles(s, sql.durations(s, [(Ticket, Ticket.resolved_at, tickets),
-                                                   (Task, Task.completed_at, tasks)]), (0.5, 0.9))
-        created = sql.per_day(s, Ticket.created_at, tickets, tz, Ticket) + sql.per_day(
-            s, Task.created_at, tasks, tz, Task)
+                                                   (Task, Task.completed_at, tasks)]), c.resolved, (0.5, 0.9))
         resolved = sql.per_day(s, Ticket.resolved_at, and_(tickets, Ticket.resolved_at >= start,
-                                                           Ticket.resolved_at < end), tz, Ticket)
+                                                           Ticket.resolved_at < end), tz, segments, Ticket)
         resolved += sql.per_day(s, Task.completed_at, and_(tasks, Task.completed_at >= start,
-                                                          Task.completed_at < end), tz, Task)
+                                                          Task.completed_at < end), tz, segments, Task)
         people, teams = _workload(uow, scope, now)
     first_day, last_day = start.astimezone(zone).date(), (end - timedelta(seconds=1)).astimezone(zone).date()
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
@@ -160,8 +160,8 @@ def metrics(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: s
         start, end, now, sum(c.by_status.values()), dict(c.by_status), dict(c.by_priority), c.at_risk,
         c.breached, c.fr_met / c.fr_decided if c.fr_decided else None,
         c.res_met / c.res_decided if c.res_decided else None,
-        _percentiles(*fr), _percentiles(*res), people, teams,
-        [DayCount(d, created[d], resolved[d]) for d in days])
+        _percentiles(c.responded, fr), _percentiles(c.resolved, res), people, teams,
+        [DayCount(d, c.created[d], resolved[d]) for d in days])
 
 
 def _workload(uow: UnitOfWork, scope: QueueScope, now: datetime) -> tuple[list[Load], list[Load]]:
