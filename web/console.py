@@ -28,6 +28,7 @@ from domain.perms.catalogue import (
     PEOPLE_MANAGE,
     PERMISSIONS,
     SETTINGS_MANAGE,
+    defaults_for,
 )
 from domain.uow import UnitOfWork
 from web.deps import get_deps
@@ -169,7 +170,9 @@ def console_page(*roles: Role, perm: str | None = None,
 
 def _refused(need: tuple[Role, ...] | str) -> str:
     if isinstance(need, str):
-        return f"This page needs the {need} permission ({PERMISSIONS[need].lower()}); ask an administrator."
+        holders = tuple(r for r in STAFF if need in defaults_for(r))
+        who = "administrators" if holders == ADMIN_ONLY else "administrators and teachers"
+        return f"This page is for {who} only (it needs the {need} permission: {PERMISSIONS[need].lower()})."
     who = "administrators" if need == ADMIN_ONLY else "administrators and teachers"
     return f"This page is for {who} only."
 
