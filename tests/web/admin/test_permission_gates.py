@@ -7,10 +7,13 @@ from __future__ import annotations
 import pytest
 
 from domain.actors import Actor
+from domain.alerts import services as alerts
+from domain.attendance import batches
 from domain.errors import Forbidden
 from domain.models import Role
 from domain.perms import services as perms
 from domain.tasks import services as tasks
+from taskbell.demo_ops import seed_permissions
 from tests.auxil.console import sign_in
 from tests.auxil.web import client, make_deps
 from tests.factories import assign_one
@@ -53,3 +56,14 @@ def test_an_admin_without_tasks_review_cannot_accept(db, make_person):
         tasks.reopen_task(db.uow(), Actor.telegram(bea.id), task, "Again")
     perms.set_permission(db.uow(), Actor.web(ada.id, None), bea.id, "tasks.review", "default")
     assert tasks.approve_task(db.uow(), Actor.telegram(bea.id), task).changed
+
+
+def test_the_demo_grants_reach_their_services(db, make_person):
+    meera, raj = make_person(Role.TEACHER, "Meera Iyer"), make_person(Role.MEMBER, "Raj Patel")
+    with pytest.raises(Forbidden):
+        alerts.broadcast(db.uow(), Actor.telegram(raj.id), "Fire drill", "At 11", roles=["member"])
+    assert seed_permissions(db, {"meera": meera.id, "raj": raj.id}) == "2 permission grants"
+    assert alerts.broadcast(db.uow(), Actor.telegram(raj.id), "Fire drill", "At 11", roles=["member"]) >= 1
+    made = batches.create_batch(db.uow(), Actor.telegram(meera.id), name="Year 8 Chemistry", subject="Chemistry",
+                                level="8", teacher_ids=[meera.id])
+    assert made.name == "Year 8 Chemistry"
