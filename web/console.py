@@ -23,7 +23,9 @@ from domain.auth.services import SessionInfo, SignedIn
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from domain.perms.catalogue import (
+    AUDIT_READ,
     BACKUPS_RUN,
+    DELIVERY_MANAGE,
     OPS_ADMIN,
     PEOPLE_MANAGE,
     PERMISSIONS,
@@ -58,10 +60,10 @@ NAV: list[tuple[str, str, tuple[Role, ...] | str]] = [  # (path, label, roles or
     ("/admin/people", "People", PEOPLE_MANAGE),
     ("/admin/teams", "Teams", OPS_ADMIN),
     ("/admin/sla", "SLA", OPS_ADMIN),
-    ("/admin/audit", "Audit log", ADMIN_ONLY),
+    ("/admin/audit", "Audit log", AUDIT_READ),
     ("/admin/settings", "Settings", SETTINGS_MANAGE),
     ("/admin/backups", "Backups", BACKUPS_RUN),
-    ("/admin/delivery", "Delivery", ADMIN_ONLY),
+    ("/admin/delivery", "Delivery", DELIVERY_MANAGE),
 ]
 
 

@@ -19,6 +19,8 @@ BACKUPS_RUN = "backups.run"
 SETTINGS_MANAGE = "settings.manage"
 DESK_TRIAGE = "desk.triage"
 PII_FULL = "pii.full"
+AUDIT_READ = "audit.read"
+DELIVERY_MANAGE = "delivery.manage"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -36,6 +38,8 @@ PERMISSIONS: dict[str, str] = {
     SETTINGS_MANAGE: "Change the organisation's settings",
     DESK_TRIAGE: "See and triage every ticket",
     PII_FULL: "See other people's phone numbers, e-mails and full names unmasked",
+    AUDIT_READ: "Read the audit log",
+    DELIVERY_MANAGE: "See messages that could not be delivered and send them again",
 }
 
 _STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW})
