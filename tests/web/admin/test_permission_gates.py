@@ -19,7 +19,7 @@ from tests.auxil.web import client, make_deps
 from tests.factories import assign_one
 
 PAGES = {"people.manage": "/admin/people", "settings.manage": "/admin/settings", "ops.admin": "/admin/sla",
-         "alerts.manage": "/admin/alert-rules"}
+         "alerts.manage": "/admin/alert-rules", "audit.read": "/admin/audit", "delivery.manage": "/admin/delivery"}
 
 
 async def test_a_teacher_opens_the_pages_of_the_permissions_granted(db, make_person):
@@ -29,18 +29,20 @@ async def test_a_teacher_opens_the_pages_of_the_permissions_granted(db, make_per
         for name, path in PAGES.items():
             r = await http.get(path)
             assert r.status_code == 403 and name in r.text and "Not for you" in r.text, path
-        assert 'href="/admin/people"' not in (await http.get("/admin/tasks")).text
+        nav = (await http.get("/admin/tasks")).text
+        assert 'href="/admin/people"' not in nav and 'href="/admin/audit"' not in nav
         perms.set_permission(db.uow(), Actor.web(admin.id, None), tess.id, "people.manage", "grant")
         r = await http.get("/admin/people")
         assert r.status_code == 200 and "Ada A." in r.text and 'href="/admin/people"' in r.text
         assert (await http.get(f"/admin/people/{admin.id}/permissions")).status_code == 200
         assert (await http.get("/admin/settings")).status_code == 403
-        for name in ("settings.manage", "ops.admin", "alerts.manage"):
+        for name in ("settings.manage", "ops.admin", "alerts.manage", "audit.read", "delivery.manage"):
             perms.set_permission(db.uow(), Actor.web(admin.id, None), tess.id, name, "grant")
         for path in PAGES.values():
             assert (await http.get(path)).status_code == 200, path
         nav = (await http.get("/admin/tasks")).text
-        assert 'href="/admin/sla"' in nav and 'href="/admin/settings"' in nav and 'href="/admin/audit"' not in nav
+        assert 'href="/admin/sla"' in nav and 'href="/admin/settings"' in nav and 'href="/admin/audit"' in nav
+        assert 'href="/admin/backups"' not in nav
         assert 'href="/admin/alert-rules"' in (await http.get("/admin/alerts")).text
 
 
