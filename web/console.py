@@ -71,6 +71,7 @@ def may_open(person: SignedIn, need: tuple[Role, ...] | str) -> bool:
     """Whether the signed-in person may open a page needing `need` (roles, or a named permission)."""
     return person.holds(need) if isinstance(need, str) else person.role in need
 
+
 FLASH = {  # ?m=<code> after a POST -> the message shown on the page it lands on
     "status": "Status changed.",
     "role": "Role changed.",
