@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -171,7 +171,9 @@ class SignedIn:
     role: Role
     timezone: str | None
     link_generation: int
-    permissions: frozenset[str] = frozenset()  # held now (role defaults and own grants); read per request
+    # held now (role defaults and own grants), read with the session on every request; derived, so not
+    # part of the read model's equality
+    permissions: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def is_admin(self) -> bool:
@@ -205,7 +207,7 @@ def _open_session(uow: UnitOfWork, person: Person, ip: str | None, **audit_detai
     uow.session.add(row)
     audit.record(uow.session, Actor(person.id, Channel.WEB, ip), "session.start", "person", person.id, now,
                  **audit_details)
-    return SessionInfo(sid, signed_in(person), row.csrf_secret, row.expires_at)
+    return SessionInfo(sid, signed_in(person, uow.session), row.csrf_secret, row.expires_at)
 
 
 def create_session(uow: UnitOfWork, person_id: int, ip: str | None) -> SessionInfo:
