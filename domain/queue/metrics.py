@@ -13,6 +13,9 @@ ticket stands for it).
 - workload now (whatever the period): open items per assignee and per team, and how many are overdue
   (past their deadline: sla's stored one for tickets, else the due time).
 - trend: per local day of the period, items created and items resolved (tickets resolved, tasks done).
+
+The counting is the database's (GROUP BY, `domain.queue.metrics_sql`): a few hundred grouped rows come back,
+not the items; `nearest_rank` is the definition the SQL percentiles reproduce.
 """
 
 from __future__ import annotations
@@ -157,8 +160,8 @@ def metrics(uow: UnitOfWork, actor: Actor, start: datetime, end: datetime, tz: s
     first_day, last_day = start.astimezone(zone).date(), (end - timedelta(seconds=1)).astimezone(zone).date()
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
     return Metrics(
-        start, end, now, sum(c.by_status.values()), dict(c.by_status), dict(c.by_priority), c.at_risk,
-        c.breached, c.fr_met / c.fr_decided if c.fr_decided else None,
+        start, end, now, sum(c.by_status.values()), dict(sorted(c.by_status.items())),
+        dict(sorted(c.by_priority.items())), c.at_risk, c.breached, c.fr_met / c.fr_decided if c.fr_decided else None,
         c.res_met / c.res_decided if c.res_decided else None,
         _percentiles(c.responded, fr), _percentiles(c.resolved, res), people, teams,
         [DayCount(d, c.created[d], resolved[d]) for d in days])
