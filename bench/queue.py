@@ -129,7 +129,7 @@ def measure(db: Database, admin: int, label: str, n: int) -> list[Row]:
             Row(f"queue full mode p50 ({label})", size, percentile(full, 50), "ms",
                 note=f"page + summary counts over every open item; p99 {percentile(full, 99):.0f} ms"),
             Row(f"metrics, 30 days, p50 ({label})", f"{n * 11 // 10:,} items", percentile(metrics_ms, 50), "ms",
-                note="domain.queue.metrics + the trend chart's geometry (the console page's work)")]
+                note="domain.queue.metrics (grouped in SQL) + the trend chart's geometry (the console page's work)")]
 
 
 def rows(workdir, n: int) -> list[Row]:  # type: ignore[no-untyped-def]

@@ -23,9 +23,9 @@ MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I a
            ("attendance", "take today's attendance"), ("classes", "my classes today and this week"),
            ("inbox", "things waiting for me"), ("announce", "post an announcement to a batch (and its parents)")]
 
+QUEUE = ("queue", "open tickets and tasks, soonest breach first")
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
-    Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"),
-                 ("queue", "open tickets and tasks, soonest breach first"), *EVERYONE],
+    Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"), QUEUE, *EVERYONE],
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
     Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
@@ -50,8 +50,17 @@ WHAT_YOU_CAN_DO: dict[Role, str] = {
 }
 
 
-def help_text(role: Role | None) -> str:
-    commands = BY_ROLE.get(role, EVERYONE) if role else [("start", "link your account"), ("help", "this")]
+def menu(role: Role, leads: bool = False) -> list[tuple[str, str]]:
+    """The commands of a role; a team lead (`leads`, any role) also gets /queue."""
+    commands = BY_ROLE[role]
+    if not leads or QUEUE in commands:
+        return commands
+    return [*commands[:-len(EVERYONE)], QUEUE, *commands[-len(EVERYONE):]]  # every menu ends with EVERYONE
+
+
+def help_text(role: Role | None, leads: bool = False) -> str:
+    """The intro and the command list for a role (team leads: with /queue)."""
+    commands = menu(role, leads) if role else [("start", "link your account"), ("help", "this")]
     lines = [f"/{name} - {text}" for name, text in commands]
     intro = WHAT_YOU_CAN_DO.get(role, "Send /start and share your phone number to begin.") if role else (
         "Send /start and share your phone number to begin.")
@@ -66,9 +75,10 @@ async def set_default_commands(bot: Bot) -> None:
         log.warning("could not set the default command menu: %s", exc)
 
 
-async def set_chat_commands(bot: Bot, chat_id: int, role: Role) -> None:
+async def set_chat_commands(bot: Bot, chat_id: int, role: Role, leads: bool = False) -> None:
+    """The chat's command menu for the role (team leads: with /queue); a failure is logged."""
     try:
-        await bot.set_my_commands([BotCommand(n, d) for n, d in BY_ROLE[role]],
+        await bot.set_my_commands([BotCommand(n, d) for n, d in menu(role, leads)],
                                   scope=BotCommandScopeChat(chat_id))
     except TelegramError as exc:
         log.warning("could not set the command menu for a chat (role %s): %s", role.value, exc)

@@ -22,6 +22,7 @@ from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
 from taskbell.demo_mail import seed_mail
 from taskbell.demo_marks import seed_marks
+from taskbell.demo_ops import seed_permissions
 from taskbell.demo_portal import PORTAL_HINTS, seed_announcements
 from taskbell.demo_sla import seed_sla
 
@@ -68,10 +69,13 @@ HINTS = {
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
               "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak. "
-             "She chose Telegram and email for tasks: the Mailbox tab has her copy.",
+             "She chose Telegram and email for tasks: the Mailbox tab has her copy. She is granted classes.manage: "
+             "/web, then the console's Batches lets her add a batch.",
     "tom": "Facilities crew. Try /tasks: Start, Complete or Decline a task; reply to a ticket message to answer.",
-    "lena": "Facilities lead. A new request waits: Accept, Reject or Assign…; /tickets for the team's queue.",
-    "raj": "Operations lead. A new escalation waits (booking BK-20388): Accept or Assign…; try /tickets.",
+    "lena": "Facilities lead. A new request waits: Accept, Reject or Assign…; /tickets for the team's queue, "
+            "/queue for open items by time to breach.",
+    "raj": "Operations lead. A new escalation waits (booking BK-20388): Accept or Assign…; try /tickets and /queue. "
+           "He is granted alerts.broadcast: /web, then Alerts, Announce.",
     "kofi": "Crew on Facilities and Operations. Try /tasks, then Complete; /tickets shows what you work on.",
     "s1": "Student, Physics and Biology. Try /tasks and press Start; /request (or send a photo) to report a problem; "
           "/marks for test results, /refer to refer a friend.",
@@ -197,10 +201,11 @@ def seed(container: Container) -> str:
     news = seed_announcements(db, ids)  # to Year 9 Biology and to all parents: in their chats at start
     marks_summary = seed_marks(db, ids, now.astimezone(ZoneInfo(container.settings.timezone)).date())
     announced = sla_scan.scan(db.uow())  # the at-risk and breached demo tickets' alerts, for /alerts
+    grants = seed_permissions(db, ids)  # Meera: classes.manage; Raj: alerts.broadcast
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
             f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}, "
-            f"{announced.at_risk + announced.breached} SLA alerts, {news}, {marks_summary}")
+            f"{announced.at_risk + announced.breached} SLA alerts, {news}, {marks_summary}, {grants}")

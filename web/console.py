@@ -22,6 +22,17 @@ from domain.alerts import services as alerts
 from domain.auth.services import SessionInfo, SignedIn
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
+from domain.perms.catalogue import (
+    AUDIT_READ,
+    BACKUPS_RUN,
+    DELIVERY_MANAGE,
+    OPS_ADMIN,
+    PEOPLE_MANAGE,
+    PERMISSIONS,
+    REFERRALS_MANAGE,
+    SETTINGS_MANAGE,
+    defaults_for,
+)
 from domain.uow import UnitOfWork
 from web.deps import get_deps
 from web.errors import status_for
@@ -35,7 +46,7 @@ ADMIN_ONLY = (Role.ADMIN,)
 STAFF = (Role.ADMIN, Role.TEACHER)
 MAX_FORM_FIELDS = 5000
 
-NAV = [  # (path, label, roles)
+NAV: list[tuple[str, str, tuple[Role, ...] | str]] = [  # (path, label, roles or the permission it needs)
     ("/admin/alerts", "Alerts", tuple(Role)),
     ("/admin/announcements", "Announcements", STAFF),
     ("/admin/inbox", "Inbox", STAFF),
@@ -49,15 +60,21 @@ NAV = [  # (path, label, roles)
     ("/admin/marks", "Marks", STAFF),
     ("/admin/insights", "Insights", STAFF),
     ("/admin/reports", "Reports", STAFF),
-    ("/admin/people", "People", ADMIN_ONLY),
-    ("/admin/referrals", "Referrals", ADMIN_ONLY),
-    ("/admin/teams", "Teams", ADMIN_ONLY),
-    ("/admin/sla", "SLA", ADMIN_ONLY),
-    ("/admin/audit", "Audit log", ADMIN_ONLY),
-    ("/admin/settings", "Settings", ADMIN_ONLY),
-    ("/admin/backups", "Backups", ADMIN_ONLY),
-    ("/admin/delivery", "Delivery", ADMIN_ONLY),
+    ("/admin/people", "People", PEOPLE_MANAGE),
+    ("/admin/referrals", "Referrals", REFERRALS_MANAGE),
+    ("/admin/teams", "Teams", OPS_ADMIN),
+    ("/admin/sla", "SLA", OPS_ADMIN),
+    ("/admin/audit", "Audit log", AUDIT_READ),
+    ("/admin/settings", "Settings", SETTINGS_MANAGE),
+    ("/admin/backups", "Backups", BACKUPS_RUN),
+    ("/admin/delivery", "Delivery", DELIVERY_MANAGE),
 ]
+
+
+def may_open(person: SignedIn, need: tuple[Role, ...] | str) -> bool:
+    """Whether the signed-in person may open a page needing `need` (roles, or a named permission)."""
+    return person.holds(need) if isinstance(need, str) else person.role in need
+
 
 FLASH = {  # ?m=<code> after a POST -> the message shown on the page it lands on
     "status": "Status changed.",
@@ -109,9 +126,11 @@ def section_of(path: str) -> str:
     return "/".join(parts[:3]) if len(parts) >= 3 else "/admin"
 
 
-def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHandler], Handler]:
-    """Require a live session of one of `roles`; check origin and CSRF on every POST."""
-    allowed = roles or STAFF
+def console_page(*roles: Role, perm: str | None = None,
+                 back: str | None = None) -> Callable[[ConsoleHandler], Handler]:
+    """Require a live session of someone holding `perm` (else of one of `roles`); check origin and CSRF on
+    every POST. The services check again, from the actor."""
+    allowed: tuple[Role, ...] | str = perm or roles or STAFF
 
     def decorate(handler: ConsoleHandler) -> Handler:
         @wraps(handler)
@@ -125,9 +144,8 @@ def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHand
                 return refusal(request, 401, "Your session has ended; nothing was changed. Sign in again.",
                                back_url="/login", back_label="Sign in", hint=False)
             person = info.person
-            if person.role not in allowed:
-                who = "administrators" if allowed == ADMIN_ONLY else "administrators and teachers"
-                return refusal(request, 403, f"This page is for {who} only.", title="Not for you",
+            if not may_open(person, allowed):
+                return refusal(request, 403, _refused(allowed), title="Not for you",
                                back_url="/admin" if person.role in STAFF else None,
                                back_label="Back to the console", hint=False)
             form = None
@@ -155,6 +173,15 @@ def console_page(*roles: Role, back: str | None = None) -> Callable[[ConsoleHand
         return wrapped
 
     return decorate
+
+
+def _refused(need: tuple[Role, ...] | str) -> str:
+    if isinstance(need, str):
+        holders = tuple(r for r in STAFF if need in defaults_for(r))
+        who = "administrators" if holders == ADMIN_ONLY else "administrators and teachers"
+        return f"This page is for {who} only (it needs the {need} permission: {PERMISSIONS[need].lower()})."
+    who = "administrators" if need == ADMIN_ONLY else "administrators and teachers"
+    return f"This page is for {who} only."
 
 
 async def _handle(request: Request, c: Console, handler: ConsoleHandler, back: str | None) -> Response:
@@ -214,7 +241,7 @@ def page(request: Request, c: Console, template: str, context: dict[str, Any],
          status_code: int = 200) -> HTMLResponse:
     """Render a console page with the navigation, the viewer, the form token and a fresh form nonce."""
     deps = get_deps(request)
-    nav = [(path, label) for path, label, roles in NAV if c.person.role in roles]
+    nav = [(path, label) for path, label, need in NAV if may_open(c.person, need)]
     return render(request, template, {
         "flash": None, "me": c.person, "csrf": c.csrf, "nonce": new_nonce(), "nav": nav,
         "current": section_of(request.url.path), "alerts_unread": getattr(request.state, "alerts_unread", 0),

@@ -14,9 +14,10 @@ from bot.group_chats import asked_command
 from bot.identity import person_of
 from bot.messages import limits
 from bot.messages.account import ASKED_IN_GROUP
-from domain.models import Person
+from domain.models import Person, Role
 from domain.people import profile as profiles
 from domain.people import services as people
+from domain.queue import services as queue_service
 from domain.tokens import BadToken
 
 log = logging.getLogger(__name__)
@@ -38,11 +39,21 @@ def contact_keyboard() -> ReplyKeyboardMarkup:
 async def _welcome(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """Set the person's command menu, then greet them with what they can do."""
     assert update.effective_message and update.effective_chat
-    await set_chat_commands(context.bot, update.effective_chat.id, person.role)  # menu first, then hello
+    await _set_menu(context, update.effective_chat.id, person.id, person.role)  # menu first, then hello
     await update.effective_message.reply_text(
         f"Hello {person.name}, you are linked as {person.role.value}.\n{WHAT_YOU_CAN_DO[person.role]}\n"
         "Send /help for the list of commands.",
         reply_markup=ReplyKeyboardRemove())
+
+
+async def _leads(context: ContextTypes.DEFAULT_TYPE, person_id: int) -> bool:
+    """Whether the person gets the organisation queue (an admin or a team lead)."""
+    return await asyncio.to_thread(queue_service.uses_queue, deps_of(context).db.uow(readonly=True), person_id)
+
+
+async def _set_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, person_id: int, role: Role) -> None:
+    """The chat's command menu for the person as they are now (a new team lead gets /queue)."""
+    await set_chat_commands(context.bot, chat_id, role, await _leads(context, person_id))
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -69,6 +80,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     person = person_of(context)
     if person is not None:
+        await _set_menu(context, chat.id, person.id, person.role)
         pointer = ASKED_IN_GROUP.format(command=asked) if asked else "Send /help to see what you can do."
         await message.reply_text(f"Hello again, {person.name}. {pointer}")
         return
@@ -99,8 +111,14 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """/help: the commands for the sender's role."""
     if update.effective_message is None:
         return
-    person = person_of(context)
-    await update.effective_message.reply_text(help_text(person.role if person else None))
+    person, chat = person_of(context), update.effective_chat
+    if person is None:
+        await update.effective_message.reply_text(help_text(None))
+        return
+    leads = await _leads(context, person.id)
+    if chat is not None and chat.type == "private":
+        await set_chat_commands(context.bot, chat.id, person.role, leads)  # a new lead's menu gains /queue
+    await update.effective_message.reply_text(help_text(person.role, leads))
 
 
 async def me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

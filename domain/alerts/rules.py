@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from domain import pii
 from domain.actors import Actor, load_active
 from domain.audit import record
 from domain.errors import InvalidInput
@@ -65,14 +67,28 @@ class RulesPage:
     rules: list[Rule]
     teams: list[tuple[int, str]]
     roles: list[str]
+    people: list[tuple[int, str]] = field(default_factory=list)  # staff to name as recipients (names masked
+    # for a viewer without pii.full)
+
+
+STAFF_ROLES = (Role.ADMIN, Role.TEACHER, Role.MEMBER)
+
+
+def staff_choices(session: Session, actor: Actor, viewer: Person, at: datetime) -> list[tuple[int, str]]:
+    """Active admins, teachers and members by name, as the viewer may see their names."""
+    r = pii.redactor(session, actor, viewer, "console.alert_rules", at)
+    return [(int(i), r.name(int(i), n) or "") for i, n in session.execute(
+        select(Person.id, Person.name).where(Person.status == PersonStatus.ACTIVE, Person.role.in_(STAFF_ROLES))
+        .order_by(Person.name, Person.id))]
 
 
 def list_rules(uow: UnitOfWork, actor: Actor) -> RulesPage:
     """Every type's rule, for the admins' rules page."""
     with uow:
-        require(uow.session, actor, "alerts.manage")
+        me = require(uow.session, actor, "alerts.manage")
         teams = [(i, n) for i, n in uow.session.execute(select(Team.id, Team.name).order_by(Team.name))]
-        return RulesPage([rule_of(uow.session, t) for t in DEFAULTS], teams, [r.value for r in Role])
+        return RulesPage([rule_of(uow.session, t) for t in DEFAULTS], teams, [r.value for r in Role],
+                         staff_choices(uow.session, actor, me, uow.now))
 
 
 def save_rule(uow: UnitOfWork, actor: Actor, alert_type: str, *, enabled: bool, threshold: int | None,

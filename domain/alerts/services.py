@@ -13,7 +13,7 @@ from domain.alerts.raising import raise_alert
 from domain.alerts.rules import SEVERITIES, Rule, rule_of
 from domain.audit import record
 from domain.errors import InvalidInput, NotFound
-from domain.models import Alert, AlertRecipient, GroupMember
+from domain.models import Alert, AlertRecipient, Group, GroupMember, Role, Team
 from domain.perms.check import require
 from domain.uow import UnitOfWork
 
@@ -118,3 +118,22 @@ def broadcast(uow: UnitOfWork, actor: Actor, title: str, text: str, *, roles: Se
         record(uow.session, actor, "alert.broadcast", "alert", alert_id, now, title=title, recipients=told)
         uow.commit()
         return told
+
+
+@dataclass(frozen=True)
+class BroadcastChoices:
+    """Whom an announcement may go to, by name: roles, teams and groups."""
+
+    roles: list[str]
+    teams: list[tuple[int, str]]
+    groups: list[tuple[int, str]]
+
+
+def broadcast_choices(uow: UnitOfWork, actor: Actor) -> BroadcastChoices:
+    """The roles, teams (not archived) and groups to pick on the broadcast form (alerts.broadcast)."""
+    with uow:
+        require(uow.session, actor, "alerts.broadcast")
+        teams = [(int(i), str(n)) for i, n in uow.session.execute(
+            select(Team.id, Team.name).where(Team.archived_at.is_(None)).order_by(Team.name))]
+        groups = [(int(i), str(n)) for i, n in uow.session.execute(select(Group.id, Group.name).order_by(Group.name))]
+        return BroadcastChoices([r.value for r in Role], teams, groups)

@@ -25,6 +25,8 @@ from domain.models import (
 )
 from domain.people.reach import family_reach
 from domain.people.viewer import load_viewer
+from domain.perms.catalogue import CLASSES_MANAGE
+from domain.perms.check import can
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
@@ -94,9 +96,9 @@ def batch_detail(uow: UnitOfWork, actor: Actor, batch_id: int, tz: str) -> Batch
         teacher_rows = list(s.execute(select(Person.id, Person.name).join(
             BatchTeacher, BatchTeacher.person_id == Person.id).where(BatchTeacher.batch_id == batch_id)
             .order_by(Person.name)))
-        if batch is None or (me.role != Role.ADMIN and me.id not in {t for t, _ in teacher_rows}):
+        admin = can(s, me, CLASSES_MANAGE)  # every batch, and the teacher / parent choices
+        if batch is None or (not admin and me.id not in {t for t, _ in teacher_rows}):
             raise NotFound("No such batch.")
-        admin = me.role == Role.ADMIN
         slots = tuple(Slot(x.id, x.weekday, x.start_time, x.duration_minutes) for x in s.scalars(
             select(ScheduleSlot).where(ScheduleSlot.batch_id == batch_id, ScheduleSlot.active.is_(True))
             .order_by(ScheduleSlot.weekday, ScheduleSlot.start_time)))

@@ -18,6 +18,8 @@ from domain.models import (
     Role,
 )
 from domain.people.viewer import load_viewer
+from domain.perms.catalogue import CLASSES_MANAGE
+from domain.perms.check import can, require
 from domain.uow import UnitOfWork
 
 # --- batches -------------------------------------------------------------------------------
@@ -34,8 +36,8 @@ class BatchRow:
 
 
 def batch_rows(session: Session, me: Person) -> list[BatchRow]:
-    """Admins: every batch; teachers: the batches they teach (within an open unit of work)."""
-    scope = [] if me.role == Role.ADMIN else [
+    """classes.manage (admins): every batch; teachers: the batches they teach (within an open unit of work)."""
+    scope = [] if can(session, me, CLASSES_MANAGE) else [
         Batch.id.in_(select(BatchTeacher.batch_id).where(BatchTeacher.person_id == me.id))]
     batches = list(session.scalars(select(Batch).where(*scope).order_by(Batch.name)))
     ids = [b.id for b in batches]
@@ -57,7 +59,7 @@ def batch_rows(session: Session, me: Person) -> list[BatchRow]:
 def check_pick(rows: list[BatchRow], me: Person, picked: int | None) -> None:
     """A batch chosen in a filter must be one the person may see: else NotFound (admins) or Forbidden."""
     if picked is not None and picked not in {b.id for b in rows}:
-        if me.role == Role.ADMIN:
+        if me.role == Role.ADMIN:  # the message only: who may see every batch is batch_rows' rule
             raise NotFound("No such batch.")
         raise Forbidden("This batch is not one of yours.")
 
@@ -72,8 +74,8 @@ def list_batches(uow: UnitOfWork, actor: Actor, *, picked: int | None = None) ->
 
 
 def staff_choices(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str]]:
-    """Who can teach a batch (teachers and admins), by name; admins only."""
+    """Who can teach a batch (teachers and admins), by name (classes.manage)."""
     with uow:
-        load_viewer(uow, actor, Role.ADMIN)
+        require(uow.session, actor, CLASSES_MANAGE)
         return [(i, n) for i, n in uow.session.execute(select(Person.id, Person.name).where(
             Person.role.in_([Role.TEACHER, Role.ADMIN])).order_by(Person.name))]

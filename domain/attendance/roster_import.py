@@ -20,7 +20,8 @@ from domain import audit
 from domain.actors import Actor
 from domain.errors import InvalidInput
 from domain.models import Batch, Enrolment, ParentLink, Person, Role
-from domain.people.viewer import load_viewer
+from domain.perms.catalogue import CLASSES_MANAGE
+from domain.perms.check import require
 from domain.phones import PhoneError, normalise_phone
 from domain.referrals import thanks as referral_thanks
 from domain.uow import UnitOfWork
@@ -162,16 +163,16 @@ def _parse(session: Session, text: str, region: str | None, today: date) -> list
 
 
 def preview(uow: UnitOfWork, actor: Actor, text: str, today: date, region: str | None = None) -> RosterPreview:
-    """What the import would do, row by row; writes nothing. Admins only."""
+    """What the import would do, row by row; writes nothing (classes.manage)."""
     with uow:
-        load_viewer(uow, actor, Role.ADMIN)
+        require(uow.session, actor, CLASSES_MANAGE)
         return RosterPreview(_parse(uow.session, text, region, today))
 
 
 def apply(uow: UnitOfWork, actor: Actor, text: str, today: date, region: str | None = None) -> RosterResult:
     """Enrol and link the valid rows in one transaction, each audited; rows with errors are skipped."""
     with uow:
-        load_viewer(uow, actor, Role.ADMIN)
+        require(uow.session, actor, CLASSES_MANAGE)
         rows = _parse(uow.session, text, region, today)
         now, enrolled, linked = uow.now, 0, 0
         for r in rows:

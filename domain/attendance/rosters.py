@@ -15,6 +15,8 @@ from domain import audit
 from domain.actors import Actor, load_active
 from domain.errors import Forbidden, InvalidField, NotFound
 from domain.models import Batch, BatchTeacher, Channel, Enrolment, Person, PersonStatus, Role
+from domain.perms.catalogue import CLASSES_MANAGE
+from domain.perms.check import can, require
 from domain.referrals import thanks as referral_thanks
 from domain.timeparse import parse_iso_date
 from domain.uow import UnitOfWork
@@ -30,7 +32,7 @@ def authorise_roster(session: Session, actor: Actor, batch_id: int) -> Batch:
     me = load_active(session, actor, Role.ADMIN, Role.TEACHER)
     if batch is None:
         raise NotFound("No such batch.")
-    if me.role != Role.ADMIN and session.get(BatchTeacher, (batch_id, me.id)) is None:
+    if not can(session, me, CLASSES_MANAGE) and session.get(BatchTeacher, (batch_id, me.id)) is None:
         raise Forbidden("Only this batch's teachers and admins can change its roster.")
     return batch
 
@@ -96,9 +98,9 @@ def enrolled_ids(session: Session, batch_id: int) -> set[int]:
 
 
 def chat_batches(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str]]:
-    """The active batches an admin may enrol students in from the chat, by name; admins only."""
+    """The active batches one may enrol students in from the chat, by name (classes.manage)."""
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, CLASSES_MANAGE)
         return [(i, n) for i, n in uow.session.execute(
             select(Batch.id, Batch.name).where(Batch.active.is_(True)).order_by(Batch.name))]
 

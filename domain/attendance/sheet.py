@@ -30,6 +30,8 @@ from domain.models import (
 )
 from domain.outbox import Intent, NotificationKind, enqueue
 from domain.people.reach import family_reach
+from domain.perms.catalogue import CLASSES_MANAGE
+from domain.perms.check import require
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
@@ -238,13 +240,13 @@ def mark_absence_in_advance(uow: UnitOfWork, actor: Actor, session_id: int, stud
 
 
 def reopen(uow: UnitOfWork, actor: Actor, session_id: int, reason: str) -> None:
-    """Admins only: unlock a submitted, closed or missed session, with a reason, audited; its teachers
+    """classes.manage (admins): unlock a submitted, closed or missed session, with a reason, audited; its teachers
     are sent the sheet again (open for at least REOPEN_WINDOW)."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Say why the class is reopened.")
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, CLASSES_MANAGE)
         cs = uow.session.get(ClassSession, session_id)
         if cs is None:
             raise NotFound("No such class.")

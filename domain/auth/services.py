@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from domain import audit
 from domain.actors import Actor
@@ -17,6 +18,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.models import Channel, Person, PersonStatus, Role
 from domain.models.auth import OneTimeToken, OtpChallenge, WebSession
 from domain.outbox import Intent, NotificationKind, enqueue
+from domain.perms.check import effective
 from domain.phones import PhoneError, mask_phone, normalise_phone
 from domain.uow import UnitOfWork
 
@@ -169,15 +171,23 @@ class SignedIn:
     role: Role
     timezone: str | None
     link_generation: int
+    # held now (role defaults and own grants), read with the session on every request; derived, so not
+    # part of the read model's equality
+    permissions: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    def holds(self, permission: str) -> bool:
+        """Whether the person held `permission` when the session was read (the console's page gates, nav)."""
+        return permission in self.permissions
 
-def signed_in(person: Person) -> SignedIn:
-    """The read model of a loaded person."""
-    return SignedIn(person.id, person.name, person.role, person.timezone, person.link_generation)
+
+def signed_in(person: Person, session: Session | None = None) -> SignedIn:
+    """The read model of a loaded person; with a `session`, with the permissions they hold."""
+    held = effective(session, person) if session is not None else frozenset()
+    return SignedIn(person.id, person.name, person.role, person.timezone, person.link_generation, held)
 
 
 @dataclass(frozen=True)
@@ -197,7 +207,7 @@ def _open_session(uow: UnitOfWork, person: Person, ip: str | None, **audit_detai
     uow.session.add(row)
     audit.record(uow.session, Actor(person.id, Channel.WEB, ip), "session.start", "person", person.id, now,
                  **audit_details)
-    return SessionInfo(sid, signed_in(person), row.csrf_secret, row.expires_at)
+    return SessionInfo(sid, signed_in(person, uow.session), row.csrf_secret, row.expires_at)
 
 
 def create_session(uow: UnitOfWork, person_id: int, ip: str | None) -> SessionInfo:
@@ -226,7 +236,7 @@ def load_session(uow: UnitOfWork, session_id: str) -> SessionInfo | None:
         if now - row.last_seen_at > timedelta(minutes=1):
             row.last_seen_at = now
             uow.commit()
-        return SessionInfo(session_id, signed_in(person), row.csrf_secret, row.expires_at)
+        return SessionInfo(session_id, signed_in(person, uow.session), row.csrf_secret, row.expires_at)
 
 
 def end_session(uow: UnitOfWork, session_id: str) -> None:

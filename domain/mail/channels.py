@@ -16,11 +16,13 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from domain import audit
-from domain.actors import Actor, load_active
+from domain.actors import Actor
 from domain.errors import Forbidden, InvalidField, NotFound
 from domain.mail.addresses import optional_email
 from domain.models import Channel as ActorChannel
-from domain.models import Person, PersonStatus, Role
+from domain.models import Person, PersonStatus
+from domain.perms.catalogue import PEOPLE_MANAGE
+from domain.perms.check import require
 from domain.uow import EMAIL_ON, UnitOfWork
 
 
@@ -126,7 +128,7 @@ def _subject(uow: UnitOfWork, actor: Actor, person_id: int | None) -> Person:
             raise Forbidden("Your account is not active; ask an administrator.")
         if person_id is None or person_id == me.id:
             return me
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, PEOPLE_MANAGE)  # someone else's: who manages people
     person = uow.session.get(Person, person_id)
     if person is None:
         raise NotFound("No such person.")

@@ -13,9 +13,9 @@ from domain.models import (
     AuditEntry,
     Channel,
     Person,
-    Role,
 )
-from domain.people.viewer import load_viewer
+from domain.perms.catalogue import AUDIT_READ
+from domain.perms.check import require
 from domain.uow import UnitOfWork
 
 # --- audit log -----------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def audit_log(uow: UnitOfWork, actor: Actor, q: AuditQuery = AuditQuery(), *, li
     if q.until is not None:
         c.append(AuditEntry.at < q.until)
     with uow:
-        load_viewer(uow, actor, Role.ADMIN)
+        require(uow.session, actor, AUDIT_READ)
         total = uow.session.scalar(select(func.count()).select_from(AuditEntry).where(*c)) or 0
         rows = uow.session.execute(
             select(AuditEntry, Person.name).outerjoin(Person, Person.id == AuditEntry.actor_id).where(*c)

@@ -14,10 +14,12 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain import audit, outbox, pii
-from domain.actors import Actor, load_active
+from domain.actors import Actor
 from domain.errors import IllegalTransition, NotFound
 from domain.models import Notification, NotificationStatus, Person, Role
 from domain.people.reach import Reach, reach_of
+from domain.perms.catalogue import DELIVERY_MANAGE
+from domain.perms.check import require
 from domain.uow import UnitOfWork
 
 LIMIT = 200
@@ -98,7 +100,7 @@ def _retryable(kind: str) -> bool:
 def overview(uow: UnitOfWork, actor: Actor, limit: int = LIMIT) -> DeliveryOverview:
     """The failed, dead-lettered and unreachable notifications, newest first (admins only)."""
     with uow:
-        me = load_active(uow.session, actor, Role.ADMIN)
+        me = require(uow.session, actor, DELIVERY_MANAGE)
         r = pii.redactor(uow.session, actor, me, "console.delivery", uow.now)
         rows = uow.session.execute(
             select(Notification, Person.name, Person.role, Person.status, Person.telegram_chat_id,
@@ -157,9 +159,9 @@ def _reset(session: Session, rows: list[Notification], now: datetime) -> list[in
 
 
 def retry(uow: UnitOfWork, actor: Actor, notification_id: int) -> None:
-    """Send one failed, dead or unreachable notification again (admins only); audited."""
+    """Send one failed, dead or unreachable notification again (delivery.manage); audited."""
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, DELIVERY_MANAGE)
         row = uow.session.scalar(select(Notification).where(Notification.id == notification_id, _TROUBLE))
         if row is None:
             raise NotFound("That notification is not waiting for a retry (it may have been sent meanwhile).")
@@ -172,9 +174,9 @@ def retry(uow: UnitOfWork, actor: Actor, notification_id: int) -> None:
 
 
 def retry_all(uow: UnitOfWork, actor: Actor) -> int:
-    """Send every failed, dead and unreachable notification again (admins only); audited once."""
+    """Send every failed, dead and unreachable notification again (delivery.manage); audited once."""
     with uow:
-        load_active(uow.session, actor, Role.ADMIN)
+        require(uow.session, actor, DELIVERY_MANAGE)
         rows = list(uow.session.scalars(select(Notification).where(
             _TROUBLE, Notification.kind.not_in(outbox.SENSITIVE_KINDS))))
         ids = _reset(uow.session, rows, uow.now)

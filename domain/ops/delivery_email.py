@@ -10,8 +10,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from domain import pii
-from domain.actors import Actor, load_active
-from domain.models import Person, Role
+from domain.actors import Actor
+from domain.models import Person
+from domain.perms.catalogue import DELIVERY_MANAGE
+from domain.perms.check import require
 from domain.uow import EMAIL_ON, UnitOfWork
 
 LIMIT = 200
@@ -35,7 +37,7 @@ class EmailDelivery:
 def email_overview(uow: UnitOfWork, actor: Actor, limit: int = LIMIT) -> EmailDelivery:
     """Whether email is on, and the addresses a mail server refused, newest first (admins only)."""
     with uow:
-        me = load_active(uow.session, actor, Role.ADMIN)
+        me = require(uow.session, actor, DELIVERY_MANAGE)
         r = pii.redactor(uow.session, actor, me, "console.delivery", uow.now)
         rows = uow.session.execute(
             select(Person.id, Person.name, Person.role, Person.email, Person.email_unreachable_at)

@@ -20,7 +20,6 @@ from domain.models import (
     PersonStatus,
     Role,
 )
-from domain.people.viewer import load_viewer
 from domain.perms.catalogue import PEOPLE_MANAGE
 from domain.perms.check import require
 from domain.tokens import Signer
@@ -116,9 +115,9 @@ def person_choices(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, Role]]
 
 
 def invite_token(uow: UnitOfWork, actor: Actor, person_id: int, keys: tuple[str, ...]) -> str:
-    """A signed /start token (7 days) for an invited person; admins only."""
+    """A signed /start token (7 days) for an invited person (people.manage)."""
     with uow:
-        load_viewer(uow, actor, Role.ADMIN)
+        require(uow.session, actor, PEOPLE_MANAGE)
         person = uow.session.get(Person, person_id)
         if person is None:
             raise NotFound("No such person.")

@@ -23,12 +23,14 @@ ANNOUNCE = "announcements.post"
 MARKS_ENTER = "marks.enter"
 REFERRALS_MAKE = "referrals.make"
 REFERRALS_MANAGE = "referrals.manage"
+AUDIT_READ = "audit.read"
+DELIVERY_MANAGE = "delivery.manage"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
     OPS_FULL_ACCESS: "See every team's items in the queue",
     OPS_WRITE: "Act on queue items",
-    OPS_ADMIN: "Change SLA policies",
+    OPS_ADMIN: "Change SLA policies and teams",
     ALERTS_READ: "Receive and read alerts",
     ALERTS_MANAGE: "Change alert rules and subscriptions",
     ALERTS_BROADCAST: "Broadcast an alert",
@@ -44,6 +46,8 @@ PERMISSIONS: dict[str, str] = {
     MARKS_ENTER: "Create tests and enter marks for the batches one teaches",
     REFERRALS_MAKE: "Refer someone to the organisation (/refer)",
     REFERRALS_MANAGE: "See referrals, invite the people referred, decline them",
+    AUDIT_READ: "Read the audit log",
+    DELIVERY_MANAGE: "See messages that could not be delivered and send them again",
 }
 
 _STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW})

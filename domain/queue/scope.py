@@ -1,4 +1,4 @@
-"""Who sees what in the queue: admins everything, team leads their teams' tickets, everyone their own items."""
+"""Who sees what in the queue: ops.full_access (admins) everything, team leads their teams' tickets, everyone their own items."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.actors import Actor, load_active
-from domain.models import Role, TeamMember
+from domain.models import TeamMember
+from domain.perms.catalogue import OPS_FULL_ACCESS
+from domain.perms.check import can
 
 
 @dataclass(frozen=True)
@@ -30,4 +32,4 @@ def queue_scope(session: Session, actor: Actor) -> QueueScope:
     person = load_active(session, actor)
     led = tuple(session.scalars(select(TeamMember.team_id).where(
         TeamMember.person_id == person.id, TeamMember.is_lead.is_(True)).order_by(TeamMember.team_id)))
-    return QueueScope(person.id, person.role == Role.ADMIN, led)
+    return QueueScope(person.id, can(session, person, OPS_FULL_ACCESS), led)

@@ -98,6 +98,15 @@ def queue(uow: UnitOfWork, actor: Actor, filters: QueueFilter | None = None, *,
     return QueuePage(now, sort.value, desc, limit, offset, summary, items)
 
 
+def uses_queue(uow: UnitOfWork, person_id: int) -> bool:
+    """Whether the person gets the organisation queue (/queue in their menu): admins and team leads."""
+    with uow:
+        try:
+            return queue_scope(uow.session, Actor.telegram(person_id)).may_use_queue
+        except Forbidden:
+            return False
+
+
 def queue_item(uow: UnitOfWork, actor: Actor, item_type: ItemType, item_id: int) -> QueueItem:
     """One open item of the viewer's queue (opening it from a list); NotFound when closed or not theirs."""
     page = queue(uow, actor, QueueFilter(type=item_type, item_id=item_id), limit=1)

@@ -11,9 +11,11 @@ from datetime import date, time
 from sqlalchemy import select
 
 from domain import audit
-from domain.actors import Actor, load_admin_or_system
+from domain.actors import Actor
 from domain.errors import InvalidInput, NotFound
 from domain.models import OPEN_TICKET_STATUSES, Priority, RuleConfig, SlaPolicy, Team
+from domain.perms.catalogue import OPS_ADMIN
+from domain.perms.check import require_or_system
 from domain.rules import rule_in
 from domain.sla.compute import recompute_where
 from domain.sla.policies import CALENDAR_KEY, calendar_settings, default_targets, targets_for
@@ -65,7 +67,7 @@ class PolicyIn:
 def list_policies(uow: UnitOfWork, actor: Actor) -> list[PolicyRow]:
     """Every active team's targets per priority, stored or default (admins)."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         teams = uow.session.execute(select(Team.id, Team.name).where(Team.archived_at.is_(None))
                                     .order_by(Team.name)).all()
         stored = {(p.team_id, p.priority) for p in uow.session.scalars(select(SlaPolicy))}
@@ -82,7 +84,7 @@ def list_policies(uow: UnitOfWork, actor: Actor) -> list[PolicyRow]:
 def get_calendar(uow: UnitOfWork, actor: Actor) -> CalendarRow:
     """The business calendar (admins)."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         raw = calendar_settings(uow.session)
         return CalendarRow(tuple(raw["days"]), raw["start"], raw["end"], tuple(raw["holidays"]),
                            str(uow.session.info.get(ORG_TZ) or "UTC"),
@@ -104,7 +106,7 @@ def save_policy(uow: UnitOfWork, actor: Actor, spec: PolicyIn) -> PolicyRow:
     if bad:
         raise InvalidInput(f"Statuses that may pause the clock: {', '.join(PAUSABLE)}.")
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         team = uow.session.get(Team, spec.team_id)
         if team is None:
             raise NotFound("No such team.")
@@ -133,7 +135,7 @@ def save_policy(uow: UnitOfWork, actor: Actor, spec: PolicyIn) -> PolicyRow:
 def reset_policy(uow: UnitOfWork, actor: Actor, team_id: int, priority: str) -> PolicyRow:
     """Drop a team's policy for a priority (the defaults apply again); its open tickets are recomputed."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         team = uow.session.get(Team, team_id)
         if team is None:
             raise NotFound("No such team.")
@@ -174,7 +176,7 @@ def save_calendar(uow: UnitOfWork, actor: Actor, days: Sequence[int], start: str
     value = {"days": sorted(set(int(d) for d in days)), "start": t_start.strftime("%H:%M"),
              "end": t_end.strftime("%H:%M"), "holidays": sorted({d.isoformat() for d in dates})}
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         row = uow.session.scalar(select(RuleConfig).where(RuleConfig.scope == "global",
                                                           RuleConfig.key == CALENDAR_KEY))
         if row is None:

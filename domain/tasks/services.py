@@ -27,6 +27,8 @@ from domain.models import (
     TaskStatus,
 )
 from domain.outbox import Intent, NotificationKind, enqueue
+from domain.perms.catalogue import TASKS_REVIEW
+from domain.perms.check import require
 from domain.rules import rule_in
 from domain.tasks.queries import TaskRow, task_row
 from domain.tasks.scope import authorise_recipients
@@ -260,6 +262,12 @@ def _load_for_manager(uow: UnitOfWork, actor: Actor, task_id: int, verb: str) ->
     return me, task
 
 
+def _load_for_reviewer(uow: UnitOfWork, actor: Actor, task_id: int, verb: str) -> tuple[Person, Task]:
+    """The reviewer (tasks.review) of a task they assigned, or of any task when an admin."""
+    require(uow.session, actor, TASKS_REVIEW)
+    return _load_for_manager(uow, actor, task_id, verb)
+
+
 def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None = None) -> TransitionResult:
     """The assigner or an admin cancels an open task."""
     with uow:
@@ -276,9 +284,9 @@ def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None 
 
 
 def approve_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResult:
-    """The assigner or an admin approves a done task that needs review."""
+    """The assigner or an admin, holding tasks.review, approves a done task that needs review."""
     with uow:
-        _me, task = _load_for_manager(uow, actor, task_id, "approve")
+        _me, task = _load_for_reviewer(uow, actor, task_id, "approve")
         if task.status == TaskStatus.RESOLVED:
             return _result(uow, task, False, "Already approved.")
         if task.status != TaskStatus.DONE or not task.requires_review:
@@ -293,14 +301,14 @@ def approve_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TransitionResul
 def check_reopen(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskRow:
     """Refuse early whoever may not reopen this task (before asking them why); the task as it is."""
     with uow:
-        _load_for_manager(uow, actor, task_id, "reopen")
+        _load_for_reviewer(uow, actor, task_id, "reopen")
         return task_row(uow.session, task_id)
 
 
 def reopen_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str) -> TransitionResult:
-    """The assigner or an admin reopens a finished task with a reason (InvalidInput: a bad reason)."""
+    """The assigner or an admin, holding tasks.review, reopens a finished task with a reason."""
     with uow:
-        _me, task = _load_for_manager(uow, actor, task_id, "reopen")
+        _me, task = _load_for_reviewer(uow, actor, task_id, "reopen")
         reason = (reason or "").strip()
         if not reason:
             raise InvalidInput("Say why the task is reopened; the assignee will read it.")

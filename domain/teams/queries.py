@@ -18,10 +18,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.actors import Actor, load_active, load_admin_or_system
+from domain.actors import Actor, load_active
 from domain.errors import NotFound
 from domain.files import DEFAULT_KINDS
 from domain.models import DeskCc, Person, Team, TeamMember
+from domain.perms.catalogue import OPS_ADMIN
+from domain.perms.check import require_or_system
 from domain.uow import UnitOfWork
 
 
@@ -125,7 +127,7 @@ def get_team(uow: UnitOfWork, actor: Actor, team_id: int) -> TeamRow:
 def org_cc(uow: UnitOfWork, actor: Actor) -> list[PersonRef]:
     """The organisation-wide list copied on every new ticket (admins)."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         return cc_people(uow.session)
 
 

@@ -20,9 +20,11 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from domain import audit
-from domain.actors import Actor, load_admin_or_system
+from domain.actors import Actor
 from domain.errors import InvalidInput, NotFound
 from domain.models import DeskCc, Person, PersonStatus, Team, TeamMember
+from domain.perms.catalogue import OPS_ADMIN
+from domain.perms.check import require_or_system
 from domain.teams.queries import FieldSpec, PersonRef, TeamRow, cc_people, team_row
 from domain.uow import UnitOfWork
 
@@ -69,7 +71,7 @@ def _checked(uow: UnitOfWork, spec: TeamSpec, team_id: int | None) -> tuple[str,
 def create_team(uow: UnitOfWork, actor: Actor, spec: TeamSpec, members: Sequence[MemberSpec] = ()) -> TeamRow:
     """A new team with its extra fields and first members."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         name, fields = _checked(uow, spec, None)
         team = Team(name=name, description=(spec.description or "").strip(), extra_fields=fields,
                     options=dict(spec.options), created_at=uow.now)
@@ -86,7 +88,7 @@ def create_team(uow: UnitOfWork, actor: Actor, spec: TeamSpec, members: Sequence
 def update_team(uow: UnitOfWork, actor: Actor, team_id: int, spec: TeamSpec) -> TeamRow:
     """Rename a team, change its description, extra fields or options."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         team = _team(uow, team_id)
         name, fields = _checked(uow, spec, team_id)
         team.name, team.description, team.extra_fields = name, (spec.description or "").strip(), fields
@@ -102,7 +104,7 @@ def update_team(uow: UnitOfWork, actor: Actor, team_id: int, spec: TeamSpec) -> 
 def set_members(uow: UnitOfWork, actor: Actor, team_id: int, members: Sequence[MemberSpec]) -> TeamRow:
     """Replace a team's members, leads and default recipients."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         _team(uow, team_id)
         _replace_members(uow, team_id, members)
         audit.record(uow.session, actor, "team.members", "team", team_id, uow.now,
@@ -116,7 +118,7 @@ def set_members(uow: UnitOfWork, actor: Actor, team_id: int, members: Sequence[M
 def archive_team(uow: UnitOfWork, actor: Actor, team_id: int, archived: bool = True) -> TeamRow:
     """Take a team off the list of those new requests can go to (its tickets stay), or bring it back."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         team = _team(uow, team_id)
         team.archived_at = uow.now if archived else None
         audit.record(uow.session, actor, "team.archive" if archived else "team.restore", "team", team_id,
@@ -130,7 +132,7 @@ def archive_team(uow: UnitOfWork, actor: Actor, team_id: int, archived: bool = T
 def set_org_cc(uow: UnitOfWork, actor: Actor, person_ids: Sequence[int]) -> list[PersonRef]:
     """Replace the organisation-wide list copied on every new ticket."""
     with uow:
-        load_admin_or_system(uow.session, actor)
+        require_or_system(uow.session, actor, OPS_ADMIN)
         wanted = _active(uow, person_ids)
         uow.session.execute(delete(DeskCc))
         uow.session.add_all(DeskCc(person_id=pid, added_at=uow.now) for pid in wanted)

@@ -25,6 +25,7 @@ from domain.models import (
 )
 from domain.tickets import access
 from domain.tickets.access import Viewer
+from domain.tickets.contact_audit import contact_unmasked
 from domain.tickets.rows import (
     MASK,
     AttachmentRow,
@@ -84,7 +85,7 @@ def rows_for(session: Session, v: Viewer | None, tickets: Sequence[Ticket]) -> l
     progress = progress_of(session, [t.assignment_id for t in tickets if t.assignment_id])
     out = []
     for t in tickets:
-        unmasked = v is None or t.team_id in v.team_ids or (v.is_admin and v.pii_full)
+        unmasked = contact_unmasked(v, t)
         people = assignees[t.id]
         out.append(TicketRow(
             t.id, t.number, t.title, t.team_id, teams.get(t.team_id, ""), t.priority, t.status, t.requester_id,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from domain.actors import Actor
 from domain.errors import InvalidInput
 from domain.models import OPEN_TICKET_STATUSES, Notification, Task, Ticket, TicketAssignee
-from domain.tickets import access
+from domain.tickets import access, contact_audit
 from domain.tickets.access import Viewer
 from domain.tickets.build import detail_for, rows_for
 from domain.tickets.rows import MAX_PAGE, TicketDetail, TicketFilter, TicketPage, TicketScope
@@ -89,14 +89,18 @@ def list_tickets(uow: UnitOfWork, actor: Actor, filters: TicketFilter = ALL, *, 
         tickets = list(uow.session.scalars(select(Ticket).where(*where)
                                            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
                                            .limit(limit).offset(offset)))
-        return TicketPage(total, limit, offset, rows_for(uow.session, v, tickets))
+        page = TicketPage(total, limit, offset, rows_for(uow.session, v, tickets))
+        contact_audit.record_views(uow, actor, v, tickets, contact_audit.surface(actor, "tickets"))
+        return page
 
 
 def get_ticket(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TicketDetail:
     """One ticket with its timeline and the actions this person may take (NotFound when not visible)."""
     with uow:
         v, ticket, roles = access.authorise(uow.session, actor, ticket_id)
-        return detail_for(uow.session, v, ticket, roles)
+        detail = detail_for(uow.session, v, ticket, roles)
+        contact_audit.record_views(uow, actor, v, [ticket], contact_audit.surface(actor, "ticket"))
+        return detail
 
 
 def get_ticket_by_number(uow: UnitOfWork, actor: Actor, number: int) -> TicketDetail:
@@ -104,7 +108,9 @@ def get_ticket_by_number(uow: UnitOfWork, actor: Actor, number: int) -> TicketDe
     with uow:
         tid = access.ticket_id_by_number(uow.session, number)
         v, ticket, roles = access.authorise(uow.session, actor, tid)
-        return detail_for(uow.session, v, ticket, roles)
+        detail = detail_for(uow.session, v, ticket, roles)
+        contact_audit.record_views(uow, actor, v, [ticket], contact_audit.surface(actor, "ticket"))
+        return detail
 
 
 def ticket_for_system(uow: UnitOfWork, ticket_id: int) -> TicketDetail:

@@ -38,6 +38,7 @@ from domain.actors import Actor
 from domain.csv_export import write_csv
 from domain.errors import InvalidInput
 from domain.models import Person, Team, Ticket, TicketAssignee, TicketEvent
+from domain.tickets import contact_audit
 from domain.tickets.build import rows_for
 from domain.tickets.queries import ALL, visible_conditions
 from domain.tickets.rows import MAX_PAGE, TicketFilter, TicketPage
@@ -118,7 +119,9 @@ def search_tickets(uow: UnitOfWork, actor: Actor, filters: TicketFilter = ALL, *
         total = int(uow.session.scalar(select(func.count()).select_from(Ticket).where(*where)) or 0)
         tickets = list(uow.session.scalars(select(Ticket).where(*where).order_by(
             Ticket.created_at.desc(), Ticket.id.desc()).limit(limit).offset(offset)))
-        return TicketPage(total, limit, offset, rows_for(uow.session, v, tickets))  # type: ignore[arg-type]
+        page = TicketPage(total, limit, offset, rows_for(uow.session, v, tickets))  # type: ignore[arg-type]
+        contact_audit.record_views(uow, actor, v, tickets, contact_audit.surface(actor, "tickets"))  # type: ignore[arg-type]
+        return page
 
 
 MAX_EXPORT_ROWS = 10_000
@@ -133,6 +136,7 @@ def tickets_csv(uow: UnitOfWork, actor: Actor, filters: TicketFilter = ALL) -> s
         tickets = list(uow.session.scalars(select(Ticket).where(*where).order_by(
             Ticket.created_at.desc(), Ticket.id.desc()).limit(MAX_EXPORT_ROWS)))
         rows = rows_for(uow.session, v, tickets)  # type: ignore[arg-type]
+        contact_audit.record_views(uow, actor, v, tickets, "csv.tickets")  # type: ignore[arg-type]
     return write_csv(CSV_HEADER, ([
         r.number, r.title, r.team_name, r.status.value, r.priority.value, r.requester_name,
         " ".join(x for x in (r.contact.name, r.contact.phone, r.contact.email) if x) if r.contact else None,

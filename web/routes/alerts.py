@@ -11,7 +11,8 @@ from domain.alerts import rules as alert_rules
 from domain.alerts import services as alerts
 from domain.errors import InvalidInput
 from domain.models import Role
-from web.console import ADMIN_ONLY, Console, console_page, page, run, uow_of
+from domain.perms.catalogue import ALERTS_BROADCAST, ALERTS_MANAGE
+from web.console import Console, console_page, page, run, uow_of
 from web.forms import bounded, parse_ids, path_id
 
 EVERYONE = tuple(Role)
@@ -27,8 +28,10 @@ async def alerts_page(request: Request, c: Console) -> Response:
     sent = request.query_params.get("sent", "")
     flash = FLASH.get(request.query_params.get("m", "")) or (
         f"Announcement sent to {sent} people." if sent.isdigit() else None)
+    choices = await run(alerts.broadcast_choices, uow_of(request, True), c.actor) \
+        if c.person.holds(ALERTS_BROADCAST) else None
     return page(request, c, "admin/alerts.html", {"alerts": rows, "subs": subs, "flash": flash,
-                                                  "roles": [r.value for r in Role]})
+                                                  "choices": choices})
 
 
 @console_page(*EVERYONE, back="/admin/alerts")
@@ -48,18 +51,17 @@ async def save_subscriptions(request: Request, c: Console) -> Response:
     return RedirectResponse("/admin/alerts?m=subs", 303)
 
 
-@console_page(*ADMIN_ONLY, back="/admin/alerts")
+@console_page(perm=ALERTS_BROADCAST, back="/admin/alerts")
 async def broadcast(request: Request, c: Console) -> Response:
-    """An admin's announcement to roles, teams or groups (ids)."""
+    """An announcement (alerts.broadcast) to the roles, teams and groups ticked."""
     told = await run(alerts.broadcast, uow_of(request), c.actor, bounded(c.field("title"), 200, strip=True),
                      bounded(c.field("text"), 1500, strip=True), roles=c.fields("roles"),
-                     teams=parse_ids(c.field("teams").replace(",", " ").split()),
-                     groups=parse_ids(c.field("groups").replace(",", " ").split()),
+                     teams=parse_ids(c.fields("teams")), groups=parse_ids(c.fields("groups")),
                      severity=c.field("severity", "info"))
     return RedirectResponse(f"/admin/alerts?sent={told}" if told else "/admin/alerts?m=none", 303)
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=ALERTS_MANAGE)
 async def rules_page(request: Request, c: Console) -> Response:
     """Every alert type's rule, each with its form."""
     view = await run(alert_rules.list_rules, uow_of(request, True), c.actor)
@@ -76,13 +78,13 @@ def _number(raw: str, name: str) -> int | None:
     return int(raw)
 
 
-@console_page(*ADMIN_ONLY, back="/admin/alert-rules")
+@console_page(perm=ALERTS_MANAGE, back="/admin/alert-rules")
 async def save_rule(request: Request, c: Console) -> Response:
     """Save one type's rule."""
     await run(alert_rules.save_rule, uow_of(request), c.actor, request.path_params["type"][:40],
               enabled=c.field("enabled") == "1", threshold=_number(c.field("threshold"), "The threshold"),
               severity=c.field("severity"), roles=c.fields("roles"), teams=parse_ids(c.fields("teams")),
-              people=parse_ids(c.field("people").replace(",", " ").split()),
+              people=parse_ids(c.fields("people")),
               window_minutes=_number(c.field("window"), "The window") or 0)
     return RedirectResponse("/admin/alert-rules?m=rule", 303)
 

@@ -11,13 +11,14 @@ from starlette.routing import Route
 from domain.models import Channel
 from domain.ops import audit_log
 from domain.ops.audit_log import AuditQuery
-from web.console import ADMIN_ONLY, Console, console_page, page, run, uow_of
+from domain.perms.catalogue import AUDIT_READ
+from web.console import Console, console_page, page, run, uow_of
 from web.deps import get_deps
 from web.forms import bounded, day_start, page_number, parse_choice, parse_id
 from web.pages import zone
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=AUDIT_READ)
 async def audit_page(request: Request, c: Console) -> Response:
     """The audit log, filtered and paged (admins)."""
     params = request.query_params

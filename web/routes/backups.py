@@ -16,7 +16,8 @@ from starlette.routing import Route
 from adapters import backup_files
 from domain.errors import DomainError, NotFound
 from domain.ops import backups as backups_view
-from web.console import ADMIN_ONLY, Console, console_page, page, run, uow_of
+from domain.perms.catalogue import BACKUPS_RUN
+from web.console import Console, console_page, page, run, uow_of
 from web.deps import get_deps
 from web.pages import NO_STORE
 
@@ -35,13 +36,13 @@ async def _page(request: Request, c: Console, status: int = 200, **context: obje
         "data": data, "result": None, "error": None, "flash": None, **context}, status)
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=BACKUPS_RUN)
 async def backups_page(request: Request, c: Console) -> Response:
     """The backup log and the latest copy."""
     return await _page(request, c)
 
 
-@console_page(*ADMIN_ONLY, back="/admin/backups")
+@console_page(perm=BACKUPS_RUN, back="/admin/backups")
 async def backup_now(request: Request, c: Console) -> Response:
     """Back up now (admins)."""
     deps = get_deps(request)
@@ -67,7 +68,7 @@ def _open(path: Path) -> tuple[BinaryIO, int]:
     return handle, os.fstat(handle.fileno()).st_size
 
 
-@console_page(*ADMIN_ONLY, back="/admin/backups")
+@console_page(perm=BACKUPS_RUN, back="/admin/backups")
 async def download_latest(request: Request, c: Console) -> Response:
     """Download the latest SQLite copy."""
     path = await run(backups_view.latest_copy_for_download, uow_of(request), c.actor, _directory(request))

@@ -15,7 +15,8 @@ from starlette.routing import Route
 from domain.attendance import batch_detail, batch_queries, batches, roster_import, rosters, schedule
 from domain.errors import InvalidField, InvalidInput
 from domain.people import services as people
-from web.console import ADMIN_ONLY, STAFF, Console, console_page, page, run, see_other, uow_of
+from domain.perms.catalogue import CLASSES_MANAGE, PEOPLE_MANAGE
+from web.console import STAFF, Console, console_page, page, run, see_other, uow_of
 from web.deps import get_deps
 from web.forms import parse_id, parse_ids, path_id
 from web.pages import zone
@@ -49,7 +50,7 @@ def _date(raw: str, field: str, default: Any) -> Any:
 async def _list_page(request: Request, c: Console, errors: dict[str, str] | None = None,
                      values: dict[str, Any] | None = None) -> Response:
     rows = await run(batch_queries.list_batches, uow_of(request, True), c.actor)
-    staff = await run(batch_queries.staff_choices, uow_of(request, True), c.actor) if c.is_admin else []
+    staff = await run(batch_queries.staff_choices, uow_of(request, True), c.actor) if c.person.holds(CLASSES_MANAGE) else []
     flash = FLASH.get(request.query_params.get("m", ""))
     return page(request, c, "admin/batches.html", {
         "rows": rows, "flash": flash, "staff": staff, "errors": errors or {},
@@ -69,7 +70,7 @@ def _batch_fields(c: Console) -> dict[str, Any]:
                                   "Write the grace as whole minutes, or leave it empty.", empty=True)}
 
 
-@console_page(*ADMIN_ONLY, back="/admin/batches")
+@console_page(perm=CLASSES_MANAGE, back="/admin/batches")
 async def batch_create(request: Request, c: Console) -> Response:
     """Create a batch (admins), then show its page."""
     try:
@@ -113,7 +114,7 @@ def _on_field(form: str, done: str) -> Any:
     return decorate
 
 
-@console_page(*ADMIN_ONLY, back="/admin/batches")
+@console_page(perm=CLASSES_MANAGE, back="/admin/batches")
 @_on_field("edit", "saved")
 async def batch_save(request: Request, c: Console) -> None:
     """Save a batch's details (admins); unticking Active deactivates it."""
@@ -121,7 +122,7 @@ async def batch_save(request: Request, c: Console) -> None:
               active=c.field("active") == "on")
 
 
-@console_page(*ADMIN_ONLY, back="/admin/batches")
+@console_page(perm=CLASSES_MANAGE, back="/admin/batches")
 @_on_field("deactivate", "deactivated")
 async def batch_deactivate(request: Request, c: Console) -> None:
     """Deactivate a batch (admins): its history stays, its future classes go."""
@@ -135,7 +136,7 @@ def _slot_fields(c: Console) -> dict[str, Any]:
                                      "Write the length in whole minutes, e.g. 60.")}
 
 
-@console_page(*ADMIN_ONLY, back="/admin/batches")
+@console_page(perm=CLASSES_MANAGE, back="/admin/batches")
 @_on_field("add_slot", "slot_added")
 async def slot_add(request: Request, c: Console) -> None:
     """Add a weekly class time (admins); the coming week's classes are made at once."""
@@ -143,7 +144,7 @@ async def slot_add(request: Request, c: Console) -> None:
               tz=get_deps(request).settings.timezone)
 
 
-@console_page(*ADMIN_ONLY, back="/admin/batches")
+@console_page(perm=CLASSES_MANAGE, back="/admin/batches")
 async def slot_edit(request: Request, c: Console) -> Response:
     """Change or remove a weekly class time (admins)."""
     slot_id = path_id(request, "slot_id")
@@ -176,7 +177,7 @@ async def student_unenrol(request: Request, c: Console) -> None:
               _date(c.field("left_on"), "left_on", today))
 
 
-@console_page(*ADMIN_ONLY, back="/admin/batches")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/batches")
 @_on_field("parent", "parent")
 async def parent_link(request: Request, c: Console) -> None:
     """Link a parent to a student of this batch (admins)."""
@@ -193,7 +194,7 @@ async def parent_link(request: Request, c: Console) -> None:
         raise InvalidField("parent_id", exc.message) from None
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=CLASSES_MANAGE)
 async def import_form(request: Request, c: Console) -> Response:
     """The roster CSV import form (admins), with the counts of an import just made."""
     q = request.query_params
@@ -203,7 +204,7 @@ async def import_form(request: Request, c: Console) -> Response:
                                                          "result": result})
 
 
-@console_page(*ADMIN_ONLY, back="/admin/batches/import")
+@console_page(perm=CLASSES_MANAGE, back="/admin/batches/import")
 async def import_submit(request: Request, c: Console) -> Response:
     """Preview or apply a roster CSV import (enrolments and parent links)."""
     deps = get_deps(request)

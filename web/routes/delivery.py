@@ -8,7 +8,8 @@ from starlette.routing import Route
 
 from domain.errors import NotFound
 from domain.ops import delivery, delivery_email
-from web.console import ADMIN_ONLY, Console, console_page, page, run, see_other, uow_of
+from domain.perms.catalogue import DELIVERY_MANAGE
+from web.console import Console, console_page, page, run, see_other, uow_of
 from web.forms import parse_id
 
 
@@ -24,7 +25,7 @@ def _flash(request: Request) -> str | None:
     return None
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=DELIVERY_MANAGE)
 async def delivery_page(request: Request, c: Console) -> Response:
     """Failed, dead-lettered and unreachable notifications with their reasons (admins)."""
     data = await run(delivery.overview, uow_of(request, True), c.actor)
@@ -32,7 +33,7 @@ async def delivery_page(request: Request, c: Console) -> Response:
     return page(request, c, "admin/delivery.html", {"data": data, "email": email, "flash": _flash(request)})
 
 
-@console_page(*ADMIN_ONLY, back="/admin/delivery")
+@console_page(perm=DELIVERY_MANAGE, back="/admin/delivery")
 async def retry_one(request: Request, c: Console) -> Response:
     """Retry one notification (admins)."""
     notification_id = parse_id(request.path_params.get("notification_id"))
@@ -42,7 +43,7 @@ async def retry_one(request: Request, c: Console) -> Response:
     return see_other("/admin/delivery", m="retried")
 
 
-@console_page(*ADMIN_ONLY, back="/admin/delivery")
+@console_page(perm=DELIVERY_MANAGE, back="/admin/delivery")
 async def retry_all(request: Request, c: Console) -> Response:
     """Retry every failed, dead and unreachable notification (admins)."""
     n = await run(delivery.retry_all, uow_of(request), c.actor)

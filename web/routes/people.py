@@ -14,8 +14,8 @@ from domain.people import csv_import
 from domain.people import queries as people_queries
 from domain.people import services as people
 from domain.people.queries import PeopleFilter
+from domain.perms.catalogue import PEOPLE_MANAGE
 from web.console import (
-    ADMIN_ONLY,
     Console,
     back_to,
     console_page,
@@ -31,7 +31,7 @@ from web.forms import bounded, parse_choice, parse_id, path_id
 from web.pages import NO_STORE
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=PEOPLE_MANAGE)
 async def people_list(request: Request, c: Console) -> Response:
     """People, filtered (admins)."""
     params = request.query_params
@@ -47,7 +47,7 @@ async def people_list(request: Request, c: Console) -> Response:
                                                             "timezone": ""}})
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people")
 async def people_invite(request: Request, c: Console) -> Response:
     """Add a person and show their invite."""
     deps = get_deps(request)
@@ -67,7 +67,7 @@ async def people_invite(request: Request, c: Console) -> Response:
     return see_other(f"/admin/people/{result.person.id}/invite")
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people")
 async def people_invite_link(request: Request, c: Console) -> Response:
     """A person's invite link and /start text."""
     deps = get_deps(request)
@@ -82,7 +82,7 @@ async def people_invite_link(request: Request, c: Console) -> Response:
         "tme": f"https://t.me/{bot}?start={token}" if bot else None, "flash": None})
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people")
 async def people_status(request: Request, c: Console) -> Response:
     """Change a person's status."""
     status = parse_choice(PersonStatus, c.field("status"))
@@ -92,14 +92,14 @@ async def people_status(request: Request, c: Console) -> Response:
     return RedirectResponse(with_mark(back_to(c.field("back"), "/admin/people"), "status"), 303)
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people")
 async def people_role(request: Request, c: Console) -> Response:
     """Change a person's role."""
     await run(people.set_role, uow_of(request), c.actor, path_id(request), c.field("role"))
     return RedirectResponse(with_mark(back_to(c.field("back"), "/admin/people"), "role"), 303)
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people")
 async def people_link_parent(request: Request, c: Console) -> Response:
     """Link a parent to a child."""
     parent_id, child_id = parse_id(c.field("parent_id")), parse_id(c.field("child_id"))
@@ -109,7 +109,7 @@ async def people_link_parent(request: Request, c: Console) -> Response:
     return see_other("/admin/people", m="parent")
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=PEOPLE_MANAGE)
 async def people_export(request: Request, c: Console) -> Response:
     """Everyone as CSV."""
     text = await run(people_queries.export_people_csv, uow_of(request), c.actor)
@@ -117,7 +117,7 @@ async def people_export(request: Request, c: Console) -> Response:
         **NO_STORE, "content-disposition": 'attachment; filename="taskbell-people.csv"'})
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=PEOPLE_MANAGE)
 async def import_form(request: Request, c: Console) -> Response:
     """The CSV import form."""
     return page(request, c, "admin/import.html", {"preview": None, "csv_text": "", "error": None,
@@ -141,7 +141,7 @@ async def _csv_text(c: Console) -> str:
     return c.field("csv_text")
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people/import")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people/import")
 async def import_submit(request: Request, c: Console) -> Response:
     """Preview or apply a CSV import."""
     deps = get_deps(request)

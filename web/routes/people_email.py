@@ -9,7 +9,8 @@ from starlette.routing import Route
 
 from domain.errors import InvalidField
 from domain.mail import channels
-from web.console import ADMIN_ONLY, STAFF, Console, console_page, page, run, see_other, uow_of
+from domain.perms.catalogue import PEOPLE_MANAGE
+from web.console import STAFF, Console, console_page, page, run, see_other, uow_of
 from web.forms import path_id
 from web.routes.channels import VERIFY_MESSAGES, choices_from
 
@@ -48,19 +49,19 @@ async def _save_channels(request: Request, c: Console, person_id: int | None) ->
     return see_other(_base(person_id), m="channels_saved")
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=PEOPLE_MANAGE)
 async def person_email(request: Request, c: Console) -> Response:
     """A person's email address and channel choices (admins)."""
     return await _show(request, c, path_id(request))
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people")
 async def person_email_save(request: Request, c: Console) -> Response:
     """Set or clear a person's email address (admins; audited)."""
     return await _save_email(request, c, path_id(request))
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people")
 async def person_channels_save(request: Request, c: Console) -> Response:
     """Set a person's channel per kind group (admins; audited)."""
     return await _save_channels(request, c, path_id(request))

@@ -7,8 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.perms import services as perms
+from domain.perms.catalogue import PEOPLE_MANAGE
 from web.console import (
-    ADMIN_ONLY,
     Console,
     console_page,
     flash_message,
@@ -20,14 +20,14 @@ from web.console import (
 from web.forms import bounded, path_id
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people")
 async def person_permissions(request: Request, c: Console) -> Response:
     """A person's permissions: held by role, granted or revoked."""
     data = await run(perms.person_permissions, uow_of(request, True), c.actor, path_id(request))
     return page(request, c, "admin/permissions.html", {"p": data, "flash": flash_message(request)})
 
 
-@console_page(*ADMIN_ONLY, back="/admin/people")
+@console_page(perm=PEOPLE_MANAGE, back="/admin/people")
 async def person_permission_set(request: Request, c: Console) -> Response:
     """Grant, revoke or reset one permission (audited)."""
     person_id = path_id(request)

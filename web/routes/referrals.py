@@ -9,8 +9,9 @@ from starlette.routing import Route
 
 from domain.errors import InvalidInput
 from domain.models import ReferralStatus
+from domain.perms.catalogue import REFERRALS_MANAGE
 from domain.referrals import services as referrals
-from web.console import ADMIN_ONLY, Console, console_page, page, run, see_other, uow_of
+from web.console import Console, console_page, page, run, see_other, uow_of
 from web.deps import get_deps
 from web.forms import parse_choice, path_id
 
@@ -18,7 +19,7 @@ FLASH = {"declined": "Referral declined.", "reopened": "Referral reopened.",
          "unchanged": "Nothing changed: it was already like that."}
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=REFERRALS_MANAGE)
 async def referrals_list(request: Request, c: Console) -> Response:
     """Referrals, newest first, filtered by status."""
     status = parse_choice(ReferralStatus, request.query_params.get("status"))
@@ -28,7 +29,7 @@ async def referrals_list(request: Request, c: Console) -> Response:
         "flash": FLASH.get(request.query_params.get("m", ""))})
 
 
-@console_page(*ADMIN_ONLY, back="/admin/referrals")
+@console_page(perm=REFERRALS_MANAGE, back="/admin/referrals")
 async def referral_invite(request: Request, c: Console) -> Response:
     """Invite the person referred: add them to the allowlist and show their invite link."""
     person_id = await run(referrals.invite, uow_of(request), c.actor, path_id(request), c.field("role") or "student",
@@ -36,7 +37,7 @@ async def referral_invite(request: Request, c: Console) -> Response:
     return see_other(f"/admin/people/{person_id}/invite")
 
 
-@console_page(*ADMIN_ONLY, back="/admin/referrals")
+@console_page(perm=REFERRALS_MANAGE, back="/admin/referrals")
 async def referral_status(request: Request, c: Console) -> Response:
     """Decline a referral, or reopen a declined one."""
     status = parse_choice(ReferralStatus, c.field("status"))

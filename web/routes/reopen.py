@@ -8,11 +8,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.attendance import sheet as att_sheet
-from web.console import ADMIN_ONLY, Console, console_page, run, uow_of
+from domain.perms.catalogue import CLASSES_MANAGE
+from web.console import Console, console_page, run, uow_of
 from web.forms import bounded, path_id
 
 
-@console_page(*ADMIN_ONLY, back="/admin/classes")
+@console_page(perm=CLASSES_MANAGE, back="/admin/classes")
 async def class_reopen(request: Request, c: Console) -> Response:
     """Reopen a class with the reason given; back to its sheet."""
     session_id = path_id(request)

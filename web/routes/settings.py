@@ -10,8 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from domain.perms.catalogue import SETTINGS_MANAGE
 from domain.settings import services as settings
-from web.console import ADMIN_ONLY, Console, console_page, page, run, see_other, uow_of
+from web.console import Console, console_page, page, run, see_other, uow_of
 from web.forms import optional_id
 
 FLASH = {"saved": "Settings saved.", "unchanged": "Nothing changed: the values were already like that.",
@@ -30,13 +31,13 @@ async def _page(request: Request, c: Console, batch_id: int | None, *, errors: d
         "flash": FLASH.get(request.query_params.get("m", ""))}, status)
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=SETTINGS_MANAGE)
 async def settings_page(request: Request, c: Console) -> Response:
     """The rules of the organisation, or of the batch in ?batch_id=."""
     return await _page(request, c, optional_id(request.query_params.get("batch_id"), "batch"))
 
 
-@console_page(*ADMIN_ONLY, back="/admin/settings")
+@console_page(perm=SETTINGS_MANAGE, back="/admin/settings")
 async def settings_save(request: Request, c: Console) -> Response:
     """Save the posted values, or reset the one rule whose Reset button was pressed."""
     batch_id = optional_id(c.field("batch_id") or None, "batch")

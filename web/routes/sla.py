@@ -9,8 +9,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.errors import InvalidInput
+from domain.perms.catalogue import OPS_ADMIN
 from domain.sla import services as sla
-from web.console import ADMIN_ONLY, Console, console_page, page, run, see_other, uow_of
+from web.console import Console, console_page, page, run, see_other, uow_of
 from web.forms import optional_id
 
 FLASH = {"policy": "Policy saved; the open tickets were recomputed.",
@@ -40,13 +41,13 @@ def _minutes(text: str, label: str) -> int:
     return int(number) * unit
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=OPS_ADMIN)
 async def sla_page(request: Request, c: Console) -> Response:
     """Every team's SLA targets and the business calendar."""
     return await _page(request, c)
 
 
-@console_page(*ADMIN_ONLY, back="/admin/sla")
+@console_page(perm=OPS_ADMIN, back="/admin/sla")
 async def sla_save_policy(request: Request, c: Console) -> Response:
     """Save one team's targets for one priority, or reset them to the defaults."""
     team_id = optional_id(c.field("team_id"), "team") or 0
@@ -63,7 +64,7 @@ async def sla_save_policy(request: Request, c: Console) -> Response:
     return see_other("/admin/sla", m="policy")
 
 
-@console_page(*ADMIN_ONLY, back="/admin/sla")
+@console_page(perm=OPS_ADMIN, back="/admin/sla")
 async def sla_save_calendar(request: Request, c: Console) -> Response:
     """Save the business calendar: working days, hours and holidays."""
     days = [int(d) for d in c.fields("day") if d.isdigit()]

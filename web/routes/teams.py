@@ -9,11 +9,11 @@ from starlette.routing import Route
 
 from domain.errors import InvalidInput
 from domain.people import queries as people_queries
+from domain.perms.catalogue import OPS_ADMIN
 from domain.teams import queries as team_queries
 from domain.teams import services as teams
 from domain.teams.queries import FieldSpec
 from web.console import (
-    ADMIN_ONLY,
     Console,
     console_page,
     flash_message,
@@ -64,7 +64,7 @@ async def _people(request: Request, c: Console) -> list[tuple[int, str]]:
     return [(i, n) for i, n, _role in choices]
 
 
-@console_page(*ADMIN_ONLY)
+@console_page(perm=OPS_ADMIN)
 async def teams_list(request: Request, c: Console) -> Response:
     """Every team, the new-team form and the organisation CC list."""
     rows = await run(team_queries.list_teams, uow_of(request, True), c.actor, True)
@@ -74,21 +74,21 @@ async def teams_list(request: Request, c: Console) -> Response:
         "flash": _flash(request), "error": None})
 
 
-@console_page(*ADMIN_ONLY, back="/admin/teams")
+@console_page(perm=OPS_ADMIN, back="/admin/teams")
 async def team_create(request: Request, c: Console) -> Response:
     """Create a team (its members are set on its page)."""
     row = await run(teams.create_team, uow_of(request), c.actor, _spec(c))
     return see_other(f"/admin/teams/{row.id}", m="team_saved")
 
 
-@console_page(*ADMIN_ONLY, back="/admin/teams")
+@console_page(perm=OPS_ADMIN, back="/admin/teams")
 async def org_cc_save(request: Request, c: Console) -> Response:
     """Replace the organisation CC list (copied on every new ticket)."""
     await run(teams.set_org_cc, uow_of(request), c.actor, parse_ids(c.fields("person_id")))
     return see_other("/admin/teams", m="cc_saved")
 
 
-@console_page(*ADMIN_ONLY, back="/admin/teams")
+@console_page(perm=OPS_ADMIN, back="/admin/teams")
 async def team_show(request: Request, c: Console) -> Response:
     """One team: its details and extra fields, its members with their lead and notify flags."""
     row = await run(team_queries.get_team, uow_of(request, True), c.actor, path_id(request))
@@ -97,7 +97,7 @@ async def team_show(request: Request, c: Console) -> Response:
         "flash": _flash(request)})
 
 
-@console_page(*ADMIN_ONLY, back="/admin/teams")
+@console_page(perm=OPS_ADMIN, back="/admin/teams")
 async def team_update(request: Request, c: Console) -> Response:
     """Save a team's name, description, extra fields and options."""
     team_id = path_id(request)
@@ -120,7 +120,7 @@ def _members(c: Console) -> list[teams.MemberSpec]:
     return out
 
 
-@console_page(*ADMIN_ONLY, back="/admin/teams")
+@console_page(perm=OPS_ADMIN, back="/admin/teams")
 async def team_members(request: Request, c: Console) -> Response:
     """Replace the team's members and their flags."""
     team_id = path_id(request)
@@ -128,7 +128,7 @@ async def team_members(request: Request, c: Console) -> Response:
     return see_other(f"/admin/teams/{team_id}", m="members_saved")
 
 
-@console_page(*ADMIN_ONLY, back="/admin/teams")
+@console_page(perm=OPS_ADMIN, back="/admin/teams")
 async def team_archive(request: Request, c: Console) -> Response:
     """Archive a team (no new tickets) or bring it back."""
     team_id = path_id(request)

@@ -26,3 +26,12 @@ async def test_lead_pages_and_opens_and_others_are_refused(running, client, db, 
     assert "Job" in view["text"]
     refused = await say(client, org.olga.telegram_chat_id, "/queue", "admins and team leads")
     assert "Job" not in refused["text"]
+
+
+async def test_a_team_lead_has_queue_in_the_menu_and_the_help(running, client, db, org):  # noqa: F811
+    lead = org.lead.telegram_chat_id
+    assert "/queue" in (await say(client, lead, "/help", "/tasks"))["text"]
+    assert "queue" in {c["command"] for c in await client.commands(f"chat:{lead}")}
+    other = org.olga.telegram_chat_id
+    assert "/queue" not in (await say(client, other, "/help", "/tasks"))["text"]
+    assert "queue" not in {c["command"] for c in await client.commands(f"chat:{other}")}

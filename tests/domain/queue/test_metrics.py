@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
@@ -11,6 +13,7 @@ from domain.actors import Actor
 from domain.errors import Forbidden, InvalidInput
 from domain.models import Task, TaskStatus, Ticket, TicketStatus
 from domain.queue.metrics import metrics, nearest_rank, period_bounds
+from domain.queue.metrics_sql import offsets
 
 H = timedelta(hours=1)
 
@@ -86,3 +89,24 @@ def test_nearest_rank():
     assert nearest_rank([5, 1, 3, 2, 4], 0.5) == 3
     assert nearest_rank(list(range(1, 11)), 0.9) == 9
     assert nearest_rank([7], 0.9) == 7
+
+
+def test_trend_days_are_local_across_a_clock_change(world):
+    """Europe/London leaves summer time at 01:00 UTC on 25 Oct 2026; Kolkata is +05:30 all year."""
+    at = {"tap": datetime(2026, 10, 24, 23, 30, tzinfo=UTC),  # London 25 Oct 00:30 BST; Kolkata 25 Oct
+          "light": datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # London 25 Oct 01:30 BST (before the change)
+          "desk": datetime(2026, 10, 25, 23, 30, tzinfo=UTC),  # London 25 Oct 23:30 GMT; Kolkata 26 Oct
+          "booking": datetime(2026, 10, 24, 18, 20, tzinfo=UTC)}  # London 24 Oct; Kolkata 24 Oct 23:50
+    with world.db.uow() as uow:
+        for key, when in at.items():
+            uow.session.execute(update(Ticket).where(Ticket.id == world.tickets[key]).values(created_at=when))
+        uow.commit()
+    for tz in ("Europe/London", "Asia/Kolkata"):
+        start, end = period_bounds("custom", world.db.clock.now(), tz, date(2026, 10, 24), date(2026, 10, 26))
+        m = metrics(world.db.uow(readonly=True), Actor.web(world.admin.id, None), start, end, tz)
+        want = Counter(when.astimezone(ZoneInfo(tz)).date() for when in at.values())
+        assert {d.day: d.created for d in m.trend} == {d: want[d] for d in (date(2026, 10, 24) + timedelta(days=i)
+                                                                            for i in range(3))}, tz
+    assert [o for _, o in offsets(*period_bounds("custom", world.db.clock.now(), "Europe/London",
+                                                 date(2026, 10, 24), date(2026, 10, 26)), "Europe/London")] \
+        == [3600, 0]

@@ -76,3 +76,22 @@ async def test_admin_rules_and_broadcast(db, world):
     assert told == len(members) and told > 0
     assert [a.title for a in alerts.list_unread(db.uow(readonly=True), Actor.web(members[0].id, None))] == [
         "Fire drill at 11"]
+
+
+async def test_rule_and_broadcast_forms_offer_names_not_ids(db, world):
+    async with client(make_deps(db)) as http:
+        await sign_in(http, db, world.admin)
+        rules = await http.get("/admin/alert-rules")
+        assert f'<option value="{world.lead.id}"' in rules.text and 'name="people" multiple' in rules.text
+        own = (await http.get("/admin/alerts")).text
+        assert f'name="teams" value="{world.facilities.id}"> Facilities' in own and "(ids)" not in own
+        token = csrf_in(rules.text)
+        r = await http.post("/admin/alert-rules/sla_breach", data={
+            "csrf": token, "enabled": "1", "severity": "urgent", "window": "0", "people": [str(world.lead.id)]})
+        assert r.status_code == 303
+        r = await http.post("/admin/alerts/broadcast", data={"csrf": csrf_in(own), "title": "Team meeting",
+                                                             "teams": [str(world.facilities.id)], "severity": "info"})
+        assert r.status_code == 303 and r.headers["location"].startswith("/admin/alerts?sent=")
+    view = alert_rules.list_rules(db.uow(readonly=True), Actor.web(world.admin.id, None))
+    assert next(r for r in view.rules if r.type == "sla_breach").people == (world.lead.id,)
+    assert "Team meeting" in [a.title for a in alerts.list_unread(db.uow(readonly=True), Actor.web(world.lead.id, None))]

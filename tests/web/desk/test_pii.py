@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from domain.actors import Actor
+from domain.alerts import services as alerts
 from domain.errors import Forbidden
 from domain.groups import services as groups
 from domain.mail import channels
@@ -17,6 +18,7 @@ from domain.perms import services as perms
 from domain.perms.catalogue import PERMISSIONS, PII_FULL
 from domain.perms.check import can
 from domain.pii import mask_email, mask_name, mask_phone, redact_text, redactor
+from domain.reminders import briefs
 from domain.tickets.rows import Contact
 from tests.auxil.console import csrf_in, sign_in
 from tests.auxil.web import api_token, client, make_deps
@@ -115,9 +117,16 @@ async def test_a_viewer_without_full_access_sees_masked_values_everywhere(db, wo
             "ticket": (await http.get(f"/admin/tickets/{tid}")).text,
             "group": (await http.get(f"/admin/groups/{group.id}")).text,
             "api": (await http.get(f"/api/tickets/{tid}", headers=api_token(db, bea.id))).text,
+            "tickets": (await http.get("/admin/tickets")).text,
+            "tickets.csv": (await http.get("/admin/tickets.csv")).text,
+            "api.tickets": (await http.get("/api/tickets", headers=api_token(db, bea.id))).text,
+            "queue": (await http.get("/admin/queue")).text,
+            "alerts": (await http.get("/admin/alerts")).text,
         }
     email_page = delivery_email.email_overview(db.uow(), Actor.web(bea.id, None))
     surfaces["delivery"] = repr(email_page.refused)
+    surfaces["brief"] = repr(briefs.compose(db.uow(readonly=True), bea.id, "UTC"))
+    surfaces["alert list"] = repr(alerts.list_mine(db.uow(readonly=True), Actor.telegram(bea.id)))
     for where, text in surfaces.items():
         for whole in (rita_phone, "rita@example.com", "+447700900999", "zara@example.com"):
             assert whole not in text, (where, whole)
@@ -126,7 +135,7 @@ async def test_a_viewer_without_full_access_sees_masked_values_everywhere(db, wo
         assert rita_masked in surfaces[where] and "Rita R." in surfaces[where], where
         assert "Rita Requester" not in surfaces[where], where
     assert "r***@example.com" in surfaces["people"] and "r***@example.com" in surfaces["delivery"]
-    for where in ("ticket", "api"):
+    for where in ("ticket", "api", "tickets.csv"):
         assert "77****0999" in surfaces[where] and "z***@example.com" in surfaces[where], where
         assert "Zara G." in surfaces[where], where
     with db.uow(readonly=True) as uow:
@@ -147,3 +156,20 @@ async def test_a_viewer_without_full_access_sees_masked_values_everywhere(db, wo
     for v in views:
         assert v.actor_id == world.admin.id and v.user_agent == AGENT["user-agent"] and v.ip
         assert world.rita.id in v.details["whose"] and world.admin.id not in v.details["whose"]
+
+    # The ticket's outside contact seen whole (console, API, CSV) is audited too: who, whose, where, IP, agent.
+    async with client(make_deps(db)) as http:
+        await sign_in(http, db, world.admin)
+        shown = (await http.get(f"/admin/tickets/{tid}", headers=AGENT)).text
+        await http.get(f"/api/tickets/{tid}", headers={**AGENT, **api_token(db, world.admin.id)})
+        await http.get("/admin/tickets.csv", headers=AGENT)
+    assert "+447700900999" in shown or "07700 900999" in shown
+    with db.uow(readonly=True) as uow:
+        seen = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "pii.view",
+                                                            AuditEntry.object_type == "ticket")
+                                   .order_by(AuditEntry.id)).all()
+    assert [v.details["where"] for v in seen] == ["console.ticket", "api.ticket", "csv.tickets"]
+    for v in seen:
+        assert v.actor_id == world.admin.id and v.user_agent == AGENT["user-agent"] and v.ip
+        assert len(v.details["whose"]) == 1 and v.details["whose"][0].startswith("Zara Guest (contact of #")
+        assert tid in v.details["tickets"]
