@@ -31,9 +31,12 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: page tests will be skipped"; }
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; a file stays on one worker, so a module's
+# sandbox and browser are shared by its tests). Most tests wait on the sandbox bot, so 3 fit 2 cores.
+TEST_WORKERS ?= 3
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The fast tier: pure logic, no database, no network, no browser (seconds).
 test-unit: $(STAMP)

@@ -22,9 +22,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium (Debian's) for the whole session; each test opens its own context."""
+    """One headless Chromium (Debian's) per test module; each test opens its own context.
+
+    Module scope, not session: Playwright's sync API keeps an event loop running in the thread while
+    it lives, so asyncio tests that a pytest-xdist worker runs after a page test would fail."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")

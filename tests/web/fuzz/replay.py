@@ -1,6 +1,7 @@
 """The fuzz corpus (tests/web/fuzz/corpus.py) replayed as an admin and as a teacher, on SQLite and
 PostgreSQL: not one answer 5xx. The organisation's zone is east of UTC (Tokyo), where a far-future time
-overflows when shown."""
+overflows when shown. The replay itself is `replay_as`; test_fuzz_corpus_admin.py and
+test_fuzz_corpus_teacher.py run it (two files, so two pytest-xdist workers share the long run)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from tests.web.fuzz.corpus import Fuzzer
 from web.app import create_app
 
 
-async def test_the_fuzz_corpus_gets_no_5xx(db, make_person, clock, database_url):
+async def replay_as(role: Role, db, make_person, clock, database_url) -> None:
+    """Replay the whole corpus as the school's admin or its teacher; fail on any 5xx."""
     school = physics_class(db, make_person, ["Sam Student", "Sue Student"])
     admin = make_person(Role.ADMIN, "Ada Admin")
     teacher, sam = school["teacher"], school["students"][0]
@@ -39,7 +41,7 @@ async def test_the_fuzz_corpus_gets_no_5xx(db, make_person, clock, database_url)
            "tickets": str(ticket.id), "ticket_id": str(ticket.id), "teams": str(desk.id)}
     totals: dict[str, int] = {}
     failures: list[str] = []
-    for who in (admin, teacher):
+    for who in (admin if role is Role.ADMIN else teacher,):
         info = auth.create_session(db.uow(), who.id, "127.0.0.1")
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL,
@@ -56,7 +58,7 @@ async def test_the_fuzz_corpus_gets_no_5xx(db, make_person, clock, database_url)
     requests = sum(totals.values())
     print(f"\nfuzz corpus on {database_url.split(':')[0]}: {requests} requests, "
           f"{len(failures)} answered 5xx; by status {dict(sorted(totals.items()))}")
-    assert requests > 2000, "the corpus did not reach the routes"
+    assert requests > 1000, "the corpus did not reach the routes"
     assert not failures, "\n".join(failures[:60])
 
 
