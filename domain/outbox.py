@@ -51,6 +51,12 @@ class NotificationKind(StrEnum):
     TICKET_REMINDER = "ticket_reminder"  # untriaged (leads) or in progress too long (assignees)
     FAMILY_MESSAGE = "family_message"  # a parent's reply to an absence or a teacher's note, and the answers
     ALERT = "alert"  # an alert (domain.alerts) to one recipient, with Open / Dismiss
+    # Homework (domain.homework): set (to each student, Hand in / Mark done), a reminder before the due time
+    # (students with nothing handed in), a hand-in (to whoever set it, with Open), the review comment.
+    HOMEWORK_SET = "homework_set"
+    HOMEWORK_REMINDER = "homework_reminder"
+    HOMEWORK_HANDED_IN = "homework_handed_in"
+    HOMEWORK_REVIEWED = "homework_reviewed"
 
 
 # Messages that carry a task's card and its buttons: a person has one live card per task (the newest).

@@ -28,6 +28,7 @@ from domain.models.desk import (
     TicketStatus,
     TicketWatcher,
 )
+from domain.models.homework import Homework, HomeworkFile, HomeworkItem, HomeworkStatus
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.perms import PersonPermission
@@ -75,6 +76,10 @@ __all__ = [
     "Enrolment",
     "Group",
     "GroupMember",
+    "Homework",
+    "HomeworkFile",
+    "HomeworkItem",
+    "HomeworkStatus",
     "IdempotencyKey",
     "Mark",
     "Notification",

@@ -14,6 +14,7 @@ from bot import callbacks as cb
 from bot import decline_callbacks as dc
 from bot import desk_callbacks as dk
 from bot import enrol_callbacks as en
+from bot import homework_callbacks as hw
 from bot import queue_callbacks as qc
 from bot import ticket_callbacks as tk
 from domain.models import Priority
@@ -65,6 +66,10 @@ KINDS = {
     al.AlertButton: st.builds(al.AlertButton, st.sampled_from(["o", "d"]), ids),
     qc.QueuePageButton: st.builds(qc.QueuePageButton, st.sampled_from(list(qc.SORTS)), pages),
     qc.QueueOpen: st.builds(qc.QueueOpen, st.sampled_from(list(qc.KINDS)), ids),
+    hw.HomeworkBatch: st.builds(hw.HomeworkBatch, ids),
+    hw.HomeworkStep: st.builds(hw.HomeworkStep, st.sampled_from(["skip", "done", "ok", "no"])),
+    hw.HomeworkItemButton: st.builds(hw.HomeworkItemButton, st.sampled_from(["h", "d", "o", "r"]), ids),
+    hw.HomeworkView: st.builds(hw.HomeworkView, ids),
 }
 ANY = st.one_of(*KINDS.values())
 
