@@ -21,14 +21,16 @@ EVERYONE = [("request", "ask a team for something (a repair, a booking...)"), ("
 WORKER = [("tasks", "my open tasks")]
 MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned"),
            ("attendance", "take today's attendance"), ("classes", "my classes today and this week"),
-           ("inbox", "things waiting for me"), ("announce", "post an announcement to a batch (and its parents)")]
+           ("inbox", "things waiting for me"), ("announce", "post an announcement to a batch (and its parents)"),
+           ("homework", "set homework and see hand-ins")]
 
 QUEUE = ("queue", "open tickets and tasks, soonest breach first")
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"), QUEUE, *EVERYONE],
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
-    Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
+    Role.STUDENT: [*WORKER, ("homework", "my open homework: hand in or mark done"),
+                   ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
                    ("portal", "my page: attendance, announcements"), ("marks", "my test results"),
                    ("refer", "refer a friend to the centre"), *EVERYONE],
     Role.PARENT: [("absent", "excuse my child from a class"), ("myattendance", "my children's attendance"),

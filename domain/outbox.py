@@ -54,6 +54,12 @@ class NotificationKind(StrEnum):
     ANNOUNCEMENT = "announcement"  # an announcement (domain.announcements) to a student, parent, ...
     MARK_RESULT = "mark_result"  # to a parent: their child's mark in a test (rule marks.notify_parents)
     REFERRAL_THANKS = "referral_thanks"  # to a referrer: the person they referred has enrolled (once)
+    # Homework (domain.homework): set (to each student, Hand in / Mark done), a reminder before the due time
+    # (students with nothing handed in), a hand-in (to whoever set it, with Open), the review comment.
+    HOMEWORK_SET = "homework_set"
+    HOMEWORK_REMINDER = "homework_reminder"
+    HOMEWORK_HANDED_IN = "homework_handed_in"
+    HOMEWORK_REVIEWED = "homework_reviewed"
 
 
 # Messages that carry a task's card and its buttons: a person has one live card per task (the newest).

@@ -22,7 +22,15 @@ import mailer.kinds_announcements  # noqa: F401  (registers its renderer)
 from domain import mailqueue, outbox
 from domain.outbox import Delivery
 from domain.uow import Database
-from mailer import compose, kinds_alerts, kinds_marks, kinds_people, kinds_tasks, kinds_tickets  # noqa: F401  (these register renderers)
+from mailer import (  # noqa: F401  (these register renderers)
+    compose,
+    kinds_alerts,
+    kinds_homework,
+    kinds_marks,
+    kinds_people,
+    kinds_tasks,
+    kinds_tickets,
+)
 from mailer.registry import MailContext
 from mailer.smtp import Outcome, SmtpConfig, send
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from adapters import backup_files
 from domain.alerts import sla_scan
 from domain.attendance import pipeline, schedule
+from domain.homework import reminders as homework_reminders
 from domain.ops import backups, updates
 from domain.reminders import briefs
 from domain.reminders import services as reminders
@@ -57,6 +58,11 @@ def remind_desk(ctx: JobContext) -> str:
     return f"{r.untriaged} untriaged, {r.in_progress} in progress reminded"
 
 
+def remind_homework(ctx: JobContext) -> str:
+    """Homework due soon: remind the students who have handed nothing in (rule homework.remind_before_hours)."""
+    return f"{homework_reminders.scan(ctx.db.uow())} homework reminders"
+
+
 def send_briefs(ctx: JobContext) -> str:
     return f"{briefs.send_due(ctx.db.uow, ctx.org_tz)} briefs"
 
@@ -96,6 +102,7 @@ JOBS = {
     "sessions.close": (close_sessions, "interval", {"minutes": 5}),
     "reminders.scan": (remind, "interval", {"minutes": 1}),
     "desk.remind": (remind_desk, "interval", {"minutes": 5}),
+    "homework.remind": (remind_homework, "interval", {"minutes": 5}),
     "sla.alerts": (alert_sla, "interval", {"minutes": 1}),
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),

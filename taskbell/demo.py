@@ -20,6 +20,7 @@ from domain.uow import Database
 from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
+from taskbell.demo_homework import seed_homework_history, seed_homework_now
 from taskbell.demo_mail import seed_mail
 from taskbell.demo_marks import seed_marks
 from taskbell.demo_ops import seed_permissions
@@ -68,7 +69,8 @@ HINTS = {
              "Batches, Settings, Delivery). Tom declined a task: Reassign it. Referrals: invite Zara Khan; Marks.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
               "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
-    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak. "
+    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak; "
+             "/homework: hand-ins per batch, Open and Review. "
              "She chose Telegram and email for tasks: the Mailbox tab has her copy. She is granted classes.manage: "
              "/web, then the console's Batches lets her add a batch.",
     "tom": "Facilities crew. Try /tasks: Start, Complete or Decline a task; reply to a ticket message to answer.",
@@ -81,7 +83,7 @@ HINTS = {
           "/marks for test results, /refer to refer a friend.",
     "s2": "Student, Physics and Biology. Try /tasks; /absent to excuse a class ahead.",
     "s3": "Student, Physics: drifting into absences. Try /tasks.",
-    "s4": "Student, Physics and Maths. Try /tasks.",
+    "s4": "Student, Physics and Maths. Try /homework: Maths is due tomorrow; hand in a photo of your working.",
     "s5": "Student, Maths: missed the last three classes. Try /absent.",
     "s6": "Student, Maths. Try /tasks.",
     "s7": "Student, Maths and Biology. Try /tasks.",
@@ -188,6 +190,7 @@ def seed(container: Container) -> str:
     sla_summary = seed_sla(db, clock, ids, desk_teams, now, container.settings.timezone)
     clock.set(now - timedelta(hours=1))  # Tom got this an hour ago (history); he declines it below
     [tap] = assign("admin", "Fix the dripping tap in Lab 2", people_=["tom"], due_days=1)
+    homework_past = seed_homework_history(db, clock, ids, now)
     with db.uow() as uow:  # weeks of history are not news: only today's class sheet and what follows is sent
         uow.session.execute(update(Notification).where(Notification.created_at < now - timedelta(minutes=1)).values(
             status=NotificationStatus.SENT, sent_at=Notification.created_at, last_error="demo history"))
@@ -200,6 +203,7 @@ def seed(container: Container) -> str:
     desk_summary = seed_desk_now(db, ids, desk_teams)
     news = seed_announcements(db, ids)  # to Year 9 Biology and to all parents: in their chats at start
     marks_summary = seed_marks(db, ids, now.astimezone(ZoneInfo(container.settings.timezone)).date())
+    homework_now = seed_homework_now(db, clock, ids, now, container.settings.timezone)
     announced = sla_scan.scan(db.uow())  # the at-risk and breached demo tickets' alerts, for /alerts
     grants = seed_permissions(db, ids)  # Meera: classes.manage; Raj: alerts.broadcast
     with db.uow() as uow:
@@ -208,4 +212,5 @@ def seed(container: Container) -> str:
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
             f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}, "
-            f"{announced.at_risk + announced.breached} SLA alerts, {news}, {marks_summary}, {grants}")
+            f"{announced.at_risk + announced.breached} SLA alerts, {news}, {marks_summary}, {grants}, "
+            f"{homework_past}, {homework_now}")

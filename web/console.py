@@ -58,6 +58,7 @@ NAV: list[tuple[str, str, tuple[Role, ...] | str]] = [  # (path, label, roles or
     ("/admin/groups", "Groups", STAFF),
     ("/admin/batches", "Batches", STAFF),
     ("/admin/marks", "Marks", STAFF),
+    ("/admin/homework", "Homework", STAFF),
     ("/admin/insights", "Insights", STAFF),
     ("/admin/reports", "Reports", STAFF),
     ("/admin/people", "People", PEOPLE_MANAGE),

@@ -48,6 +48,8 @@ KIND_GROUP = {
     "ticket_resolved": "tickets", "ticket_comment": "tickets",
     "admin_alert": "alerts", "pending_action": "alerts", "alert": "alerts", "announcement": "alerts",
     "referral_thanks": "alerts",
+    "homework_set": "tasks", "homework_handed_in": "tasks", "homework_reviewed": "tasks",
+    "homework_reminder": "reminders",
 }
 # Kinds that live in the chat only: the interactive sheet (and its mend) and the Telegram sign-in code.
 TELEGRAM_ONLY = frozenset({"attendance_sheet", "attendance_sheet_done", "login_code"})

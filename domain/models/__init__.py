@@ -29,6 +29,7 @@ from domain.models.desk import (
     TicketStatus,
     TicketWatcher,
 )
+from domain.models.homework import Homework, HomeworkFile, HomeworkItem, HomeworkStatus
 from domain.models.marks import ClassTest, Referral, ReferralStatus, StudentMark
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
@@ -80,6 +81,10 @@ __all__ = [
     "Enrolment",
     "Group",
     "GroupMember",
+    "Homework",
+    "HomeworkFile",
+    "HomeworkItem",
+    "HomeworkStatus",
     "IdempotencyKey",
     "Mark",
     "Notification",

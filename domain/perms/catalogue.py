@@ -25,6 +25,7 @@ REFERRALS_MAKE = "referrals.make"
 REFERRALS_MANAGE = "referrals.manage"
 AUDIT_READ = "audit.read"
 DELIVERY_MANAGE = "delivery.manage"
+HOMEWORK_ASSIGN = "homework.assign"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -48,9 +49,10 @@ PERMISSIONS: dict[str, str] = {
     REFERRALS_MANAGE: "See referrals, invite the people referred, decline them",
     AUDIT_READ: "Read the audit log",
     DELIVERY_MANAGE: "See messages that could not be delivered and send them again",
+    HOMEWORK_ASSIGN: "Set and review homework for their own batches",
 }
 
-_STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW})
+_STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW, HOMEWORK_ASSIGN})
 _FAMILY = frozenset({REFERRALS_MAKE})
 
 ROLE_DEFAULTS: dict[Role, frozenset[str]] = {

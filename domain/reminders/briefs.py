@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from domain.homework import brief as homework_brief
 from domain.inbox import services as inbox
 from domain.models import (
     AttendanceRecord,
@@ -138,6 +139,7 @@ def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
             brief.add("Your tasks", _my_tasks(s, person, now, day_end))
             batches = list(s.scalars(select(Enrolment.batch_id).where(Enrolment.student_id == person_id)))
             brief.add("Today's classes", _classes(s, batches, day, tz))
+        brief.add("Homework due soon", homework_brief.due_soon(s, person, now, tz))
         if person.role == Role.PARENT and day.weekday() == 0:  # a weekly summary, on Mondays
             week_start = day - timedelta(days=7)
             for child_id, child_name in s.execute(select(Person.id, Person.name).join(

@@ -124,6 +124,9 @@ CATALOGUE: tuple[RuleSpec, ...] = (
     RuleSpec("sla.at_risk_share", "Service desk", "SLA at risk when less is left than",
              "A ticket (or task) whose time left is less than this share of its target (or of the time "
              "from creation to due) counts as at risk.", INT, "%", 1, 90),
+    RuleSpec("homework.remind_before_hours", "Homework", "Remind students of homework before it is due",
+             "Students who have handed nothing in are reminded this many hours before the due time (once; "
+             "quiet hours hold it until morning).", INT, "hours", 1, 168),
     RuleSpec("email.per_minute", "Email", "Emails per minute at most",
              "Your mail provider's sending limit: Taskbell paces email to stay under it (messages wait "
              "in the outbox, none is lost).", INT, "per minute", 1, 10000),

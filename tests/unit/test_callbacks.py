@@ -15,6 +15,7 @@ from bot import callbacks as cb
 from bot import decline_callbacks as dc
 from bot import desk_callbacks as dk
 from bot import enrol_callbacks as en
+from bot import homework_callbacks as hw
 from bot import queue_callbacks as qc
 from bot import referral_callbacks as rf
 from bot import ticket_callbacks as tk
@@ -72,6 +73,10 @@ KINDS = {
     qc.QueueOpen: st.builds(qc.QueueOpen, st.sampled_from(list(qc.KINDS)), ids),
     an.AnnounceTarget: st.builds(an.AnnounceTarget, pages),
     an.AnnounceStep: st.builds(an.AnnounceStep, st.sampled_from(["u", "n", "ok", "no"])),
+    hw.HomeworkBatch: st.builds(hw.HomeworkBatch, ids),
+    hw.HomeworkStep: st.builds(hw.HomeworkStep, st.sampled_from(["skip", "done", "ok", "no"])),
+    hw.HomeworkItemButton: st.builds(hw.HomeworkItemButton, st.sampled_from(["h", "d", "o", "r"]), ids),
+    hw.HomeworkView: st.builds(hw.HomeworkView, ids),
 }
 ANY = st.one_of(*KINDS.values())
 
