@@ -37,6 +37,7 @@ from domain.models.records import (
     NotificationStatus,
     RuleConfig,
 )
+from domain.models.risk import RiskEvent, RiskProfile
 from domain.models.sla import SlaPolicy
 from domain.models.tasks import (
     FINISHED_STATUSES,
@@ -87,6 +88,8 @@ __all__ = [
     "PersonPermission",
     "PersonStatus",
     "Priority",
+    "RiskEvent",
+    "RiskProfile",
     "Role",
     "RuleConfig",
     "ScheduleSlot",
