@@ -19,6 +19,7 @@ BACKUPS_RUN = "backups.run"
 SETTINGS_MANAGE = "settings.manage"
 DESK_TRIAGE = "desk.triage"
 PII_FULL = "pii.full"
+RISK_REVIEW = "risk.review"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -36,9 +37,10 @@ PERMISSIONS: dict[str, str] = {
     SETTINGS_MANAGE: "Change the organisation's settings",
     DESK_TRIAGE: "See and triage every ticket",
     PII_FULL: "See other people's phone numbers, e-mails and full names unmasked",
+    RISK_REVIEW: "See students' risk (of the batches one teaches) and act on it",
 }
 
-_STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW})
+_STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW, RISK_REVIEW})
 
 ROLE_DEFAULTS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(PERMISSIONS),
