@@ -11,7 +11,15 @@ from sqlalchemy import select, update
 from domain import audit
 from domain.actors import Actor
 from domain.errors import InvalidInput, NotFound
-from domain.models import ActionStatus, Batch, Enrolment, ParentLink, PendingAction, Person, RiskProfile
+from domain.models import (
+    ActionStatus,
+    Batch,
+    Enrolment,
+    ParentLink,
+    PendingAction,
+    Person,
+    RiskProfile,
+)
 from domain.outbox import Intent, NotificationKind, enqueue
 from domain.risk import scope
 from domain.risk.engine import INBOX_KIND

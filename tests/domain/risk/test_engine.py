@@ -14,7 +14,15 @@ from domain.attendance import schedule
 from domain.attendance import sheet as att_sheet
 from domain.attendance.batches import create_batch
 from domain.errors import InvalidInput, NotFound
-from domain.models import ClassSession, Mark, Notification, PendingAction, RiskEvent, RiskProfile, Role
+from domain.models import (
+    ClassSession,
+    Mark,
+    Notification,
+    PendingAction,
+    RiskEvent,
+    RiskProfile,
+    Role,
+)
 from domain.reminders import briefs
 from domain.risk import actions, engine, queries
 from tests.factories import physics_class
