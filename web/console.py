@@ -45,6 +45,7 @@ NAV = [  # (path, label, roles)
     ("/admin/metrics", "Metrics", (Role.ADMIN, Role.TEACHER, Role.MEMBER)),
     ("/admin/groups", "Groups", STAFF),
     ("/admin/batches", "Batches", STAFF),
+    ("/admin/risk", "Risk", STAFF),
     ("/admin/insights", "Insights", STAFF),
     ("/admin/reports", "Reports", STAFF),
     ("/admin/people", "People", ADMIN_ONLY),
