@@ -4,41 +4,17 @@ actions, the brief, and a teacher never seeing risk outside their batches."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from domain.actors import Actor
-from domain.attendance import schedule
-from domain.attendance import sheet as att_sheet
-from domain.attendance.batches import create_batch
 from domain.errors import InvalidInput, NotFound
-from domain.models import (
-    ClassSession,
-    Mark,
-    Notification,
-    PendingAction,
-    RiskEvent,
-    RiskProfile,
-    Role,
-)
+from domain.models import Mark, Notification, PendingAction, RiskEvent, RiskProfile
 from domain.reminders import briefs
 from domain.risk import actions, engine, queries
-from tests.factories import physics_class
-
-TZ = "Europe/London"
-MONDAYS = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
-SYSTEM = Actor.system()
-
-
-def take(db, klass, clock, day: date, marks: dict[int, Mark]) -> None:
-    schedule.ensure_sessions(db.uow(), day, day, TZ)
-    with db.uow(readonly=True) as uow:
-        cs = uow.session.scalars(select(ClassSession).where(ClassSession.on_date == day)).one()
-    clock.set(datetime.combine(day, time(15, 55), UTC))
-    schedule.open_due(db.uow())
-    att_sheet.submit(db.uow(), Actor.telegram(klass["teacher"].id), cs.id, marks)
+from tests.domain.risk.world import MONDAYS, SYSTEM, TZ, build_school, take
 
 
 def risk_items(db) -> list[PendingAction]:
@@ -53,14 +29,7 @@ def events(db) -> list[RiskEvent]:
 
 @pytest.fixture
 def school(db, make_person, clock):
-    klass = physics_class(db, make_person, ["Amir Ahmed", "Bea Brown", "Cy Chen"])
-    klass["loner"] = make_person(Role.STUDENT, "Dee Dunn")  # in no batch: no data at all
-    klass["other"] = make_person(Role.TEACHER, "Oscar Other")
-    create_batch(db.uow(), SYSTEM, name="Art 7", teacher_ids=[klass["other"].id])
-    amir, bea = klass["students"][:2]
-    for n, day in enumerate(MONDAYS[:3]):  # Amir: absent in 3 of 3 (HIGH); Bea: 2 of 3 present (MEDIUM)
-        take(db, klass, clock, day, {amir.id: Mark.ABSENT, bea.id: Mark.LATE if n == 1 else Mark.PRESENT})
-    return klass
+    return build_school(db, make_person, clock)
 
 
 def test_recompute_scores_what_it_knows_and_says_what_it_does_not(db, school):
