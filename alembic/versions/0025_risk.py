@@ -23,7 +23,7 @@ def upgrade() -> None:
     op.create_table(
         'student_risk_profiles',
         sa.Column('student_id', sa.Integer(), nullable=False),
-        sa.Column('score', sa.Float(), nullable=True),
+        sa.Column('score', sa.Double(), nullable=True),
         sa.Column('level', sa.String(length=20), nullable=False),
         sa.Column('breakdown', JSON, nullable=False),
         sa.Column('reasons', sa.Text(), nullable=False),
@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column('student_id', sa.Integer(), nullable=False),
         sa.Column('from_level', sa.String(length=20), nullable=True),
         sa.Column('to_level', sa.String(length=20), nullable=False),
-        sa.Column('score', sa.Float(), nullable=True),
+        sa.Column('score', sa.Double(), nullable=True),
         sa.Column('reasons', sa.Text(), nullable=False),
         sa.Column('at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['student_id'], ['people.id'],
