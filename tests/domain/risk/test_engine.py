@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from domain.actors import Actor
 from domain.errors import InvalidInput, NotFound
+from domain.inbox import services as inbox
 from domain.models import Mark, Notification, PendingAction, RiskEvent, RiskProfile
 from domain.reminders import briefs
 from domain.risk import actions, engine, queries
@@ -81,6 +82,9 @@ def test_teachers_actions_and_the_parent_note(db, school):
     amir = school["students"][0]
     tina = Actor.web(school["teacher"].id, None)
     engine.recompute(db.uow(), SYSTEM)
+    (item,) = risk_items(db)  # the inbox's own Notify parent would send its summary: refused for risk items
+    with pytest.raises(InvalidInput, match=f"/admin/risk/student/{amir.id}"):
+        inbox.resolve_action(db.uow(), tina, item.id, "notify_parent")
     with pytest.raises(InvalidInput, match="note"):
         actions.review(db.uow(), tina, amir.id, "ignored", "")
     assert actions.review(db.uow(), tina, amir.id, "reviewed", "Spoke to him") == "Marked as reviewed."
