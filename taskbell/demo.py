@@ -20,6 +20,7 @@ from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
 from taskbell.demo_mail import seed_mail
+from taskbell.demo_risk import seed_risk
 from taskbell.demo_sla import seed_sla
 
 DEMO_MARKER = "demo.seeded"
@@ -64,7 +65,8 @@ HINTS = {
              "Batches, Settings, Delivery). Tom declined a task: Reassign it.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
               "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
-    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak. "
+    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak, "
+             "Gus at high risk (console: Risk). "
              "She chose Telegram and email for tasks: the Mailbox tab has her copy.",
     "tom": "Facilities crew. Try /tasks: Start, Complete or Decline a task; reply to a ticket message to answer.",
     "lena": "Facilities lead. A new request waits: Accept, Reject or Assign…; /tickets for the team's queue.",
@@ -76,7 +78,7 @@ HINTS = {
     "s4": "Student, Physics and Maths. Try /tasks.",
     "s5": "Student, Maths: missed the last three classes. Try /absent.",
     "s6": "Student, Maths. Try /tasks.",
-    "s7": "Student, Maths and Biology. Try /tasks.",
+    "s7": "Student, Maths and Biology: has stopped coming (high risk on Meera's Risk page). Try /tasks.",
     "s8": "Student, Maths and Biology: never missed a class. Try /tasks.",
     "p1": "Parent of Aarav. Try /web: his attendance, class by class.",
     "p2": "Parent of Bea. Try /absent to excuse her from a class.",
@@ -174,6 +176,7 @@ def seed(container: Container) -> str:
 
     now = real.clock.now()
     classes = seed_classes(db, clock, now, container.settings.timezone, ids)
+    risk_summary = seed_risk(db)  # at `now`: Gus's move into high risk reaches Meera's chat and /inbox
     clock.set(now - timedelta(days=6))
     desk_teams = seed_desk_history(db, clock, ids, container.attachments)
     sla_summary = seed_sla(db, clock, ids, desk_teams, now, container.settings.timezone)
@@ -195,5 +198,5 @@ def seed(container: Container) -> str:
                                    updated_at=uow.now))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
-            f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}, "
+            f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {risk_summary}, {desk_summary}, {sla_summary}, "
             f"{announced.at_risk + announced.breached} SLA alerts")
