@@ -92,7 +92,7 @@ def measure(db: Database, label: str, n: int) -> list[Row]:
         Row(f"risk recompute, first ({label})", size, first_s, "s", gather, "facts.gather alone",
             f"every profile and event written; {levels}; {first.into_high} into high (inbox items + messages)"),
         Row(f"risk recompute, nightly ({label})", size, again_s, "s", gather, "facts.gather alone",
-            f"no level changed ({again.changed}): profiles' scores and times updated in bulk"),
+            f"{again.changed} level changes: unchanged profiles get only their computed time (one UPDATE a chunk)"),
     ]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from domain import audit
@@ -71,45 +71,61 @@ def recompute(uow: UnitOfWork, actor: Actor, batch_id: int | None = None) -> Rec
 
 
 def _apply(s: Session, ids: Sequence[int], now: datetime, done: Recomputed) -> None:
-    known = {p.student_id: p for p in s.scalars(select(RiskProfile).where(RiskProfile.student_id.in_(ids)))}
+    """Score one chunk of students and write in bulk: new profiles, level changes (with their events),
+    changed scores, and for the unchanged (most, most nights) only the time they were computed."""
+    known = {sid: (level, score_, reasons, bd) for sid, level, score_, reasons, bd in s.execute(
+        select(RiskProfile.student_id, RiskProfile.level, RiskProfile.score, RiskProfile.reasons,
+               RiskProfile.breakdown).where(RiskProfile.student_id.in_(ids)))}
     gathered = facts.gather(s, ids)
-    same: list[dict[str, object]] = []
-    entered_high: list[tuple[int, RiskEvent]] = []
+    added: list[dict[str, object]] = []
+    moved: list[dict[str, object]] = []
+    rescored: list[dict[str, object]] = []
+    untouched: list[int] = []
+    events: list[dict[str, object]] = []
+    entered_high: list[tuple[int, float | None, str]] = []
     for sid in ids:
         result = score(gathered[sid])
         level = result.level.value
         done.students += 1
         done.levels[level] = done.levels.get(level, 0) + 1
-        profile = known.get(sid)
-        values = {"score": result.score, "level": level, "breakdown": breakdown(result),
+        values = {"student_id": sid, "score": result.score, "level": level, "breakdown": breakdown(result),
                   "reasons": result.reasons, "computed_at": now}
-        if profile is not None and profile.level == level:
-            same.append({"student_id": sid, **values})
+        before = known.get(sid)
+        if before is not None and before[0] == level:
+            if (before[1], before[2], before[3]) == (result.score, result.reasons, values["breakdown"]):
+                untouched.append(sid)
+            else:
+                rescored.append(values)
             continue
         done.changed += 1
-        before = profile.level if profile is not None else None
-        if profile is None:
-            s.add(RiskProfile(student_id=sid, level_since=now, **values))
+        if before is None:
+            added.append({**values, "level_since": now})
         else:  # a new level: the teacher's review was of the old one
-            s.execute(update(RiskProfile).where(RiskProfile.student_id == sid).values(
-                level_since=now, review=None, review_note=None, reviewed_by=None, reviewed_at=None, **values)
-                .execution_options(synchronize_session=False))
-        event = RiskEvent(student_id=sid, from_level=before, to_level=level, score=result.score,
-                          reasons=result.reasons, at=now)
-        s.add(event)
+            moved.append({**values, "level_since": now, "review": None, "review_note": None, "reviewed_by": None,
+                          "reviewed_at": None})
+        events.append({"student_id": sid, "from_level": before[0] if before else None, "to_level": level,
+                       "score": result.score, "reasons": result.reasons, "at": now})
         if result.level == Level.HIGH:
-            entered_high.append((sid, event))
-    if same:
-        s.execute(update(RiskProfile), same)
-    s.flush()
+            entered_high.append((sid, result.score, result.reasons))
+    if added:
+        s.execute(insert(RiskProfile), added)
+    for rows in (moved, rescored):
+        if rows:
+            s.execute(update(RiskProfile), rows)
+    if untouched:
+        s.execute(update(RiskProfile).where(RiskProfile.student_id.in_(untouched)).values(computed_at=now)
+                  .execution_options(synchronize_session=False))
+    if events:
+        s.execute(insert(RiskEvent), events)
     if entered_high:
         done.into_high += len(entered_high)
         _raise_items(s, entered_high, now)
 
 
-def _raise_items(s: Session, entered: list[tuple[int, RiskEvent]], now: datetime) -> None:
-    """One inbox item per teacher of the student's current batches, for this move into HIGH."""
-    ids = [sid for sid, _ in entered]
+def _raise_items(s: Session, entered: list[tuple[int, float | None, str]], now: datetime) -> None:
+    """One inbox item per teacher of the student's current batches, for this move into HIGH (none while
+    an earlier one of theirs is still open)."""
+    ids = [sid for sid, _, _ in entered]
     names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
     teachers: dict[int, dict[int, int]] = {}
     for sid, bid, tid in s.execute(select(Enrolment.student_id, Enrolment.batch_id, BatchTeacher.person_id)
@@ -117,18 +133,20 @@ def _raise_items(s: Session, entered: list[tuple[int, RiskEvent]], now: datetime
                                    .where(Enrolment.student_id.in_(ids), Enrolment.left_on.is_(None))
                                    .order_by(Enrolment.batch_id)):
         teachers.setdefault(sid, {}).setdefault(tid, bid)
+    still_open = {(sid, owner) for sid, owner in s.execute(select(PendingAction.student_id, PendingAction.owner_id)
+                  .where(PendingAction.kind == INBOX_KIND, PendingAction.student_id.in_(ids),
+                         PendingAction.status == ActionStatus.OPEN))}
     intents: list[Intent] = []
-    for sid, event in entered:
+    for sid, score_, reasons in entered:
         for owner, bid in teachers.get(sid, {}).items():
-            if s.scalar(select(PendingAction.id).where(
-                    PendingAction.kind == INBOX_KIND, PendingAction.student_id == sid,
-                    PendingAction.owner_id == owner, PendingAction.status == ActionStatus.OPEN)):
-                continue  # still open from an earlier move into HIGH
-            score_text = f" ({event.score:g}/100)" if event.score is not None else ""
+            if (sid, owner) in still_open:
+                continue
+            score_text = f" ({score_:g}/100)" if score_ is not None else ""
             action = PendingAction(kind=INBOX_KIND, owner_id=owner, batch_id=bid, student_id=sid,
                                    summary=f"{names.get(sid, 'A student')} is now at high risk{score_text}: "
-                                           f"{event.reasons}. Risk is advisory, not disciplinary.",
-                                   dedupe_key=f"risk:{event.id}:{owner}", status=ActionStatus.OPEN, created_at=now)
+                                           f"{reasons}. Risk is advisory, not disciplinary.",
+                                   dedupe_key=f"risk:{sid}:{now:%Y%m%dT%H%M%S}:{owner}", status=ActionStatus.OPEN,
+                                   created_at=now)
             s.add(action)
             s.flush()
             intents.append(Intent(NotificationKind.PENDING_ACTION, owner, f"action:{action.id}",
