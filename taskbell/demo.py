@@ -64,7 +64,8 @@ HINTS = {
     "admin": "Admin. Try /alerts, /queue, /inbox, /enrol; /web for the console (Tickets, Queue, SLA, "
              "Batches, Settings, Delivery). Tom declined a task: Reassign it.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
-              "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
+              "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab). "
+              "Console Risk: Chidi is at medium; his page shows the message for his parents before you send it.",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak, "
              "Gus at high risk (console: Risk). "
              "She chose Telegram and email for tasks: the Mailbox tab has her copy.",
