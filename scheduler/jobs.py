@@ -14,6 +14,7 @@ from domain.homework import reminders as homework_reminders
 from domain.ops import backups, updates
 from domain.reminders import briefs
 from domain.reminders import services as reminders
+from domain.risk import engine as risk_engine
 from domain.tickets import reminders as desk_reminders
 from domain.uow import Database
 
@@ -95,6 +96,14 @@ def alert_sla(ctx: JobContext) -> str:
     return f"{r.at_risk} at risk, {r.breached} breached announced"
 
 
+def student_risk_recompute(ctx: JobContext) -> str:
+    """Nightly: score every student; events on level changes, one inbox item per move into HIGH."""
+    from domain.actors import Actor
+
+    done = risk_engine.recompute(ctx.db.uow(), Actor.system())
+    return f"{done.students} students scored, {done.changed} level changes, {done.into_high} into high risk"
+
+
 # id -> (function, trigger kind, trigger arguments)
 JOBS = {
     "sessions.ensure": (ensure_sessions, "interval", {"hours": 1}),
@@ -107,6 +116,7 @@ JOBS = {
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),
+    "student_risk_recompute": (student_risk_recompute, "cron", {"hour": 3, "minute": 15}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
 AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts")

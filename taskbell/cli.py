@@ -198,6 +198,22 @@ def cmd_api_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_risk(args: argparse.Namespace) -> int:
+    """Recompute the student risk profiles now (all students, or one batch's)."""
+    from domain.actors import Actor
+    from domain.risk import engine
+
+    container = _container(args)
+    try:
+        done = engine.recompute(container.db.uow(), Actor.system(), args.batch)
+        levels = ", ".join(f"{n} {level.replace('_', ' ')}" for level, n in sorted(done.levels.items()))
+        print(f"{done.students} students scored ({levels or 'none'}); {done.changed} level changes, "
+              f"{done.into_high} into high risk")
+    finally:
+        container.close()
+    return 0
+
+
 def cmd_healthcheck(args: argparse.Namespace) -> int:
     import healthcheck
 
@@ -252,6 +268,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", help="what the new token is for, e.g. 'timetable sync'")
     p.add_argument("--list", action="store_true", help="list the person's tokens")
     p.add_argument("--revoke", type=int, metavar="ID", help="revoke the token with this id")
+    p = add("risk", cmd_risk, "student risk: `taskbell risk recompute [--batch ID]` scores every student now")
+    p.add_argument("action", choices=["recompute"])
+    p.add_argument("--batch", type=int, metavar="ID", help="only this batch's students")
     p = add("healthcheck", cmd_healthcheck, "check the deployment; exit 0 when every check passes")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser

@@ -25,6 +25,7 @@ from taskbell.demo_mail import seed_mail
 from taskbell.demo_marks import seed_marks
 from taskbell.demo_ops import seed_permissions
 from taskbell.demo_portal import PORTAL_HINTS, seed_announcements
+from taskbell.demo_risk import seed_risk
 from taskbell.demo_sla import seed_sla
 
 DEMO_MARKER = "demo.seeded"
@@ -68,9 +69,10 @@ HINTS = {
     "admin": "Admin. Try /alerts, /queue, /inbox, /enrol; /web for the console (Tickets, Queue, SLA, "
              "Batches, Settings, Delivery). Tom declined a task: Reassign it. Referrals: invite Zara Khan; Marks.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
-              "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
-    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak; "
-             "/homework: hand-ins per batch, Open and Review. "
+              "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab). "
+              "Console Risk: Chidi is at medium; his page shows the message for his parents before you send it.",
+    "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak, "
+             "Gus at high risk (console: Risk); /homework: hand-ins per batch, Open and Review. "
              "She chose Telegram and email for tasks: the Mailbox tab has her copy. She is granted classes.manage: "
              "/web, then the console's Batches lets her add a batch.",
     "tom": "Facilities crew. Try /tasks: Start, Complete or Decline a task; reply to a ticket message to answer.",
@@ -86,7 +88,7 @@ HINTS = {
     "s4": "Student, Physics and Maths. Try /homework: Maths is due tomorrow; hand in a photo of your working.",
     "s5": "Student, Maths: missed the last three classes. Try /absent.",
     "s6": "Student, Maths. Try /tasks.",
-    "s7": "Student, Maths and Biology. Try /tasks.",
+    "s7": "Student, Maths and Biology: has stopped coming (high risk on Meera's Risk page). Try /tasks.",
     "s8": "Student, Maths and Biology: never missed a class. Try /tasks.",
     "p1": "Parent of Aarav. Try /web: his attendance, class by class; /marks for his test results. Leo, whom she "
           "referred, has just enrolled: her thanks is in the chat.",
@@ -185,6 +187,7 @@ def seed(container: Container) -> str:
 
     now = real.clock.now()
     classes = seed_classes(db, clock, now, container.settings.timezone, ids)
+    risk_summary = seed_risk(db)  # at `now`: Gus's move into high risk reaches Meera's chat and /inbox
     clock.set(now - timedelta(days=6))
     desk_teams = seed_desk_history(db, clock, ids, container.attachments)
     sla_summary = seed_sla(db, clock, ids, desk_teams, now, container.settings.timezone)
@@ -211,6 +214,6 @@ def seed(container: Container) -> str:
                                    updated_at=uow.now))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
-            f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}, "
+            f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {risk_summary}, {desk_summary}, {sla_summary}, "
             f"{announced.at_risk + announced.breached} SLA alerts, {news}, {marks_summary}, {grants}, "
             f"{homework_past}, {homework_now}")

@@ -3,7 +3,8 @@ so one class is open when `make run` starts and another starts later today, with
 
 The history tells a story a teacher recognises: Chidi drifts into absences in Physics (his attendance
 falls below the threshold), Emre has missed his last three Maths classes in a row, Hana has never missed
-one, and nobody took last week's final Maths class (an inbox item for Meera).
+one, Gus has stopped coming these two weeks (high risk, demo_risk), and nobody took last week's final
+Maths class (an inbox item for Meera).
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ def mark_for(student: str, batch: str, week: int, nth: int) -> Mark:
         return Mark.ABSENT
     if student == "s2" and batch == "physics" and week in (1, 3) and nth == 0:  # Bea runs late now and then
         return Mark.LATE
+    if student == "s7" and week >= 2:  # Gus has stopped coming (demo_risk: high risk); late once
+        return Mark.LATE if (week, nth) == (2, 1) else Mark.ABSENT
+    if student == "s7" and week == 1 and nth == 0:
+        return Mark.ABSENT
     if student == "s6" and week == 1 and nth == 1:  # Farah's one absence
         return Mark.ABSENT
     return Mark.PRESENT

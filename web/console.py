@@ -59,6 +59,7 @@ NAV: list[tuple[str, str, tuple[Role, ...] | str]] = [  # (path, label, roles or
     ("/admin/batches", "Batches", STAFF),
     ("/admin/marks", "Marks", STAFF),
     ("/admin/homework", "Homework", STAFF),
+    ("/admin/risk", "Risk", STAFF),
     ("/admin/insights", "Insights", STAFF),
     ("/admin/reports", "Reports", STAFF),
     ("/admin/people", "People", PEOPLE_MANAGE),

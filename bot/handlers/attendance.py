@@ -283,7 +283,7 @@ async def inbox_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     more = f" (the first {len(shown)} below; the console's Inbox lists them all)" if len(items) > len(shown) else ""
     await message.reply_text(f"{plural(len(items), 'open item')}{more}:")
     for item in shown:
-        await message.reply_text(f"📥 {item.summary}", reply_markup=action_keyboard(item.id))
+        await message.reply_text(f"📥 {item.summary}", reply_markup=action_keyboard(item.id, item.kind))
 
 
 async def inbox_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

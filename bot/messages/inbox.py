@@ -12,11 +12,14 @@ from domain.inbox import services as inbox
 from domain.outbox import Delivery, NotificationKind
 
 
-def action_keyboard(action_id: int) -> InlineKeyboardMarkup:
-    """Reviewed / Notify parent / Ignore for one inbox item."""
+def action_keyboard(action_id: int, kind: str = "") -> InlineKeyboardMarkup:
+    """Reviewed / Notify parent / Ignore for one inbox item (no Notify parent where the parents' message
+    must be read first: a risk item's is on its console page)."""
+    notify = [] if kind in inbox.PREVIEW_FIRST else [
+        InlineKeyboardButton("Notify parent", callback_data=encode(InboxButton(action_id, "notify_parent")))]
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("Reviewed", callback_data=encode(InboxButton(action_id, "reviewed"))),
-        InlineKeyboardButton("Notify parent", callback_data=encode(InboxButton(action_id, "notify_parent"))),
+        *notify,
         InlineKeyboardButton("Ignore", callback_data=encode(InboxButton(action_id, "ignore"))),
     ]])
 
@@ -24,7 +27,7 @@ def action_keyboard(action_id: int) -> InlineKeyboardMarkup:
 @renders(NotificationKind.PENDING_ACTION)
 def pending_action(r: Renderer, d: Delivery) -> Rendered:
     action = inbox.action_info(r.db.uow(readonly=True), int(d.data["action_id"]))
-    return Rendered(f"📥 {html.escape(action.summary)}", action_keyboard(action.id))
+    return Rendered(f"📥 {html.escape(action.summary)}", action_keyboard(action.id, action.kind))
 
 
 @renders(NotificationKind.ADMIN_ALERT)

@@ -25,8 +25,9 @@ from domain.models import (
 )
 from domain.people.reach import family_reach
 from domain.people.viewer import load_viewer
-from domain.perms.catalogue import CLASSES_MANAGE
+from domain.perms.catalogue import CLASSES_MANAGE, RISK_REVIEW
 from domain.perms.check import can
+from domain.risk.queries import levels_of
 from domain.rules import rule_in
 from domain.uow import UnitOfWork
 
@@ -57,6 +58,7 @@ class RosterRow:
     left_on: date | None
     parents: tuple[str, ...]
     unreachable: tuple[str, ...] = ()  # who of the student and their parents Telegram cannot reach, and why
+    risk: str = ""  # the student's risk level (domain/risk) for viewers holding risk.review; "" otherwise
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,10 @@ def batch_detail(uow: UnitOfWork, actor: Actor, batch_id: int, tz: str) -> Batch
                     .order_by(Person.name)):
                 parents.setdefault(child, []).append(name)
         reach = family_reach(s, [e.student_id for e, _ in enrolments if e.left_on is None])
+        risk = levels_of(s, ids) if can(s, me, RISK_REVIEW) else {}
         roster = tuple(RosterRow(e.student_id, name, e.enrolled_on, e.left_on, tuple(parents.get(e.student_id, ())),
-                                 reach[e.student_id].notes if e.student_id in reach else ())
+                                 reach[e.student_id].notes if e.student_id in reach else (),
+                                 risk.get(e.student_id, "") if e.left_on is None else "")
                        for e, name in enrolments)
         current = {r.student_id for r in roster if r.left_on is None}
         people = list(s.execute(select(Person.id, Person.name, Person.role).where(

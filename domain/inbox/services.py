@@ -23,6 +23,9 @@ from domain.uow import UnitOfWork
 # --- the inbox ----------------------------------------------------------------------------
 
 RESOLUTIONS = ("reviewed", "notify_parent", "ignore")
+# Kinds whose message to the parents the teacher must read before it goes (it is not the item's summary).
+PREVIEW_FIRST = {"student_risk": "The parents' message for a risk item is shown before it is sent: open "
+                                 "/admin/risk/student/{student_id} on the console (send /web for a link)."}
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ def resolve_action(uow: UnitOfWork, actor: Actor, action_id: int, resolution: st
             raise Forbidden("This item is in another teacher's inbox.")
         if action.status == ActionStatus.RESOLVED:
             return _item(action)
+        if resolution == "notify_parent" and action.kind in PREVIEW_FIRST:
+            raise InvalidInput(PREVIEW_FIRST[action.kind].format(student_id=action.student_id))
         taken = uow.session.execute(update(PendingAction).where(
             PendingAction.id == action.id, PendingAction.status == ActionStatus.OPEN).values(
             status=ActionStatus.RESOLVED, resolution=resolution, note=note.strip()[:1000],

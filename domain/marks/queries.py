@@ -68,7 +68,8 @@ class Summary:
         return None if self.average is None else self.average / self.test.max_marks * 100
 
 
-def _by_student(session: Session, student_ids: list[int]) -> dict[int, list[Result]]:
+def results_by_student(session: Session, student_ids: list[int]) -> dict[int, list[Result]]:
+    """Every result of each student, newest test first, in one query (inside a caller's session)."""
     q = (select(StudentMark.student_id, ClassTest.id, ClassTest.name, Batch.id, Batch.name, ClassTest.held_on,
                 StudentMark.marks, ClassTest.max_marks, StudentMark.absent)
          .join(ClassTest, ClassTest.id == StudentMark.test_id).join(Batch, Batch.id == ClassTest.batch_id)
@@ -81,7 +82,7 @@ def _by_student(session: Session, student_ids: list[int]) -> dict[int, list[Resu
 
 
 def _results(session: Session, student_id: int) -> list[Result]:
-    return _by_student(session, [student_id])[student_id]
+    return results_by_student(session, [student_id])[student_id]
 
 
 def results_for_student(uow: UnitOfWork, student_id: int) -> list[Result]:
@@ -94,7 +95,7 @@ def results_for_student(uow: UnitOfWork, student_id: int) -> list[Result]:
 def results_for_students(uow: UnitOfWork, student_ids: list[int]) -> dict[int, list[Result]]:
     """`results_for_student` for many students in one query (the risk engine's nightly run)."""
     with uow:
-        return _by_student(uow.session, list(dict.fromkeys(student_ids)))
+        return results_by_student(uow.session, list(dict.fromkeys(student_ids)))
 
 
 def my_results(uow: UnitOfWork, actor: Actor) -> list[StudentResults]:

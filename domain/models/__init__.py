@@ -40,6 +40,7 @@ from domain.models.records import (
     NotificationStatus,
     RuleConfig,
 )
+from domain.models.risk import RiskEvent, RiskProfile
 from domain.models.sla import SlaPolicy
 from domain.models.tasks import (
     FINISHED_STATUSES,
@@ -99,6 +100,8 @@ __all__ = [
     "Priority",
     "Referral",
     "ReferralStatus",
+    "RiskEvent",
+    "RiskProfile",
     "Role",
     "RuleConfig",
     "ScheduleSlot",

@@ -26,6 +26,7 @@ REFERRALS_MANAGE = "referrals.manage"
 AUDIT_READ = "audit.read"
 DELIVERY_MANAGE = "delivery.manage"
 HOMEWORK_ASSIGN = "homework.assign"
+RISK_REVIEW = "risk.review"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -50,9 +51,10 @@ PERMISSIONS: dict[str, str] = {
     AUDIT_READ: "Read the audit log",
     DELIVERY_MANAGE: "See messages that could not be delivered and send them again",
     HOMEWORK_ASSIGN: "Set and review homework for their own batches",
+    RISK_REVIEW: "See students' risk (of the batches one teaches) and act on it",
 }
 
-_STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW, HOMEWORK_ASSIGN})
+_STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW, HOMEWORK_ASSIGN, RISK_REVIEW})
 _FAMILY = frozenset({REFERRALS_MAKE})
 
 ROLE_DEFAULTS: dict[Role, frozenset[str]] = {

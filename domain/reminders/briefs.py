@@ -28,6 +28,7 @@ from domain.models import (
 )
 from domain.ops import insights
 from domain.outbox import Intent, NotificationKind, enqueue
+from domain.risk.brief import high_risk_items
 from domain.rules import DEFAULT_RULES, rule_in
 from domain.tasks.queries import (
     TaskFilter,
@@ -109,6 +110,7 @@ def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
                     .where(ClassSession.batch_id.in_(batches), ClassSession.on_date == day - timedelta(days=1),
                            AttendanceRecord.mark == Mark.ABSENT).order_by(Person.name)).all()
                 brief.add("Absent yesterday", [f"{n} ({b})" for n, b in absentees])
+                brief.add("High-risk students", high_risk_items(s, person))
             actions = inbox.open_count(s, person_id)  # what /inbox and the console's Inbox list
             if actions:
                 brief.add("Inbox", [f"{plural(actions, 'open item')}: /inbox"])

@@ -38,7 +38,7 @@ from web.errors import ApiError, domain_error_response, error_response
 from web.forms import parse_id
 from web.idempotency import keyed, respond
 from web.openapi import Operation, openapi_document
-from web.routes import desk_api, queue_api
+from web.routes import desk_api, queue_api, risk_api
 from web.security import client_ip, user_agent
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -181,6 +181,7 @@ OPERATIONS = [
               body=AssignmentRequest, name="api_assignments", idempotent=True),
     *desk_api.OPERATIONS,
     *queue_api.OPERATIONS,
+    *risk_api.OPERATIONS,
 ]
 
 routes = [

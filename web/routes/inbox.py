@@ -13,7 +13,7 @@ from web.console import STAFF, Console, console_page, page, run, uow_of
 from web.forms import bounded, path_id
 
 KINDS = {"missed_session": "Missed class", "absence_streak": "Absence streak",
-         "low_attendance": "Low attendance"}
+         "low_attendance": "Low attendance", "student_risk": "Student risk"}
 RESOLVED = {"reviewed": "Marked as reviewed.", "notify_parent": "Resolved; the parents will be told.",
             "ignore": "Ignored."}
 
