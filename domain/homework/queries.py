@@ -142,8 +142,9 @@ def item_detail(uow: UnitOfWork, actor: Actor, item_id: int) -> tuple[HomeworkDe
         return HomeworkDetail(summary, None, tuple(files.get((homework.id, None), ())), (row,), staff), row
 
 
-def _student_rows(s: Session, student_id: int, now: datetime, where: list[object],
+def student_rows(s: Session, student_id: int, now: datetime, where: list[object],
                   limit: int | None = None) -> list[StudentHomework]:
+    """A student's homework items matching `where`, newest due first (inside a caller's session)."""
     files = (select(func.count()).where(HomeworkFile.homework_id == Homework.id, HomeworkFile.item_id.is_(None))
              .correlate(Homework).scalar_subquery())
     q = (select(HomeworkItem, Homework, Batch.name, files).join(Homework, Homework.id == HomeworkItem.homework_id)
@@ -162,7 +163,7 @@ def homework_for_student(uow: UnitOfWork, student_id: int, since: datetime | Non
     the caller decides who may see it."""
     with uow:
         where = [Homework.due_at >= since] if since is not None else []
-        return _student_rows(uow.session, student_id, uow.now, where)
+        return student_rows(uow.session, student_id, uow.now, where)
 
 
 def homework_counts(uow: UnitOfWork, student_id: int, last_n: int = 10) -> tuple[int, int]:
@@ -182,7 +183,7 @@ def my_open(uow: UnitOfWork, actor: Actor, limit: int = 20) -> list[StudentHomew
     """The acting student's homework not handed in yet (due soonest first)."""
     with uow:
         me = load_active(uow.session, actor)
-        rows = _student_rows(uow.session, me.id, uow.now, [HomeworkItem.status == HomeworkStatus.OPEN])
+        rows = student_rows(uow.session, me.id, uow.now, [HomeworkItem.status == HomeworkStatus.OPEN])
         return sorted(rows, key=lambda r: r.due_at)[:limit]
 
 

@@ -3,19 +3,22 @@ called inside the portal's open (read-only) unit of work for the student being l
 section is absent from the page (not shown empty): a feature that has nothing to say, or that has not
 landed yet, simply does not appear.
 
-Homework, fees and marks plug in with one line each when they land, for example:
-    register("homework", "Homework", domain.homework.portal.section)
+A feature plugs in with one function and one `register(...)` line here, and a `portal/_<key>.html`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from domain.announcements.services import AnnouncementItem, received_by
 from domain.attendance.family import ChildBatch, attendance_of
-from domain.models import Person
+from domain.homework.queries import student_rows
+from domain.homework.rows import StudentHomework
+from domain.marks.queries import Result, results_by_student
+from domain.models import Homework, Person
 from domain.uow import ORG_TZ, UnitOfWork
 
 SectionFn = Callable[[UnitOfWork, int], Any]
@@ -83,6 +86,19 @@ def announcements(uow: UnitOfWork, student_id: int) -> list[AnnouncementItem] | 
     return received_by(uow, student_id)
 
 
+def homework(uow: UnitOfWork, student_id: int) -> list[StudentHomework] | None:
+    """The student's homework due in the last four weeks or later, newest due first (absent when none)."""
+    rows = student_rows(uow.session, student_id, uow.now, [Homework.due_at >= uow.now - timedelta(days=28)],
+                        limit=20)
+    return rows or None
+
+
+def marks(uow: UnitOfWork, student_id: int) -> list[Result] | None:
+    """The student's test results, newest first (absent when none)."""
+    return results_by_student(uow.session, [student_id])[student_id][:20] or None
+
+
 register("attendance", "Attendance", attendance)
+register("homework", "Homework", homework)
+register("marks", "Tests and marks", marks)
 register("announcements", "Announcements", announcements)
-# Homework, fees and marks: one register(...) line each here when they land.
