@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.messages import Rendered, Renderer, UnknownKind
 from bot.ratelimit import retry_after_seconds
+from bot.sender_lease import SenderLease
 from domain import outbox, workers
 from domain.outbox import Delivery
 from domain.uow import Database
@@ -42,6 +43,9 @@ class DeliveryConfig:
     # Woken when a transaction of this process commits outbox rows (the web app, the scheduler, the
     # bot's handlers), so those go out at once; idle_poll is the fallback for other processes' rows.
     wake_on_commit: bool = True
+    # Only the holder of the sending lease claims and sends (run() only; drain() sends regardless): one
+    # Pacer for the token however many bot processes run (domain.ops.sender).
+    sender_lease: bool = True
 
 
 def this_worker() -> WorkerId:
@@ -99,6 +103,9 @@ class DeliveryLoop:
         self._claimed_in: dict[int, int] = {}  # notification id -> generation it was claimed in
         self._abandoned: list[int] = []
         self._heart: asyncio.Task[None] | None = None
+        self.lease: SenderLease | None = None  # set by run() when config.sender_lease
+        self._keeper: asyncio.Task[None] | None = None
+        self._last_send = -1e9  # monotonic time the last send was answered
         self.high_water = self.config.high_water or max(20, int(2 * self.config.per_second))
         # Claim and render in small batches, so rendering overlaps sending.
         self.batch = max(10, int(self.config.per_second // 3))
@@ -135,6 +142,9 @@ class DeliveryLoop:
         log.info("delivery loop started (worker %s)", self.worker.id)
         self._heart = asyncio.create_task(self._heartbeat())
         self._loop = asyncio.get_running_loop()
+        if self.config.sender_lease:
+            self.lease = SenderLease(self.db, self.worker.id, self._wake.set)
+            self._keeper = asyncio.create_task(self.lease.keep(self._stop))
         if self.config.wake_on_commit:
             self.db.outbox_listeners.append(self._wake_from_any_thread)
         try:
@@ -142,6 +152,8 @@ class DeliveryLoop:
             while not self._stop.is_set():
                 room = min(self.high_water - len(self._inflight), self.batch)
                 self._wake.clear()  # cleared before claiming: a commit from now on is not missed
+                if self.lease is not None and not self.lease.leads():
+                    room = 0  # standing by: another process sends
                 try:
                     batch = await self._claim(room) if room > 0 else []
                     failures = 0
@@ -163,6 +175,8 @@ class DeliveryLoop:
             await asyncio.shield(self.flush())
             if self._heart is not None and not self._stop.is_set():
                 self._heart.cancel()  # cancelled from outside (a crash, as far as the others know)
+                if self._keeper is not None:
+                    self._keeper.cancel()
             if self._stop.is_set():
                 await asyncio.shield(self._retire())
             log.info("delivery loop stopped")
@@ -199,11 +213,18 @@ class DeliveryLoop:
     def _may_send(self, d: Delivery) -> bool:
         """The row is still ours: claimed since the last lapse, and the heartbeat is fresh."""
         return (self._claimed_in.get(d.id) == self._generation
-                and time.monotonic() - self._last_beat < self.config.fresh_for)
+                and time.monotonic() - self._last_beat < self.config.fresh_for
+                and (self.lease is None or self.lease.leads()))
 
     async def _retire(self) -> None:
         if self._heart is not None:
             await asyncio.gather(self._heart, return_exceptions=True)
+        if self._keeper is not None:
+            await asyncio.gather(self._keeper, return_exceptions=True)
+            if self.lease is not None:
+                # A standby may send at once: past the one-second window of this process's last send.
+                await asyncio.sleep(max(0.0, self._last_send + 1.0 - time.monotonic()))
+                await asyncio.to_thread(self.lease.release)
         if self._registered:
             await asyncio.to_thread(self._give_back)
             await asyncio.to_thread(workers.retire, self.db.uow(), self.worker)
@@ -360,10 +381,13 @@ class DeliveryLoop:
                 await asyncio.to_thread(outbox.mark_sent_many, self.db.uow(), batch)
 
     async def _call(self, chat_id: int, r: Rendered) -> Message | bool:
-        if r.edit is not None:
-            return await self.bot.edit_message_text(r.text, chat_id=r.edit[0], message_id=r.edit[1],
-                                                    parse_mode=ParseMode.HTML, reply_markup=r.markup)
-        return await self.bot.send_message(chat_id, r.text, parse_mode=ParseMode.HTML, reply_markup=r.markup)
+        try:
+            if r.edit is not None:
+                return await self.bot.edit_message_text(r.text, chat_id=r.edit[0], message_id=r.edit[1],
+                                                        parse_mode=ParseMode.HTML, reply_markup=r.markup)
+            return await self.bot.send_message(chat_id, r.text, parse_mode=ParseMode.HTML, reply_markup=r.markup)
+        finally:
+            self._last_send = time.monotonic()
 
     async def _bad_request(self, d: Delivery, r: Rendered, exc: BadRequest) -> None:
         text = str(exc).lower()

@@ -1,0 +1,63 @@
+"""The delivery loop's side of the sending lease (domain.ops.sender): take it, keep it, give it back.
+
+Only the process holding the lease claims and sends the outbox, so Telegram's per-token limits are paced
+by one Pacer however many bot processes run; the others stand by and take over once it lapses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+from domain.ops import sender
+from domain.uow import Database
+
+log = logging.getLogger(__name__)
+
+
+class SenderLease:
+    """Takes and renews the lease in the background; `leads()` says whether this process may send now."""
+
+    def __init__(self, db: Database, holder: str, on_lead: Callable[[], None],
+                 renew_every: float = 1.5, standby_every: float = 1.0) -> None:
+        self.db, self.holder, self.on_lead = db, holder, on_lead
+        self.renew_every, self.standby_every = renew_every, standby_every
+        self.fresh_for = sender.FRESH_FOR.total_seconds()
+        self._taken_at = -1e9  # monotonic start of the last successful take or renewal
+        self.takeovers = 0
+
+    def leads(self) -> bool:
+        """True while the last renewal is fresh: well inside the lease, before any other may take it."""
+        return time.monotonic() - self._taken_at < self.fresh_for
+
+    async def keep(self, stop: asyncio.Event) -> None:
+        """Take or renew until `stop` is set; never raises (a failed renewal just lets the lease age)."""
+        while not stop.is_set():
+            started = time.monotonic()
+            was_leading = self.leads()
+            try:
+                lead = await asyncio.to_thread(sender.take, self.db.uow(), self.holder)
+            except Exception:
+                log.exception("taking the sending lease failed")
+                lead = None
+            if lead is not None:
+                self._taken_at = started
+                if lead.taken_from is not None:
+                    self.takeovers += 1
+                    log.warning("took over sending from %s (epoch %d)", lead.taken_from, lead.epoch)
+                if not was_leading:
+                    log.info("this process sends the outbox now (epoch %d)", lead.epoch)
+                    self.on_lead()
+            elif was_leading:
+                log.warning("another process sends the outbox now; standing by")
+                self._taken_at = -1e9
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.renew_every if self.leads() else self.standby_every)
+
+    def release(self) -> None:
+        """In a worker thread, at a clean stop: a standby may take over a second from now."""
+        self._taken_at = -1e9
+        sender.release(self.db.uow(), self.holder)
