@@ -11,6 +11,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from adapters import pg_wakeups
 from adapters.settings import Settings
 from taskbell.container import Container
 
@@ -75,6 +76,7 @@ def bot_component(container: Container, *, polling: bool) -> Component:
     app = container.bot_application(updater=polling)
     delivery = container.delivery
     tasks: list[asyncio.Task[None]] = []
+    listening: list[asyncio.Task[None]] = []
 
     async def start() -> None:
         await container.start_bot()
@@ -83,11 +85,16 @@ def bot_component(container: Container, *, polling: bool) -> Component:
         elif settings.telegram_webhook_url:
             await app.bot.set_webhook(settings.telegram_webhook_url, secret_token=settings.webhook_secret)
         tasks.append(asyncio.create_task(delivery.run(), name="delivery"))
+        if container.db.dialect == "postgresql":  # commits in other processes wake the sender too
+            listening.append(asyncio.create_task(pg_wakeups.listen(settings.database_url, delivery.wake)))
         log.info("bot @%s started (%s)", app.bot.username, "polling" if polling else "webhook")
 
     async def stop() -> None:
         if app.updater and app.updater.running:
             await app.updater.stop()
+        for t in listening:
+            t.cancel()
+        await asyncio.gather(*listening, return_exceptions=True)
         await delivery.stop()
         for t in tasks:
             await t

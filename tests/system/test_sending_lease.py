@@ -7,19 +7,18 @@ printed (run with -s); the assertions hold whatever the machine's load."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
 from domain.actors import Actor
 from domain.database import make_engine
-from domain.models import Role
+from domain.models import Person, PersonStatus, Role
 from domain.ops import sender
 from domain.people import services as people
 from domain.tasks import services as tasks
@@ -36,13 +35,13 @@ PEOPLE, TITLES = 101, ("Task A", "Task B", "Task C")  # 300 notifications, three
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database (these tests are about processes sharing one)."""
-    if not databases.postgres_available():
-        pytest.skip("PostgreSQL is not reachable")
-    name = f"taskbell_lease_{os.getpid()}"
-    yield databases.fresh_pg_database(name)
-    databases.drop_pg_database(name)
+def empty_pg(pg_url: str) -> str:
+    """This run's PostgreSQL database (migrated once per run), emptied: these tests are about processes
+    sharing one."""
+    engine = make_engine(pg_url)
+    databases.truncate_all(engine)
+    engine.dispose()
+    return pg_url
 
 
 class Rig:
@@ -53,8 +52,6 @@ class Rig:
         self.sandbox.start()
         self.env = env_for(url, self.sandbox.url)
         self.workdir = workdir
-        assert subprocess.run([*CLI, "migrate"], cwd=workdir, env=self.env, capture_output=True,
-                              timeout=120).returncode == 0
         self.db = without_quiet_hours(Database.from_engine(make_engine(url)))
         self.client = SandboxClient(self.sandbox.url)
         self.log = open(workdir / "bots.log", "w")  # noqa: SIM115 - closed in close()
@@ -62,20 +59,27 @@ class Rig:
         self.people: list[tuple[int, int]] = []  # (person id, chat id)
 
     async def make_people(self) -> None:
+        """PEOPLE sandbox users linked to active people, inserted in one transaction (setup only)."""
         users = []
         for start in range(0, PEOPLE, 50):
-            users += await asyncio.gather(*(self.client.create_user(f"P{i}") for i in range(start, min(PEOPLE, start + 50))))
-        for n, user in enumerate(users):
-            phone = f"+4477009{n:05d}"
-            people.add_person(self.db.uow(), SYSTEM, name=f"Person {n}", phone=phone,
-                              role=Role.ADMIN if n == 0 else Role.STUDENT)
-            linked = people.link_telegram(self.db.uow(), phone=phone, telegram_user_id=user["id"], chat_id=user["id"])
-            self.people.append((linked.person.id, user["id"]))
+            users += await asyncio.gather(*(self.client.create_user(f"P{i}")
+                                            for i in range(start, min(PEOPLE, start + 50))))
+        with self.db.uow() as uow:
+            uow.session.execute(insert(Person), [
+                {"name": f"Person {n}", "phone": f"+4477009{n:05d}", "role": Role.ADMIN if n == 0 else Role.STUDENT,
+                 "status": PersonStatus.ACTIVE, "telegram_user_id": u["id"], "telegram_chat_id": u["id"],
+                 "created_at": uow.now, "updated_at": uow.now} for n, u in enumerate(users)])
+            uow.commit()
+            ids = dict(uow.session.execute(select(Person.telegram_user_id, Person.id)).tuples().all())
+        self.people = [(ids[u["id"]], u["id"]) for u in users]
 
     def start_bots(self, n: int) -> None:
         for _ in range(n):
             self.procs.append(subprocess.Popen([*CLI, "bot"], cwd=self.workdir, env=self.env, stdout=self.log,
                                                stderr=subprocess.STDOUT))
+
+    def one_sends(self) -> None:
+        """Wait until a process holds the sending lease."""
         wait_until(lambda: sender.holder(self.db.uow()) is not None, timeout=60)
 
     def assign_all(self) -> int:
@@ -111,11 +115,12 @@ class Rig:
 
 @pytest.mark.parametrize("processes", [2, 3])
 @pytest.mark.asyncio(loop_scope="module")
-async def test_several_bot_processes_deliver_at_the_limit_without_429(pg_url, tmp_path, processes):
-    rig = Rig(pg_url, tmp_path)
+async def test_several_bot_processes_deliver_at_the_limit_without_429(empty_pg, tmp_path, processes):
+    rig = Rig(empty_pg, tmp_path)
     try:
+        rig.start_bots(processes)  # they start while the people are made
         await rig.make_people()
-        rig.start_bots(processes)
+        rig.one_sends()
         total = rig.assign_all()
         started = time.monotonic()
         done = wait_until(lambda: counts(rig.db) == {"sent": total}, timeout=60, step=0.1)
@@ -132,11 +137,12 @@ async def test_several_bot_processes_deliver_at_the_limit_without_429(pg_url, tm
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_kill_9_of_the_sender_loses_nothing_and_a_standby_carries_on(pg_url, tmp_path):
-    rig = Rig(pg_url, tmp_path)
+async def test_kill_9_of_the_sender_loses_nothing_and_a_standby_carries_on(empty_pg, tmp_path):
+    rig = Rig(empty_pg, tmp_path)
     try:
-        await rig.make_people()
         rig.start_bots(3)
+        await rig.make_people()
+        rig.one_sends()
         total = rig.assign_all()
         wait_until(lambda: counts(rig.db).get("sent", 0) >= 60, timeout=60)
         holder = sender.holder(rig.db.uow())
@@ -158,3 +164,38 @@ async def test_kill_9_of_the_sender_loses_nothing_and_a_standby_carries_on(pg_ur
         assert stats["too_many_requests"] == 0
     finally:
         await rig.close()
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_commit_on_another_connection_wakes_the_listener_at_once(empty_pg):
+    """PostgreSQL's NOTIFY, sent by the transaction that writes outbox rows, reaches a listener elsewhere
+    (another process's sender) as the transaction commits; nothing is told before it commits."""
+    from adapters import pg_wakeups
+
+    db = without_quiet_hours(Database.from_engine(make_engine(empty_pg)))  # no in-process listener
+    people.add_person(db.uow(), SYSTEM, name="Admin", phone="+447700900001", role=Role.ADMIN)
+    admin = people.link_telegram(db.uow(), phone="+447700900001", telegram_user_id=77, chat_id=77).person
+    woken = asyncio.Event()
+    listening = asyncio.create_task(pg_wakeups.listen(empty_pg, woken.set))
+    try:
+        await asyncio.wait_for(woken.wait(), 10)  # connected (it wakes once on connecting)
+        latencies = []
+        for n in range(5):
+            woken.clear()
+            started = time.perf_counter()
+            await asyncio.to_thread(tasks.assign, db.uow(), Actor.telegram(admin.id), tasks.AssignmentSpec(
+                title=f"Task {n}", person_ids=[admin.id]))
+            await asyncio.wait_for(woken.wait(), 5)
+            latencies.append(time.perf_counter() - started)
+        with db.uow() as uow:  # a transaction that does not commit tells nobody
+            from domain import outbox
+            woken.clear()
+            outbox.written(uow.session)
+        await asyncio.sleep(0.3)
+        assert not woken.is_set()
+        print(f"\n[wake-up across connections] commit to wake: max {max(latencies) * 1000:.0f} ms")
+        assert max(latencies) < 1.0
+    finally:
+        listening.cancel()
+        await asyncio.gather(listening, return_exceptions=True)
+        db.engine.dispose()
