@@ -130,6 +130,10 @@ class DeliveryLoop:
             with contextlib.suppress(RuntimeError):  # the loop is closing
                 loop.call_soon_threadsafe(self._wake.set)
 
+    def may_poll(self) -> bool:
+        """Polling mode: this process holds the sending lease (or sends without one)."""
+        return self.lease.leads() if self.lease is not None else not self.config.sender_lease
+
     async def stop(self) -> None:
         self._stop.set()
         self._wake.set()

@@ -12,6 +12,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from telegram.ext import Updater
+
 from domain.ops import sender
 from domain.uow import Database
 
@@ -61,3 +63,20 @@ class SenderLease:
         """In a worker thread, at a clean stop: a standby may take over a second from now."""
         self._taken_at = -1e9
         sender.release(self.db.uow(), self.holder)
+
+
+async def poll_while_leading(updater: Updater, leading: Callable[[], bool], stop: asyncio.Event,
+                             every: float = 0.5) -> None:
+    """Polling mode: only the process that sends polls too, so every call with the token (replies as well as
+    notifications) goes through one Pacer, and no two processes' getUpdates end each other's (409)."""
+    while not stop.is_set():
+        leads = leading()
+        try:
+            if leads and not updater.running:
+                await updater.start_polling(drop_pending_updates=False)
+            elif not leads and updater.running:
+                await updater.stop()
+        except Exception:
+            log.exception("starting or stopping polling failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
