@@ -52,7 +52,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--sizes", help="row 1: fan-out sizes, comma-separated [1000,10000]")
     g.add_argument("--delivery", help="row 2: NxL pairs, N notifications to N chats at L msg/s [300x30,600x300]")
     g.add_argument("--buttons", type=int, help="row 3: K people pressing Start then Complete [200]")
-    g.add_argument("--in-flight", type=int, default=4, help="row 3: presses in flight at once [4]")
+    g.add_argument("--in-flight", type=int, default=100, help="row 3: people pressing at once [100]")
     g.add_argument("--dashboard-tasks", type=int, help="row 4: tasks of the person [200]")
     g.add_argument("--connections", type=int, default=64, help="row 4: concurrent connections [64]")
     g.add_argument("--seconds", type=int, help="row 4: seconds of load per server [8]")

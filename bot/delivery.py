@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from telegram import Bot, Message
@@ -21,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.messages import Rendered, Renderer, UnknownKind
 from bot.ratelimit import retry_after_seconds
 from bot.sender_lease import SenderLease
+from bot.worker_id import process_running, this_worker
 from domain import outbox, workers
 from domain.outbox import Delivery
 from domain.uow import Database
@@ -46,31 +44,6 @@ class DeliveryConfig:
     # Only the holder of the sending lease claims and sends (run() only; drain() sends regardless): one
     # Pacer for the token however many bot processes run (domain.ops.sender).
     sender_lease: bool = True
-
-
-def this_worker() -> WorkerId:
-    """A new worker id for this process: host (and PID namespace), process id and a random part."""
-    try:
-        namespace = os.readlink("/proc/self/ns/pid")
-    except OSError:
-        namespace = ""
-    host = f"{socket.gethostname()[:80]}/{namespace}"
-    return WorkerId(f"{host}:{os.getpid()}:{secrets.token_hex(4)}", host, os.getpid())
-
-
-def process_running(pid: int) -> bool:
-    """True if a process with this id runs on this host (a zombie counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def _interleave(batch: list[Delivery]) -> list[Delivery]:
@@ -106,6 +79,7 @@ class DeliveryLoop:
         self.lease: SenderLease | None = None  # set by run() when config.sender_lease
         self._keeper: asyncio.Task[None] | None = None
         self._last_send = -1e9  # monotonic time the last send was answered
+        self._paid, self._paid_read_at = False, -1e9
         self.high_water = self.config.high_water or max(20, int(2 * self.config.per_second))
         # Claim and render in small batches, so rendering overlaps sending.
         self.batch = max(10, int(self.config.per_second // 3))
@@ -282,9 +256,19 @@ class DeliveryLoop:
                                            timedelta(seconds=self.config.backoff_base * 2 ** d.attempts),
                                            d.attempts)
                 self.stats["retried" if status == outbox.NotificationStatus.PENDING else "dead"] += 1
+        if any(outbox.is_broadcast(d.kind, d.data) for d, _ in out) and self._paid_broadcasts():
+            out = [(d, replace(r, paid=True) if r is not None and outbox.is_broadcast(d.kind, d.data) else r)
+                   for d, r in out]
         for d, _ in out:
             self._claimed_in[d.id] = generation
         return out
+
+    def _paid_broadcasts(self) -> bool:
+        """The rule `delivery.paid_broadcast`, read at most every 10 s (in the claiming thread)."""
+        now = time.monotonic()
+        if now - self._paid_read_at > 10:
+            self._paid, self._paid_read_at = outbox.paid_broadcasts(self.db.uow()), now
+        return self._paid
 
     async def _claim(self, room: int) -> list[tuple[Delivery, Rendered | None]]:
         """Claim and render in a worker thread. Cancelled meanwhile, the thread still finishes: its rows
@@ -389,7 +373,8 @@ class DeliveryLoop:
             if r.edit is not None:
                 return await self.bot.edit_message_text(r.text, chat_id=r.edit[0], message_id=r.edit[1],
                                                         parse_mode=ParseMode.HTML, reply_markup=r.markup)
-            return await self.bot.send_message(chat_id, r.text, parse_mode=ParseMode.HTML, reply_markup=r.markup)
+            return await self.bot.send_message(chat_id, r.text, parse_mode=ParseMode.HTML, reply_markup=r.markup,
+                                               allow_paid_broadcast=True if r.paid else None)
         finally:
             self._last_send = time.monotonic()
 
@@ -403,7 +388,7 @@ class DeliveryLoop:
             self.stats["sent"] += 1  # the message is gone or too old: nothing to mend
             await asyncio.to_thread(outbox.mark_sent, self.db.uow(), d.id, d.chat_id, None)
         elif "message to edit not found" in text or "message can't be edited" in text:
-            await self._send(d, Rendered(r.text, r.markup, None))  # send it afresh instead
+            await self._send(d, Rendered(r.text, r.markup, None, paid=r.paid))  # send it afresh instead
         elif "chat not found" in text or "user is deactivated" in text:
             self.stats["unreachable"] += 1
             await asyncio.to_thread(outbox.mark_unreachable, self.db.uow(), d, str(exc))
