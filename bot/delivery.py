@@ -104,6 +104,11 @@ class DeliveryLoop:
             with contextlib.suppress(RuntimeError):  # the loop is closing
                 loop.call_soon_threadsafe(self._wake.set)
 
+    def _gone(self, holder: str) -> bool:
+        """A lease holder of this host whose process has ended (killed): no need to wait for its lease."""
+        host, _, rest = holder.rpartition(":")[0].rpartition(":")
+        return host == self.worker.host and rest.isdigit() and not self.is_running(int(rest))
+
     def may_poll(self) -> bool:
         """Polling mode: this process holds the sending lease (or sends without one)."""
         return self.lease.leads() if self.lease is not None else not self.config.sender_lease
@@ -121,7 +126,7 @@ class DeliveryLoop:
         self._heart = asyncio.create_task(self._heartbeat())
         self._loop = asyncio.get_running_loop()
         if self.config.sender_lease:
-            self.lease = SenderLease(self.db, self.worker.id, self._wake.set)
+            self.lease = SenderLease(self.db, self.worker.id, self._wake.set, gone=self._gone)
             self._keeper = asyncio.create_task(self.lease.keep(self._stop))
         if self.config.wake_on_commit:
             self.db.outbox_listeners.append(self._wake_from_any_thread)

@@ -24,8 +24,9 @@ class SenderLease:
     """Takes and renews the lease in the background; `leads()` says whether this process may send now."""
 
     def __init__(self, db: Database, holder: str, on_lead: Callable[[], None],
-                 renew_every: float = 1.5, standby_every: float = 1.0) -> None:
-        self.db, self.holder, self.on_lead = db, holder, on_lead
+                 renew_every: float = 1.5, standby_every: float = 1.0,
+                 gone: Callable[[str], bool] = lambda _holder: False) -> None:
+        self.db, self.holder, self.on_lead, self.gone = db, holder, on_lead, gone
         self.renew_every, self.standby_every = renew_every, standby_every
         self.fresh_for = sender.FRESH_FOR.total_seconds()
         self._taken_at = -1e9  # monotonic start of the last successful take or renewal
@@ -41,7 +42,7 @@ class SenderLease:
             started = time.monotonic()
             was_leading = self.leads()
             try:
-                lead = await asyncio.to_thread(sender.take, self.db.uow(), self.holder)
+                lead = await asyncio.to_thread(sender.take, self.db.uow(), self.holder, gone=self.gone)
             except Exception:
                 log.exception("taking the sending lease failed")
                 lead = None

@@ -9,6 +9,7 @@ worker had claimed are due again at once (domain.workers, outbox.claim_due): not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,8 +36,10 @@ class Lead:
     lapsed: bool = False
 
 
-def take(uow: UnitOfWork, holder: str, ttl: timedelta = TTL, name: str = NAME) -> Lead | None:
-    """Take or renew the sending lease for `holder` (a delivery worker id); None while another holds it."""
+def take(uow: UnitOfWork, holder: str, ttl: timedelta = TTL, name: str = NAME,
+         gone: Callable[[str], bool] = lambda _holder: False) -> Lead | None:
+    """Take or renew the sending lease for `holder` (a delivery worker id); None while another holds it,
+    unless `gone(that holder)` says its process has ended (a restart on the same host takes over at once)."""
     with uow:
         now = uow.now
         row = uow.session.scalars(select(SchedulerLease).where(SchedulerLease.name == name)
@@ -49,7 +52,7 @@ def take(uow: UnitOfWork, holder: str, ttl: timedelta = TTL, name: str = NAME) -
             except IntegrityError:  # another process created it first
                 return None
             return Lead(1)
-        if row.holder != holder and row.expires_at > now:
+        if row.holder != holder and row.expires_at > now and not gone(row.holder):
             return None
         lead = Lead(row.epoch, lapsed=row.expires_at <= now)
         if row.holder != holder:

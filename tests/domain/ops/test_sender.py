@@ -35,3 +35,10 @@ def test_a_clean_stop_frees_the_lease_at_once_and_a_lapse_alone_keeps_the_epoch(
     assert sender.take(db.uow(), "b") is None
     sender.release(db.uow(), "a")
     assert sender.take(db.uow(), "b") == sender.Lead(2, taken_from="a", lapsed=True)
+
+
+def test_a_holder_whose_process_is_gone_is_replaced_at_once(db, clock):
+    assert sender.take(db.uow(), "host/ns:1:a") == sender.Lead(1)
+    assert sender.take(db.uow(), "host/ns:2:b", gone=lambda holder: False) is None  # a may be alive
+    lead = sender.take(db.uow(), "host/ns:2:b", gone=lambda holder: holder == "host/ns:1:a")  # a was killed
+    assert lead == sender.Lead(2, taken_from="host/ns:1:a", lapsed=True)
