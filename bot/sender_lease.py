@@ -30,11 +30,14 @@ class SenderLease:
         self.renew_every, self.standby_every = renew_every, standby_every
         self.fresh_for = sender.FRESH_FOR.total_seconds()
         self._taken_at = -1e9  # monotonic start of the last successful take or renewal
+        self._not_before = 0.0  # after a takeover: Telegram's one-second window of the previous holder
         self.takeovers = 0
 
     def leads(self) -> bool:
-        """True while the last renewal is fresh: well inside the lease, before any other may take it."""
-        return time.monotonic() - self._taken_at < self.fresh_for
+        """True while the last renewal is fresh: well inside the lease, before any other may take it (and,
+        after a takeover, once a second has passed: the previous holder's last sends leave the window)."""
+        now = time.monotonic()
+        return now - self._taken_at < self.fresh_for and now >= self._not_before
 
     async def keep(self, stop: asyncio.Event) -> None:
         """Take or renew until `stop` is set; never raises (a failed renewal just lets the lease age)."""
@@ -50,7 +53,9 @@ class SenderLease:
                 self._taken_at = started
                 if lead.taken_from is not None:
                     self.takeovers += 1
+                    self._not_before = time.monotonic() + 1.0
                     log.warning("took over sending from %s (epoch %d)", lead.taken_from, lead.epoch)
+                    await asyncio.sleep(1.0)
                 if not was_leading:
                     log.info("this process sends the outbox now (epoch %d)", lead.epoch)
                     self.on_lead()

@@ -70,7 +70,7 @@ class Rig:
                  "status": PersonStatus.ACTIVE, "telegram_user_id": u["id"], "telegram_chat_id": u["id"],
                  "created_at": uow.now, "updated_at": uow.now} for n, u in enumerate(users)])
             uow.commit()
-            ids = dict(uow.session.execute(select(Person.telegram_user_id, Person.id)).tuples().all())
+            ids = {uid: pid for uid, pid in uow.session.execute(select(Person.telegram_user_id, Person.id))}
         self.people = [(ids[u["id"]], u["id"]) for u in users]
 
     def start_bots(self, n: int) -> None:
