@@ -66,7 +66,7 @@ class SenderLease:
                 await asyncio.wait_for(stop.wait(), self.renew_every if self.leads() else self.standby_every)
 
     def release(self) -> None:
-        """In a worker thread, at a clean stop: a standby may take over a second from now."""
+        """In a worker thread, at a clean stop (a second after the last send): a standby may take over now."""
         self._taken_at = -1e9
         sender.release(self.db.uow(), self.holder)
 
