@@ -17,7 +17,8 @@ from bench.common import Row, print_table
 
 NOTES_MARKER = "<!-- notes: kept across runs -->"
 ROW_NAMES = {1: "fan-out", 2: "delivery", 3: "buttons", 4: "dashboard", 5: "scheduler scans",
-             6: "attendance", 7: "memory", 8: "wake-up latency", 9: "queue and metrics", 11: "student risk"}
+             6: "attendance", 7: "memory", 8: "wake-up latency", 9: "queue and metrics",
+             10: "scale-out delivery", 11: "student risk"}
 
 
 def machine() -> str:
@@ -43,7 +44,7 @@ def _pairs(text: str) -> tuple[tuple[int, int], ...]:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("--rows", default="1,2,3,4,5,6,7,8,9,11",
+    p.add_argument("--rows", default="1,2,3,4,5,6,7,8,9,10,11",
                    help="rows to run, comma-separated: " + ", ".join(f"{k} {v}" for k, v in ROW_NAMES.items()))
     p.add_argument("--quick", action="store_true", help="small sizes everywhere (a smoke run, under a minute or two)")
     p.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
@@ -51,7 +52,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--sizes", help="row 1: fan-out sizes, comma-separated [1000,10000]")
     g.add_argument("--delivery", help="row 2: NxL pairs, N notifications to N chats at L msg/s [300x30,600x300]")
     g.add_argument("--buttons", type=int, help="row 3: K people pressing Start then Complete [200]")
-    g.add_argument("--in-flight", type=int, default=4, help="row 3: presses in flight at once [4]")
+    g.add_argument("--in-flight", type=int, default=100, help="row 3: people pressing at once [100]")
     g.add_argument("--dashboard-tasks", type=int, help="row 4: tasks of the person [200]")
     g.add_argument("--connections", type=int, default=64, help="row 4: concurrent connections [64]")
     g.add_argument("--seconds", type=int, help="row 4: seconds of load per server [8]")
@@ -62,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--settle", type=float, help="row 7: seconds to wait after the fan-out [20]")
     g.add_argument("--queue-items", type=int, help="row 9: open tickets and tasks in the queue [100000]")
     g.add_argument("--risk-students", type=int, help="row 11: students in the nightly risk recompute [5000]")
+    g.add_argument("--scaleout", type=int, help="row 10: notifications through 1, 2, 3 bot processes [600]")
     g.add_argument("--wakeups", type=int, help="row 8: notifications committed one at a time while idle [40]")
     return p
 
@@ -80,6 +82,7 @@ def plan(args: argparse.Namespace, workdir: Path) -> dict[int, Callable[[], list
         memory,
         queue,
         risk,
+        scaleout,
         scan,
         wakeup,
     )
@@ -99,6 +102,7 @@ def plan(args: argparse.Namespace, workdir: Path) -> dict[int, Callable[[], list
         8: lambda: wakeup.rows(workdir, pick(args.wakeups, 40, 10, q)),  # type: ignore[arg-type]
         9: lambda: queue.rows(workdir, pick(args.queue_items, 100_000, 10_000, q)),  # type: ignore[arg-type]
         11: lambda: risk.rows(workdir, pick(args.risk_students, 5_000, 500, q)),  # type: ignore[arg-type]
+        10: lambda: scaleout.rows(workdir, pick(args.scaleout, 600, 120, q)),  # type: ignore[arg-type]
     }
 
 

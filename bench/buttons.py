@@ -35,6 +35,7 @@ from bench.common import (
 from bench.delivery import _create_users
 from bot.app import bot_api_urls, build_application, build_delivery
 from bot.delivery import DeliveryConfig
+from bot.updates import PerChatUpdates, update_receiver
 from domain.actors import Actor
 from domain.links import LinkSigner
 from domain.models import Task
@@ -44,17 +45,15 @@ from web.app import create_app
 from web.deps import WebDeps
 
 SECRET = "bench-webhook-secret"
+PACED_RATE = 100  # presses/s of the open-loop phase (the p99 row)
 LIMIT = 1000  # msg/s for this row, so the rate limits do not hide the handling cost (see note)
 
 
 async def _serve_web(settings: Any, db: Any, app: Application) -> tuple[uvicorn.Server, asyncio.Task[None]]:
     """The web app with its webhook bridged to `app`, in this event loop, as taskbell/runner.py does."""
 
-    async def on_update(data: dict[str, Any]) -> None:
-        await app.process_update(Update.de_json(data, app.bot))
-
     web = create_app(WebDeps(settings=settings, db=db, links=LinkSigner(settings.secret_keys),
-                             on_telegram_update=on_update))
+                             on_telegram_update=update_receiver(app)))  # through the update processor
     port = int(settings.telegram_webhook_url.split(":")[2].split("/")[0])
     server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on", access_log=False))
@@ -75,6 +74,25 @@ async def _presses(jobs: list[Callable[[], Awaitable[float]]], concurrency: int)
 
     start = time.perf_counter()
     latencies = await asyncio.gather(*(one(j) for j in jobs))
+    return list(latencies), time.perf_counter() - start
+
+
+async def _again(call: Callable[[], Awaitable[Any]]) -> Any:
+    """Once more if a kept-alive connection was closed under us (an overloaded server's keep-alive race)."""
+    try:
+        return await call()
+    except httpx.RemoteProtocolError:
+        return await call()
+
+
+async def _paced(jobs: list[Callable[[], Awaitable[float]]], rate: float) -> tuple[list[float], float]:
+    """Start the press jobs at `rate` per second whatever their progress (open loop): latencies, wall time."""
+    start = time.perf_counter()
+    running = []
+    for n, job in enumerate(jobs):
+        await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+        running.append(asyncio.create_task(job()))
+    latencies = await asyncio.gather(*running)
     return list(latencies), time.perf_counter() - start
 
 
@@ -106,24 +124,32 @@ async def _measure(workdir: Path, k: int, concurrency: int) -> dict[str, tuple[l
             server, served = await _serve_web(settings, db, app)
             await asyncio.sleep(1.1)  # the cards were just sent: 1 message per chat per second
 
+            missed: list[int] = []
+
             def press_and_wait_edit(chat: int, data: str) -> Callable[[], Awaitable[float]]:
                 async def job() -> float:
-                    version = (await client.chat(chat))["version"]
+                    version = (await _again(lambda: client.chat(chat)))["version"]
                     start = time.perf_counter()
-                    await client.press_button(chat, cards[chat], data)
+                    await _again(lambda: client.press_button(chat, cards[chat], data))
                     r = await http.get(f"/chats/{chat}/wait", params={
-                        "after_message_id": 1 << 30, "since_version": version, "timeout": 20}, timeout=30)
-                    if r.status_code != 200:
-                        raise TimeoutError(f"no edit in chat {chat} after {data}")
+                        "after_message_id": 1 << 30, "since_version": version, "timeout": 60}, timeout=70)
+                    if r.status_code != 200:  # no edit within 60 s: counted, its latency taken as 60 s
+                        missed.append(chat)
+                        return 60.0
                     return time.perf_counter() - start
                 return job
 
             try:
-                for action in ("start", "complete"):
-                    progress(f"buttons: {k} people press {action.title()} ({concurrency} in flight), webhook")
-                    out[action] = await _presses(
-                        [press_and_wait_edit(c, f"task:{action}:{tasks_by_chat[c]}") for c in chats], concurrency)
-                    await asyncio.sleep(1.1)  # the per-chat limit: 1 message (edit) per second
+                progress(f"buttons: {k} people press Start ({concurrency} at once), webhook")
+                out["start"] = await _presses(
+                    [press_and_wait_edit(c, f"task:start:{tasks_by_chat[c]}") for c in chats], concurrency)
+                await asyncio.sleep(1.1)  # the per-chat limit: 1 message (edit) per second
+                progress(f"buttons: {k} people press Complete at {PACED_RATE} presses/s (open loop), webhook")
+                out["missed"] = ([float(len(missed))], 0.0)
+                out["complete"] = await _paced(
+                    [press_and_wait_edit(c, f"task:complete:{tasks_by_chat[c]}") for c in chats], PACED_RATE)
+                out["missed_paced"] = ([float(len(missed)) - out["missed"][0][0]], 0.0)
+                await asyncio.sleep(1.1)
             finally:
                 server.should_exit = True
                 await served
@@ -133,7 +159,7 @@ async def _measure(workdir: Path, k: int, concurrency: int) -> dict[str, tuple[l
             # Baseline: the same transport, a handler that only answers the callback.
             base_url, base_file_url = bot_api_urls(sandbox.url)
             bare = (Application.builder().token(TOKEN).base_url(base_url).base_file_url(base_file_url)
-                    .updater(None).job_queue(None).concurrent_updates(8).build())
+                    .updater(None).job_queue(None).concurrent_updates(PerChatUpdates(8)).build())
 
             async def answer_only(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
                 assert update.callback_query is not None
@@ -170,20 +196,19 @@ async def _measure(workdir: Path, k: int, concurrency: int) -> dict[str, tuple[l
     return out
 
 
-def rows(workdir: Path, k: int = 200, concurrency: int = 4) -> list[Row]:
+def rows(workdir: Path, k: int = 200, concurrency: int = 100) -> list[Row]:
     out = asyncio.run(_measure(workdir, k, concurrency))
-    real = out["start"][0] + out["complete"][0]
-    real_rate = len(real) / (out["start"][1] + out["complete"][1])
+    closed, closed_seconds = out["start"]
+    paced = out["complete"][0]
     base, base_seconds = out["baseline"]
-    base_rate = len(base) / base_seconds
     ms = 1000
-    size = f"K={k}, {concurrency} in flight"
-    note = f"sandbox and bot paced at {LIMIT} msg/s; webhook delivers one update at a time"
+    note = f"sandbox and bot paced at {LIMIT} msg/s; webhook over up to 40 connections, per chat in order"
     return [
-        Row("buttons: updates handled", size, real_rate, "upd/s", base_rate, "answer-only handler",
-            f"Start + Complete, {len(real)} presses; {note}"),
-        Row("buttons: press -> edit p50", size, percentile(real, 50) * ms, "ms", percentile(base, 50) * ms,
-            "press -> answer, answer-only", "includes queueing behind presses in flight"),
-        Row("buttons: press -> edit p99", size, percentile(real, 99) * ms, "ms", percentile(base, 99) * ms,
-            "press -> answer, answer-only", ""),
+        Row("buttons: presses handled", f"K={k}, {concurrency} pressing at once", len(closed) / closed_seconds,
+            "upd/s", len(base) / base_seconds, "answer-only handler",
+            f"Start, press to edited card ({out['missed'][0][0]:.0f} not edited within 60 s); {note}"),
+        Row("buttons: press -> edit p50", f"K={k}, {concurrency} at once", percentile(closed, 50) * ms, "ms",
+            percentile(base, 50) * ms, "press -> answer, answer-only", "includes queueing behind presses in flight"),
+        Row("buttons: press -> edit p99", f"K={k} at {PACED_RATE} presses/s", percentile(paced, 99) * ms, "ms",
+            percentile(base, 99) * ms, "press -> answer, answer-only", f"Complete, open loop (goal < 100 ms); {out['missed_paced'][0][0]:.0f} not edited within 60 s"),
     ]

@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from telegram import Bot, Message
@@ -20,6 +17,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.messages import Rendered, Renderer, UnknownKind
 from bot.ratelimit import retry_after_seconds
+from bot.sender_lease import SenderLease
+from bot.worker_id import process_running, this_worker
 from domain import outbox, workers
 from domain.outbox import Delivery
 from domain.uow import Database
@@ -42,31 +41,9 @@ class DeliveryConfig:
     # Woken when a transaction of this process commits outbox rows (the web app, the scheduler, the
     # bot's handlers), so those go out at once; idle_poll is the fallback for other processes' rows.
     wake_on_commit: bool = True
-
-
-def this_worker() -> WorkerId:
-    """A new worker id for this process: host (and PID namespace), process id and a random part."""
-    try:
-        namespace = os.readlink("/proc/self/ns/pid")
-    except OSError:
-        namespace = ""
-    host = f"{socket.gethostname()[:80]}/{namespace}"
-    return WorkerId(f"{host}:{os.getpid()}:{secrets.token_hex(4)}", host, os.getpid())
-
-
-def process_running(pid: int) -> bool:
-    """True if a process with this id runs on this host (a zombie counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    # Only the holder of the sending lease claims and sends (run() only; drain() sends regardless): one
+    # Pacer for the token however many bot processes run (domain.ops.sender).
+    sender_lease: bool = True
 
 
 def _interleave(batch: list[Delivery]) -> list[Delivery]:
@@ -99,6 +76,10 @@ class DeliveryLoop:
         self._claimed_in: dict[int, int] = {}  # notification id -> generation it was claimed in
         self._abandoned: list[int] = []
         self._heart: asyncio.Task[None] | None = None
+        self.lease: SenderLease | None = None  # set by run() when config.sender_lease
+        self._keeper: asyncio.Task[None] | None = None
+        self._last_send = -1e9  # monotonic time the last send was answered
+        self._paid, self._paid_read_at = False, -1e9
         self.high_water = self.config.high_water or max(20, int(2 * self.config.per_second))
         # Claim and render in small batches, so rendering overlaps sending.
         self.batch = max(10, int(self.config.per_second // 3))
@@ -123,6 +104,15 @@ class DeliveryLoop:
             with contextlib.suppress(RuntimeError):  # the loop is closing
                 loop.call_soon_threadsafe(self._wake.set)
 
+    def _gone(self, holder: str) -> bool:
+        """A lease holder of this host whose process has ended (killed): no need to wait for its lease."""
+        host, _, rest = holder.rpartition(":")[0].rpartition(":")
+        return host == self.worker.host and rest.isdigit() and not self.is_running(int(rest))
+
+    def may_poll(self) -> bool:
+        """Polling mode: this process holds the sending lease (or sends without one)."""
+        return self.lease.leads() if self.lease is not None else not self.config.sender_lease
+
     async def stop(self) -> None:
         self._stop.set()
         self._wake.set()
@@ -135,6 +125,9 @@ class DeliveryLoop:
         log.info("delivery loop started (worker %s)", self.worker.id)
         self._heart = asyncio.create_task(self._heartbeat())
         self._loop = asyncio.get_running_loop()
+        if self.config.sender_lease:
+            self.lease = SenderLease(self.db, self.worker.id, self._wake.set, gone=self._gone)
+            self._keeper = asyncio.create_task(self.lease.keep(self._stop))
         if self.config.wake_on_commit:
             self.db.outbox_listeners.append(self._wake_from_any_thread)
         try:
@@ -142,6 +135,8 @@ class DeliveryLoop:
             while not self._stop.is_set():
                 room = min(self.high_water - len(self._inflight), self.batch)
                 self._wake.clear()  # cleared before claiming: a commit from now on is not missed
+                if self.lease is not None and not self.lease.leads():
+                    room = 0  # standing by: another process sends
                 try:
                     batch = await self._claim(room) if room > 0 else []
                     failures = 0
@@ -163,6 +158,8 @@ class DeliveryLoop:
             await asyncio.shield(self.flush())
             if self._heart is not None and not self._stop.is_set():
                 self._heart.cancel()  # cancelled from outside (a crash, as far as the others know)
+                if self._keeper is not None:
+                    self._keeper.cancel()
             if self._stop.is_set():
                 await asyncio.shield(self._retire())
             log.info("delivery loop stopped")
@@ -199,11 +196,18 @@ class DeliveryLoop:
     def _may_send(self, d: Delivery) -> bool:
         """The row is still ours: claimed since the last lapse, and the heartbeat is fresh."""
         return (self._claimed_in.get(d.id) == self._generation
-                and time.monotonic() - self._last_beat < self.config.fresh_for)
+                and time.monotonic() - self._last_beat < self.config.fresh_for
+                and (self.lease is None or self.lease.leads()))
 
     async def _retire(self) -> None:
         if self._heart is not None:
             await asyncio.gather(self._heart, return_exceptions=True)
+        if self._keeper is not None:
+            await asyncio.gather(self._keeper, return_exceptions=True)
+            if self.lease is not None:
+                # A standby may send at once: past the one-second window of this process's last send.
+                await asyncio.sleep(max(0.0, self._last_send + 1.0 - time.monotonic()))
+                await asyncio.to_thread(self.lease.release)
         if self._registered:
             await asyncio.to_thread(self._give_back)
             await asyncio.to_thread(workers.retire, self.db.uow(), self.worker)
@@ -257,9 +261,19 @@ class DeliveryLoop:
                                            timedelta(seconds=self.config.backoff_base * 2 ** d.attempts),
                                            d.attempts)
                 self.stats["retried" if status == outbox.NotificationStatus.PENDING else "dead"] += 1
+        if any(outbox.is_broadcast(d.kind, d.data) for d, _ in out) and self._paid_broadcasts():
+            out = [(d, replace(r, paid=True) if r is not None and outbox.is_broadcast(d.kind, d.data) else r)
+                   for d, r in out]
         for d, _ in out:
             self._claimed_in[d.id] = generation
         return out
+
+    def _paid_broadcasts(self) -> bool:
+        """The rule `delivery.paid_broadcast`, read at most every 10 s (in the claiming thread)."""
+        now = time.monotonic()
+        if now - self._paid_read_at > 10:
+            self._paid, self._paid_read_at = outbox.paid_broadcasts(self.db.uow()), now
+        return self._paid
 
     async def _claim(self, room: int) -> list[tuple[Delivery, Rendered | None]]:
         """Claim and render in a worker thread. Cancelled meanwhile, the thread still finishes: its rows
@@ -360,10 +374,14 @@ class DeliveryLoop:
                 await asyncio.to_thread(outbox.mark_sent_many, self.db.uow(), batch)
 
     async def _call(self, chat_id: int, r: Rendered) -> Message | bool:
-        if r.edit is not None:
-            return await self.bot.edit_message_text(r.text, chat_id=r.edit[0], message_id=r.edit[1],
-                                                    parse_mode=ParseMode.HTML, reply_markup=r.markup)
-        return await self.bot.send_message(chat_id, r.text, parse_mode=ParseMode.HTML, reply_markup=r.markup)
+        try:
+            if r.edit is not None:
+                return await self.bot.edit_message_text(r.text, chat_id=r.edit[0], message_id=r.edit[1],
+                                                        parse_mode=ParseMode.HTML, reply_markup=r.markup)
+            return await self.bot.send_message(chat_id, r.text, parse_mode=ParseMode.HTML, reply_markup=r.markup,
+                                               allow_paid_broadcast=True if r.paid else None)
+        finally:
+            self._last_send = time.monotonic()
 
     async def _bad_request(self, d: Delivery, r: Rendered, exc: BadRequest) -> None:
         text = str(exc).lower()
@@ -375,7 +393,7 @@ class DeliveryLoop:
             self.stats["sent"] += 1  # the message is gone or too old: nothing to mend
             await asyncio.to_thread(outbox.mark_sent, self.db.uow(), d.id, d.chat_id, None)
         elif "message to edit not found" in text or "message can't be edited" in text:
-            await self._send(d, Rendered(r.text, r.markup, None))  # send it afresh instead
+            await self._send(d, Rendered(r.text, r.markup, None, paid=r.paid))  # send it afresh instead
         elif "chat not found" in text or "user is deactivated" in text:
             self.stats["unreachable"] += 1
             await asyncio.to_thread(outbox.mark_unreachable, self.db.uow(), d, str(exc))

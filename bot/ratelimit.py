@@ -36,9 +36,13 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+PAID_PER_SECOND = 1000.0  # Telegram's paid broadcasts (allow_paid_broadcast): up to 1000 messages/s
+
+
 class PacingRateLimiter(BaseRateLimiter[int]):
     def __init__(self, pacer: Pacer, max_retries: int = 1) -> None:
         self.pacer = pacer
+        self._paid: PacingRateLimiter | None = None  # paid broadcasts: a budget of their own
         self.max_retries = max_retries
         self.retry_afters = 0
         self._gate = asyncio.Lock()
@@ -61,6 +65,11 @@ class PacingRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if data.get("allow_paid_broadcast") is True and self._paid is not self:
+            if self._paid is None:
+                self._paid = PacingRateLimiter(Pacer(per_second=PAID_PER_SECOND, chat_interval=self.pacer.chat_interval))
+                self._paid._paid = self._paid  # the paid budget paces its own sends
+            return await self._paid.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         chat_id = data.get("chat_id")
         chat = chat_id if isinstance(chat_id, int) else None
         paced = endpoint in PACED and chat is not None

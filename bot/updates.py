@@ -53,10 +53,12 @@ def update_receiver(app: Application) -> Callable[[dict[str, Any]], Awaitable[No
     """For the webhook: hand one raw update to the bot; an unparseable one is skipped (logged once)."""
 
     async def receive(data: dict[str, Any]) -> None:
-        """Parse, then process (a bare update only passes the dedupe ledger)."""
+        """Parse, then process through the update processor (concurrently with other chats' updates, after
+        this chat's earlier ones); returns once handled. A bare update only passes the dedupe ledger."""
         good = checked(data)
         if good is not None:
-            await app.process_update(Update.de_json(good, app.bot))
+            update = Update.de_json(good, app.bot)
+            await app.update_processor.process_update(update, app.process_update(update))
 
     return receive
 

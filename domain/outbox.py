@@ -16,6 +16,7 @@ from domain import quiet, workers
 from domain.mail import routing
 from domain.models import Notification, Person, PersonStatus
 from domain.models.records import NotificationStatus
+from domain.rules import rule_in
 from domain.uow import UnitOfWork, outbox_written
 
 
@@ -120,6 +121,20 @@ def enqueue(session: Session, intents: Iterable[Intent], now: datetime) -> int:
 def written(session: Session) -> None:
     """Rows were put (back) in the outbox by this transaction: wake the delivery loop at commit."""
     outbox_written(session)
+
+
+def is_broadcast(kind: str, data: dict[str, Any]) -> bool:
+    """An announcement to many (a broadcast alert, or a posted announcement): the only kinds Telegram's paid
+    broadcasts are used for."""
+    if kind == NotificationKind.ANNOUNCEMENT.value:
+        return True
+    return kind == NotificationKind.ALERT.value and data.get("type") == "announcement"
+
+
+def paid_broadcasts(uow: UnitOfWork) -> bool:
+    """The rule `delivery.paid_broadcast`: announcements go as paid broadcasts (up to 1000 messages/s)."""
+    with uow:
+        return rule_in(uow.session, "delivery.paid_broadcast") is True
 
 
 # --- the delivery side: claim, then record what happened ----------------------------------

@@ -34,6 +34,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "email.per_minute": 60,
     "marks.notify_parents": False,  # parents are told their child's mark when it is entered
     "homework.remind_before_hours": 18,  # students with nothing handed in are reminded this long before the due time
+    "delivery.paid_broadcast": False,  # announcements sent as Telegram paid broadcasts (up to 1000/s, Stars)
     "sla.at_risk_share": 25,  # percent: an item with less than this share of its SLA target left is at risk  # emails sent per minute at most (the mail provider's limit; mailer/ paces)
 }
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.clock import Clock, SystemClock
@@ -20,8 +20,16 @@ ORG_TZ = "taskbell.org_tz"  # Session.info: the organisation's time zone (domain
 EMAIL_ON = "taskbell.email_on"  # Session.info: email can be sent (SMTP configured); else none is queued
 
 
+# PostgreSQL: a transaction that wrote outbox rows notifies this channel; delivered when it commits,
+# it wakes the sender in whichever process holds the sending lease (see adapters.pg_wakeups).
+OUTBOX_CHANNEL = "taskbell_outbox"
+
+
 def outbox_written(session: Session) -> None:
-    """Note that this transaction wrote outbox rows, so listeners are told once it commits."""
+    """Note that this transaction wrote outbox rows, so listeners are told once it commits (in this
+    process through Database.outbox_listeners, in the others by PostgreSQL's NOTIFY)."""
+    if not session.info.get(OUTBOX_WRITTEN) and session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
     session.info[OUTBOX_WRITTEN] = True
 
 

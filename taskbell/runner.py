@@ -71,23 +71,36 @@ async def mirror_people_into_sandbox(container: Container) -> None:
 
 def bot_component(container: Container, *, polling: bool) -> Component:
     """The bot with its outbox delivery loop: polling, or setting the webhook."""
+    from adapters import pg_wakeups
+    from bot.sender_lease import poll_while_leading
+
     settings = container.settings
     app = container.bot_application(updater=polling)
     delivery = container.delivery
     tasks: list[asyncio.Task[None]] = []
+    listening: list[asyncio.Task[None]] = []
+    polls_stop = asyncio.Event()
 
     async def start() -> None:
         await container.start_bot()
-        if polling and app.updater:
-            await app.updater.start_polling(drop_pending_updates=False)
-        elif settings.telegram_webhook_url:
+        if settings.telegram_webhook_url and not polling:
             await app.bot.set_webhook(settings.telegram_webhook_url, secret_token=settings.webhook_secret)
         tasks.append(asyncio.create_task(delivery.run(), name="delivery"))
+        if polling and app.updater:  # polls while it holds the sending lease (a standby neither polls nor sends)
+            tasks.append(asyncio.create_task(poll_while_leading(app.updater, delivery.may_poll, polls_stop)))
+        if container.db.dialect == "postgresql":  # commits in other processes wake the sender too
+            listening.append(asyncio.create_task(pg_wakeups.listen(settings.database_url, delivery.wake)))
         log.info("bot @%s started (%s)", app.bot.username, "polling" if polling else "webhook")
 
     async def stop() -> None:
+        polls_stop.set()
+        await asyncio.gather(*tasks[1:])  # the polling watcher
+        del tasks[1:]
         if app.updater and app.updater.running:
             await app.updater.stop()
+        for t in listening:
+            t.cancel()
+        await asyncio.gather(*listening, return_exceptions=True)
         await delivery.stop()
         for t in tasks:
             await t

@@ -157,8 +157,9 @@ class BotApi:
         except ApiError:
             return
         chat = self.state.chats.get(chat_id) if chat_id is not None else None
+        paid = params.bool("allow_paid_broadcast")
         self.state.limiter.check(
-            self.state.config, chat.id if chat else None, bool(chat and chat.is_group)
+            self.state.config, chat.id if chat else None, bool(chat and chat.is_group), paid
         )
 
     # ----- helpers ---------------------------------------------------------------------------

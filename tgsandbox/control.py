@@ -263,11 +263,12 @@ class Control:
         return {"forced": []}
 
     async def stats(self, request: Request) -> Any:
-        return self.state.stats.snapshot()
+        return {**self.state.stats.snapshot(), "paid_broadcasts": self.state.limiter.paid_sent}
 
     async def reset_stats(self, request: Request) -> Any:
         self.state.stats.reset()
-        return self.state.stats.snapshot()
+        self.state.limiter.paid_sent = 0
+        return {**self.state.stats.snapshot(), "paid_broadcasts": 0}
 
     # ----- users and groups --------------------------------------------------------------------
 

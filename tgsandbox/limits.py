@@ -34,6 +34,9 @@ class SandboxConfig:
     global_per_second: int = 30
     per_chat_per_second: int = 1
     group_per_minute: int = 20
+    # Paid broadcasts (allow_paid_broadcast=true): up to this many per second instead of the global limit,
+    # each counted in the stats' `paid_broadcasts` (Telegram charges Stars for them).
+    paid_per_second: int = 1000
     # Events older than (window - tolerance) no longer count; absorbs network jitter of a client
     # that paces correctly on average. 0 = exact sliding windows.
     limit_tolerance_ms: int = 0
@@ -89,13 +92,18 @@ class RateLimiter:
     def __init__(self, clock: Any = time.monotonic) -> None:
         self.clock = clock
         self.global_window = SlidingWindow()
+        self.paid_window = SlidingWindow()  # paid broadcasts: a budget of their own
+        self.paid_sent = 0
         self.chat_windows: dict[int, SlidingWindow] = {}
 
-    def check(self, config: SandboxConfig, chat_id: int | None, is_group: bool) -> None:
-        """Record one send, or raise a 429 ApiError without recording it."""
+    def check(self, config: SandboxConfig, chat_id: int | None, is_group: bool, paid: bool = False) -> None:
+        """Record one send, or raise a 429 ApiError without recording it. A paid broadcast counts against
+        `paid_per_second` instead of the global limit (the per-chat limits stand)."""
         now = self.clock()
         slack = max(0.0, config.limit_tolerance_ms / 1000)
-        waits = [self.global_window.retry_after(now, config.global_per_second, _shrink(1.0, slack))]
+        overall, limit = (self.paid_window, config.paid_per_second) if paid else (
+            self.global_window, config.global_per_second)
+        waits = [overall.retry_after(now, limit, _shrink(1.0, slack))]
         chat_window = None
         if chat_id is not None:
             chat_window = self.chat_windows.setdefault(chat_id, SlidingWindow())
@@ -110,12 +118,15 @@ class RateLimiter:
         wait = max(waits)
         if wait:
             raise ApiError(429, retry_after=wait)
-        self.global_window.events.append(now)
+        overall.events.append(now)
+        self.paid_sent += paid
         if chat_window is not None:
             chat_window.events.append(now)
 
     def reset(self) -> None:
         self.global_window = SlidingWindow()
+        self.paid_window = SlidingWindow()
+        self.paid_sent = 0
         self.chat_windows.clear()
 
 

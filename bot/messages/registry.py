@@ -27,6 +27,8 @@ class Rendered:
     # Once this message is sent, an older message to edit, and its new text (no buttons): a stale card
     # pointing to the newer one.
     supersedes: tuple[tuple[int, int], str] | None = None
+    # Sent as a Telegram paid broadcast (allow_paid_broadcast): an announcement, when the rule is on.
+    paid: bool = False
 
 
 class UnknownKind(Exception):

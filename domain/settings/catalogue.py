@@ -130,6 +130,9 @@ CATALOGUE: tuple[RuleSpec, ...] = (
     RuleSpec("email.per_minute", "Email", "Emails per minute at most",
              "Your mail provider's sending limit: Taskbell paces email to stay under it (messages wait "
              "in the outbox, none is lost).", INT, "per minute", 1, 10000),
+    RuleSpec("delivery.paid_broadcast", "Telegram", "Send announcements as paid broadcasts",
+             "Yes: announcements go out at up to 1,000 messages a second instead of 30, as Telegram's paid "
+             "broadcasts (charged in Telegram Stars to the bot's balance; other messages stay free).", BOOL),
 )
 
 BY_KEY = {spec.key: spec for spec in CATALOGUE}

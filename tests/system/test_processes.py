@@ -37,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, timeout: float = 30) -> None:
+def wait_http(url: str, timeout: float = 90) -> None:  # processes start slowly on a busy machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
