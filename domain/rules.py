@@ -32,6 +32,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "desk.untriaged_hours": 4,  # a ticket still new this long reminds the team's leads
     "desk.in_progress_hours": 72,  # a ticket being worked this long reminds its assignees
     "email.per_minute": 60,
+    "engagement.auc_margin_points": 3,  # the learned engagement model is shown only when its held-out AUC beats the baseline's by this many hundredths
     "sla.at_risk_share": 25,  # percent: an item with less than this share of its SLA target left is at risk  # emails sent per minute at most (the mail provider's limit; mailer/ paces)
 }
 

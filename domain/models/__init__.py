@@ -28,6 +28,7 @@ from domain.models.desk import (
     TicketStatus,
     TicketWatcher,
 )
+from domain.models.engagement import EngagementModel, EngagementScore
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.perms import PersonPermission
@@ -72,6 +73,8 @@ __all__ = [
     "ClassSession",
     "DeliveryWorker",
     "DeskCc",
+    "EngagementModel",
+    "EngagementScore",
     "Enrolment",
     "Group",
     "GroupMember",

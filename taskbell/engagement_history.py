@@ -1,0 +1,100 @@
+"""A synthetic task history with a known pattern, for the engagement model's tests, bench and demo.
+
+Each person has an on-time chance; with `signal`, a share of them start drifting at some point: from then
+on their on-time chance drops to nearly nothing for a spell of one to two weeks (once to three times), and they take much longer
+to press Start; then they come back. The planted pattern: the trend, not last month's level, says who goes
+late next (a falling on-time trend goes late next; one who has come back does not). Without it, everyone is late at the same rate, at random: there is
+nothing to learn, and an honest evaluation must say so. Rows are written in bulk (history in the past
+cannot go through the services, which stamp the present)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select
+
+from domain.models import Assignment, Person, PersonStatus, Priority, Role, Task, TaskStatus
+from domain.uow import Database
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class History:
+    people: list[int]
+    drifting: set[int]
+    tasks: int
+
+
+def _outcome(rng: random.Random, created: datetime, p_on_time: float, delay_h: float) -> tuple:
+    """(due, started, completed) of one task."""
+    due = created + timedelta(hours=rng.uniform(24, 72))
+    started = created + timedelta(hours=rng.expovariate(1 / delay_h))
+    if rng.random() < p_on_time:
+        completed = max(started, created) + (due - max(started, created)) * rng.uniform(0.05, 0.9)
+        started = min(started, completed)
+    elif rng.random() < 0.6:
+        completed = due + timedelta(hours=rng.uniform(1, 48))
+        started = min(started, completed)
+    else:
+        completed = None
+    return due, started, completed
+
+
+def plant(db: Database, *, people: int = 300, tasks_per_person: int = 48, days: int = 120,
+          signal: bool = True, drifting_share: float = 0.5, seed: int = 1, assigner_id: int | None = None,
+          person_ids: list[int] | None = None, name_prefix: str = "Synthetic") -> History:
+    """Write people (unless `person_ids` are given) and their task history up to the clock's now."""
+    rng = random.Random(seed)
+    now = db.clock.now()
+    begin = now - timedelta(days=days)
+    with db.uow() as uow:
+        s = uow.session
+        next_person = (s.scalar(select(func.max(Person.id))) or 0) + 1
+        if person_ids is None:
+            person_ids = list(range(next_person, next_person + people))
+            s.execute(insert(Person), [
+                {"id": pid, "name": f"{name_prefix} {pid}", "phone": f"+4479{seed % 100:02d}{pid:06d}",
+                 "role": Role.MEMBER, "status": PersonStatus.ACTIVE, "link_generation": 0,
+                 "created_at": begin, "updated_at": begin} for pid in person_ids])
+        assigner = assigner_id or person_ids[0]
+        next_assignment = (s.scalar(select(func.max(Assignment.id))) or 0) + 1
+        drifting: set[int] = set()
+        assignments, tasks = [], []
+        for pid in person_ids:
+            p0 = rng.uniform(0.92, 0.99) if signal else 0.7
+            delay0 = rng.uniform(1, 8)
+            drifts = signal and rng.random() < drifting_share
+            spells = []  # (from, to): the weeks they drift
+            for _ in range(rng.randint(2, 3) if drifts else 0):
+                start = begin + timedelta(days=rng.uniform(20, days))
+                spells.append((start, start + timedelta(days=rng.uniform(14, 28))))
+            if any(b > now - timedelta(days=20) for _a, b in spells):
+                drifting.add(pid)
+            for _ in range(tasks_per_person):
+                created = begin + timedelta(seconds=rng.uniform(0, days * 86400 - 3600))
+                p, delay = p0, delay0
+                if any(a <= created < b for a, b in spells):
+                    p, delay = 0.03, delay0 * 6
+                due, started, completed = _outcome(rng, created, p, delay)
+                started = started if started <= now else None
+                completed = completed if completed is not None and completed <= now else None
+                status = (TaskStatus.DONE if completed else TaskStatus.IN_PROGRESS if started
+                          else TaskStatus.PENDING)
+                aid = next_assignment + len(assignments)
+                assignments.append({"id": aid, "title": "Weekly check", "description": "", "priority": Priority.NORMAL,
+                                    "due_at": due, "requires_review": False, "assigner_id": assigner,
+                                    "targets": {"people": [pid]}, "created_at": created})
+                tasks.append({"assignment_id": aid, "assignee_id": pid, "assigner_id": assigner,
+                              "title": "Weekly check", "description": "", "priority": Priority.NORMAL,
+                              "due_at": due, "requires_review": False, "status": status, "created_at": created,
+                              "updated_at": completed or started or created, "started_at": started,
+                              "completed_at": completed, "reopen_count": 0})
+        for i in range(0, len(assignments), BATCH):
+            s.execute(insert(Assignment), assignments[i:i + BATCH])
+        for i in range(0, len(tasks), BATCH):
+            s.execute(insert(Task), tasks[i:i + BATCH])
+        uow.commit()
+    return History(person_ids, drifting, len(tasks))
