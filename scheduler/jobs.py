@@ -24,6 +24,7 @@ class JobContext:
     backup_dir: Path
     sheets_credentials: str | None = None
     sheets_key: str | None = None
+    models_dir: Path | None = None  # the engagement models (skops files); None: beside the backups
 
 
 def ensure_sessions(ctx: JobContext) -> str:
@@ -89,6 +90,17 @@ def alert_sla(ctx: JobContext) -> str:
     return f"{r.at_risk} at risk, {r.breached} breached announced"
 
 
+def train_engagement(ctx: JobContext) -> str:
+    """Retrain the engagement risk model, evaluate it against the baseline, score everyone (nightly)."""
+    from adapters.learning import SklearnLearner, SkopsStore
+    from domain.engagement import training
+
+    store = SkopsStore(ctx.models_dir or ctx.backup_dir.parent / "models")
+    r = training.train(ctx.db, SklearnLearner(), store, ctx.org_tz)
+    shown = "model" if r.model_wins else "heuristic"
+    return f"{r.status}: {r.n_train} train / {r.n_test} test, {r.scored} scored by the {shown}"
+
+
 # id -> (function, trigger kind, trigger arguments)
 JOBS = {
     "sessions.ensure": (ensure_sessions, "interval", {"hours": 1}),
@@ -99,6 +111,7 @@ JOBS = {
     "sla.alerts": (alert_sla, "interval", {"minutes": 1}),
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
+    "engagement.train": (train_engagement, "cron", {"hour": 3, "minute": 15}),
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.

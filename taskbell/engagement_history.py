@@ -4,7 +4,7 @@ Each person has an on-time chance; with `signal`, a share of them start drifting
 on their on-time chance drops to nearly nothing for a spell of one to two weeks (once to three times), and they take much longer
 to press Start; then they come back. The planted pattern: the trend, not last month's level, says who goes
 late next (a falling on-time trend goes late next; one who has come back does not). Without it, everyone is late at the same rate, at random: there is
-nothing to learn, and an honest evaluation must say so. Rows are written in bulk (history in the past
+nothing to learn (everyone on time with chance `on_time`), and an honest evaluation must say so. Rows are written in bulk (history in the past
 cannot go through the services, which stamp the present)."""
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def _outcome(rng: random.Random, created: datetime, p_on_time: float, delay_h: f
     return due, started, completed
 
 
-def plant(db: Database, *, people: int = 300, tasks_per_person: int = 48, days: int = 120,
+def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: int = 120,
           signal: bool = True, drifting_share: float = 0.5, seed: int = 1, assigner_id: int | None = None,
-          person_ids: list[int] | None = None, name_prefix: str = "Synthetic") -> History:
+          person_ids: list[int] | None = None, name_prefix: str = "Synthetic",
+          on_time: float = 0.7) -> History:
     """Write people (unless `person_ids` are given) and their task history up to the clock's now."""
     rng = random.Random(seed)
     now = db.clock.now()
@@ -64,13 +65,13 @@ def plant(db: Database, *, people: int = 300, tasks_per_person: int = 48, days: 
         drifting: set[int] = set()
         assignments, tasks = [], []
         for pid in person_ids:
-            p0 = rng.uniform(0.92, 0.99) if signal else 0.7
+            p0 = rng.uniform(0.94, 0.995) if signal else on_time
             delay0 = rng.uniform(1, 8)
             drifts = signal and rng.random() < drifting_share
             spells = []  # (from, to): the weeks they drift
-            for _ in range(rng.randint(2, 3) if drifts else 0):
+            for _ in range(rng.randint(1, 2) if drifts else 0):
                 start = begin + timedelta(days=rng.uniform(20, days))
-                spells.append((start, start + timedelta(days=rng.uniform(14, 28))))
+                spells.append((start, start + timedelta(days=rng.uniform(21, 35))))
             if any(b > now - timedelta(days=20) for _a, b in spells):
                 drifting.add(pid)
             for _ in range(tasks_per_person):

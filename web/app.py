@@ -29,6 +29,7 @@ from web.routes import (
     dashboard,
     delivery,
     email_actions,
+    engagement,
     files,
     groups,
     health,
@@ -128,6 +129,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *teams.routes,
             *queue.routes,
             *queue_metrics.routes,
+            *engagement.routes,  # the engagement risk model's card, people, profiles, insights
             *requests.routes,
             *webhook.routes,
             *files.routes,

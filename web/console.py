@@ -46,6 +46,7 @@ NAV = [  # (path, label, roles)
     ("/admin/groups", "Groups", STAFF),
     ("/admin/batches", "Batches", STAFF),
     ("/admin/insights", "Insights", STAFF),
+    ("/admin/engagement", "Engagement", ADMIN_ONLY),
     ("/admin/reports", "Reports", STAFF),
     ("/admin/people", "People", ADMIN_ONLY),
     ("/admin/teams", "Teams", ADMIN_ONLY),

@@ -133,7 +133,7 @@ def _task_rows(session: Session, s: Any, people: Sequence[int] | None) -> list[A
     ]
     q = (select(*columns).select_from(s).join(Task, Task.created_at < t)
          .where(Task.status != TaskStatus.DECLINED)
-         .group_by(s.c.snap, Task.assignee_id))
+         .group_by(s.c.snap, s.c.t, Task.assignee_id))
     if people is not None:
         q = q.where(Task.assignee_id.in_(people))
     return list(session.execute(q))

@@ -19,7 +19,7 @@ def value_words(name: str, value: float | None) -> str:
         return f"{round(value * 100)} %"
     if unit in ("h", "d"):
         return f"{value:.0f} {unit}" if abs(value) >= 10 else f"{value:.1f} {unit}"
-    return f"{value:g}"
+    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def model_reasons(values: Sequence[float | None], z: Sequence[float], weights: Sequence[float]) -> list[str]:
