@@ -135,7 +135,13 @@ class SkopsStore:
         unknown = found - TRUSTED
         if unknown:
             raise UntrustedModelFile(f"{name} holds types not written here: {sorted(unknown)}")
-        return SklearnModel(skio.load(path, trusted=sorted(found)))
+        loaded = skio.load(path, trusted=sorted(found))
+        steps = getattr(loaded, "named_steps", {})
+        if not (isinstance(loaded, Pipeline) and list(steps) == ["impute", "scale", "model"]
+                and isinstance(steps["impute"], SimpleImputer) and isinstance(steps["scale"], StandardScaler)
+                and isinstance(steps["model"], LogisticRegression)):
+            raise UntrustedModelFile(f"{name} is not an engagement pipeline")
+        return SklearnModel(loaded)
 
     def delete(self, name: str) -> None:
         """Remove the file if it is there."""

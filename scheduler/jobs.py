@@ -95,6 +95,8 @@ def train_engagement(ctx: JobContext) -> str:
     from adapters.learning import SklearnLearner, SkopsStore
     from domain.engagement import training
 
+    if training.trained_within(ctx.db, training.FRESH_HOURS):  # at start-up, or a second leader the same night
+        return "trained recently: not retrained"
     store = SkopsStore(ctx.models_dir or ctx.backup_dir.parent / "models")
     r = training.train(ctx.db, SklearnLearner(), store, ctx.org_tz)
     shown = "model" if r.model_wins else "heuristic"
@@ -115,4 +117,4 @@ JOBS = {
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
-AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts")
+AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts", "engagement.train")

@@ -19,6 +19,7 @@ from domain.uow import Database
 from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
+from taskbell.demo_engagement import seed_engagement
 from taskbell.demo_mail import seed_mail
 from taskbell.demo_sla import seed_sla
 
@@ -190,10 +191,11 @@ def seed(container: Container) -> str:
     decline.decline_task(db.uow(), Actor.telegram(ids["tom"]), tap.id, "Not my area: this needs a plumber.")
     desk_summary = seed_desk_now(db, ids, desk_teams)
     announced = sla_scan.scan(db.uow())  # the at-risk and breached demo tickets' alerts, for /alerts
+    crew = seed_engagement(db, ids["admin"])  # the scheduler trains on it in the background at start
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
             f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}, "
-            f"{announced.at_risk + announced.breached} SLA alerts")
+            f"{announced.at_risk + announced.breached} SLA alerts, {crew}")

@@ -46,8 +46,9 @@ def _outcome(rng: random.Random, created: datetime, p_on_time: float, delay_h: f
 def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: int = 120,
           signal: bool = True, drifting_share: float = 0.5, seed: int = 1, assigner_id: int | None = None,
           person_ids: list[int] | None = None, name_prefix: str = "Synthetic",
-          on_time: float = 0.7) -> History:
-    """Write people (unless `person_ids` are given) and their task history up to the clock's now."""
+          on_time: float = 0.7, give_up_days: int | None = None) -> History:
+    """Write people (unless `person_ids` are given) and their task history up to the clock's now. With
+    `give_up_days`, a task still unfinished that long after its due time was cancelled then (as a lead would)."""
     rng = random.Random(seed)
     now = db.clock.now()
     begin = now - timedelta(days=days)
@@ -84,6 +85,9 @@ def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: 
                 completed = completed if completed is not None and completed <= now else None
                 status = (TaskStatus.DONE if completed else TaskStatus.IN_PROGRESS if started
                           else TaskStatus.PENDING)
+                cancelled = None
+                if give_up_days and completed is None and due + timedelta(days=give_up_days) <= now:
+                    status, cancelled = TaskStatus.CANCELLED, due + timedelta(days=give_up_days)
                 aid = next_assignment + len(assignments)
                 assignments.append({"id": aid, "title": "Weekly check", "description": "", "priority": Priority.NORMAL,
                                     "due_at": due, "requires_review": False, "assigner_id": assigner,
@@ -92,7 +96,8 @@ def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: 
                               "title": "Weekly check", "description": "", "priority": Priority.NORMAL,
                               "due_at": due, "requires_review": False, "status": status, "created_at": created,
                               "updated_at": completed or started or created, "started_at": started,
-                              "completed_at": completed, "reopen_count": 0})
+                              "completed_at": completed, "cancelled_at": cancelled,
+                              "reopen_count": 0})
         for i in range(0, len(assignments), BATCH):
             s.execute(insert(Assignment), assignments[i:i + BATCH])
         for i in range(0, len(tasks), BATCH):

@@ -85,6 +85,13 @@ class Example:
     label_due: datetime | None = None
 
 
+def counted() -> Any:
+    """The tasks that say something about their assignee: not declined, not cancelled before their due time
+    (a task given up after its due time unfinished was missed)."""
+    return and_(Task.status != TaskStatus.DECLINED,
+                or_(Task.cancelled_at.is_(None), and_(Task.due_at.is_not(None), Task.cancelled_at > Task.due_at)))
+
+
 def _snapshots(times: Sequence[datetime]) -> Any:
     """A small table (snap, t, t7, t30, t90, next7) of the prediction times, as a CTE."""
     when = UTCDateTime()
@@ -103,54 +110,54 @@ def _ratio(hit: Any, of: Any) -> Any:
     return func.sum(case((and_(of, hit), 1.0), else_=0.0)) / func.nullif(total, 0)
 
 
-def _task_rows(session: Session, s: Any, people: Sequence[int] | None) -> list[Any]:
+def _task_rows(session: Session, snaps: Any, people: Sequence[int] | None) -> list[Any]:
     """The task-based features per (snapshot, person)."""
-    t = s.c.t
+    t = snaps.c.t
     finished = and_(Task.completed_at.is_not(None), Task.completed_at < t)
     live = or_(Task.cancelled_at.is_(None), Task.cancelled_at >= t)
     open_at = and_(live, not_(finished))
     hours = 3600.0
     lateness = seconds_between(Task.completed_at, Task.due_at) / hours
-    due_90 = and_(Task.due_at >= s.c.t90, Task.due_at < t, finished)
+    due_90 = and_(Task.due_at >= snaps.c.t90, Task.due_at < t, finished)
     started = case((Task.started_at < t, Task.started_at), else_=t)  # not started yet: waiting until t
     activity = case((finished, Task.completed_at), (Task.started_at < t, Task.started_at))
-    columns = [s.c.snap, Task.assignee_id]
+    columns = [snaps.c.snap, Task.assignee_id]
     for w in WINDOWS:
-        columns.append(_ratio(finished, Task.created_at >= getattr(s.c, f"t{w}")).label(f"done_{w}"))
+        columns.append(_ratio(finished, Task.created_at >= getattr(snaps.c, f"t{w}")).label(f"done_{w}"))
     for w in WINDOWS:
         columns.append(_ratio(Task.completed_at <= Task.due_at,
-                              and_(Task.due_at >= getattr(s.c, f"t{w}"), Task.due_at < t)).label(f"ontime_{w}"))
+                              and_(Task.due_at >= getattr(snaps.c, f"t{w}"), Task.due_at < t)).label(f"ontime_{w}"))
     columns += [
         func.avg(case((due_90, lateness))).label("late_mean_h"),
         func.avg(case((due_90, lateness * lateness))).label("late_m2"),
         func.sum(case((open_at, 1), else_=0)).label("open"),
         func.sum(case((and_(open_at, Task.due_at < t), 1), else_=0)).label("overdue"),
-        *(func.avg(case((Task.created_at >= getattr(s.c, f"t{w}"), seconds_between(started, Task.created_at) / hours)))
+        *(func.avg(case((Task.created_at >= getattr(snaps.c, f"t{w}"), seconds_between(started, Task.created_at) / hours)))
           .label(f"start_{w}_h") for w in (7, 30)),
         (seconds_between(t, func.coalesce(func.max(activity), func.min(Task.created_at))) / 86400.0)
         .label("idle_d"),
-        func.sum(case((and_(open_at, Task.due_at >= t, Task.due_at < s.c.next7), 1), else_=0)).label("load_week"),
+        func.sum(case((and_(open_at, Task.due_at >= t, Task.due_at < snaps.c.next7), 1), else_=0)).label("load_week"),
     ]
-    q = (select(*columns).select_from(s).join(Task, Task.created_at < t)
-         .where(Task.status != TaskStatus.DECLINED)
-         .group_by(s.c.snap, s.c.t, Task.assignee_id))
+    q = (select(*columns).select_from(snaps).join(Task, Task.created_at < t)
+         .where(counted())
+         .group_by(snaps.c.snap, snaps.c.t, Task.assignee_id))
     if people is not None:
         q = q.where(Task.assignee_id.in_(people))
     return list(session.execute(q))
 
 
-def _counts(session: Session, s: Any, people: Sequence[int] | None) -> tuple[dict[Any, int], dict[Any, int]]:
+def _counts(session: Session, snaps: Any, people: Sequence[int] | None) -> tuple[dict[Any, int], dict[Any, int]]:
     """Reminders sent for a person's tasks and snoozes they pressed, in the 90 days before each snapshot."""
-    t = s.c.t
-    rq = (select(s.c.snap, Task.assignee_id, func.count())
-          .select_from(s).join(Notification, and_(Notification.created_at < t, Notification.created_at >= s.c.t90))
+    t = snaps.c.t
+    rq = (select(snaps.c.snap, Task.assignee_id, func.count())
+          .select_from(snaps).join(Notification, and_(Notification.created_at < t, Notification.created_at >= snaps.c.t90))
           .join(Task, and_(Notification.subject_type == "task", Task.id == Notification.subject_id))
           .where(Notification.kind == REMINDER_KIND)
-          .group_by(s.c.snap, Task.assignee_id))
-    sq = (select(s.c.snap, AuditEntry.actor_id, func.count())
-          .select_from(s).join(AuditEntry, and_(AuditEntry.at < t, AuditEntry.at >= s.c.t90))
+          .group_by(snaps.c.snap, Task.assignee_id))
+    sq = (select(snaps.c.snap, AuditEntry.actor_id, func.count())
+          .select_from(snaps).join(AuditEntry, and_(AuditEntry.at < t, AuditEntry.at >= snaps.c.t90))
           .where(AuditEntry.action == SNOOZE_ACTION, AuditEntry.actor_id.is_not(None))
-          .group_by(s.c.snap, AuditEntry.actor_id))
+          .group_by(snaps.c.snap, AuditEntry.actor_id))
     if people is not None:
         rq, sq = rq.where(Task.assignee_id.in_(people)), sq.where(AuditEntry.actor_id.in_(people))
     reminders = {(r[0], r[1]): r[2] for r in session.execute(rq)}
@@ -158,14 +165,13 @@ def _counts(session: Session, s: Any, people: Sequence[int] | None) -> tuple[dic
     return reminders, snoozes
 
 
-def _labels(session: Session, s: Any, known_by: datetime) -> dict[tuple[int, int], tuple[int | None, datetime]]:
+def _labels(session: Session, snaps: Any, known_by: datetime) -> dict[tuple[int, int], tuple[int | None, datetime]]:
     """Per (snapshot, person): the next task with a due time assigned at or after the snapshot, late or not
     (None when its due time had not passed by `known_by`)."""
-    order = func.row_number().over(partition_by=(s.c.snap, Task.assignee_id), order_by=(Task.created_at, Task.id))
-    ranked = (select(s.c.snap, Task.assignee_id, Task.due_at, Task.completed_at, order.label("n"))
-              .select_from(s).join(Task, Task.created_at >= s.c.t)
-              .where(Task.due_at.is_not(None),
-                     Task.status.not_in((TaskStatus.CANCELLED, TaskStatus.DECLINED)))
+    order = func.row_number().over(partition_by=(snaps.c.snap, Task.assignee_id), order_by=(Task.created_at, Task.id))
+    ranked = (select(snaps.c.snap, Task.assignee_id, Task.due_at, Task.completed_at, order.label("n"))
+              .select_from(snaps).join(Task, Task.created_at >= snaps.c.t)
+              .where(Task.due_at.is_not(None), counted())
               .subquery())
     rows = session.execute(select(ranked.c.snap, ranked.c.assignee_id, ranked.c.due_at, ranked.c.completed_at)
                            .where(ranked.c.n == 1))
@@ -184,11 +190,11 @@ def compute(session: Session, times: Sequence[datetime], *, people: Sequence[int
     their labels)."""
     if not times:
         return []
-    s = _snapshots(times)
-    reminders, snoozes = _counts(session, s, people)
-    labels = _labels(session, s, labels_known_by) if labels_known_by is not None else {}
+    snaps = _snapshots(times)
+    reminders, snoozes = _counts(session, snaps, people)
+    labels = _labels(session, snaps, labels_known_by) if labels_known_by is not None else {}
     out = []
-    for row in _task_rows(session, s, people):
+    for row in _task_rows(session, snaps, people):
         m = row._mapping
         key = (m["snap"], m["assignee_id"])
         mean, m2 = m["late_mean_h"], m["late_m2"]

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from domain.models import Group, GroupMember, Task, TaskStatus
+from domain.engagement.features import counted
+from domain.models import Group, GroupMember, Task
 
 DAYS = 90
 MIN_TASKS = 20  # on each side of a comparison
@@ -22,9 +23,9 @@ WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturd
 
 
 def _decided(now: datetime) -> Any:
-    """Tasks due in the last 90 days (so the outcome is known), not cancelled or declined."""
+    """Tasks due in the last 90 days (so the outcome is known), neither declined nor cancelled before due."""
     return and_(Task.due_at.is_not(None), Task.due_at < now, Task.due_at >= now - timedelta(days=DAYS),
-                Task.status.not_in((TaskStatus.CANCELLED, TaskStatus.DECLINED)))
+                counted())
 
 
 def _late() -> Any:

@@ -29,6 +29,8 @@ from domain.models import EngagementModel, EngagementScore, Person, PersonStatus
 from domain.rules import rule_in
 from domain.uow import Database
 
+FRESH_HOURS = 20  # a model this young is not retrained at start-up
+
 MARGIN_RULE = "engagement.auc_margin_points"
 MIN_TRAIN, MIN_TEST = 40, 20
 SNAPSHOTS = 16
@@ -153,6 +155,13 @@ def _prune(db: Database, store: ModelStore) -> None:
                 store.delete(card.artifact)
             uow.session.delete(card)
         uow.commit()
+
+
+def trained_within(db: Database, hours: float) -> bool:
+    """Whether a model was trained in the last `hours` (the start-up catch-up skips a fresh one)."""
+    with db.uow(readonly=True) as uow:
+        last = uow.session.scalar(select(func.max(EngagementModel.trained_at)))
+        return last is not None and last > uow.now - timedelta(hours=hours)
 
 
 def train(db: Database, learner: Learner, store: ModelStore, tz: str = "UTC") -> TrainResult:
