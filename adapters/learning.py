@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score, silhouette_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 from skops import io as skio
 
 from domain.engagement.ports import Clustering, Row
@@ -63,7 +64,8 @@ class SklearnLearner:
             ("scale", StandardScaler()),
             ("model", LogisticRegression(max_iter=1000)),
         ])
-        pipeline.fit(_matrix(rows), np.asarray(labels, dtype=int))
+        with threadpool_limits(limits=1):
+            pipeline.fit(_matrix(rows), np.asarray(labels, dtype=int))
         return SklearnModel(pipeline)
 
     def auc(self, labels: Sequence[int], scores: Sequence[float]) -> float | None:
@@ -83,6 +85,12 @@ class SklearnLearner:
         high = min(high, len(x) - 1)
         if len(x) < 3 or high < low:
             return None
+        best: Clustering | None = None
+        with threadpool_limits(limits=1):  # OpenMP threads spinning on a shared 2-core box cost 10x
+            best = self._best(x, low, high, seed)
+        return best
+
+    def _best(self, x: np.ndarray, low: int, high: int, seed: int) -> Clustering | None:
         best: Clustering | None = None
         for k in range(low, high + 1):
             km = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(x)

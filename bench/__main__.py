@@ -17,7 +17,8 @@ from bench.common import Row, print_table
 
 NOTES_MARKER = "<!-- notes: kept across runs -->"
 ROW_NAMES = {1: "fan-out", 2: "delivery", 3: "buttons", 4: "dashboard", 5: "scheduler scans",
-             6: "attendance", 7: "memory", 8: "wake-up latency", 9: "queue and metrics"}
+             6: "attendance", 7: "memory", 8: "wake-up latency", 9: "queue and metrics",
+             10: "engagement model"}
 
 
 def machine() -> str:
@@ -43,7 +44,7 @@ def _pairs(text: str) -> tuple[tuple[int, int], ...]:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("--rows", default="1,2,3,4,5,6,7,8,9",
+    p.add_argument("--rows", default="1,2,3,4,5,6,7,8,9,10",
                    help="rows to run, comma-separated: " + ", ".join(f"{k} {v}" for k, v in ROW_NAMES.items()))
     p.add_argument("--quick", action="store_true", help="small sizes everywhere (a smoke run, under a minute or two)")
     p.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
@@ -61,6 +62,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--memory-tasks", type=int, help="row 7: tasks fanned out into `taskbell run` [10000]")
     g.add_argument("--settle", type=float, help="row 7: seconds to wait after the fan-out [20]")
     g.add_argument("--queue-items", type=int, help="row 9: open tickets and tasks in the queue [100000]")
+    g.add_argument("--engagement-people", type=int, help="row 10: people with a task history [10000]")
+    g.add_argument("--engagement-tasks", type=int, help="row 10: tasks of history in all [100000]")
     g.add_argument("--wakeups", type=int, help="row 8: notifications committed one at a time while idle [40]")
     return p
 
@@ -70,7 +73,7 @@ def pick(given: object, full: object, quick: object, is_quick: bool) -> object:
 
 
 def plan(args: argparse.Namespace, workdir: Path) -> dict[int, Callable[[], list[Row]]]:
-    from bench import attendance, buttons, dashboard, delivery, fanout, memory, queue, scan, wakeup
+    from bench import attendance, buttons, dashboard, delivery, engagement, fanout, memory, queue, scan, wakeup
 
     q = args.quick
     return {
@@ -86,6 +89,8 @@ def plan(args: argparse.Namespace, workdir: Path) -> dict[int, Callable[[], list
                                pick(args.settle, 20.0, 5.0, q)),  # type: ignore[arg-type]
         8: lambda: wakeup.rows(workdir, pick(args.wakeups, 40, 10, q)),  # type: ignore[arg-type]
         9: lambda: queue.rows(workdir, pick(args.queue_items, 100_000, 10_000, q)),  # type: ignore[arg-type]
+        10: lambda: engagement.rows(workdir, pick(args.engagement_people, 10_000, 1_000, q),  # type: ignore[arg-type]
+                                    pick(args.engagement_tasks, 100_000, 10_000, q)),  # type: ignore[arg-type]
     }
 
 

@@ -194,14 +194,19 @@ def compute(session: Session, times: Sequence[datetime], *, people: Sequence[int
     reminders, snoozes = _counts(session, snaps, people)
     labels = _labels(session, snaps, labels_known_by) if labels_known_by is not None else {}
     out = []
-    for row in _task_rows(session, snaps, people):
-        m = row._mapping
-        key = (m["snap"], m["assignee_id"])
-        mean, m2 = m["late_mean_h"], m["late_m2"]
-        spread = math.sqrt(max(float(m2) - float(mean) ** 2, 0.0)) if mean is not None else None
-        found = {**{k: m[k] for k in NAMES if k in m}, "late_sd_h": spread,
-                 "reminders": reminders.get(key, 0), "snoozes": snoozes.get(key, 0)}
-        values = tuple(None if found[n] is None else float(found[n]) for n in NAMES)
+    rows = _task_rows(session, snaps, people)
+    if not rows:
+        return []
+    position = {name: i for i, name in enumerate(rows[0]._fields)}
+    mean_at, m2_at = position["late_mean_h"], position["late_m2"]
+    sql_at = [(i, position.get(name)) for i, name in enumerate(NAMES)]
+    sd_at, rem_at, snooze_at = NAMES.index("late_sd_h"), NAMES.index("reminders"), NAMES.index("snoozes")
+    for row in rows:
+        key = (row[0], row[1])
+        values: list[float | None] = [None if at is None or row[at] is None else float(row[at]) for _i, at in sql_at]
+        mean, m2 = row[mean_at], row[m2_at]
+        values[sd_at] = math.sqrt(max(float(m2) - float(mean) ** 2, 0.0)) if mean is not None else None
+        values[rem_at], values[snooze_at] = float(reminders.get(key, 0)), float(snoozes.get(key, 0))
         label, due = labels.get(key, (None, None))
-        out.append(Example(key[0], key[1], values, label, due))
+        out.append(Example(key[0], key[1], tuple(values), label, due))
     return out
