@@ -73,7 +73,18 @@ def pick(given: object, full: object, quick: object, is_quick: bool) -> object:
 
 
 def plan(args: argparse.Namespace, workdir: Path) -> dict[int, Callable[[], list[Row]]]:
-    from bench import attendance, buttons, dashboard, delivery, engagement, fanout, memory, queue, scan, wakeup
+    from bench import (
+        attendance,
+        buttons,
+        dashboard,
+        delivery,
+        engagement,
+        fanout,
+        memory,
+        queue,
+        scan,
+        wakeup,
+    )
 
     q = args.quick
     return {
