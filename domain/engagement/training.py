@@ -31,7 +31,7 @@ from domain.uow import Database
 
 FRESH_HOURS = 20  # a model this young is not retrained at start-up
 
-MARGIN_RULE = "engagement.auc_margin_points"
+MARGIN_RULE = "engagement.auc_margin_points"  # read literally below (the settings guard greps rule_in)
 MIN_TRAIN, MIN_TEST = 40, 20
 SNAPSHOTS = 16
 SPLIT = 0.7
@@ -169,7 +169,7 @@ def train(db: Database, learner: Learner, store: ModelStore, tz: str = "UTC") ->
     started = time.perf_counter()
     with db.uow(readonly=True) as uow:
         s, now = uow.session, uow.now
-        margin = float(rule_in(s, MARGIN_RULE)) / 100
+        margin = float(rule_in(s, "engagement.auc_margin_points")) / 100
         first = s.scalar(select(func.min(Task.created_at)))
         times = snapshot_times(first, now) if first is not None else []
         examples = [e for e in features.compute(s, times, labels_known_by=now) if e.label is not None]
