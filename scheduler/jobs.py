@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +17,8 @@ from domain.reminders import briefs
 from domain.reminders import services as reminders
 from domain.tickets import reminders as desk_reminders
 from domain.uow import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -95,12 +99,34 @@ def train_engagement(ctx: JobContext) -> str:
     from adapters.learning import SklearnLearner, SkopsStore
     from domain.engagement import training
 
-    if training.trained_within(ctx.db, training.FRESH_HOURS):  # at start-up, or a second leader the same night
+    if training.trained_within(ctx.db, training.FRESH_HOURS):  # a second leader the same night
         return "trained recently: not retrained"
-    store = SkopsStore(ctx.models_dir or ctx.backup_dir.parent / "models")
-    r = training.train(ctx.db, SklearnLearner(), store, ctx.org_tz)
+    with _TRAINING:
+        store = SkopsStore(ctx.models_dir or ctx.backup_dir.parent / "models")
+        r = training.train(ctx.db, SklearnLearner(), store, ctx.org_tz)
     shown = "model" if r.model_wins else "heuristic"
     return f"{r.status}: {r.n_train} train / {r.n_test} test, {r.scored} scored by the {shown}"
+
+
+_TRAINING = threading.Lock()
+
+
+def catch_up_engagement(ctx: JobContext) -> str:
+    """At start-up (and every few hours): when no model is fresh, train one in a background thread, so that
+    a long training neither delays the start nor holds up the lease's renewal (its commits stay fenced)."""
+    from domain.engagement import training
+
+    if _TRAINING.locked() or not training.worth_training(ctx.db, training.FRESH_HOURS):
+        return "fresh, too little history or training already: nothing to do"
+
+    def work() -> None:
+        try:
+            log.info("engagement: %s", train_engagement(ctx))
+        except Exception:
+            log.exception("engagement training failed")
+
+    threading.Thread(target=work, name="engagement-train", daemon=True).start()
+    return "training started in the background"
 
 
 # id -> (function, trigger kind, trigger arguments)
@@ -114,7 +140,8 @@ JOBS = {
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
     "engagement.train": (train_engagement, "cron", {"hour": 3, "minute": 15}),
+    "engagement.catch_up": (catch_up_engagement, "interval", {"hours": 6}),
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
-AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts", "engagement.train")
+AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts", "engagement.catch_up")

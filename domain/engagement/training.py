@@ -33,6 +33,7 @@ FRESH_HOURS = 20  # a model this young is not retrained at start-up
 
 MARGIN_RULE = "engagement.auc_margin_points"  # read literally below (the settings guard greps rule_in)
 MIN_TRAIN, MIN_TEST = 40, 20
+MIN_TASKS = 200  # a start-up catch-up waits for this much history (the nightly job always trains)
 SNAPSHOTS = 16
 SPLIT = 0.7
 KEEP = 5  # model cards (and files) kept
@@ -155,6 +156,16 @@ def _prune(db: Database, store: ModelStore) -> None:
                 store.delete(card.artifact)
             uow.session.delete(card)
         uow.commit()
+
+
+def worth_training(db: Database, hours: float) -> bool:
+    """Whether a catch-up training is worth starting: no model younger than `hours`, and history enough
+    (MIN_TASKS tasks with a due time) that it could learn something."""
+    if trained_within(db, hours):
+        return False
+    with db.uow(readonly=True) as uow:
+        n = uow.session.scalar(select(func.count()).select_from(Task).where(Task.due_at.is_not(None)))
+        return (n or 0) >= MIN_TASKS
 
 
 def trained_within(db: Database, hours: float) -> bool:

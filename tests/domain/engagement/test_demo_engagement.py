@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from domain.models import EngagementModel, GroupMember, Person, Role
-from scheduler.jobs import AT_START, JobContext, train_engagement
+from scheduler.jobs import AT_START, JobContext, catch_up_engagement, train_engagement
 from taskbell.demo_engagement import CREW, seed_engagement
 
 
@@ -17,11 +17,12 @@ def test_the_demo_crew_trains_a_model_that_beats_the_baseline(db, make_person, t
         names = list(uow.session.scalars(select(Person.name).where(Person.id != admin.id)))
         members = uow.session.scalar(select(func.count()).select_from(GroupMember))
     assert len(names) == CREW == members and not any(n.startswith("Crew") for n in names)
-    assert "engagement.train" in AT_START
+    assert "engagement.catch_up" in AT_START
     ctx = JobContext(db, "Europe/London", tmp_path / "backups", models_dir=tmp_path / "models")
     said = train_engagement(ctx)
     assert said.startswith("trained:") and "scored by the model" in said, said
     assert train_engagement(ctx) == "trained recently: not retrained"
+    assert catch_up_engagement(ctx).endswith("nothing to do")
     with db.uow(readonly=True) as uow:
         card = uow.session.scalars(select(EngagementModel)).one()
     assert card.model_wins and card.auc_model > card.auc_baseline and card.clusters
