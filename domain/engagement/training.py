@@ -143,7 +143,10 @@ def _clusters(learner: Learner, current: list[Example], scores: list[EngagementS
         out.append({"id": k, "name": words.describe_cluster(centre), "people": len(members), "typical": means})
     for s, label in zip(scores, found.labels, strict=True):
         s.cluster = label
-    return sorted(out, key=lambda c: -c["people"])
+    out.sort(key=lambda c: -c["people"])
+    for c, name in zip(out, words.distinct([c["name"] for c in out]), strict=True):
+        c["name"] = name
+    return out
 
 
 def _prune(db: Database, store: ModelStore) -> None:

@@ -48,8 +48,10 @@ def describe_cluster(centre: Sequence[float]) -> str:
     """A cluster's centre (standardised) in words."""
     z = dict(zip(NAMES, centre, strict=True))
     ontime = (z["ontime_30"] + z["ontime_90"]) / 2
-    if z["idle_d"] > 0.75 or (z["done_30"] < -0.5 and z["overdue"] > 0.5):
+    if z["idle_d"] > 0.75:
         return "drifting away"
+    if (z["done_30"] < -0.5 and z["overdue"] > 0.5) or (ontime < -0.5 and z["start_7_h"] > 0.5):
+        return "falling behind"
     if ontime >= 0.3 and z["start_30_h"] <= 0:
         return "fast and on time"
     if z["start_30_h"] > 0.3 and z["done_30"] >= -0.3:
@@ -57,6 +59,16 @@ def describe_cluster(centre: Sequence[float]) -> str:
     if ontime < -0.3:
         return "often late"
     return "steady, middle of the road"
+
+
+def distinct(names: list[str]) -> list[str]:
+    """The same description twice reads as one group: number the repeats ("drifting away, 2")."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}, {seen[name]}")
+    return out
 
 
 def standardise(rows: Sequence[Sequence[float | None]]) -> list[list[float]]:
