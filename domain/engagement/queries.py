@@ -17,7 +17,8 @@ from domain.pii import redactor
 from domain.uow import UnitOfWork
 
 AT_RISK = 0.6  # the seed's at-risk line
-SHOWN = 100
+SHOWN = 30
+SHOWN_ALL = 1000
 
 
 @dataclass(frozen=True)

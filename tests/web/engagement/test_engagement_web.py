@@ -30,6 +30,10 @@ async def test_engagement_page(db, make_person, tmp_path):
             assert "Showing the <strong>heuristic</strong>" in text
         assert "40 people scored" in text and "Synthetic" in text and "on time, last 30 days" in text
         assert 'id="eng-clusters"' in text
+        assert text.count("<tr><td data-label=\"Person\">") + text.count('<tr class="warn"><td data-label="Person">') == 30
+        everyone = (await http.get("/admin/engagement", params={"all": "1"})).text
+        assert 'id="eng-all"' in text and 'id="eng-all"' not in everyone
+        assert everyone.count('data-label="Person"') == 40
 
     async with client(make_deps(db)) as http:
         await sign_in(http, db, teacher)
