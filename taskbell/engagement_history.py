@@ -12,10 +12,23 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from domain.models import Assignment, Person, PersonStatus, Priority, Role, Task, TaskStatus
+from domain.models import (
+    Assignment,
+    AuditEntry,
+    Channel,
+    Notification,
+    NotificationStatus,
+    Person,
+    PersonStatus,
+    Priority,
+    Role,
+    Task,
+    TaskStatus,
+)
 from domain.uow import Database
 
 BATCH = 5000
@@ -43,6 +56,26 @@ def _outcome(rng: random.Random, created: datetime, p_on_time: float, delay_h: f
     return due, started, completed
 
 
+def _reminders(task_id: int, person_id: int, due: datetime, completed: datetime | None, now: datetime,
+               seed: int) -> list[dict[str, Any]]:
+    """The reminders the scan would have sent: at the due time, then every 3 hours while overdue (up to 3)."""
+    out = []
+    for n, at in enumerate(due + timedelta(hours=3 * i) for i in range(3)):
+        if at > now or (completed is not None and completed <= at):
+            break
+        out.append({"kind": "task_reminder", "recipient_id": person_id, "data": {"task_id": task_id},
+                    "dedupe_key": f"history:{seed}:reminder:{task_id}:{n}", "status": NotificationStatus.SENT,
+                    "attempts": 1, "next_attempt_at": at, "created_at": at, "sent_at": at, "subject_type": "task",
+                    "subject_id": task_id, "channel": "telegram"})
+    return out
+
+
+def _snooze(task_id: int, person_id: int, at: datetime) -> dict[str, Any]:
+    """A Snooze pressed by the assignee (the audit entry domain.reminders writes)."""
+    return {"at": at, "actor_id": person_id, "action": "task.snooze", "object_type": "task",
+            "object_id": str(task_id), "channel": Channel.TELEGRAM, "details": {"until": at.isoformat()}}
+
+
 def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: int = 120,
           signal: bool = True, drifting_share: float = 0.5, seed: int = 1, assigner_id: int | None = None,
           person_ids: list[int] | None = None, name_prefix: str = "Synthetic",
@@ -63,8 +96,9 @@ def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: 
                  "created_at": begin, "updated_at": begin} for pid in person_ids])
         assigner = assigner_id or person_ids[0]
         next_assignment = (s.scalar(select(func.max(Assignment.id))) or 0) + 1
+        next_task = (s.scalar(select(func.max(Task.id))) or 0) + 1
         drifting: set[int] = set()
-        assignments, tasks = [], []
+        assignments, tasks, reminders, snoozes = [], [], [], []
         for pid in person_ids:
             p0 = rng.uniform(0.94, 0.995) if signal else on_time
             delay0 = rng.uniform(1, 8)
@@ -88,11 +122,14 @@ def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: 
                 cancelled = None
                 if give_up_days and completed is None and due + timedelta(days=give_up_days) <= now:
                     status, cancelled = TaskStatus.CANCELLED, due + timedelta(days=give_up_days)
-                aid = next_assignment + len(assignments)
+                aid, tid = next_assignment + len(assignments), next_task + len(tasks)
+                reminders += _reminders(tid, pid, due, completed, now, seed)
+                if p < p0 and rng.random() < 0.5 and created + timedelta(hours=delay / 2) <= now:
+                    snoozes.append(_snooze(tid, pid, created + timedelta(hours=delay / 2)))
                 assignments.append({"id": aid, "title": "Weekly check", "description": "", "priority": Priority.NORMAL,
                                     "due_at": due, "requires_review": False, "assigner_id": assigner,
                                     "targets": {"people": [pid]}, "created_at": created})
-                tasks.append({"assignment_id": aid, "assignee_id": pid, "assigner_id": assigner,
+                tasks.append({"id": tid, "assignment_id": aid, "assignee_id": pid, "assigner_id": assigner,
                               "title": "Weekly check", "description": "", "priority": Priority.NORMAL,
                               "due_at": due, "requires_review": False, "status": status, "created_at": created,
                               "updated_at": completed or started or created, "started_at": started,
@@ -100,7 +137,8 @@ def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: 
                               "reopen_count": 0})
         for i in range(0, len(assignments), BATCH):
             s.execute(insert(Assignment), assignments[i:i + BATCH])
-        for i in range(0, len(tasks), BATCH):
-            s.execute(insert(Task), tasks[i:i + BATCH])
+        for table, rows in ((Task, tasks), (Notification, reminders), (AuditEntry, snoozes)):
+            for i in range(0, len(rows), BATCH):
+                s.execute(insert(table), rows[i:i + BATCH])
         uow.commit()
     return History(person_ids, drifting, len(tasks))

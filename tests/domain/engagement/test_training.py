@@ -12,9 +12,18 @@ from adapters.learning import SklearnLearner, SkopsStore
 from domain.actors import Actor
 from domain.engagement import features, queries, training
 from domain.errors import Forbidden
-from domain.models import EngagementModel, EngagementScore, Group, GroupMember, Role, Task
+from domain.models import (
+    AuditEntry,
+    EngagementModel,
+    EngagementScore,
+    Group,
+    GroupMember,
+    Notification,
+    Role,
+    Task,
+)
 from domain.rules import DEFAULT_RULES
-from taskbell.engagement_history import plant
+from taskbell.engagement_history import _reminders, _snooze, plant
 from tests.domain.engagement.helpers import assignment
 
 
@@ -96,6 +105,13 @@ def test_features_read_only_the_past_and_the_label_is_the_next_task(db, make_per
     task(a2, t - timedelta(days=3), t - timedelta(days=1), None, t + timedelta(days=2))
     # the next task, assigned after t and missed
     task(a3, t + timedelta(days=1), t + timedelta(days=2))
+    with db.uow() as uow:  # two reminders of the overdue task (one before t, one after) and a snooze before t
+        first_task = uow.session.scalar(select(Task.id).where(Task.assignment_id == a2))
+        rows = _reminders(first_task, pid, t - timedelta(days=1), None, t + timedelta(hours=30), seed=1)
+        uow.session.execute(insert(Notification), [rows[0], {**rows[1], "created_at": t + timedelta(hours=1)}])
+        uow.session.execute(insert(AuditEntry), [_snooze(first_task, pid, t - timedelta(hours=2)),
+                                                 _snooze(first_task, pid, t + timedelta(hours=2))])
+        uow.commit()
     with db.uow(readonly=True) as uow:
         [ex] = features.compute(uow.session, [t], labels_known_by=now)
         [before] = features.compute(uow.session, [t], labels_known_by=t + timedelta(days=1))
@@ -103,6 +119,7 @@ def test_features_read_only_the_past_and_the_label_is_the_next_task(db, make_per
     assert v["open"] == 1 and v["overdue"] == 1 and v["done_7"] == 0.5
     assert v["ontime_7"] == 0.5  # one of the two due in the window was on time; the other was not done by t
     assert v["start_7_h"] == pytest.approx((2 + 3 * 24) / 2, abs=0.01)  # 2 h, and 3 days waiting until t
+    assert v["reminders"] == 1 and v["snoozes"] == 1  # only what had happened before t
     assert ex.label == 1  # the next task was missed
     assert before.label is None  # its due time had not passed by then: unknown, not on time
 
