@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from domain import audit
 from domain.actors import Actor
@@ -187,9 +187,8 @@ def train(db: Database, learner: Learner, store: ModelStore, tz: str = "UTC") ->
         first = s.scalar(select(func.min(Task.created_at)))
         times = snapshot_times(first, now) if first is not None else []
         examples = [e for e in features.compute(s, times, labels_known_by=now) if e.label is not None]
-        active = s.scalars(select(Person.id).where(Person.status != PersonStatus.DISABLED)).all()
-        current = features.compute(s, [now], people=None)
-        current = [e for e in current if e.person_id in set(active)]
+        active = set(s.scalars(select(Person.id).where(Person.status != PersonStatus.DISABLED)))
+        current = [e for e in features.compute(s, [now]) if e.person_id in active]
         found = suggestions.compute(s, now, tz)
     card = EngagementModel(trained_at=now, status="not_enough_data", data_from=first, data_to=now, margin=margin,
                            model_wins=False, features=[], clusters=[], suggestions=found, note="")
@@ -219,13 +218,19 @@ def train(db: Database, learner: Learner, store: ModelStore, tz: str = "UTC") ->
         uow.session.flush()
         if run.fitted is not None:
             card.artifact = store.save(run.fitted, f"engagement-{card.id}.skops")
-        for sc in scores:
-            sc.model_id = card.id
-        uow.session.add_all(scores)
-        card.seconds = round(time.perf_counter() - started, 3)
-        audit.record(uow.session, Actor.system(), "engagement.train", "engagement_model", card.id, uow.now,
-                     status=card.status, model_wins=card.model_wins, examples=len(examples))
-        uow.commit()
+        try:
+            if scores:
+                uow.session.execute(insert(EngagementScore), [
+                    {"model_id": card.id, "person_id": sc.person_id, "risk": sc.risk, "source": sc.source,
+                     "reasons": sc.reasons, "cluster": sc.cluster, "scored_at": sc.scored_at} for sc in scores])
+            card.seconds = round(time.perf_counter() - started, 3)
+            audit.record(uow.session, Actor.system(), "engagement.train", "engagement_model", card.id, uow.now,
+                         status=card.status, model_wins=card.model_wins, examples=len(examples))
+            uow.commit()
+        except BaseException:
+            if card.artifact:  # nothing committed (a fenced job, say): no file without its card
+                store.delete(card.artifact)
+            raise
         result = TrainResult(card.id, card.status, card.model_wins, card.auc_model, card.auc_baseline,
                              card.n_train, card.n_test, len(scores), card.seconds)
     _prune(db, store)
