@@ -142,3 +142,19 @@ def test_insights_name_a_group_that_goes_late_with_evidence(db, make_person, clo
     assert found and found[0]["text"].startswith("Tasks for Night shift go late more often")
     assert " of " in found[0]["evidence"] and "for the rest" in found[0]["evidence"]
     assert not [s for s in found if "Tuesdays" in s["text"]]  # weekdays have no planted effect
+
+
+def test_a_refused_commit_leaves_no_model_file_and_no_card(db, make_person, tmp_path):
+    from domain.ops.leader import LeaseLost
+
+    admin = make_person(Role.ADMIN, "Asha Admin")
+    plant(db, people=60, tasks_per_person=40, seed=12, assigner_id=admin.id)
+
+    def refuse(session, at):
+        raise LeaseLost("another scheduler leads now")
+
+    with pytest.raises(LeaseLost):
+        training.train(db.fenced(refuse), SklearnLearner(), SkopsStore(tmp_path / "models"), "UTC")
+    assert list((tmp_path / "models").glob("*")) == []
+    with db.uow(readonly=True) as uow:
+        assert uow.session.scalar(select(EngagementModel.id)) is None
