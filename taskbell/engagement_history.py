@@ -87,18 +87,15 @@ def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: 
     begin = now - timedelta(days=days)
     with db.uow() as uow:
         s = uow.session
-        next_person = (s.scalar(select(func.max(Person.id))) or 0) + 1
-        if person_ids is None:
-            person_ids = list(range(next_person, next_person + people))
-            s.execute(insert(Person), [
-                {"id": pid, "name": f"{name_prefix} {pid}", "phone": f"+4479{seed % 100:02d}{pid:06d}",
+        if person_ids is None:  # ids from the database (RETURNING): PostgreSQL's sequences stay right
+            first = (s.scalar(select(func.max(Person.id))) or 0) + 1
+            person_ids = list(s.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), [
+                {"name": f"{name_prefix} {first + i}", "phone": f"+4479{seed % 100:02d}{first + i:06d}",
                  "role": Role.MEMBER, "status": PersonStatus.ACTIVE, "link_generation": 0,
-                 "created_at": begin, "updated_at": begin} for pid in person_ids])
+                 "created_at": begin, "updated_at": begin} for i in range(people)]))
         assigner = assigner_id or person_ids[0]
-        next_assignment = (s.scalar(select(func.max(Assignment.id))) or 0) + 1
-        next_task = (s.scalar(select(func.max(Task.id))) or 0) + 1
         drifting: set[int] = set()
-        assignments, tasks, reminders, snoozes = [], [], [], []
+        specs = []  # (person, created, due, started, completed, status, cancelled, snooze at)
         for pid in person_ids:
             p0 = rng.uniform(0.94, 0.995) if signal else on_time
             delay0 = rng.uniform(1, 8)
@@ -122,22 +119,30 @@ def plant(db: Database, *, people: int = 300, tasks_per_person: int = 60, days: 
                 cancelled = None
                 if give_up_days and completed is None and due + timedelta(days=give_up_days) <= now:
                     status, cancelled = TaskStatus.CANCELLED, due + timedelta(days=give_up_days)
-                aid, tid = next_assignment + len(assignments), next_task + len(tasks)
-                reminders += _reminders(tid, pid, due, completed, now, seed)
-                if p < p0 and rng.random() < 0.5 and created + timedelta(hours=delay / 2) <= now:
-                    snoozes.append(_snooze(tid, pid, created + timedelta(hours=delay / 2)))
-                assignments.append({"id": aid, "title": "Weekly check", "description": "", "priority": Priority.NORMAL,
-                                    "due_at": due, "requires_review": False, "assigner_id": assigner,
-                                    "targets": {"people": [pid]}, "created_at": created})
-                tasks.append({"id": tid, "assignment_id": aid, "assignee_id": pid, "assigner_id": assigner,
-                              "title": "Weekly check", "description": "", "priority": Priority.NORMAL,
-                              "due_at": due, "requires_review": False, "status": status, "created_at": created,
-                              "updated_at": completed or started or created, "started_at": started,
-                              "completed_at": completed, "cancelled_at": cancelled,
-                              "reopen_count": 0})
-        for i in range(0, len(assignments), BATCH):
-            s.execute(insert(Assignment), assignments[i:i + BATCH])
-        for table, rows in ((Task, tasks), (Notification, reminders), (AuditEntry, snoozes)):
+                snooze = created + timedelta(hours=delay / 2)
+                snoozed = p < p0 and rng.random() < 0.5 and snooze <= now
+                specs.append((pid, created, due, started, completed, status, cancelled, snooze if snoozed else None))
+        assignment_ids: list[int] = []
+        for i in range(0, len(specs), BATCH):
+            assignment_ids += s.scalars(insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True), [
+                {"title": "Weekly check", "description": "", "priority": Priority.NORMAL, "due_at": due,
+                 "requires_review": False, "assigner_id": assigner, "targets": {"people": [pid]},
+                 "created_at": created} for pid, created, due, *_rest in specs[i:i + BATCH]])
+        tasks: list[int] = []
+        for i in range(0, len(specs), BATCH):
+            tasks += s.scalars(insert(Task).returning(Task.id, sort_by_parameter_order=True), [
+                {"assignment_id": aid, "assignee_id": pid, "assigner_id": assigner, "title": "Weekly check",
+                 "description": "", "priority": Priority.NORMAL, "due_at": due, "requires_review": False,
+                 "status": status, "created_at": created, "updated_at": completed or started or created,
+                 "started_at": started, "completed_at": completed, "cancelled_at": cancelled, "reopen_count": 0}
+                for aid, (pid, created, due, started, completed, status, cancelled, _z)
+                in zip(assignment_ids[i:i + BATCH], specs[i:i + BATCH], strict=True)])
+        reminders, snoozes = [], []
+        for tid, (pid, _c, due, _s, completed, _st, _x, snooze_at) in zip(tasks, specs, strict=True):
+            reminders += _reminders(tid, pid, due, completed, now, seed)
+            if snooze_at is not None:
+                snoozes.append(_snooze(tid, pid, snooze_at))
+        for table, rows in ((Notification, reminders), (AuditEntry, snoozes)):
             for i in range(0, len(rows), BATCH):
                 s.execute(insert(table), rows[i:i + BATCH])
         uow.commit()

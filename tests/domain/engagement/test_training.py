@@ -81,6 +81,14 @@ def test_too_little_history_says_so_and_scores_by_the_heuristic(db, make_person,
     with db.uow(readonly=True) as uow:
         card = uow.session.scalars(select(EngagementModel)).one()
         assert card.artifact is None and "Not enough history" in card.note
+    # a teacher granted engagement.read (without pii.full) sees the names masked
+    from domain.perms import services as perms
+
+    teacher = make_person(Role.TEACHER, "Tess Teacher")
+    perms.set_permission(db.uow(), Actor.system(), teacher.id, "engagement.read", "grant")
+    page = queries.engagement(db.uow(readonly=True), Actor.web(teacher.id, "127.0.0.1"))
+    assert page.source == "heuristic" and len(page.people) == 5
+    assert all(p.name.endswith(".") and not p.name.startswith("Synthetic 1") for p in page.people), page.people
 
 
 def test_features_read_only_the_past_and_the_label_is_the_next_task(db, make_person, clock):
