@@ -71,6 +71,7 @@ class Settings(BaseModel):
     sandbox_port: int = 8081
     backup_dir: str = "backups"
     attachments_dir: str = str(DEFAULT_DB_PATH.parent / "attachments")  # photos and files people send
+    models_dir: str = str(DEFAULT_DB_PATH.parent / "models")  # the engagement model's skops files
     google_service_account_file: str | None = None
     google_sheets_key: str | None = None
     log_format: Literal["text", "json"] = "text"

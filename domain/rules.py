@@ -35,6 +35,7 @@ DEFAULT_RULES: dict[str, Any] = {
     "marks.notify_parents": False,  # parents are told their child's mark when it is entered
     "homework.remind_before_hours": 18,  # students with nothing handed in are reminded this long before the due time
     "delivery.paid_broadcast": False,  # announcements sent as Telegram paid broadcasts (up to 1000/s, Stars)
+    "engagement.auc_margin_points": 3,  # the learned engagement model is shown only when its held-out AUC beats the baseline's by this many hundredths
     "sla.at_risk_share": 25,  # percent: an item with less than this share of its SLA target left is at risk  # emails sent per minute at most (the mail provider's limit; mailer/ paces)
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +20,8 @@ from domain.risk import engine as risk_engine
 from domain.tickets import reminders as desk_reminders
 from domain.uow import Database
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class JobContext:
@@ -26,6 +30,7 @@ class JobContext:
     backup_dir: Path
     sheets_credentials: str | None = None
     sheets_key: str | None = None
+    models_dir: Path | None = None  # the engagement models (skops files); None: beside the backups
 
 
 def ensure_sessions(ctx: JobContext) -> str:
@@ -102,6 +107,39 @@ def student_risk_recompute(ctx: JobContext) -> str:
 
     done = risk_engine.recompute(ctx.db.uow(), Actor.system())
     return f"{done.students} students scored, {done.changed} level changes, {done.into_high} into high risk"
+def train_engagement(ctx: JobContext) -> str:
+    """Retrain the engagement risk model, evaluate it against the baseline, score everyone (nightly)."""
+    from adapters.learning import SklearnLearner, SkopsStore
+    from domain.engagement import training
+
+    if training.trained_within(ctx.db, training.FRESH_HOURS):  # a second leader the same night
+        return "trained recently: not retrained"
+    with _TRAINING:
+        store = SkopsStore(ctx.models_dir or ctx.backup_dir.parent / "models")
+        r = training.train(ctx.db, SklearnLearner(), store, ctx.org_tz)
+    shown = "model" if r.model_wins else "heuristic"
+    return f"{r.status}: {r.n_train} train / {r.n_test} test, {r.scored} scored by the {shown}"
+
+
+_TRAINING = threading.Lock()
+
+
+def catch_up_engagement(ctx: JobContext) -> str:
+    """At start-up (and every few hours): when no model is fresh, train one in a background thread, so that
+    a long training neither delays the start nor holds up the lease's renewal (its commits stay fenced)."""
+    from domain.engagement import training
+
+    if _TRAINING.locked() or not training.worth_training(ctx.db, training.FRESH_HOURS):
+        return "fresh, too little history or training already: nothing to do"
+
+    def work() -> None:
+        try:
+            log.info("engagement: %s", train_engagement(ctx))
+        except Exception:
+            log.exception("engagement training failed")
+
+    threading.Thread(target=work, name="engagement-train", daemon=True).start()
+    return "training started in the background"
 
 
 # id -> (function, trigger kind, trigger arguments)
@@ -115,8 +153,10 @@ JOBS = {
     "sla.alerts": (alert_sla, "interval", {"minutes": 1}),
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
+    "engagement.train": (train_engagement, "cron", {"hour": 3, "minute": 45}),
+    "engagement.catch_up": (catch_up_engagement, "interval", {"hours": 6}),
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),
     "student_risk_recompute": (student_risk_recompute, "cron", {"hour": 3, "minute": 15}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
-AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts")
+AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts", "engagement.catch_up")

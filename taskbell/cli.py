@@ -211,6 +211,25 @@ def cmd_risk(args: argparse.Namespace) -> int:
               f"{done.into_high} into high risk")
     finally:
         container.close()
+def cmd_engagement(args: argparse.Namespace) -> int:
+    """Train the engagement risk model now: evaluate against the baseline, score everyone, write the card."""
+    from adapters.learning import SklearnLearner, SkopsStore
+    from domain.engagement import training
+
+    settings = _settings(args)
+    container = _container(args)
+    try:
+        r = training.train(container.db, SklearnLearner(), SkopsStore(settings.models_dir), settings.timezone)
+    finally:
+        container.close()
+
+    def fig(v: float | None) -> str:
+        return "–" if v is None else f"{v:.3f}"
+
+    print(f"engagement model #{r.model_id}: {r.status}; {r.n_train} training and {r.n_test} held-out examples; "
+          f"AUC model {fig(r.auc_model)} vs baseline {fig(r.auc_baseline)}; "
+          f"{r.scored} people scored by the {'model' if r.model_wins else 'heuristic (the model did not beat it)'}"
+          f" in {r.seconds:.1f} s")
     return 0
 
 
@@ -271,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("risk", cmd_risk, "student risk: `taskbell risk recompute [--batch ID]` scores every student now")
     p.add_argument("action", choices=["recompute"])
     p.add_argument("--batch", type=int, metavar="ID", help="only this batch's students")
+    p = add("engagement", cmd_engagement, "engagement risk: `train` retrains the model now (also nightly)")
+    p.add_argument("action", choices=["train"])
     p = add("healthcheck", cmd_healthcheck, "check the deployment; exit 0 when every check passes")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser

@@ -241,7 +241,7 @@ class Container:
 
         s = self.settings
         return Scheduler(JobContext(self.db, s.timezone, Path(s.backup_dir), s.google_service_account_file,
-                                    s.google_sheets_key))
+                                    s.google_sheets_key, models_dir=Path(s.models_dir)))
 
     def close(self) -> None:
         if "db" in self.__dict__:

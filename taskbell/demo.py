@@ -20,6 +20,7 @@ from domain.uow import Database
 from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
+from taskbell.demo_engagement import seed_engagement
 from taskbell.demo_homework import seed_homework_history, seed_homework_now
 from taskbell.demo_mail import seed_mail
 from taskbell.demo_marks import seed_marks
@@ -209,6 +210,7 @@ def seed(container: Container) -> str:
     homework_now = seed_homework_now(db, clock, ids, now, container.settings.timezone)
     announced = sla_scan.scan(db.uow())  # the at-risk and breached demo tickets' alerts, for /alerts
     grants = seed_permissions(db, ids)  # Meera: classes.manage; Raj: alerts.broadcast
+    crew = seed_engagement(db, ids["admin"])  # the scheduler trains on it in the background at start
     with db.uow() as uow:
         uow.session.add(RuleConfig(scope="global", key=DEMO_MARKER, value={"value": True},
                                    updated_at=uow.now))
@@ -216,4 +218,4 @@ def seed(container: Container) -> str:
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
             f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {risk_summary}, {desk_summary}, {sla_summary}, "
             f"{announced.at_risk + announced.breached} SLA alerts, {news}, {marks_summary}, {grants}, "
-            f"{homework_past}, {homework_now}")
+            f"{homework_past}, {homework_now}, {crew}")

@@ -30,6 +30,7 @@ from web.routes import (
     dashboard,
     delivery,
     email_actions,
+    engagement,
     files,
     groups,
     health,
@@ -140,6 +141,7 @@ def create_app(deps: WebDeps) -> Starlette:
             *teams.routes,
             *queue.routes,
             *queue_metrics.routes,
+            *engagement.routes,  # the engagement risk model's card, people, profiles, insights
             *requests.routes,
             *webhook.routes,
             *files.routes,

@@ -61,6 +61,7 @@ NAV: list[tuple[str, str, tuple[Role, ...] | str]] = [  # (path, label, roles or
     ("/admin/homework", "Homework", STAFF),
     ("/admin/risk", "Risk", STAFF),
     ("/admin/insights", "Insights", STAFF),
+    ("/admin/engagement", "Engagement", ADMIN_ONLY),
     ("/admin/reports", "Reports", STAFF),
     ("/admin/people", "People", PEOPLE_MANAGE),
     ("/admin/referrals", "Referrals", REFERRALS_MANAGE),

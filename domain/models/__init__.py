@@ -29,6 +29,7 @@ from domain.models.desk import (
     TicketStatus,
     TicketWatcher,
 )
+from domain.models.engagement import EngagementModel, EngagementScore
 from domain.models.homework import Homework, HomeworkFile, HomeworkItem, HomeworkStatus
 from domain.models.marks import ClassTest, Referral, ReferralStatus, StudentMark
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
@@ -79,6 +80,8 @@ __all__ = [
     "ClassTest",
     "DeliveryWorker",
     "DeskCc",
+    "EngagementModel",
+    "EngagementScore",
     "Enrolment",
     "Group",
     "GroupMember",

@@ -27,6 +27,7 @@ AUDIT_READ = "audit.read"
 DELIVERY_MANAGE = "delivery.manage"
 HOMEWORK_ASSIGN = "homework.assign"
 RISK_REVIEW = "risk.review"
+ENGAGEMENT_READ = "engagement.read"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -52,6 +53,7 @@ PERMISSIONS: dict[str, str] = {
     DELIVERY_MANAGE: "See messages that could not be delivered and send them again",
     HOMEWORK_ASSIGN: "Set and review homework for their own batches",
     RISK_REVIEW: "See students' risk (of the batches one teaches) and act on it",
+    ENGAGEMENT_READ: "See the engagement risk model, people's risk and reasons, profiles and insights",
 }
 
 _STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW, HOMEWORK_ASSIGN, RISK_REVIEW})

@@ -127,6 +127,10 @@ CATALOGUE: tuple[RuleSpec, ...] = (
     RuleSpec("homework.remind_before_hours", "Homework", "Remind students of homework before it is due",
              "Students who have handed nothing in are reminded this many hours before the due time (once; "
              "quiet hours hold it until morning).", INT, "hours", 1, 168),
+    RuleSpec("engagement.auc_margin_points", "Engagement", "Show the learned risk only when it beats the "
+             "baseline by", "The engagement model's predictions are shown only when its ROC AUC on the held-out "
+             "period beats the simple baseline's (last 30 days' on-time rate) by this many hundredths; "
+             "otherwise the baseline is shown, labelled as such.", INT, "hundredths of AUC", 0, 50),
     RuleSpec("email.per_minute", "Email", "Emails per minute at most",
              "Your mail provider's sending limit: Taskbell paces email to stay under it (messages wait "
              "in the outbox, none is lost).", INT, "per minute", 1, 10000),

@@ -70,6 +70,7 @@ EVERY_VALUE = {  # a valid value for every variable, none of them a default
     "TELEGRAM_BOT_USERNAME": "@TaskbellBot", "TELEGRAM_WEBHOOK_URL": "https://taskbell.example.org/telegram/webhook",
     "TELEGRAM_WEBHOOK_SECRET": "hook-secret", "SANDBOX_PORT": "9081", "BACKUP_DIR": "/var/backups/taskbell",
     "ATTACHMENTS_DIR": "/var/lib/taskbell/attachments",
+    "MODELS_DIR": "/var/lib/taskbell/models",
     "GOOGLE_SERVICE_ACCOUNT_FILE": "/etc/taskbell/sa.json", "GOOGLE_SHEETS_KEY": "sheet-key",
     "LOG_FORMAT": "JSON", "METRICS_TOKEN": "metrics-token-123", "FORWARDED_ALLOW_IPS": "10.0.0.1, 10.2.0.0/16",
     "SMTP_HOST": "smtp.example.org", "SMTP_PORT": "2525", "SMTP_USERNAME": "mailer",
@@ -89,6 +90,7 @@ def expected(s) -> None:
     assert s.telegram_webhook_url == EVERY_VALUE["TELEGRAM_WEBHOOK_URL"] and s.webhook_secret == "hook-secret"
     assert (s.sandbox_port, s.backup_dir) == (9081, "/var/backups/taskbell")
     assert s.attachments_dir == "/var/lib/taskbell/attachments"
+    assert s.models_dir == "/var/lib/taskbell/models"
     assert (s.google_service_account_file, s.google_sheets_key) == ("/etc/taskbell/sa.json", "sheet-key")
     assert s.log_format == "json" and s.metrics_token.get_secret_value() == "metrics-token-123"
     assert (s.smtp_host, s.smtp_port_or_default, s.smtp_username, s.smtp_from, s.smtp_tls) == (
