@@ -1,7 +1,7 @@
 """The fuzz corpus (tests/web/fuzz/corpus.py) replayed as an admin and as a teacher, on SQLite and
 PostgreSQL: not one answer 5xx. The organisation's zone is east of UTC (Tokyo), where a far-future time
-overflows when shown. The replay itself is `replay_as`; test_fuzz_corpus_admin.py and
-test_fuzz_corpus_teacher.py run it (two files, so two pytest-xdist workers share the long run)."""
+overflows when shown. The replay itself is `replay_as`; the four test_fuzz_corpus_<role>_<database>.py files run it
+(four files, so pytest-xdist spreads the longest run over its workers)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,15 @@
+"""The fuzz corpus replayed as the admin on sqlite (tests/web/fuzz/replay.py): not one answer 5xx.
+One file per role and database, so pytest-xdist spreads the longest replays over its workers."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.models import Role
+from tests.web.fuzz.replay import replay_as
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+async def test_the_fuzz_corpus_gets_no_5xx_as_admin(db, make_person, clock, database_url):
+    await replay_as(Role.ADMIN, db, make_person, clock, database_url)
