@@ -51,6 +51,8 @@ class NotificationKind(StrEnum):
     TICKET_REMINDER = "ticket_reminder"  # untriaged (leads) or in progress too long (assignees)
     FAMILY_MESSAGE = "family_message"  # a parent's reply to an absence or a teacher's note, and the answers
     ALERT = "alert"  # an alert (domain.alerts) to one recipient, with Open / Dismiss
+    FEE_RECEIPT = "fee_receipt"  # to a student's parents: a payment (or refund) recorded (domain.fees)
+    FEE_REMINDER = "fee_reminder"  # to a student's parents: a due coming up or overdue, one per stage
 
 
 # Messages that carry a task's card and its buttons: a person has one live card per task (the newest).

@@ -21,7 +21,7 @@ import aiosmtplib
 from domain import mailqueue, outbox
 from domain.outbox import Delivery
 from domain.uow import Database
-from mailer import compose, kinds_alerts, kinds_people, kinds_tasks, kinds_tickets  # noqa: F401  (these register renderers)
+from mailer import compose, kinds_alerts, kinds_fees, kinds_people, kinds_tasks, kinds_tickets  # noqa: F401  (these register renderers)
 from mailer.registry import MailContext
 from mailer.smtp import Outcome, SmtpConfig, send
 

@@ -103,6 +103,7 @@ LABELS = {
     "admin_alert": "Alert", "teacher_note": "A note from the teacher", "ticket_new": "New request",
     "ticket_card": "Your request", "ticket_work_done": "Request ready to resolve",
     "ticket_resolved": "Request resolved", "ticket_comment": "New comment", "ticket_reminder": "Request reminder",
+    "fee_receipt": "Receipt", "fee_reminder": "Fee reminder",
 }
 
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from adapters import backup_files
 from domain.alerts import sla_scan
 from domain.attendance import pipeline, schedule
+from domain.fees import issue as fee_issue
+from domain.fees import reminders as fee_reminders
 from domain.ops import backups, updates
 from domain.reminders import briefs
 from domain.reminders import services as reminders
@@ -89,6 +91,17 @@ def alert_sla(ctx: JobContext) -> str:
     return f"{r.at_risk} at risk, {r.breached} breached announced"
 
 
+def issue_fees(ctx: JobContext) -> str:
+    """Issue every fee plan's dues for the current month (idempotent: a due is issued once)."""
+    return f"{fee_issue.issue_due(ctx.db.uow())} dues issued"
+
+
+def remind_fees(ctx: JobContext) -> str:
+    """Fee reminders to parents: before the due date, then up to three overdue stages, each once."""
+    r = fee_reminders.scan(ctx.db.uow())
+    return f"{r.reminded} dues reminded ({r.messages} messages)"
+
+
 # id -> (function, trigger kind, trigger arguments)
 JOBS = {
     "sessions.ensure": (ensure_sessions, "interval", {"hours": 1}),
@@ -100,6 +113,8 @@ JOBS = {
     "briefs.send": (send_briefs, "interval", {"minutes": 5}),
     "backup.daily": (backup, "cron", {"hour": 2, "minute": 30}),
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),
+    "fees.issue": (issue_fees, "interval", {"hours": 1}),
+    "fees.remind": (remind_fees, "interval", {"minutes": 30}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
-AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts")
+AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts", "fees.issue")

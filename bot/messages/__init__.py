@@ -6,6 +6,7 @@ from bot.messages import (
            attendance,
            decline,
            family,
+           fees,
            inbox,
            reminders,
            tasks,
@@ -14,5 +15,6 @@ from bot.messages import (
 from bot.messages.registry import Rendered, Renderer, UnknownKind, check_renderers
 
 __all__ = ["Rendered", "Renderer", "UnknownKind", "account", "alerts", "attendance", "check_renderers", "decline", "family",
+           "fees",
            "inbox",
            "reminders", "tasks", "tickets"]

@@ -28,6 +28,7 @@ from domain.models.desk import (
     TicketStatus,
     TicketWatcher,
 )
+from domain.models.fees import FeeDue, FeePayment, FeePlan, JoinRule
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
 from domain.models.people import Group, GroupMember, ParentLink, Person, PersonStatus, Role
 from domain.models.perms import PersonPermission
@@ -73,9 +74,13 @@ __all__ = [
     "DeliveryWorker",
     "DeskCc",
     "Enrolment",
+    "FeeDue",
+    "FeePayment",
+    "FeePlan",
     "Group",
     "GroupMember",
     "IdempotencyKey",
+    "JoinRule",
     "Mark",
     "Notification",
     "NotificationStatus",

@@ -19,6 +19,7 @@ BACKUPS_RUN = "backups.run"
 SETTINGS_MANAGE = "settings.manage"
 DESK_TRIAGE = "desk.triage"
 PII_FULL = "pii.full"
+FEES_MANAGE = "fees.manage"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -36,6 +37,7 @@ PERMISSIONS: dict[str, str] = {
     SETTINGS_MANAGE: "Change the organisation's settings",
     DESK_TRIAGE: "See and triage every ticket",
     PII_FULL: "See other people's phone numbers, e-mails and full names unmasked",
+    FEES_MANAGE: "Manage fee plans and dues, record payments and refunds, see every balance",
 }
 
 _STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW})
