@@ -25,13 +25,14 @@ MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I a
 
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"),
-                 ("queue", "open tickets and tasks, soonest breach first"), *EVERYONE],
+                 ("queue", "open tickets and tasks, soonest breach first"),
+                 ("fees", "fees overdue and collected this month"), *EVERYONE],
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
     Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
-                   *EVERYONE],
+                   ("fees", "my fees and balance"), *EVERYONE],
     Role.PARENT: [("absent", "excuse my child from a class"), ("myattendance", "my children's attendance"),
-                  *EVERYONE],
+                  ("fees", "my children's fees and balance"), *EVERYONE],
 }
 
 WHAT_YOU_CAN_DO: dict[Role, str] = {

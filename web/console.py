@@ -47,6 +47,7 @@ NAV = [  # (path, label, roles)
     ("/admin/batches", "Batches", STAFF),
     ("/admin/insights", "Insights", STAFF),
     ("/admin/reports", "Reports", STAFF),
+    ("/admin/fees", "Fees", ADMIN_ONLY),
     ("/admin/people", "People", ADMIN_ONLY),
     ("/admin/teams", "Teams", ADMIN_ONLY),
     ("/admin/sla", "SLA", ADMIN_ONLY),

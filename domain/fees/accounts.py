@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from domain.actors import Actor, load_active
 from domain.errors import NotFound
@@ -79,7 +79,8 @@ def family_of(session: Session, student_id: int) -> list[tuple[int, str]]:
 def payments_of(session: Session, student_id: int) -> list[PaymentRow]:
     """A student's payments and refunds, newest first."""
     cur = currency_of(session)
-    recorder = select(Person.name).where(Person.id == FeePayment.recorded_by).scalar_subquery()
+    by_whom = aliased(Person)
+    recorder = select(by_whom.name).where(by_whom.id == FeePayment.recorded_by).scalar_subquery()
     rows = session.execute(select(FeePayment, FeeDue.label, recorder).join(FeeDue, FeeDue.id == FeePayment.due_id)
                            .where(FeePayment.student_id == student_id)
                            .order_by(FeePayment.paid_on.desc(), FeePayment.id.desc())).all()

@@ -6,6 +6,7 @@ import csv
 import io
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from domain.actors import Actor
 from domain.fees.money import currency_of, plain_major
@@ -54,7 +55,8 @@ def payments_csv(uow: UnitOfWork, actor: Actor) -> str:
         s = uow.session
         require_or_system(s, actor, FEES_MANAGE)
         cur = currency_of(uow.session)
-        recorder = select(Person.name).where(Person.id == FeePayment.recorded_by).scalar_subquery()
+        by_whom = aliased(Person)
+        recorder = select(by_whom.name).where(by_whom.id == FeePayment.recorded_by).scalar_subquery()
         out = io.StringIO()
         w = csv.writer(out)
         w.writerow(["payment", "due_ref", "student", "fee", "paid_on", "currency", "amount", "method", "reference",

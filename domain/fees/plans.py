@@ -163,3 +163,11 @@ def add_one_off(uow: UnitOfWork, actor: Actor, label: str, amount: str, due_on: 
                      students=len(students), batch_id=batch_id)
         uow.commit()
         return len(students)
+
+
+def batch_options(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str]]:
+    """The active batches a plan or a one-off fee can be for."""
+    with uow:
+        require_or_system(uow.session, actor, FEES_MANAGE)
+        return [(i, n) for i, n in uow.session.execute(
+            select(Batch.id, Batch.name).where(Batch.active.is_(True)).order_by(Batch.name))]
