@@ -19,6 +19,7 @@ from domain.uow import Database
 from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
+from taskbell.demo_fees import seed_fees
 from taskbell.demo_mail import seed_mail
 from taskbell.demo_sla import seed_sla
 
@@ -60,8 +61,8 @@ PEOPLE = [
 
 # What the sandbox's chat page says under each person: their role and what to try (Telegram never sees it).
 HINTS = {
-    "admin": "Admin. Try /alerts, /queue, /inbox, /enrol; /web for the console (Tickets, Queue, SLA, "
-             "Batches, Settings, Delivery). Tom declined a task: Reassign it.",
+    "admin": "Admin. Try /alerts, /queue, /inbox, /enrol, /fees; /web for the console (Tickets, Queue, SLA, "
+             "Batches, Fees, Settings, Delivery). Tom declined a task: Reassign it.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
               "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab).",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak. "
@@ -78,12 +79,12 @@ HINTS = {
     "s6": "Student, Maths. Try /tasks.",
     "s7": "Student, Maths and Biology. Try /tasks.",
     "s8": "Student, Maths and Biology: never missed a class. Try /tasks.",
-    "p1": "Parent of Aarav. Try /web: his attendance, class by class.",
+    "p1": "Parent of Aarav. Try /web: his attendance, class by class; /fees: paid up, receipts here.",
     "p2": "Parent of Bea. Try /absent to excuse her from a class.",
     "p3": "Parent of Chidi. His absence message arrives here when Daniel submits the sheet: reply to it to reach "
           "Daniel; /web for his attendance.",
     "p4": "Parent of Dana. Try /web.",
-    "p5": "Parent of Emre. Try /web: his Maths attendance.",
+    "p5": "Parent of Emre. Try /web: his Maths attendance; /fees: his fees are overdue (reminders here).",
     "p6": "Parent of Farah. Try /absent.",
 }
 
@@ -177,6 +178,7 @@ def seed(container: Container) -> str:
     clock.set(now - timedelta(days=6))
     desk_teams = seed_desk_history(db, clock, ids, container.attachments)
     sla_summary = seed_sla(db, clock, ids, desk_teams, now, container.settings.timezone)
+    fees_summary = seed_fees(db, clock, ids, now, container.settings.timezone)
     clock.set(now - timedelta(hours=1))  # Tom got this an hour ago (history); he declines it below
     [tap] = assign("admin", "Fix the dripping tap in Lab 2", people_=["tom"], due_days=1)
     with db.uow() as uow:  # weeks of history are not news: only today's class sheet and what follows is sent
@@ -196,4 +198,4 @@ def seed(container: Container) -> str:
         uow.commit()
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
             f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {desk_summary}, {sla_summary}, "
-            f"{announced.at_risk + announced.breached} SLA alerts")
+            f"{announced.at_risk + announced.breached} SLA alerts, {fees_summary}")
