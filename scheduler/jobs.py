@@ -117,4 +117,4 @@ JOBS = {
     "fees.remind": (remind_fees, "interval", {"minutes": 30}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
-AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts", "fees.issue")
+AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts", "fees.issue", "fees.remind")

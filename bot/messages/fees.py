@@ -11,6 +11,7 @@ from domain.fees.accounts import FamilyFees
 from domain.fees.notify import reminder_words
 from domain.fees.summary import Overview
 from domain.outbox import Delivery, NotificationKind
+from domain.words import plural
 
 
 def _e(value: object) -> str:
@@ -57,8 +58,10 @@ def family_text(view: FamilyFees) -> str:
         for due in child.dues:
             mark = {"paid": "✅", "overdue": "⚠️", "open": "•"}[due.status]
             state = ("paid" if due.status == "paid" else
-                     f"{_e(due.balance_text)} left, {due.days_overdue} days overdue" if due.status == "overdue"
-                     else f"{_e(due.balance_text)} due {due.due_on:%d %b}")
+                      f"{_e(due.balance_text)} left, {plural(due.days_overdue, 'day')} overdue"
+                     if due.status == "overdue" else
+                     f"due {due.due_on.day} {due.due_on:%b}" if not due.paid_minor
+                     else f"{_e(due.balance_text)} left, due {due.due_on.day} {due.due_on:%b}")
             lines.append(f"{mark} {_e(due.label)}: {_e(due.amount_text)} ({state})")
         parts.append("\n".join(lines[:25]))
     many = len(view.children) > 1
@@ -71,12 +74,13 @@ def overview_text(view: Overview) -> str:
     t = view.totals
     lines = ["💰 <b>Fees</b>", f"Due this month: {_e(t.due_this_month_text)}",
              f"Collected this month: {_e(t.collected_this_month_text)}",
-             f"Overdue: <b>{_e(t.overdue_text)}</b> ({t.overdue_count} dues, {t.overdue_students} students)"]
+             f"Overdue: <b>{_e(t.overdue_text)}</b> ({plural(t.overdue_count, 'due')}, "
+             f"{plural(t.overdue_students, 'student')})"]
     if view.batches:
-        lines += ["", "<b>Overdue by batch</b>"] + [f"• {_e(b.name)}: {_e(b.owed_text)} ({b.students} students)"
+        lines += ["", "<b>Overdue by batch</b>"] + [f"• {_e(b.name)}: {_e(b.owed_text)} ({plural(b.students, 'student')})"
                                                     for b in view.batches]
     if view.students:
-        lines += ["", "<b>Owing most</b>"] + [f"• {_e(s.name)}: {_e(s.owed_text)}, oldest {s.oldest_days} days"
+        lines += ["", "<b>Owing most</b>"] + [f"• {_e(s.name)}: {_e(s.owed_text)}, oldest {plural(s.oldest_days, 'day')} overdue"
                                               for s in view.students]
     lines += ["", "Record payments on the console's Fees page (/web)."]
     return "\n".join(lines)
