@@ -34,7 +34,7 @@ CURRENCIES: dict[str, Currency] = {c.code: c for c in (
     Currency("JPY", "¥", 0),
 )}
 CURRENCY_CODES = tuple(CURRENCIES)
-MAX_AMOUNT_MINOR = 10**11  # a billion rupees: anything larger is a typing slip
+MAX_AMOUNT_MINOR = 10**9 - 1  # ₹1 crore less a paisa (a 32-bit column; larger is a typing slip)
 
 
 def currency_of(session: Session) -> Currency:
@@ -66,7 +66,7 @@ def money_text(minor: int, currency: Currency | str) -> str:
     return f"{sign}{cur.symbol}{text}"
 
 
-_AMOUNT = re.compile(r"^(\d{1,3}(,\d{2,3})*|\d+)(\.(\d+))?$")
+_AMOUNT = re.compile(r"^([0-9]{1,3}(,[0-9]{2,3})*|[0-9]+)(\.([0-9]+))?$")
 
 
 def parse_amount(raw: str, currency: Currency | str, *, allow_negative: bool = False) -> int:
@@ -76,7 +76,7 @@ def parse_amount(raw: str, currency: Currency | str, *, allow_negative: bool = F
     negative = text.startswith("-")
     if negative:
         text = text[1:]
-    match = _AMOUNT.match(text)
+    match = _AMOUNT.match(text) if len(text) <= 24 else None
     if not match or (negative and not allow_negative):
         raise InvalidInput(f"Enter an amount such as {money_text(150000 if cur.digits else 1500, cur)}"
                            f"{'' if cur.digits == 0 else ' or 1500.50'}.")
@@ -86,7 +86,7 @@ def parse_amount(raw: str, currency: Currency | str, *, allow_negative: bool = F
     minor = int(match.group(1).replace(",", "")) * 10**cur.digits + int((fraction or "0").ljust(cur.digits, "0")
                                                                        if cur.digits else 0)
     if minor == 0 or minor > MAX_AMOUNT_MINOR:
-        raise InvalidInput("Enter an amount above zero (and below a billion).")
+        raise InvalidInput(f"Enter an amount above zero and below {money_text(MAX_AMOUNT_MINOR + 1, cur)}.")
     return -minor if negative else minor
 
 

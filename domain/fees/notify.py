@@ -18,13 +18,14 @@ STAGE_NAMES = {1: "before", 2: "overdue", 3: "second overdue", 4: "final overdue
 
 
 def recipients(session: Session, student_id: int) -> list[int]:
-    """The student's active parents; the student themselves when no parent is active."""
+    """The student's parents (as for absences: one with email only gets email, one who never linked shows
+    on the Delivery page), the disabled aside; the student themselves when no parent is linked."""
     parents = list(session.scalars(select(Person.id).join(ParentLink, ParentLink.parent_id == Person.id).where(
-        ParentLink.child_id == student_id, Person.status == PersonStatus.ACTIVE).order_by(Person.id)))
+        ParentLink.child_id == student_id, Person.status != PersonStatus.DISABLED).order_by(Person.id)))
     if parents:
         return parents
     me = session.get(Person, student_id)
-    return [student_id] if me is not None and me.status == PersonStatus.ACTIVE else []
+    return [student_id] if me is not None and me.status != PersonStatus.DISABLED else []
 
 
 def due_ref(due_id: int) -> str:

@@ -4,6 +4,7 @@ form (partial payments, refunds), and the payments CSV. The services check fees.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -32,7 +33,7 @@ def _filter(params: object) -> queries.DueFilter:
 def _number(raw: str, name: str, low: int, high: int) -> int:
     """A whole number typed into a form, or a refusal naming the field."""
     text = raw.strip()
-    if not text.isdigit() or len(text) > 9 or not low <= int(text) <= high:
+    if not re.fullmatch(r"[0-9]{1,9}", text) or not low <= int(text) <= high:
         raise InvalidInput(f"{name} must be a whole number from {low} to {high}.")
     return int(text)
 

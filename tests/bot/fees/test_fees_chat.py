@@ -12,7 +12,7 @@ from bot.delivery import DeliveryConfig
 from domain.actors import Actor
 from domain.attendance import batches
 from domain.clock import SystemClock
-from domain.fees import issue, payments, plans, queries
+from domain.fees import issue, payments, plans, queries, reminders
 from domain.models import Role
 from domain.people import services as people
 from tests.auxil import databases
@@ -55,7 +55,8 @@ async def test_parent_sees_both_children_and_gets_a_receipt(running, client, db,
     batch = batches.create_batch(db.uow(), SYSTEM, name="Maths 9")
     for kid in kids:
         batches.enrol(db.uow(), SYSTEM, batch.id, kid.id, last_month)
-    plans.save_plan(db.uow(), SYSTEM, plans.PlanForm(batch.id, "Tuition", "1500", 1, "full", last_month))
+    plans.save_plan(db.uow(), SYSTEM, plans.PlanForm(batch.id, "Tuition", "1500", 1, "full", last_month,
+                                                           "https://pay.example.org/p?ref={ref}&amount={amount}"))
     assert issue.issue_due(db.uow()) == 6
 
     chat = parent.telegram_chat_id
@@ -70,3 +71,11 @@ async def test_parent_sees_both_children_and_gets_a_receipt(running, client, db,
     receipt = await bot_says(client, chat, before, "Payment received")
     assert "₹1,000 received for Anya Rao" in receipt["text"] and "Still to pay: ₹500" in receipt["text"]
     assert "UPI-9" in receipt["text"]
+
+    before = await last_id(client, chat)
+    assert reminders.scan(db.uow()).reminded == 6  # every unpaid due: the newest stage reached, once
+    reminder = await bot_says(client, chat, before, "for Dev Rao")
+    assert "reminder" in reminder["text"].lower() or "overdue" in reminder["text"]
+    [[button]] = reminder["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "Pay now" and button["url"].startswith("https://pay.example.org/p?ref=FEE-")
+    assert reminders.scan(db.uow()).reminded == 0

@@ -157,5 +157,9 @@ def test_one_off_fee_totals_and_briefs(db, school):
     teacher_brief = briefs.compose(db.uow(), school["teacher"].id, "UTC")
     [section] = [s for s in teacher_brief.sections if s["title"] == "Fee dues this month"]
     assert section["items"] == ["Physics 10: 4 unpaid (₹3,500)"]
+    admin_brief = briefs.compose(db.uow(), school["admin"].person_id, "UTC")
+    [fees] = [s for s in admin_brief.sections if s["title"] == "Fees"]
+    assert fees["items"] == ["Due this month: ₹3,500", "Collected this month: ₹0",
+                             "Overdue: ₹3,000 (2 dues of 2 students): /fees"]
     with db.uow(readonly=True) as uow:
         assert uow.session.scalar(select(FeeDue.id).where(FeeDue.issue_key.like("oneoff:%")).limit(1))
