@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.deps import deps_of
 from bot.identity import person_of
+from bot.messages import limits
 from bot.messages.fees import family_text, overview_text
 from domain.actors import Actor
 from domain.errors import DomainError
@@ -35,7 +36,7 @@ async def fees_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     except DomainError as exc:
         await update.effective_message.reply_text(exc.message)
         return
-    await update.effective_message.reply_text(text, parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(limits.fit(text), parse_mode=ParseMode.HTML)  # 4,096 at most
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
