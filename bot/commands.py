@@ -20,13 +20,14 @@ EVERYONE = [("request", "ask a team for something (a repair, a booking...)"), ("
             ("revoke", "make my old dashboard links stop working")]
 WORKER = [("tasks", "my open tasks")]
 MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned"),
+           ("fees", "fees: totals and overdue, or my batches' dues"),
            ("attendance", "take today's attendance"), ("classes", "my classes today and this week"),
            ("inbox", "things waiting for me")]
 
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
     Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"),
                  ("queue", "open tickets and tasks, soonest breach first"),
-                 ("fees", "fees overdue and collected this month"), *EVERYONE],
+                 *EVERYONE],
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
     Role.STUDENT: [*WORKER, ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
@@ -42,7 +43,7 @@ WHAT_YOU_CAN_DO: dict[Role, str] = {
                    "/classes shows your classes this week and /attendance takes today's."),
     Role.MEMBER: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
     Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
-    Role.PARENT: "You will hear here about your children's absences and work due.",
+    Role.PARENT: "You will hear here about your children's absences, work due and fees; /fees shows their dues.",
 }
 
 

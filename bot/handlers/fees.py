@@ -1,4 +1,5 @@
-"""/fees: an admin's overdue summary with totals; a parent's children's dues and balance (a student's own)."""
+"""/fees: an admin's overdue summary with totals; a parent's children's dues and balance (a student's own);
+a teacher's batches' unpaid dues this month."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 from bot.deps import deps_of
 from bot.identity import person_of
 from bot.messages import limits
-from bot.messages.fees import family_text, overview_text
+from bot.messages.fees import batches_text, family_text, overview_text
 from domain.actors import Actor
 from domain.errors import DomainError
 from domain.fees import accounts, summary
@@ -31,8 +32,10 @@ async def fees_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     try:
         if person.role in (Role.PARENT, Role.STUDENT):
             text = family_text(await asyncio.to_thread(accounts.my_family_fees, db.uow(readonly=True), actor))
-        else:
+        elif await asyncio.to_thread(summary.manages_fees, db.uow(readonly=True), actor):
             text = overview_text(await asyncio.to_thread(summary.overview, db.uow(readonly=True), actor))
+        else:
+            text = batches_text(await asyncio.to_thread(summary.my_batches_month, db.uow(readonly=True), actor))
     except DomainError as exc:
         await update.effective_message.reply_text(exc.message)
         return

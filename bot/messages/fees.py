@@ -84,3 +84,10 @@ def overview_text(view: Overview) -> str:
                                               for s in view.students]
     lines += ["", "Record payments on the console's Fees page (/web)."]
     return "\n".join(lines)
+
+
+def batches_text(lines: list[str]) -> str:
+    """A teacher's /fees: per batch they teach, this month's unpaid dues."""
+    if not lines:
+        return "💰 <b>Fee dues this month</b>\nNothing unpaid in your batches this month."
+    return "💰 <b>Fee dues this month</b>\n" + "\n".join(f"• {_e(line)}" for line in lines)

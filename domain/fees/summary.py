@@ -9,11 +9,11 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from domain.actors import Actor
+from domain.actors import Actor, load_active
 from domain.fees.money import currency_of, money_text
 from domain.fees.periods import bounds, local_today, period_of
 from domain.fees.queries import OVERDUE, balance_col, status_condition
-from domain.models import Batch, FeeDue, FeePayment, Person
+from domain.models import Batch, BatchTeacher, FeeDue, FeePayment, Person
 from domain.perms.catalogue import FEES_MANAGE
 from domain.perms.check import can, require_or_system
 from domain.uow import UnitOfWork
@@ -43,6 +43,12 @@ def totals_in(s: Session, today: date) -> Totals:
                                       .where(status_condition(OVERDUE, today))).one()
     return Totals(int(billed), money_text(int(billed), cur), money_text(int(collected), cur), int(owed),
                   money_text(int(owed), cur), int(count), int(students))
+
+
+def manages_fees(uow: UnitOfWork, actor: Actor) -> bool:
+    """Whether the actor holds fees.manage (the bot's /fees chooses its answer by it)."""
+    with uow:
+        return can(uow.session, load_active(uow.session, actor), FEES_MANAGE)
 
 
 def fee_card(uow: UnitOfWork, actor: Actor) -> Totals | None:
@@ -111,3 +117,11 @@ def batch_month_lines(s: Session, batch_ids: list[int], today: date) -> list[str
                      .group_by(Batch.name).order_by(Batch.name)).all()
     return [f"{name}: {n} unpaid ({money_text(int(owed), cur)})" + (f", {int(late)} overdue" if late else "")
             for name, n, owed, late in rows]
+
+
+def my_batches_month(uow: UnitOfWork, actor: Actor) -> list[str]:
+    """A teacher's /fees: this month's unpaid dues of the batches they teach (what their brief says)."""
+    with uow:
+        me = load_active(uow.session, actor)
+        batches = list(uow.session.scalars(select(BatchTeacher.batch_id).where(BatchTeacher.person_id == me.id)))
+        return batch_month_lines(uow.session, batches, local_today(uow.session, uow.now))

@@ -144,6 +144,8 @@ def test_only_fees_managers_record_payments_or_see_accounts(db, school):
     with pytest.raises(Forbidden):
         plans.save_plan(db.uow(), teacher, plans.PlanForm(school["batch"].id, "X", "10", 5))
     assert summary.fee_card(db.uow(readonly=True), teacher) is None
+    assert not summary.manages_fees(db.uow(readonly=True), teacher)
+    assert summary.my_batches_month(db.uow(readonly=True), teacher) == ["Physics 10: 2 unpaid (₹3,000)"]
 
 
 def test_one_off_fee_totals_and_briefs(db, school):
