@@ -17,15 +17,40 @@ from domain.words import day_text
 STAGE_NAMES = {1: "before", 2: "overdue", 3: "second overdue", 4: "final overdue"}
 
 
+def recipients_of(session: Session, student_ids: list[int]) -> dict[int, list[int]]:
+    """Per student, who hears about their fees: their parents (as for absences: one with email only gets
+    email, one who never linked shows on the Delivery page), the disabled aside; the student themselves
+    when no parent is linked."""
+    out: dict[int, list[int]] = {sid: [] for sid in student_ids}
+    for chunk in (student_ids[i:i + 1000] for i in range(0, len(student_ids), 1000)):
+        for child, parent in session.execute(
+                select(ParentLink.child_id, Person.id).join(Person, Person.id == ParentLink.parent_id)
+                .where(ParentLink.child_id.in_(chunk), Person.status != PersonStatus.DISABLED).order_by(Person.id)):
+            out[child].append(parent)
+        alone = [sid for sid in chunk if not out[sid]]
+        if alone:
+            for sid in session.scalars(select(Person.id).where(Person.id.in_(alone),
+                                                                Person.status != PersonStatus.DISABLED)):
+                out[sid] = [sid]
+    return out
+
+
 def recipients(session: Session, student_id: int) -> list[int]:
-    """The student's parents (as for absences: one with email only gets email, one who never linked shows
-    on the Delivery page), the disabled aside; the student themselves when no parent is linked."""
-    parents = list(session.scalars(select(Person.id).join(ParentLink, ParentLink.parent_id == Person.id).where(
-        ParentLink.child_id == student_id, Person.status != PersonStatus.DISABLED).order_by(Person.id)))
-    if parents:
-        return parents
-    me = session.get(Person, student_id)
-    return [student_id] if me is not None and me.status != PersonStatus.DISABLED else []
+    """`recipients_of` for one student."""
+    return recipients_of(session, [student_id])[student_id]
+
+
+def names_of(session: Session, ids: list[int]) -> dict[int, str]:
+    """People's names by id."""
+    out: dict[int, str] = {}
+    for chunk in (ids[i:i + 1000] for i in range(0, len(ids), 1000)):
+        out.update({pid: name for pid, name in session.execute(select(Person.id, Person.name).where(Person.id.in_(chunk)))})
+    return out
+
+
+def org_link(session: Session) -> str:
+    """The organisation's payment link (rule `fees.payment_link`; empty: none)."""
+    return str(rule_in(session, "fees.payment_link") or "")
 
 
 def due_ref(due_id: int) -> str:
@@ -33,9 +58,9 @@ def due_ref(due_id: int) -> str:
     return f"FEE-{due_id}"
 
 
-def link_for(session: Session, due: FeeDue, currency: Currency) -> str | None:
+def link_for(due: FeeDue, currency: Currency, organisation_link: str) -> str | None:
     """The due's payment link (its own, else the organisation's), {ref} and {amount} filled in."""
-    raw = due.payment_link or str(rule_in(session, "fees.payment_link") or "")
+    raw = due.payment_link or organisation_link
     if not raw:
         return None
     left = max(due.amount_minor - due.paid_minor, 0)
@@ -57,18 +82,18 @@ def receipt_intents(session: Session, due: FeeDue, payment_id: int, amount: int,
                    subject_type="fee_due", subject_id=due.id) for pid in recipients(session, due.student_id)]
 
 
-def reminder_intents(session: Session, due: FeeDue, stage: int, today: date, currency: Currency) -> list[Intent]:
-    """Stage `stage`'s reminder of an unpaid due to each parent (the dedupe key makes each one once)."""
-    child = session.get(Person, due.student_id)
+def reminder_intents(due: FeeDue, stage: int, today: date, currency: Currency, child: str, to: list[int],
+                     organisation_link: str) -> list[Intent]:
+    """Stage `stage`'s reminder of an unpaid due to each of `to` (the dedupe key makes each one once)."""
     left = due.amount_minor - due.paid_minor
     data = {
-        "due_id": due.id, "stage": stage, "stage_name": STAGE_NAMES[stage], "child": child.name if child else "",
+        "due_id": due.id, "stage": stage, "stage_name": STAGE_NAMES[stage], "child": child,
         "label": due.label, "left": money_text(left, currency), "amount": money_text(due.amount_minor, currency),
         "due_on": day_text(due.due_on), "days_overdue": max((today - due.due_on).days, 0),
-        "ref": due_ref(due.id), "link": link_for(session, due, currency),
+        "ref": due_ref(due.id), "link": link_for(due, currency, organisation_link),
     }
     return [Intent(NotificationKind.FEE_REMINDER, pid, f"fee_reminder:{due.id}:{stage}:{pid}", data,
-                   subject_type="fee_due", subject_id=due.id) for pid in recipients(session, due.student_id)]
+                   subject_type="fee_due", subject_id=due.id) for pid in to]
 
 
 def reminder_words(x: dict[str, object]) -> str:

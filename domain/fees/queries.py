@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from domain.actors import Actor
 from domain.fees.money import Currency, currency_of, money_text
-from domain.fees.notify import due_ref, link_for
+from domain.fees.notify import due_ref, link_for, org_link
 from domain.fees.periods import local_today
 from domain.models import Batch, FeeDue, Person
 from domain.perms.catalogue import FEES_MANAGE
@@ -86,24 +86,24 @@ def row_select():  # type: ignore[no-untyped-def]
             .outerjoin(Batch, Batch.id == FeeDue.batch_id))
 
 
-def to_row(session: Session, due: FeeDue, student: str, batch: str | None, today: date, cur: Currency) -> DueRow:
+def to_row(due: FeeDue, student: str, batch: str | None, today: date, cur: Currency, link: str) -> DueRow:
     balance = due.amount_minor - due.paid_minor
     status = status_of(balance, due.due_on, today)
     return DueRow(due.id, due_ref(due.id), due.student_id, student, due.batch_id, batch or "", due.label, due.period,
                   due.due_on, due.amount_minor, due.paid_minor, balance, status,
                   (today - due.due_on).days if status == OVERDUE else 0, money_text(due.amount_minor, cur),
                   money_text(due.paid_minor, cur), money_text(balance, cur),
-                  link_for(session, due, cur) if balance > 0 else None, due.reminder_stage)
+                  link_for(due, cur, link) if balance > 0 else None, due.reminder_stage)
 
 
 def rows_where(session: Session, today: date, *where: ColumnElement[bool], limit: int | None = None,
                offset: int = 0) -> list[DueRow]:
     """Dues matching `where`, newest due date first."""
-    cur = currency_of(session)
+    cur, link = currency_of(session), org_link(session)
     stmt = row_select().where(*where).order_by(FeeDue.due_on.desc(), Person.name, FeeDue.id).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [to_row(session, d, n, b, today, cur) for d, n, b in session.execute(stmt).all()]
+    return [to_row(d, n, b, today, cur, link) for d, n, b in session.execute(stmt).all()]
 
 
 def dues_for_student(uow: UnitOfWork, student_id: int, today: date | None = None) -> list[DueRow]:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from domain.fees.money import currency_of
-from domain.fees.notify import reminder_intents
+from domain.fees.notify import names_of, org_link, recipients_of, reminder_intents
 from domain.fees.periods import local_today
 from domain.models import FeeDue
 from domain.outbox import enqueue
@@ -46,8 +46,10 @@ def stage_on(today: date, due_on: date, before: int, after: tuple[int, int, int]
     return stage
 
 
-def scan(uow: UnitOfWork, today: date | None = None) -> Scan:
-    """Send the reminders due today (the scheduler's job)."""
+def scan(uow: UnitOfWork, today: date | None = None, chunk: int = 1000) -> Scan:
+    """Send the reminders due today (the scheduler's job), a chunk of dues per statement: their stages
+    moved by one conditional UPDATE ... RETURNING per stage (a due another scan moved is not sent again),
+    then every reminder written by one bulk outbox insert."""
     reminded = messages = 0
     with uow:
         s = uow.session
@@ -55,20 +57,25 @@ def scan(uow: UnitOfWork, today: date | None = None) -> Scan:
         before = _days(rule_in(s, "fees.remind_days_before"))
         after = (_days(rule_in(s, "fees.overdue_first_days")), _days(rule_in(s, "fees.overdue_second_days")),
                  _days(rule_in(s, "fees.overdue_final_days")))
-        currency = currency_of(uow.session)
+        currency, link = currency_of(s), org_link(s)
         dues = s.scalars(select(FeeDue).where(
             FeeDue.paid_minor < FeeDue.amount_minor, FeeDue.reminder_stage < LAST_STAGE,
             FeeDue.due_on <= day + timedelta(days=before)).order_by(FeeDue.due_on, FeeDue.id)).all()
-        for due in dues:
-            stage = stage_on(day, due.due_on, before, after)
-            if stage <= due.reminder_stage:
-                continue
-            moved = s.execute(update(FeeDue).where(FeeDue.id == due.id, FeeDue.reminder_stage == due.reminder_stage,
-                                                   FeeDue.paid_minor < FeeDue.amount_minor)
-                              .values(reminder_stage=stage).execution_options(synchronize_session=False)).rowcount
-            if not moved:
-                continue
-            reminded += 1
-            messages += enqueue(s, reminder_intents(s, due, stage, day, currency), uow.now)
+        wanted = [(due, stage) for due in dues if (stage := stage_on(day, due.due_on, before, after)) > due.reminder_stage]
+        for start in range(0, len(wanted), chunk):
+            part = wanted[start:start + chunk]
+            moved: set[int] = set()
+            for stage in sorted({st for _, st in part}):
+                ids = [due.id for due, st in part if st == stage]
+                moved |= set(s.scalars(update(FeeDue).where(
+                    FeeDue.id.in_(ids), FeeDue.reminder_stage < stage, FeeDue.paid_minor < FeeDue.amount_minor)
+                    .values(reminder_stage=stage).returning(FeeDue.id).execution_options(synchronize_session=False)))
+            sent = [(due, st) for due, st in part if due.id in moved]
+            students = sorted({due.student_id for due, _ in sent})
+            to, names = recipients_of(s, students), names_of(s, students)
+            intents = [i for due, st in sent for i in reminder_intents(
+                due, st, day, currency, names.get(due.student_id, ""), to[due.student_id], link)]
+            reminded += len(sent)
+            messages += enqueue(s, intents, uow.now)
         uow.commit()
     return Scan(reminded, messages)
