@@ -57,7 +57,7 @@ def scan(uow: UnitOfWork, today: date | None = None, chunk: int = 1000) -> Scan:
         before = _days(rule_in(s, "fees.remind_days_before"))
         after = (_days(rule_in(s, "fees.overdue_first_days")), _days(rule_in(s, "fees.overdue_second_days")),
                  _days(rule_in(s, "fees.overdue_final_days")))
-        currency, link = currency_of(s), org_link(s)
+        currency, link = currency_of(uow.session), org_link(uow.session)
         dues = s.scalars(select(FeeDue).where(
             FeeDue.paid_minor < FeeDue.amount_minor, FeeDue.reminder_stage < LAST_STAGE,
             FeeDue.due_on <= day + timedelta(days=before)).order_by(FeeDue.due_on, FeeDue.id)).all()
