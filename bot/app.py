@@ -22,6 +22,7 @@ from bot.handlers import (
     class_week,
     decline,
     enrol,
+    fees,
     homework,
     marks,
     portal,
@@ -85,7 +86,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)
     for module in (account, assign, enrol, task_handlers, decline, attendance_handlers, class_week,
                    reminder_handlers, request, triage, ticket_views, alerts, queue, announce, portal, marks,
-                   refer, homework):
+                   refer, homework, fees):
         app.add_handlers(module.handlers())
     # After every conversation (a conversation's step wins): replies to our messages, a lone photo.
     app.add_handlers(replies.handlers() + request.photo_offer_handlers())

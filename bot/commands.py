@@ -20,23 +20,25 @@ EVERYONE = [("request", "ask a team for something (a repair, a booking...)"), ("
             ("revoke", "make my old dashboard links stop working")]
 WORKER = [("tasks", "my open tasks")]
 MANAGER = [("assign", "give a task to people or groups"), ("assigned", "what I assigned"),
+           ("fees", "fees: totals and overdue, or my batches' dues"),
            ("attendance", "take today's attendance"), ("classes", "my classes today and this week"),
            ("inbox", "things waiting for me"), ("announce", "post an announcement to a batch (and its parents)"),
            ("homework", "set homework and see hand-ins")]
 
 QUEUE = ("queue", "open tickets and tasks, soonest breach first")
 BY_ROLE: dict[Role, list[tuple[str, str]]] = {
-    Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"), QUEUE, *EVERYONE],
+    Role.ADMIN: [*WORKER, *MANAGER, ("enrol", "add a student to a batch"), QUEUE, ("fees", "fees: overdue, who owes"),
+                 *EVERYONE],
     Role.TEACHER: [*WORKER, *MANAGER, *EVERYONE],
     Role.MEMBER: [*WORKER, *EVERYONE],
     Role.STUDENT: [*WORKER, ("homework", "my open homework: hand in or mark done"),
                    ("absent", "excuse a class in advance"), ("myattendance", "my attendance"),
-                   ("portal", "my page: attendance, announcements"), ("marks", "my test results"),
-                   ("refer", "refer a friend to the centre"), *EVERYONE],
+                   ("portal", "my page: attendance, homework, marks, fees"), ("marks", "my test results"),
+                   ("fees", "my fees and balance"), ("refer", "refer a friend to the centre"), *EVERYONE],
     Role.PARENT: [("absent", "excuse my child from a class"), ("myattendance", "my children's attendance"),
-                  ("portal", "my children's page: attendance, announcements"),
-                  ("marks", "my children's test results"), ("refer", "refer a friend to the centre"),
-                  *EVERYONE],
+                  ("portal", "my children's page: attendance, homework, marks, fees"),
+                  ("marks", "my children's test results"), ("fees", "my children's fees and balance"),
+                  ("refer", "refer a friend to the centre"), *EVERYONE],
 }
 
 WHAT_YOU_CAN_DO: dict[Role, str] = {
@@ -46,9 +48,9 @@ WHAT_YOU_CAN_DO: dict[Role, str] = {
                    "/classes shows your classes this week and /attendance takes today's."),
     Role.MEMBER: "Your tasks arrive here with Start and Complete buttons; /tasks lists them.",
     Role.STUDENT: "Your tasks arrive here with Start and Complete buttons; /tasks lists them. /marks shows your "
-                  "test results; /refer tells the centre about a friend.",
-    Role.PARENT: "You will hear here about your children's absences and work due. /marks shows their test "
-                 "results; /refer tells the centre about a friend.",
+                  "test results; /fees your dues; /refer tells the centre about a friend.",
+    Role.PARENT: "You will hear here about your children's absences, work due and fees; /fees shows their dues, "
+                 "/marks their test results; /refer tells the centre about a friend.",
 }
 
 

@@ -61,6 +61,8 @@ class NotificationKind(StrEnum):
     HOMEWORK_REMINDER = "homework_reminder"
     HOMEWORK_HANDED_IN = "homework_handed_in"
     HOMEWORK_REVIEWED = "homework_reviewed"
+    FEE_RECEIPT = "fee_receipt"  # to a student's parents: a payment (or refund) recorded (domain.fees)
+    FEE_REMINDER = "fee_reminder"  # to a student's parents: a due coming up or overdue, one per stage
 
 
 # Messages that carry a task's card and its buttons: a person has one live card per task (the newest).

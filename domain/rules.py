@@ -36,6 +36,12 @@ DEFAULT_RULES: dict[str, Any] = {
     "homework.remind_before_hours": 18,  # students with nothing handed in are reminded this long before the due time
     "delivery.paid_broadcast": False,  # announcements sent as Telegram paid broadcasts (up to 1000/s, Stars)
     "engagement.auc_margin_points": 3,  # the learned engagement model is shown only when its held-out AUC beats the baseline's by this many hundredths
+    "fees.currency": "INR",  # domain/fees/money.py: the symbol, grouping and minor units shown
+    "fees.payment_link": "",  # a link on every due (a plan may set its own); {ref} and {amount} filled in
+    "fees.remind_days_before": 3,  # parents are reminded this many days before a due date (0: not before)
+    "fees.overdue_first_days": 1,  # then after the due date, in up to three stages (0: that stage is off)
+    "fees.overdue_second_days": 7,
+    "fees.overdue_final_days": 21,
     "sla.at_risk_share": 25,  # percent: an item with less than this share of its SLA target left is at risk  # emails sent per minute at most (the mail provider's limit; mailer/ paces)
 }
 

@@ -25,6 +25,7 @@ from domain.uow import Database
 from mailer import (  # noqa: F401  (these register renderers)
     compose,
     kinds_alerts,
+    kinds_fees,
     kinds_homework,
     kinds_marks,
     kinds_people,

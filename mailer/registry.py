@@ -104,6 +104,7 @@ LABELS = {
     "ticket_card": "Your request", "ticket_work_done": "Request ready to resolve",
     "ticket_resolved": "Request resolved", "ticket_comment": "New comment", "ticket_reminder": "Request reminder",
     "mark_result": "Test result", "referral_thanks": "Thank you for your referral",
+    "fee_receipt": "Receipt", "fee_reminder": "Fee reminder",
 }
 
 

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 from adapters import backup_files
 from domain.alerts import sla_scan
 from domain.attendance import pipeline, schedule
+from domain.fees import issue as fee_issue
+from domain.fees import reminders as fee_reminders
 from domain.homework import reminders as homework_reminders
 from domain.ops import backups, updates
 from domain.reminders import briefs
@@ -140,6 +142,15 @@ def catch_up_engagement(ctx: JobContext) -> str:
 
     threading.Thread(target=work, name="engagement-train", daemon=True).start()
     return "training started in the background"
+def issue_fees(ctx: JobContext) -> str:
+    """Issue every fee plan's dues for the current month (idempotent: a due is issued once)."""
+    return f"{fee_issue.issue_due(ctx.db.uow())} dues issued"
+
+
+def remind_fees(ctx: JobContext) -> str:
+    """Fee reminders to parents: before the due date, then up to three overdue stages, each once."""
+    r = fee_reminders.scan(ctx.db.uow())
+    return f"{r.reminded} dues reminded ({r.messages} messages)"
 
 
 # id -> (function, trigger kind, trigger arguments)
@@ -157,6 +168,9 @@ JOBS = {
     "engagement.catch_up": (catch_up_engagement, "interval", {"hours": 6}),
     "updates.purge": (purge_updates, "interval", {"minutes": 15}),
     "student_risk_recompute": (student_risk_recompute, "cron", {"hour": 3, "minute": 15}),
+    "fees.issue": (issue_fees, "interval", {"hours": 1}),
+    "fees.remind": (remind_fees, "interval", {"minutes": 30}),
 }
 # Run once as soon as this scheduler leads: catch up on what downtime left behind.
-AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts", "engagement.catch_up")
+AT_START = ("sessions.ensure", "sessions.close", "sessions.open", "sla.alerts", "fees.issue", "fees.remind",
+            "engagement.catch_up")

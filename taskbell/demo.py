@@ -21,6 +21,7 @@ from taskbell.container import Container
 from taskbell.demo_classes import seed_classes
 from taskbell.demo_desk import seed_desk_history, seed_desk_now
 from taskbell.demo_engagement import seed_engagement
+from taskbell.demo_fees import seed_fees
 from taskbell.demo_homework import seed_homework_history, seed_homework_now
 from taskbell.demo_mail import seed_mail
 from taskbell.demo_marks import seed_marks
@@ -67,8 +68,8 @@ PEOPLE = [
 
 # What the sandbox's chat page says under each person: their role and what to try (Telegram never sees it).
 HINTS = {
-    "admin": "Admin. Try /alerts, /queue, /inbox, /enrol; /web for the console (Tickets, Queue, SLA, "
-             "Batches, Settings, Delivery). Tom declined a task: Reassign it. Referrals: invite Zara Khan; Marks.",
+    "admin": "Admin. Try /alerts, /queue, /inbox, /enrol, /fees; /web for the console (Tickets, Queue, SLA, "
+             "Batches, Fees, Settings, Delivery). Tom declined a task: Reassign it. Referrals: invite Zara Khan; Marks.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
               "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab). "
               "Console Risk: Chidi is at medium; his page shows the message for his parents before you send it.",
@@ -91,13 +92,13 @@ HINTS = {
     "s6": "Student, Maths. Try /tasks.",
     "s7": "Student, Maths and Biology: has stopped coming (high risk on Meera's Risk page). Try /tasks.",
     "s8": "Student, Maths and Biology: never missed a class. Try /tasks.",
-    "p1": "Parent of Aarav. Try /web: his attendance, class by class; /marks for his test results. Leo, whom she "
-          "referred, has just enrolled: her thanks is in the chat.",
+    "p1": "Parent of Aarav. Try /web: his attendance, class by class; /marks for his test results; /fees: paid up, "
+          "receipts here. Leo, whom she referred, has just enrolled: her thanks is in the chat.",
     "p2": "Parent of Bea. Try /absent to excuse her from a class.",
     "p3": "Parent of Chidi. His absence message arrives here when Daniel submits the sheet: reply to it to reach "
           "Daniel; /web for his attendance.",
     "p4": "Parent of Dana. Try /web.",
-    "p5": "Parent of Emre. Try /web: his Maths attendance.",
+    "p5": "Parent of Emre. Try /web: his Maths attendance; /fees: his fees are overdue (reminders here).",
     "p6": "Parent of Farah. Try /absent.",
 }
 
@@ -192,6 +193,7 @@ def seed(container: Container) -> str:
     clock.set(now - timedelta(days=6))
     desk_teams = seed_desk_history(db, clock, ids, container.attachments)
     sla_summary = seed_sla(db, clock, ids, desk_teams, now, container.settings.timezone)
+    fees_summary = seed_fees(db, clock, ids, now, container.settings.timezone)
     clock.set(now - timedelta(hours=1))  # Tom got this an hour ago (history); he declines it below
     [tap] = assign("admin", "Fix the dripping tap in Lab 2", people_=["tom"], due_days=1)
     homework_past = seed_homework_history(db, clock, ids, now)
@@ -218,4 +220,4 @@ def seed(container: Container) -> str:
     return (f"{len(PEOPLE)} people, 3 groups, {counts['assignments'] + 2} assignments, "
             f"{counts['tasks'] + 3} tasks over four weeks, {classes}, {risk_summary}, {desk_summary}, {sla_summary}, "
             f"{announced.at_risk + announced.breached} SLA alerts, {news}, {marks_summary}, {grants}, "
-            f"{homework_past}, {homework_now}, {crew}")
+            f"{homework_past}, {homework_now}, {crew}, {fees_summary}")

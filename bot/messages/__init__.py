@@ -7,6 +7,7 @@ from bot.messages import (
            attendance,
            decline,
            family,
+           fees,
            homework,
            inbox,
            marks,
@@ -17,5 +18,5 @@ from bot.messages import (
 from bot.messages.registry import Rendered, Renderer, UnknownKind, check_renderers
 
 __all__ = ["Rendered", "Renderer", "UnknownKind", "account", "alerts", "announcements", "attendance", "check_renderers", "decline", "family",
-           "homework", "inbox", "marks",
+           "fees", "homework", "inbox", "marks",
            "reminders", "tasks", "tickets"]

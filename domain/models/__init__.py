@@ -30,6 +30,7 @@ from domain.models.desk import (
     TicketWatcher,
 )
 from domain.models.engagement import EngagementModel, EngagementScore
+from domain.models.fees import FeeDue, FeePayment, FeePlan, JoinRule
 from domain.models.homework import Homework, HomeworkFile, HomeworkItem, HomeworkStatus
 from domain.models.marks import ClassTest, Referral, ReferralStatus, StudentMark
 from domain.models.ops import BackupLog, DeliveryWorker, IdempotencyKey, SchedulerLease, SeenUpdate
@@ -83,6 +84,9 @@ __all__ = [
     "EngagementModel",
     "EngagementScore",
     "Enrolment",
+    "FeeDue",
+    "FeePayment",
+    "FeePlan",
     "Group",
     "GroupMember",
     "Homework",
@@ -90,6 +94,7 @@ __all__ = [
     "HomeworkItem",
     "HomeworkStatus",
     "IdempotencyKey",
+    "JoinRule",
     "Mark",
     "Notification",
     "NotificationStatus",

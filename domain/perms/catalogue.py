@@ -28,6 +28,7 @@ DELIVERY_MANAGE = "delivery.manage"
 HOMEWORK_ASSIGN = "homework.assign"
 RISK_REVIEW = "risk.review"
 ENGAGEMENT_READ = "engagement.read"
+FEES_MANAGE = "fees.manage"
 
 PERMISSIONS: dict[str, str] = {
     OPS_READ: "See the operations queue and metrics",
@@ -54,6 +55,7 @@ PERMISSIONS: dict[str, str] = {
     HOMEWORK_ASSIGN: "Set and review homework for their own batches",
     RISK_REVIEW: "See students' risk (of the batches one teaches) and act on it",
     ENGAGEMENT_READ: "See the engagement risk model, people's risk and reasons, profiles and insights",
+    FEES_MANAGE: "Manage fee plans and dues, record payments and refunds, see every balance",
 }
 
 _STAFF = frozenset({OPS_READ, OPS_WRITE, ALERTS_READ, TASKS_ASSIGN, TASKS_REVIEW, HOMEWORK_ASSIGN, RISK_REVIEW})

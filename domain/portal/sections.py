@@ -15,10 +15,13 @@ from typing import Any
 
 from domain.announcements.services import AnnouncementItem, received_by
 from domain.attendance.family import ChildBatch, attendance_of
+from domain.fees.money import currency_of, money_text
+from domain.fees.periods import local_today
+from domain.fees.queries import DueRow, rows_where
 from domain.homework.queries import student_rows
 from domain.homework.rows import StudentHomework
 from domain.marks.queries import Result, results_by_student
-from domain.models import Homework, Person
+from domain.models import FeeDue, Homework, Person
 from domain.uow import ORG_TZ, UnitOfWork
 
 SectionFn = Callable[[UnitOfWork, int], Any]
@@ -98,7 +101,27 @@ def marks(uow: UnitOfWork, student_id: int) -> list[Result] | None:
     return results_by_student(uow.session, [student_id])[student_id][:20] or None
 
 
+@dataclass(frozen=True)
+class FeesSection:
+    """The student's dues, newest first, and what is still owed (formatted in the organisation's currency)."""
+
+    dues: list[DueRow]
+    owed_text: str
+    overdue: int
+
+
+def fees(uow: UnitOfWork, student_id: int) -> FeesSection | None:
+    """The student's last twelve dues with paid / balance / status (absent when they have none)."""
+    dues = rows_where(uow.session, local_today(uow.session, uow.now), FeeDue.student_id == student_id, limit=12)
+    if not dues:
+        return None
+    owed = [d for d in dues if d.balance_minor > 0]
+    return FeesSection(dues, money_text(sum(d.balance_minor for d in owed), currency_of(uow.session)),
+                       sum(1 for d in owed if d.status == "overdue"))
+
+
 register("attendance", "Attendance", attendance)
 register("homework", "Homework", homework)
 register("marks", "Tests and marks", marks)
+register("fees", "Fees", fees)
 register("announcements", "Announcements", announcements)

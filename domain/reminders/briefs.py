@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from domain.fees import brief as fee_brief
 from domain.homework import brief as homework_brief
 from domain.inbox import services as inbox
 from domain.models import (
@@ -137,6 +138,8 @@ def compose(uow: UnitOfWork, person_id: int, org_tz: str) -> Brief:
             if missed:
                 items.append(f"Classes with no attendance taken: {missed}")
             brief.add("Organisation", items)
+        for title, items in fee_brief.sections(s, person, day):  # admin totals, a teacher's batches
+            brief.add(title, items)
         if person.role in (Role.MEMBER, Role.STUDENT):
             brief.add("Your tasks", _my_tasks(s, person, now, day_end))
             batches = list(s.scalars(select(Enrolment.batch_id).where(Enrolment.student_id == person_id)))

@@ -39,7 +39,7 @@ def gather(session: Session, student_ids: Sequence[int], now: datetime) -> dict[
     """Every factor's facts for these students; a factor nobody provides stays unknown (None)."""
     seen = attendance(session, student_ids)
     homework = providers.homework_counts(session, student_ids, HOMEWORK_WINDOW, now) or {}
-    fees = providers.fee_status(session, student_ids) or {}
+    fees = providers.fee_status(session, student_ids, now) or {}
     tests = providers.test_results(session, student_ids) or {}
     facts = {}
     for sid in student_ids:

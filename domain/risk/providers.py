@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from domain.models import ClassTest, Homework, HomeworkItem, HomeworkStatus, StudentMark
+from domain.models import ClassTest, FeeDue, Homework, HomeworkItem, HomeworkStatus, StudentMark
+from domain.uow import ORG_TZ
 
 
 def homework_counts(session: Session, student_ids: Sequence[int], window: int,
@@ -31,12 +33,15 @@ def homework_counts(session: Session, student_ids: Sequence[int], window: int,
     return {i: (len(items), sum(items)) for i, items in seen.items() if items}
 
 
-def fee_status(session: Session, student_ids: Sequence[int]) -> dict[int, int] | None:
-    """Per student the days their worst unpaid fee is overdue (0: none overdue; a student with no fee
-    records is left out), or None while fees do not exist.
-
-    TODO(fees): return domain.fees.queries.fee_status(session, student_ids)."""
-    return None
+def fee_status(session: Session, student_ids: Sequence[int], now: datetime) -> dict[int, int] | None:
+    """Per student the days their worst unpaid fee is overdue on the organisation's today (0: none overdue);
+    a student with no fee records at all is left out (unknown, not "paid up")."""
+    today = now.astimezone(ZoneInfo(str(session.info.get(ORG_TZ) or "UTC"))).date()
+    unpaid_overdue = (FeeDue.amount_minor > FeeDue.paid_minor) & (FeeDue.due_on < today)
+    rows = session.execute(
+        select(FeeDue.student_id, func.min(case((unpaid_overdue, FeeDue.due_on), else_=None)))
+        .where(FeeDue.student_id.in_(list(student_ids))).group_by(FeeDue.student_id))
+    return {int(i): ((today - worst).days if worst is not None else 0) for i, worst in rows}
 
 
 def test_results(session: Session, student_ids: Sequence[int]) -> dict[int, tuple[float, ...]] | None:

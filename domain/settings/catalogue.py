@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.errors import InvalidInput
+from domain.fees.money import CURRENCY_CODES
 from domain.rules import DEFAULT_RULES
 from domain.timeparse import parse_hhmm
 
-INT, TIME, BOOL, CHOICE = "int", "time", "bool", "choice"
+INT, TIME, BOOL, CHOICE, URL = "int", "time", "bool", "choice", "url"
 GRACE = "attendance.grace_minutes"  # per batch it is the batch's own column (Batch.grace_minutes)
 
 
@@ -24,7 +25,7 @@ class RuleSpec:
     section: str
     label: str
     help: str
-    kind: str  # INT, TIME, BOOL or CHOICE
+    kind: str  # INT, TIME, BOOL, CHOICE or URL
     unit: str = ""
     minimum: int | None = None
     maximum: int | None = None
@@ -42,6 +43,11 @@ class RuleSpec:
             if text not in ("yes", "no"):
                 raise InvalidInput("Choose yes or no.")
             return text == "yes"
+        if self.kind == URL:  # empty: none
+            if text and (not text.startswith(("https://", "http://")) or len(text) > 500 or " " in text):
+                raise InvalidInput("Enter a web address starting with https:// (at most 500 characters), "
+                                   "or leave it empty.")
+            return text
         if not text:
             raise InvalidInput("Enter a value.")
         if self.kind == TIME:
@@ -137,6 +143,21 @@ CATALOGUE: tuple[RuleSpec, ...] = (
     RuleSpec("delivery.paid_broadcast", "Telegram", "Send announcements as paid broadcasts",
              "Yes: announcements go out at up to 1,000 messages a second instead of 30, as Telegram's paid "
              "broadcasts (charged in Telegram Stars to the bot's balance; other messages stay free).", BOOL),
+    RuleSpec("fees.currency", "Fees", "Currency",
+             "The currency of every fee and payment, and how amounts are written (INR: ₹1,50,000; GBP: "
+             "£15.00).", CHOICE, choices=CURRENCY_CODES),
+    RuleSpec("fees.payment_link", "Fees", "Payment link",
+             "A link printed on every due and reminder (a plan may set its own); {ref} becomes the due's "
+             "reference and {amount} the amount left to pay. Empty: no link.", URL),
+    RuleSpec("fees.remind_days_before", "Fees", "Remind parents before the due date",
+             "Parents get a reminder this many days before a fee is due (0: none before).", INT, "days", 0, 60),
+    RuleSpec("fees.overdue_first_days", "Fees", "First overdue reminder after",
+             "Days after the due date of the first overdue reminder (0: off). Each stage is sent once and "
+             "none once the fee is paid.", INT, "days", 0, 365),
+    RuleSpec("fees.overdue_second_days", "Fees", "Second overdue reminder after",
+             "Days after the due date of the second reminder (0: off).", INT, "days", 0, 365),
+    RuleSpec("fees.overdue_final_days", "Fees", "Final overdue reminder after",
+             "Days after the due date of the third and last reminder (0: off).", INT, "days", 0, 365),
 )
 
 BY_KEY = {spec.key: spec for spec in CATALOGUE}

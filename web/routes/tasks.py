@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from domain.errors import InvalidInput
+from domain.fees import summary as fee_summary
 from domain.models import Priority, TaskStatus
 from domain.tasks import queries as task_queries
 from domain.tasks import services as tasks
@@ -77,7 +78,8 @@ async def tasks_list(request: Request, c: Console) -> Response:
         "result": result, "q": q, "options": options, "statuses": list(TaskStatus), "page_no": page_no,
         "pages": max(1, -(-result.total // PAGE_SIZE)), "qs": urlencode(qs),
         "here": "/admin/tasks" + (f"?{urlencode({**qs, 'page': page_no})}"),
-        "now": get_deps(request).db.clock.now(), "flash": flash_message(request)})
+        "now": get_deps(request).db.clock.now(), "flash": flash_message(request),
+        "fee_card": await run(fee_summary.fee_card, uow_of(request, True), c.actor)})
 
 
 @console_page(*STAFF)

@@ -55,6 +55,7 @@ async def test_the_student_page_shows_and_refuses_every_write(db, world):
         assert "Zoe Zed" in page.text and "Physics 10" in page.text and "Lab on Friday" in page.text
         assert "Bring &lt;goggles&gt;." in page.text and "<form" not in page.text
         assert "Homework" not in page.text and "Tests and marks" not in page.text  # absent: nothing of either yet
+        assert 'id="fees"' not in page.text
         http.cookies.set("tb_session", session)
         mine = await http.get("/portal")
         assert mine.status_code == 200 and "Lab on Friday" in mine.text
@@ -140,8 +141,9 @@ async def test_the_dashboard_links_students_and_parents_to_their_portal(db, worl
         assert 'id="portal-link"' not in teacher.text
 
 
-async def test_homework_and_marks_appear_once_there_is_some(db, world, clock):
-    """The homework and marks sections plug into the registry: shown once the student has some, with states."""
+async def test_homework_marks_and_fees_appear_once_there_is_some(db, world, clock):
+    """Homework, marks and fees plug into the registry: shown once the student has some, with their states."""
+    from domain.fees import plans
     from domain.homework import services as homework
     from domain.homework.rows import HomeworkSpec
     from domain.marks import class_tests, sheet
@@ -152,9 +154,11 @@ async def test_homework_and_marks_appear_once_there_is_some(db, world, clock):
                                                    clock.now() + timedelta(days=2)))
     test_id = class_tests.create_test(db.uow(), teacher, world["batch"].id, "Kinematics", clock.now().date(), 20)
     sheet.save_sheet(db.uow(), teacher, test_id, {zoe.id: ("17", False), abe.id: ("", True)})
+    plans.add_one_off(db.uow(), SYSTEM, "Lab fee", "1500", clock.now().date() - timedelta(days=10), [zoe.id])
     async with client(world["deps"]) as http:
         page = (await http.get(link(world, zoe))).text
         assert "Ch. 4 questions" in page and "to do" in page
         assert "Tests and marks" in page and "Kinematics" in page and "17/20 (85%)" in page
+        assert 'id="fees"' in page and "Lab fee" in page and "10 days overdue" in page and "1,500" in page
         other = (await http.get(link(world, abe))).text
-        assert "Kinematics" in other and "absent" in other
+        assert "Kinematics" in other and "absent" in other and 'id="fees"' not in other
