@@ -162,9 +162,10 @@ async def test_forged_stale_and_double_presses_change_nothing(running, client, d
     assert events() == before
     assert task_of(db, s2.id).status == TaskStatus.PENDING
 
-    # Reopen is authorised by the domain before any reason is asked; a missing task is told, not crashed on.
-    for data, told in ((f"task:reopen:{theirs.id}", "Only the person who assigned this task or an admin"),
-                       ("task:reopen:999999", "No such task.")):
+    # Reopen is authorised by the domain (tasks.review) before any reason is asked, and before the task is
+    # looked up: a student learns nothing of whether a task exists; nothing crashes.
+    for data, told in ((f"task:reopen:{theirs.id}", "Only admin, teacher can do this."),
+                       ("task:reopen:999999", "Only admin, teacher can do this.")):
         qid = await client.press_button(s1.telegram_chat_id, card["message_id"], data, forge=True)
         answer = await client.callback_answer(qid, wait=5)
         assert answer is not None and told in answer["text"], data
