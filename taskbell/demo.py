@@ -72,9 +72,10 @@ HINTS = {
              "Batches, Fees, Settings, Delivery). Tom declined a task: Reassign it. Referrals: invite Zara Khan; Marks.",
     "daniel": "Teacher, Year 10 Physics (open now). Start here: /attendance, Take attendance, press Chidi Eze, Submit. "
               "Mark Emre Kaya absent too: his father Deniz has no Telegram and gets an email (the Mailbox tab). "
-              "Console Risk: Chidi is at medium; his page shows the message for his parents before you send it.",
+              "Console Risk: Chidi is at high risk (attendance, homework, a fee overdue); his page shows the message "
+              "for his parents before you send it.",
     "meera": "Teacher, Year 11 Maths (later today) and Year 9 Biology. Try /inbox: a missed class, Emre's streak, "
-             "Gus at high risk (console: Risk); /homework: hand-ins per batch, Open and Review. "
+             "Emre at high risk (console: Risk); /homework: hand-ins per batch, Open and Review. "
              "She chose Telegram and email for tasks: the Mailbox tab has her copy. She is granted classes.manage: "
              "/web, then the console's Batches lets her add a batch.",
     "tom": "Facilities crew. Try /tasks: Start, Complete or Decline a task; reply to a ticket message to answer.",
@@ -90,7 +91,8 @@ HINTS = {
     "s4": "Student, Physics and Maths. Try /homework: Maths is due tomorrow; hand in a photo of your working.",
     "s5": "Student, Maths: missed the last three classes. Try /absent.",
     "s6": "Student, Maths. Try /tasks.",
-    "s7": "Student, Maths and Biology: has stopped coming (high risk on Meera's Risk page). Try /tasks.",
+    "s7": "Student, Maths and Biology: has stopped coming (medium risk on Meera's Risk page: his homework and "
+          "marks hold him up). Try /tasks.",
     "s8": "Student, Maths and Biology: never missed a class. Try /tasks.",
     "p1": "Parent of Aarav. Try /web: his attendance, class by class; /marks for his test results; /fees: paid up, "
           "receipts here. Leo, whom she referred, has just enrolled: her thanks is in the chat.",
@@ -189,7 +191,6 @@ def seed(container: Container) -> str:
 
     now = real.clock.now()
     classes = seed_classes(db, clock, now, container.settings.timezone, ids)
-    risk_summary = seed_risk(db)  # at `now`: Gus's move into high risk reaches Meera's chat and /inbox
     clock.set(now - timedelta(days=6))
     desk_teams = seed_desk_history(db, clock, ids, container.attachments)
     sla_summary = seed_sla(db, clock, ids, desk_teams, now, container.settings.timezone)
@@ -210,6 +211,7 @@ def seed(container: Container) -> str:
     news = seed_announcements(db, ids)  # to Year 9 Biology and to all parents: in their chats at start
     marks_summary = seed_marks(db, ids, now.astimezone(ZoneInfo(container.settings.timezone)).date())
     homework_now = seed_homework_now(db, clock, ids, now, container.settings.timezone)
+    risk_summary = seed_risk(db)  # last, over every factor: moves into high risk reach the teachers' chats
     announced = sla_scan.scan(db.uow())  # the at-risk and breached demo tickets' alerts, for /alerts
     grants = seed_permissions(db, ids)  # Meera: classes.manage; Raj: alerts.broadcast
     crew = seed_engagement(db, ids["admin"])  # the scheduler trains on it in the background at start

@@ -1,7 +1,7 @@
-"""The demo's student risk: scored once from the attendance history (homework, fees and tests do not
-exist yet, so they read "unknown" and their weights are shared by attendance). The story: Gus has
-stopped coming (HIGH: an inbox item and a Telegram message for Meera), Chidi drifts (MEDIUM), Hana and
-most others are LOW."""
+"""The demo's student risk: scored last, over attendance, homework, fees and tests as the nightly job
+would. The story: Chidi drifts, misses homework and owes since November (HIGH: an inbox item and a
+Telegram message for Daniel), Emre's streak and unpaid fees (HIGH), Gus has stopped coming but hands in
+and sits tests (MEDIUM), Aarav, Hana and others are LOW; a factor with no data reads "unknown"."""
 
 from __future__ import annotations
 
