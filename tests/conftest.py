@@ -95,3 +95,13 @@ def smtp():
     from tests.auxil.mail import running_smtp
 
     yield from running_smtp()
+
+
+LONG_FIRST = ("tests/web/fuzz/test_fuzz_corpus_", "tests/system/", "tests/bot/groups/")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (a stable sort: a module's own order is kept), so pytest-xdist's workers
+    start them early instead of finishing on them."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTRACTS = 8  # the [[tool.importlinter.contracts]] in pyproject.toml
+CONTRACTS = 9  # the [[tool.importlinter.contracts]] in pyproject.toml
 MAX_LINES = 420  # "modules under ~400 lines"; the sandbox (a product of its own) and the tests are exempt
 EXEMPT = {"tgsandbox", "tests"}
 KNOWN_OVER: set[str] = set()  # modules allowed over the limit: none

@@ -33,7 +33,7 @@ def test_a_student_sees_their_own_profile_attendance_and_announcements(db, famil
     assert view.profile.classes[0].teachers == ["Tina T."]
     assert view.profile.family == ["Parent 0.", "Parent 1."]  # others as "First L."
     keys = [s.key for s in view.sections]
-    assert keys == ["attendance", "announcements"]  # homework, fees, marks: absent, not empty
+    assert keys == ["attendance", "announcements"]  # homework, marks, fees: none yet, so absent, not empty
     news = next(s.model for s in view.sections if s.key == "announcements")
     assert [a.title for a in news] == ["Lab on Friday"]
     with pytest.raises(NotFound):
@@ -72,14 +72,16 @@ def test_staff_and_inactive_people_get_no_portal(db, family, make_person):
 
 def test_a_section_plugs_in_with_one_line_and_none_keeps_it_absent(db, family):
     zoe, abe = family["students"]
-    sections.register("homework", "Homework", lambda uow, sid: ["Essay"] if sid == zoe.id else None)
+    sections.register("lockers", "Lockers", lambda uow, sid: ["Locker 12"] if sid == zoe.id else None)
     try:
-        assert [s.key for s in views.portal(db.uow(readonly=True), zoe.id).sections][-1] == "homework"
-        assert "homework" not in [s.key for s in views.portal(db.uow(readonly=True), abe.id).sections]
+        assert [s.key for s in views.portal(db.uow(readonly=True), zoe.id).sections][-1] == "lockers"
+        assert "lockers" not in [s.key for s in views.portal(db.uow(readonly=True), abe.id).sections]
         with pytest.raises(RuntimeError):
-            sections.register("homework", "Again", lambda uow, sid: None)
+            sections.register("lockers", "Again", lambda uow, sid: None)
+        with pytest.raises(RuntimeError):  # the real sections are registered once each
+            sections.register("homework", "Homework again", lambda uow, sid: None)
     finally:
-        sections.SECTIONS[:] = [s for s in sections.SECTIONS if s.key != "homework"]
+        sections.SECTIONS[:] = [s for s in sections.SECTIONS if s.key != "lockers"]
 
 
 def test_a_student_in_no_batch_has_no_attendance_section(db, make_person):
