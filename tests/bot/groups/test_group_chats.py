@@ -102,7 +102,7 @@ async def group_answers(running, client, org) -> dict[tuple[str, str, str], list
         group = await client.create_group(f"{role} {command}", [user], supergroup=kind == "supergroup")
         sent = await client.send_text(user, f"/{command}", chat_id=group["id"])
         try:
-            await client.wait_for_bot_message(group["id"], sent["message_id"], timeout=8)
+            await client.wait_for_bot_message(group["id"], sent["message_id"], timeout=30)  # ~400 at once
         except TimeoutError:
             return []
         await asyncio.sleep(0.5)  # a second message, if the command sends more than one
