@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
                    help="rows to run, comma-separated: " + ", ".join(f"{k} {v}" for k, v in ROW_NAMES.items()))
     p.add_argument("--quick", action="store_true", help="small sizes everywhere (a smoke run, under a minute or two)")
     p.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
+    p.add_argument("--profile", action="store_true",
+                   help="row 4: print a cProfile (all threads) of sequential dashboard requests, then the row")
     g = p.add_argument_group("sizes (defaults; --quick picks smaller ones unless given)")
     g.add_argument("--sizes", help="row 1: fan-out sizes, comma-separated [1000,10000]")
     g.add_argument("--delivery", help="row 2: NxL pairs, N notifications to N chats at L msg/s [300x30,600x300]")
@@ -124,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="taskbell-bench-") as tmp:
         workdir = Path(tmp)
         runs = plan(args, workdir)
+        if args.profile:
+            from bench import dashboard
+
+            print(dashboard.profile(workdir, pick(args.dashboard_tasks, 200, 200, args.quick)), flush=True)  # type: ignore[arg-type]
         for number in chosen:
             print(f"row {number}: {ROW_NAMES[number]}", flush=True)
             t = time.perf_counter()

@@ -1,0 +1,48 @@
+"""Rendered pages kept for a few seconds and served again while their marker (what the page was built from)
+is unchanged: the dashboard's answer to 64 people reloading at once (bench row 4).
+
+One per web process (app.state.page_cache), used only on the event loop (no lock). Freshness is measured
+with the injected clock, so tests that move the clock see pages rebuilt."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+FRESH = timedelta(seconds=10)  # what the marker does not cover (overdue labels, attendance) may lag this much
+MAX_PAGES = 512  # ~30 KB each: ~15 MB at most
+
+
+@dataclass(frozen=True)
+class Page:
+    marker: str
+    built_at: datetime
+    body: bytes
+
+
+class PageCache:
+    """Least recently used pages, each kept for FRESH after it was built."""
+
+    def __init__(self, fresh: timedelta = FRESH, max_pages: int = MAX_PAGES) -> None:
+        self.fresh, self.max_pages = fresh, max_pages
+        self._pages: OrderedDict[Hashable, Page] = OrderedDict()
+
+    def get(self, key: Hashable, now: datetime) -> Page | None:
+        """The page kept under `key` if it is still fresh at `now`."""
+        page = self._pages.get(key)
+        if page is None:
+            return None
+        if not page.built_at <= now < page.built_at + self.fresh:
+            del self._pages[key]
+            return None
+        self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: Hashable, page: Page) -> None:
+        """Keep `page` under `key`, dropping the least recently used beyond max_pages."""
+        self._pages[key] = page
+        self._pages.move_to_end(key)
+        while len(self._pages) > self.max_pages:
+            self._pages.popitem(last=False)
