@@ -23,25 +23,31 @@ class Page:
 
 
 class PageCache:
-    """Least recently used pages, each kept for FRESH after it was built."""
+    """Least recently used pages, each served for FRESH after it was built; past that, one request rebuilds
+    it while the others arriving meanwhile still get the last one (no stampede of 64 rebuilds)."""
 
     def __init__(self, fresh: timedelta = FRESH, max_pages: int = MAX_PAGES) -> None:
         self.fresh, self.max_pages = fresh, max_pages
         self._pages: OrderedDict[Hashable, Page] = OrderedDict()
+        self._building: set[Hashable] = set()
 
     def get(self, key: Hashable, now: datetime) -> Page | None:
-        """The page kept under `key` if it is still fresh at `now`."""
+        """The page kept under `key` if it may be served at `now`: fresh, or being rebuilt by another
+        request; None tells the caller to build it (and to call `built` when done, whatever happened)."""
         page = self._pages.get(key)
-        if page is None:
-            return None
-        if not page.built_at <= now < page.built_at + self.fresh:
-            del self._pages[key]
-            return None
-        self._pages.move_to_end(key)
-        return page
+        if page is not None and page.built_at <= now and (now < page.built_at + self.fresh
+                                                         or key in self._building):
+            self._pages.move_to_end(key)
+            return page
+        self._building.add(key)
+        return None
 
-    def put(self, key: Hashable, page: Page) -> None:
-        """Keep `page` under `key`, dropping the least recently used beyond max_pages."""
+    def built(self, key: Hashable, page: Page | None) -> None:
+        """The request that got None from `get` is done: keep `page` (if any), dropping the least recently
+        used beyond max_pages."""
+        self._building.discard(key)
+        if page is None:
+            return
         self._pages[key] = page
         self._pages.move_to_end(key)
         while len(self._pages) > self.max_pages:

@@ -125,10 +125,25 @@ async def show(request: Request) -> Response:
             deps.db.uow(readonly=True), person_id, board.timezone or deps.settings.timezone)
         return marker, (board, family_view, web_queries.on_a_team(deps.db.uow(readonly=True), person_id))
 
-    marker, fresh = await to_thread.run_sync(load, limiter=_readers(request))
-    if fresh is None and kept is not None:
-        return HTMLResponse(kept.body, headers=NO_STORE)
-    assert fresh is not None
+    try:
+        marker, fresh = await to_thread.run_sync(load, limiter=_readers(request))
+        if fresh is None and kept is not None:
+            return HTMLResponse(kept.body, headers=NO_STORE)
+        assert fresh is not None
+        return _page(request, cache, key, marker, fresh, open_limit, flash)
+    finally:
+        if kept is None:
+            cache.built(key, None)  # nothing kept if building failed; a no-op after _page kept it
+
+
+def _page(request: Request, cache: PageCache, key: tuple[str, int, str], marker: str,
+          fresh: tuple[dashboard_service.Dashboard, family.FamilyView, bool], open_limit: int,
+          flash: str) -> Response:
+    """Render the dashboard and keep it under `key` with its marker."""
+    deps = get_deps(request)
+    token = request.path_params["token"]
+    now = deps.db.clock.now()
+    person_id, generation = deps.links.dashboard_claims(token, now)
     board, family_view, desk_staff = fresh
     keep = _open_query(open_limit)
     response = render(request, "dashboard.html", {
@@ -146,7 +161,7 @@ async def show(request: Request) -> Response:
         "portal_url": "/p/" + portal_token(deps.links, person_id, now, generation)
         if family_view.children else None,  # students and parents: their read-only page
     })
-    cache.put(key, Page(marker, now, bytes(response.body)))
+    cache.built(key, Page(marker, now, bytes(response.body)))
     return response
 
 

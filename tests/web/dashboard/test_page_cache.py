@@ -81,13 +81,21 @@ async def test_the_flash_and_the_longer_list_are_pages_of_their_own(db, make_per
     assert "Well done" not in longer.text and unknown.text == plain.text
 
 
-def test_pages_expire_and_the_least_recently_used_go_first(clock):
+def test_pages_expire_one_request_rebuilds_and_the_least_recently_used_go_first(clock):
     cache = PageCache(max_pages=2)
     now = clock.now()
     for key in ("a", "b"):
-        cache.put(key, Page("m", now, key.encode()))
+        assert cache.get(key, now) is None  # nothing yet: this caller builds it
+        cache.built(key, Page("m", now, key.encode()))
     assert cache.get("a", now) is not None  # b is now the least recently used
-    cache.put("c", Page("m", now, b"c"))
+    assert cache.get("c", now) is None
+    cache.built("c", Page("m", now, b"c"))
     assert cache.get("b", now) is None and cache.get("a", now) and cache.get("c", now)
-    assert cache.get("a", now + FRESH) is None  # stale: dropped
+    cache.built("b", None)  # building b failed: nothing kept
+
+    later = now + FRESH
+    assert cache.get("a", later) is None  # stale: this caller rebuilds it...
+    assert cache.get("a", later).body == b"a"  # ...and the others meanwhile get the last one
+    cache.built("a", Page("m", later, b"a2"))
+    assert cache.get("a", later).body == b"a2"
     assert cache.get("c", now - timedelta(seconds=1)) is None  # built in the future (a clock set back)
