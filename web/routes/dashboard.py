@@ -168,10 +168,10 @@ def _page(request: Request, cache: PageCache, key: tuple[str, int, str], marker:
 async def state(request: Request) -> Response:
     """The change marker the page polls; JSON errors so the script can tell why it stopped."""
     deps = get_deps(request)
-    try:
-        person_id = await _person_id(request)
-        version = await to_thread.run_sync(dashboard_service.dashboard_version,
-                                           deps.db.uow(readonly=True), person_id)
+    try:  # one hop, one query: the link's generation, the person's status and the version together
+        person_id, generation = deps.links.dashboard_claims(request.path_params["token"], deps.db.clock.now())
+        version = (await to_thread.run_sync(dashboard_service.checked_version, deps.db.uow(readonly=True),
+                                            person_id, generation, limiter=_readers(request)))[0]
     except DomainError as exc:
         return domain_error_response(exc, NO_STORE)
     return JSONResponse({"version": version}, headers={**NO_STORE, "etag": f'"{version}"'})
