@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 FRESH = timedelta(seconds=10)  # what the marker does not cover (overdue labels, attendance) may lag this much
-MAX_PAGES = 512  # ~30 KB each: ~15 MB at most
+MAX_PAGES = 512
+MAX_BYTES = 16 * 1024 * 1024  # whichever bound comes first (a page with 200 open tasks is ~150 KB)
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,10 @@ class PageCache:
     """Least recently used pages, each served for FRESH after it was built; past that, one request rebuilds
     it while the others arriving meanwhile still get the last one (no stampede of 64 rebuilds)."""
 
-    def __init__(self, fresh: timedelta = FRESH, max_pages: int = MAX_PAGES) -> None:
-        self.fresh, self.max_pages = fresh, max_pages
+    def __init__(self, fresh: timedelta = FRESH, max_pages: int = MAX_PAGES, max_bytes: int = MAX_BYTES) -> None:
+        self.fresh, self.max_pages, self.max_bytes = fresh, max_pages, max_bytes
         self._pages: OrderedDict[Hashable, Page] = OrderedDict()
+        self._bytes = 0
         self._building: set[Hashable] = set()
 
     def get(self, key: Hashable, now: datetime) -> Page | None:
@@ -44,11 +46,13 @@ class PageCache:
 
     def built(self, key: Hashable, page: Page | None) -> None:
         """The request that got None from `get` is done: keep `page` (if any), dropping the least recently
-        used beyond max_pages."""
+        used beyond max_pages or max_bytes."""
         self._building.discard(key)
         if page is None:
             return
+        if (old := self._pages.pop(key, None)) is not None:
+            self._bytes -= len(old.body)
         self._pages[key] = page
-        self._pages.move_to_end(key)
-        while len(self._pages) > self.max_pages:
-            self._pages.popitem(last=False)
+        self._bytes += len(page.body)
+        while self._pages and (len(self._pages) > self.max_pages or self._bytes > self.max_bytes):
+            self._bytes -= len(self._pages.popitem(last=False)[1].body)

@@ -99,3 +99,16 @@ def test_pages_expire_one_request_rebuilds_and_the_least_recently_used_go_first(
     cache.built("a", Page("m", later, b"a2"))
     assert cache.get("a", later).body == b"a2"
     assert cache.get("c", now - timedelta(seconds=1)) is None  # built in the future (a clock set back)
+
+
+def test_pages_are_bounded_in_bytes_too(clock):
+    cache = PageCache(max_bytes=10)
+    now = clock.now()
+    for key in ("a", "b", "c"):
+        cache.get(key, now)
+        cache.built(key, Page("m", now, b"12345"))
+    cache.built("c", Page("m", now, b"123"))  # a rebuilt page replaces the old one's bytes
+    assert cache.get("a", now) is None and cache.get("b", now) and cache.get("c", now).body == b"123"
+    cache.built("a", None)
+    cache.built("big", Page("m", now, b"x" * 11))  # larger than the bound: not kept
+    assert cache.get("big", now) is None and cache.get("b", now) is None
