@@ -47,6 +47,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing Debian's wrk for the page rows (an HTTP load generator that does not cap them)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || echo "could not install wrk: row 4 falls back to an asyncio httpx client"; }
 	$(BIN)/python -m bench
 
 clean:

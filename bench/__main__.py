@@ -18,7 +18,7 @@ from bench.common import Row, print_table
 NOTES_MARKER = "<!-- notes: kept across runs -->"
 ROW_NAMES = {1: "fan-out", 2: "delivery", 3: "buttons", 4: "dashboard", 5: "scheduler scans",
              6: "attendance", 7: "memory", 8: "wake-up latency", 9: "queue and metrics",
-             10: "scale-out delivery", 11: "student risk", 12: "engagement model"}
+             10: "scale-out delivery", 11: "student risk", 12: "engagement model", 13: "mixed soak"}
 
 
 def machine() -> str:
@@ -44,10 +44,12 @@ def _pairs(text: str) -> tuple[tuple[int, int], ...]:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("--rows", default="1,2,3,4,5,6,7,8,9,10,11,12",
+    p.add_argument("--rows", default="1,2,3,4,5,6,7,8,9,10,11,12,13",
                    help="rows to run, comma-separated: " + ", ".join(f"{k} {v}" for k, v in ROW_NAMES.items()))
     p.add_argument("--quick", action="store_true", help="small sizes everywhere (a smoke run, under a minute or two)")
     p.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
+    p.add_argument("--profile", action="store_true",
+                   help="row 4: print a cProfile (all threads) of sequential dashboard requests, then the row")
     g = p.add_argument_group("sizes (defaults; --quick picks smaller ones unless given)")
     g.add_argument("--sizes", help="row 1: fan-out sizes, comma-separated [1000,10000]")
     g.add_argument("--delivery", help="row 2: NxL pairs, N notifications to N chats at L msg/s [300x30,600x300]")
@@ -66,6 +68,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--scaleout", type=int, help="row 10: notifications through 1, 2, 3 bot processes [600]")
     g.add_argument("--engagement-people", type=int, help="row 12: people with a task history [10000]")
     g.add_argument("--engagement-tasks", type=int, help="row 12: tasks of history in all [100000]")
+    g.add_argument("--soak-seconds", type=float, help="row 13: seconds of mixed load on `taskbell run` [600]")
     g.add_argument("--wakeups", type=int, help="row 8: notifications committed one at a time while idle [40]")
     return p
 
@@ -87,6 +90,7 @@ def plan(args: argparse.Namespace, workdir: Path) -> dict[int, Callable[[], list
         risk,
         scaleout,
         scan,
+        soak,
         wakeup,
     )
 
@@ -108,6 +112,7 @@ def plan(args: argparse.Namespace, workdir: Path) -> dict[int, Callable[[], list
         10: lambda: scaleout.rows(workdir, pick(args.scaleout, 600, 120, q)),  # type: ignore[arg-type]
         12: lambda: engagement.rows(workdir, pick(args.engagement_people, 10_000, 1_000, q),  # type: ignore[arg-type]
                                     pick(args.engagement_tasks, 100_000, 10_000, q)),  # type: ignore[arg-type]
+        13: lambda: soak.rows(workdir, pick(args.soak_seconds, 600.0, 60.0, q)),  # type: ignore[arg-type]
     }
 
 
@@ -124,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="taskbell-bench-") as tmp:
         workdir = Path(tmp)
         runs = plan(args, workdir)
+        if args.profile:
+            from bench import dashboard
+
+            print(dashboard.profile(workdir, pick(args.dashboard_tasks, 200, 200, args.quick)), flush=True)  # type: ignore[arg-type]
         for number in chosen:
             print(f"row {number}: {ROW_NAMES[number]}", flush=True)
             t = time.perf_counter()

@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from web.deps import WebDeps
 from web.input_guard import InputGuard
 from web.metrics import Metrics, MetricsMiddleware
+from web.page_cache import PageCache
 from web.pages import make_templates, refusal
 from web.routes import (
     alerts,
@@ -157,4 +158,5 @@ def create_app(deps: WebDeps) -> Starlette:
     app.state.deps = deps
     app.state.metrics = metrics
     app.state.templates = make_templates()
+    app.state.page_cache = PageCache()  # rendered dashboards, kept while unchanged (web.page_cache)
     return app

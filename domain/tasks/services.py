@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, literal, or_, select, update
+from sqlalchemy.orm import Session
 
 from domain import audit, timeparse
 from domain.actors import Actor, load_active
@@ -106,10 +107,8 @@ def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec, once: Once | Non
         if spec.group_ids:
             conditions.append(Person.id.in_(
                 select(GroupMember.person_id).where(GroupMember.group_id.in_(set(spec.group_ids)))))
-        recipients = list(session.scalars(
-            select(Person.id).where(or_(*conditions), Person.status == PersonStatus.ACTIVE)
-            .order_by(Person.id)
-        ))
+        chosen = and_(or_(*conditions), Person.status == PersonStatus.ACTIVE)
+        recipients = list(session.scalars(select(Person.id).where(chosen).order_by(Person.id)))
         skipped = sorted(set(spec.person_ids) - set(recipients))
         if not recipients:
             raise InvalidInput("None of the chosen people is active; nothing was assigned.")
@@ -131,7 +130,7 @@ def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec, once: Once | Non
             "requires_review": spec.requires_review, "status": TaskStatus.PENDING,
             "created_at": now, "updated_at": now, "reopen_count": 0,
         }
-        session.execute(insert(Task), [{**common, "assignee_id": pid} for pid in recipients])
+        _insert_tasks(session, common, chosen)
         created = session.execute(
             select(Task.id, Task.assignee_id).where(Task.assignment_id == assignment.id)
         ).all()
@@ -147,6 +146,15 @@ def assign(uow: UnitOfWork, actor: Actor, spec: AssignmentSpec, once: Once | Non
         record(uow, once, result)
         uow.commit()
         return result
+
+
+def _insert_tasks(session: Session, common: dict[str, object], chosen: ColumnElement[bool]) -> None:
+    """One task per chosen person (`chosen`: a condition on people) as one INSERT ... SELECT, so the rows
+    never pass through Python (bench row 1: the per-row ORM bulk insert cost more than the database's work)."""
+    table = Task.__table__
+    values = [literal(value, table.c[name].type).label(name) for name, value in common.items()]
+    source = select(*values, Person.id.label("assignee_id")).where(chosen).order_by(Person.id)
+    session.execute(table.insert().from_select([*common, "assignee_id"], source))
 
 
 # --- transitions -------------------------------------------------------------------------

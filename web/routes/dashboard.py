@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
+import anyio
 from anyio import to_thread
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from domain import email_actions
@@ -25,6 +26,7 @@ from domain.tickets import web_queries
 from web.deps import get_deps
 from web.errors import domain_error_response, status_for
 from web.forms import path_id
+from web.page_cache import Page, PageCache
 from web.pages import NO_STORE, refusal, render, zone
 from web.security import client_ip, csrf_token, csrf_valid, is_same_origin, user_agent
 
@@ -72,12 +74,6 @@ def _open_query(limit: int) -> str:
     return "" if limit == dashboard_service.OPEN_PAGE else f"open={limit}"
 
 
-async def _generation(request: Request) -> int:
-    """The link generation of the dashboard's link (checked already), for the links it hands on."""
-    deps = get_deps(request)
-    return deps.links.dashboard_claims(request.path_params["token"], deps.db.clock.now())[1]
-
-
 async def _person_id(request: Request) -> int:
     """The link's person, if the link is genuine, fresh and not revoked (a newer generation)."""
     deps = get_deps(request)
@@ -94,26 +90,63 @@ def _channels_url(request: Request, person_id: int) -> str:
     return f"/e/settings/{email_actions.sign_settings(deps.links, person_id, now, generation)}"
 
 
+READERS = 2  # the dashboard's reads at once (bench row 4: 2 threads beat 40 on 2 cores, less GIL churn)
+
+
+def _readers(request: Request) -> anyio.CapacityLimiter:
+    """The dashboard's own small pool of reader threads, one per app (made on first use, in its loop)."""
+    limiter = getattr(request.app.state, "dashboard_readers", None)
+    if limiter is None:
+        limiter = request.app.state.dashboard_readers = anyio.CapacityLimiter(READERS)
+    return limiter
+
+
 @html_errors
 async def show(request: Request) -> Response:
-    """The personal dashboard behind a signed link."""
+    """The personal dashboard behind a signed link (kept for a few seconds while nothing it shows changed)."""
     deps = get_deps(request)
-    person_id, generation = deps.links.dashboard_claims(request.path_params["token"], deps.db.clock.now())
+    token = request.path_params["token"]
+    now = deps.db.clock.now()
+    person_id, generation = deps.links.dashboard_claims(token, now)
     open_limit = _open_limit(request)
+    flash = request.query_params.get("m", "")
+    cache: PageCache = request.app.state.page_cache
+    key = (token, open_limit, flash if flash in FLASH else "")
+    kept = cache.get(key, now)
 
-    def load() -> tuple[dashboard_service.Dashboard, family.FamilyView, bool]:
-        """Every read of the page in one worker thread: one hop, not four (profiled: the hops cost more
-        than the queries under load)."""
-        people.check_link_generation(deps.db.uow(readonly=True), person_id, generation)
+    def load() -> tuple[str, tuple[dashboard_service.Dashboard, family.FamilyView, bool] | None]:
+        """Every read of the page in one worker thread (profiled: the hops cost more than the queries under
+        load): the page's marker (which also refuses a revoked link), then the page unless it is kept."""
+        marker = dashboard_service.page_marker(deps.db.uow(readonly=True), person_id, generation)
+        if kept is not None and kept.marker == marker:
+            return marker, None
         board = dashboard_service.person_dashboard(deps.db.uow(readonly=True), person_id, open_limit=open_limit)
         family_view = family.family_attendance(  # a parent's children (a student's own classes); else empty
             deps.db.uow(readonly=True), person_id, board.timezone or deps.settings.timezone)
-        return board, family_view, web_queries.on_a_team(deps.db.uow(readonly=True), person_id)
+        return marker, (board, family_view, web_queries.on_a_team(deps.db.uow(readonly=True), person_id))
 
-    board, family_view, desk_staff = await to_thread.run_sync(load)
+    try:
+        marker, fresh = await to_thread.run_sync(load, limiter=_readers(request))
+        if fresh is None and kept is not None:
+            return HTMLResponse(kept.body, headers=NO_STORE)
+        assert fresh is not None
+        return _page(request, cache, key, marker, fresh, open_limit, flash)
+    finally:
+        if kept is None:
+            cache.built(key, None)  # nothing kept if building failed; a no-op after _page kept it
+
+
+def _page(request: Request, cache: PageCache, key: tuple[str, int, str], marker: str,
+          fresh: tuple[dashboard_service.Dashboard, family.FamilyView, bool], open_limit: int,
+          flash: str) -> Response:
+    """Render the dashboard and keep it under `key` with its marker."""
+    deps = get_deps(request)
     token = request.path_params["token"]
+    now = deps.db.clock.now()
+    person_id, generation = deps.links.dashboard_claims(token, now)
+    board, family_view, desk_staff = fresh
     keep = _open_query(open_limit)
-    return render(request, "dashboard.html", {
+    response = render(request, "dashboard.html", {
         "board": board,
         "family": family_view,
         "keep": f"?{keep}" if keep else "",
@@ -121,22 +154,24 @@ async def show(request: Request) -> Response:
         "csrf": csrf_token(deps.settings.secret_keys, token),
         "base_path": _base_path(request),
         "desk_staff": desk_staff,
-        "requests_url": "/r/" + desk_links.requester_token(deps.links, person_id, deps.db.clock.now(), generation),
-        "flash": FLASH.get(request.query_params.get("m", "")),
+        "requests_url": "/r/" + desk_links.requester_token(deps.links, person_id, now, generation),
+        "flash": FLASH.get(flash),
         "poll_ms": int(deps.poll_seconds * 1000),
         "channels_url": _channels_url(request, person_id),
-        "portal_url": "/p/" + portal_token(deps.links, person_id, deps.db.clock.now(), await _generation(request))
+        "portal_url": "/p/" + portal_token(deps.links, person_id, now, generation)
         if family_view.children else None,  # students and parents: their read-only page
     })
+    cache.built(key, Page(marker, now, bytes(response.body)))
+    return response
 
 
 async def state(request: Request) -> Response:
     """The change marker the page polls; JSON errors so the script can tell why it stopped."""
     deps = get_deps(request)
-    try:
-        person_id = await _person_id(request)
-        version = await to_thread.run_sync(dashboard_service.dashboard_version,
-                                           deps.db.uow(readonly=True), person_id)
+    try:  # one hop, one query: the link's generation, the person's status and the version together
+        person_id, generation = deps.links.dashboard_claims(request.path_params["token"], deps.db.clock.now())
+        version = (await to_thread.run_sync(dashboard_service.checked_version, deps.db.uow(readonly=True),
+                                            person_id, generation, limiter=_readers(request)))[0]
     except DomainError as exc:
         return domain_error_response(exc, NO_STORE)
     return JSONResponse({"version": version}, headers={**NO_STORE, "etag": f'"{version}"'})
