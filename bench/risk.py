@@ -78,7 +78,7 @@ def measure(db: Database, label: str, n: int) -> list[Row]:
         ids = list(uow.session.scalars(select(Person.id).where(Person.role == Role.STUDENT)))
     start = time.perf_counter()
     with db.uow(readonly=True) as uow:
-        facts.gather(uow.session, ids)
+        facts.gather(uow.session, ids, uow.now)
     gather = time.perf_counter() - start
     start = time.perf_counter()
     first = engine.recompute(db.uow(), Actor.system())
