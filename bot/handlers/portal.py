@@ -30,7 +30,7 @@ async def portal_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     url = portal_url(deps.settings.app_base_url, portal_token(deps.links, person.id, deps.db.clock.now(), generation))
     whose = "your children's" if person.role == Role.PARENT else "your"
     await update.effective_message.reply_text(
-        f"Here is {whose} page: attendance, announcements and more. It only shows, and the link works for "
+        f"Here is {whose} page: attendance, homework, marks, fees and announcements. It only shows, and the link works for "
         f"{PORTAL_TTL.days} days (/revoke stops it); do not forward it.",
         reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Open my page", url=url)]]))
 
