@@ -129,10 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="taskbell-bench-") as tmp:
         workdir = Path(tmp)
         runs = plan(args, workdir)
-        if args.profile:
-            from bench import dashboard
+        if args.profile:  # the rows chosen that have a profile (4: the dashboard, 3: the buttons)
+            from bench import buttons, dashboard
 
-            print(dashboard.profile(workdir, pick(args.dashboard_tasks, 200, 200, args.quick)), flush=True)  # type: ignore[arg-type]
+            if 4 in chosen:
+                print(dashboard.profile(workdir, pick(args.dashboard_tasks, 200, 200, args.quick)), flush=True)  # type: ignore[arg-type]
+            if 3 in chosen:
+                print(buttons.profile(workdir, pick(args.buttons, 200, 20, args.quick), args.in_flight), flush=True)  # type: ignore[arg-type]
         for number in chosen:
             print(f"row {number}: {ROW_NAMES[number]}", flush=True)
             t = time.perf_counter()

@@ -143,6 +143,13 @@ class SandboxProcess:
                                      cwd=Path(__file__).resolve().parent.parent)
         wait_http(f"{self.url}/sandbox/bot", proc=self.proc)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds the sandbox process has used so far."""
+        import os
+
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         import subprocess
 

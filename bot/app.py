@@ -41,6 +41,7 @@ from bot.messages import Renderer, check_renderers
 from bot.pacing import Pacer
 from bot.ratelimit import PacingRateLimiter
 from bot.textguard import refuse_unstorable_text
+from bot.transport import PooledRequest
 from bot.updates import PerChatUpdates, SkippingRequest
 
 DEDUPE_GROUP = -4  # first: drop an update handled before
@@ -71,6 +72,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
         .base_url(base_url)
         .base_file_url(base_file_url)
         .rate_limiter(PacingRateLimiter(pacer))
+        .request(PooledRequest())
         .get_updates_request(SkippingRequest(connection_pool_size=1))  # an unparseable update is skipped
         .concurrent_updates(PerChatUpdates(8))  # one update at a time per chat
         .job_queue(None)  # scheduling is scheduler/'s job
@@ -81,6 +83,8 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
     app = builder.build()
     app.bot_data["deps"] = deps
     ledger = UpdateLedger(deps.db)
+    if isinstance(app.update_processor, PerChatUpdates):
+        app.update_processor.at_shutdown(ledger.close)
     app.add_handler(TypeHandler(Update, ledger.check), group=DEDUPE_GROUP)
     app.add_handler(TypeHandler(Update, refuse_unstorable_text), group=TEXT_GROUP)
     app.add_handler(TypeHandler(Update, resolve_person), group=IDENTITY_GROUP)

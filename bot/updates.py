@@ -17,7 +17,9 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, BaseUpdateProcessor
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
+
+from bot.transport import PooledRequest
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ def checked(data: object) -> dict[str, Any] | None:
         return None if update_id is None else {"update_id": update_id}
 
 
-class SkippingRequest(HTTPXRequest):
+class SkippingRequest(PooledRequest):
     """The getUpdates connection: every update of a batch is checked alone before PTB parses the batch."""
 
     async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any) -> Any:
@@ -71,6 +73,11 @@ class PerChatUpdates(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
         self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # chat: its lock, and how many hold or wait
+        self._at_shutdown: list[Callable[[], Awaitable[None]]] = []
+
+    def at_shutdown(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Run `close` when the application shuts down (after the last update was handled)."""
+        self._at_shutdown.append(close)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run the update's handlers once no earlier update of its chat is running."""
@@ -94,4 +101,6 @@ class PerChatUpdates(BaseUpdateProcessor):
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
-        """Nothing to close."""
+        """Run what was registered with `at_shutdown` (the dedupe ledger's last write)."""
+        for close in self._at_shutdown:
+            await close()

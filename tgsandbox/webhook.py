@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from .http_pool import pooled_transport
 from .state import SandboxState, now_unix
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,9 @@ class _Deliveries:
 async def deliver_webhooks(state: SandboxState, client: httpx.AsyncClient | None = None) -> None:
     """Runs until cancelled or the state closes."""
     own_client = client is None
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     client = client or httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0),
-                                         limits=httpx.Limits(max_connections=100, max_keepalive_connections=100))
+                                         transport=pooled_transport(limits=limits))
     deliveries = _Deliveries(state, client)
     try:
         while not state.changes.closed:

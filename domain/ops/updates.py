@@ -26,10 +26,17 @@ def was_handled(uow: UnitOfWork, update_id: int) -> bool:
 
 def mark_handled(uow: UnitOfWork, update_id: int) -> None:
     """Record an update id as handled (recording it twice is harmless)."""
+    mark_handled_many(uow, [update_id])
+
+
+def mark_handled_many(uow: UnitOfWork, update_ids: list[int]) -> None:
+    """Record update ids as handled in one transaction (ids recorded before are skipped)."""
+    if not update_ids:
+        return
     with uow:
         mod = postgresql if uow.dialect == "postgresql" else sqlite
-        uow.session.execute(mod.insert(SeenUpdate).values(update_id=update_id, handled_at=uow.now)
-                            .on_conflict_do_nothing(index_elements=["update_id"]))
+        rows = [{"update_id": u, "handled_at": uow.now} for u in dict.fromkeys(update_ids)]
+        uow.session.execute(mod.insert(SeenUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"]))
         uow.commit()
 
 
