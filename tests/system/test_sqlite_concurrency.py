@@ -72,7 +72,7 @@ def test_writers_of_one_process_take_turns_and_every_ending_frees_the_turn(tmp_p
                 bump(ending)
             except RuntimeError:
                 pass
-            except BaseException as exc:  # noqa: BLE001 - reported below
+            except BaseException as exc:
                 errors.append(exc)
 
     started = time.monotonic()
