@@ -68,11 +68,20 @@ def hello_app():  # -> Starlette; for `uvicorn.run(..., workers=N)`, which takes
     return Starlette(routes=[Route("/", hello)])
 
 
-def _serve_hello(port: int, workers: int) -> None:  # runs in the server process
+def _serve_hello(port: int) -> None:  # runs in each hello-world server process
+    """Hello world on its own SO_REUSEPORT socket: N of these spread connections as `taskbell web` does."""
+    import asyncio
+    import socket
+
     import uvicorn
 
-    uvicorn.run("bench.dashboard:hello_app", factory=True, host="127.0.0.1", port=port, workers=workers,
-                log_level="warning", access_log=False)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(2048)
+    server = uvicorn.Server(uvicorn.Config(hello_app(), log_level="warning", access_log=False))
+    asyncio.run(server.serve(sockets=[sock]))
 
 
 class Server:
@@ -87,31 +96,45 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         try:
-            self.proc.wait(30)
+            self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
 
 
-class WorkersServer(Server):
-    """`taskbell web --workers N` (kind "app"), or hello world under `uvicorn --workers N` ("hello")."""
+class WorkersServer:
+    """`taskbell web --workers N` (kind "app"), or N hello-world processes on SO_REUSEPORT sockets ("hello")."""
 
     def __init__(self, database_url: str, kind: str, workers: int, workdir: Path) -> None:
         import os
 
         self.port = free_port()
         if kind == "hello":
-            command = ["-c", f"from bench.dashboard import _serve_hello; _serve_hello({self.port}, {workers})"]
+            commands = [["-c", f"from bench.dashboard import _serve_hello; _serve_hello({self.port})"]] * workers
         else:
-            command = ["-m", "taskbell.cli", "web", "--workers", str(workers)]
+            commands = [["-m", "taskbell.cli", "web", "--workers", str(workers)]]
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": database_url, "SECRET_KEYS": KEY,
                "WEB_PORT": str(self.port), "APP_BASE_URL": f"http://127.0.0.1:{self.port}",
                "TIMEZONE": "Europe/London", "PYTHONPATH": str(ROOT)}
-        with open(workdir / f"web-{kind}-{workers}.log", "w") as out:
-            self.proc = subprocess.Popen([sys.executable, *command], cwd=workdir, env=env, stdout=out,
-                                         stderr=subprocess.STDOUT)
-        wait_http(f"http://127.0.0.1:{self.port}/" + ("health" if kind == "app" else ""), timeout=90,
-                  proc=self.proc)
+        self.procs: list[subprocess.Popen[bytes]] = []
+        for i, command in enumerate(commands):
+            with open(workdir / f"web-{kind}-{workers}-{i}.log", "w") as out:
+                self.procs.append(subprocess.Popen([sys.executable, *command], cwd=workdir, env=env, stdout=out,
+                                                   stderr=subprocess.STDOUT))
+        for proc in self.procs:
+            wait_http(f"http://127.0.0.1:{self.port}/" + ("health" if kind == "app" else ""), timeout=90, proc=proc)
+        if kind == "hello":  # every process listening (the first answer may have come from one of them)
+            time.sleep(2)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
 
 
 def _unit_ms(value: str) -> float:
@@ -280,7 +303,8 @@ def worker_rows(workdir: Path, n: int, connections: int, seconds: int,
         size = f"{n} tasks, c={connections}, {workers} proc"
         out += [
             Row("dashboard on PostgreSQL, WEB_WORKERS", size, rps, "req/s", hrps, f"hello world, {workers} proc",
-                f"`taskbell web --workers {workers}` vs `uvicorn --workers {workers}`; {tool}; errors {err}/{herr}"),
+                f"`taskbell web --workers {workers}` vs {workers} uvicorn processes (SO_REUSEPORT); {tool}; "
+                f"errors {err}/{herr}"),
             Row("dashboard on PostgreSQL p99", size, p99, "ms", hp99, f"hello world, {workers} proc", ""),
         ]
     return out

@@ -1,7 +1,7 @@
 """`taskbell web` with WEB_WORKERS=N > 1: one listening socket, N worker processes serving it.
 
-The parent binds WEB_HOST:WEB_PORT once and starts N children (`taskbell web --listen-fd FD --worker I`),
-each a fresh interpreter that builds its own container (database engine, event loop, bot handlers in
+The parent binds WEB_HOST:WEB_PORT (one SO_REUSEPORT socket per worker, so the kernel spreads connections
+evenly) and starts N children (`taskbell web --listen-fd FD --worker I`), each a fresh interpreter that builds its own container (database engine, event loop, bot handlers in
 webhook mode) and serves the inherited socket with uvicorn. The parent forwards SIGTERM/SIGINT to the
 children, waits for them and exits 0; a child that dies while not stopping is started again (logged),
 with a growing pause when it keeps dying at once. A child that exits with a configuration error (2)
@@ -30,20 +30,32 @@ MAX_PAUSE = 30.0
 CONFIG_ERROR = 2
 
 
-def bind(settings: Settings) -> socket.socket:
-    """The listening socket every worker serves (inheritable, so children get it by its fd)."""
+def bind(settings: Settings, workers: int) -> list[socket.socket]:
+    """One listening socket per worker on WEB_HOST:WEB_PORT, bound here (inheritable: each child gets its
+    own by its fd). With SO_REUSEPORT the kernel spreads new connections evenly over the sockets; one
+    socket shared by every worker would let the first worker to wake accept a whole burst (64 keep-alive
+    connections opened at once all went to one worker). Without SO_REUSEPORT the workers share one."""
     family = socket.AF_INET6 if ":" in settings.web_host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    reuse_port = hasattr(socket, "SO_REUSEPORT")
+    socks: list[socket.socket] = []
+    port = settings.web_port
     try:
-        sock.bind((settings.web_host, settings.web_port))
+        for _ in range(workers if reuse_port else 1):
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            socks.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((settings.web_host, port))
+            port = sock.getsockname()[1]  # WEB_PORT=0: the port the first socket got, for the others too
+            sock.listen(2048)
+            sock.set_inheritable(True)
     except OSError as exc:
-        sock.close()
+        for sock in socks:
+            sock.close()
         raise ConfigError(f"WEB_HOST/WEB_PORT: the web app cannot listen on {settings.web_host}:"
                           f"{settings.web_port} ({exc.strerror or exc})") from None
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
+    return socks
 
 
 @dataclass
@@ -58,19 +70,19 @@ class _Worker:
 class Supervisor:
     """Starts, watches and stops the worker processes around one listening socket."""
 
-    def __init__(self, sock: socket.socket, workers: int, *, verbose: bool = False) -> None:
-        self.sock = sock
+    def __init__(self, socks: list[socket.socket], workers: int, *, verbose: bool = False) -> None:
+        self.socks = socks
         self.workers = [_Worker(i) for i in range(1, workers + 1)]
         self.verbose = verbose
         self.stopping = threading.Event()
         self.config_error = False
 
-    def _command(self, worker: _Worker) -> list[str]:
-        return [sys.executable, "-m", "taskbell.cli", *(["-v"] if self.verbose else []), "web",
-                "--listen-fd", str(self.sock.fileno()), "--worker", str(worker.index)]
-
     def _start(self, worker: _Worker) -> None:
-        worker.proc = subprocess.Popen(self._command(worker), pass_fds=(self.sock.fileno(),))
+        """Start the worker's process on its socket (kept here: connections wait in it across a restart)."""
+        fd = self.socks[(worker.index - 1) % len(self.socks)].fileno()
+        worker.proc = subprocess.Popen([sys.executable, "-m", "taskbell.cli", *(["-v"] if self.verbose else []),
+                                        "web", "--listen-fd", str(fd), "--worker", str(worker.index)],
+                                       pass_fds=(fd,))
         worker.started = time.monotonic()
         log.info("web worker %d started (pid %d)", worker.index, worker.proc.pid)
 
@@ -113,7 +125,8 @@ class Supervisor:
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-            self.sock.close()
+            for sock in self.socks:
+                sock.close()
 
     def _stop(self) -> int:
         running = [w for w in self.workers if w.proc is not None and w.proc.poll() is None]
@@ -151,10 +164,10 @@ def run_workers(settings: Settings, workers: int, *, verbose: bool = False) -> i
     if settings.is_sqlite:
         log.warning("WEB_WORKERS=%d on SQLite: writes from the workers queue for one file lock; use "
                     "PostgreSQL for several web workers", workers)
-    sock = bind(settings)
-    host, port = sock.getsockname()[:2]
+    socks = bind(settings, workers)
+    host, port = socks[0].getsockname()[:2]
     log.info("web app on http://%s:%s in %d worker processes (parent pid %d)", host, port, workers, os.getpid())
-    return Supervisor(sock, workers, verbose=verbose).run()
+    return Supervisor(socks, workers, verbose=verbose).run()
 
 
 def inherited_socket(fd: int) -> socket.socket:
