@@ -78,6 +78,7 @@ def _serve_hello(port: int) -> None:  # runs in each hello-world server process
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as taskbell/web_workers.py does
     sock.bind(("127.0.0.1", port))
     sock.listen(2048)
     server = uvicorn.Server(uvicorn.Config(hello_app(), log_level="warning", access_log=False))

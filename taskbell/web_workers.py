@@ -28,6 +28,7 @@ STOP_TIMEOUT = 30.0  # seconds the children get to finish their requests before 
 QUICK_DEATH = 10.0  # a child that dies sooner than this after its start counts as a crash loop
 MAX_PAUSE = 30.0
 CONFIG_ERROR = 2
+PR_SET_PDEATHSIG = 1  # <sys/prctl.h>
 
 
 def bind(settings: Settings, workers: int) -> list[socket.socket]:
@@ -46,6 +47,9 @@ def bind(settings: Settings, workers: int) -> list[socket.socket]:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if reuse_port:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            # accepted connections inherit it: uvloop sets it on sockets it binds itself, not on given ones
+            # (without it each response waited ~40 ms for a delayed ACK: hello world 1,430 req/s, not 5,300)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.bind((settings.web_host, port))
             port = sock.getsockname()[1]  # WEB_PORT=0: the port the first socket got, for the others too
             sock.listen(2048)
@@ -56,6 +60,14 @@ def bind(settings: Settings, workers: int) -> list[socket.socket]:
         raise ConfigError(f"WEB_HOST/WEB_PORT: the web app cannot listen on {settings.web_host}:"
                           f"{settings.web_port} ({exc.strerror or exc})") from None
     return socks
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM when the parent dies, even by SIGKILL (no orphan workers)."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass
@@ -82,7 +94,7 @@ class Supervisor:
         fd = self.socks[(worker.index - 1) % len(self.socks)].fileno()
         worker.proc = subprocess.Popen([sys.executable, "-m", "taskbell.cli", *(["-v"] if self.verbose else []),
                                         "web", "--listen-fd", str(fd), "--worker", str(worker.index)],
-                                       pass_fds=(fd,))
+                                       pass_fds=(fd,), preexec_fn=_die_with_parent)
         worker.started = time.monotonic()
         log.info("web worker %d started (pid %d)", worker.index, worker.proc.pid)
 
