@@ -29,6 +29,8 @@ QUICK_DEATH = 10.0  # a child that dies sooner than this after its start counts 
 MAX_PAUSE = 30.0
 CONFIG_ERROR = 2
 PR_SET_PDEATHSIG = 1  # <sys/prctl.h>
+# exit codes of a worker that was asked to stop: it stopped, or the signal came before its handlers were set
+STOPPED_CLEANLY = (0, -signal.SIGTERM, -signal.SIGINT, 130)
 
 
 def bind(settings: Settings, workers: int) -> list[socket.socket]:
@@ -80,7 +82,7 @@ class _Worker:
 
 
 class Supervisor:
-    """Starts, watches and stops the worker processes around one listening socket."""
+    """Starts, watches and stops the worker processes on the parent's listening sockets."""
 
     def __init__(self, socks: list[socket.socket], workers: int, *, verbose: bool = False) -> None:
         self.socks = socks
@@ -156,7 +158,7 @@ class Supervisor:
                 log.error("web worker %d did not stop within %.0f s; killing it", worker.index, STOP_TIMEOUT)
                 worker.proc.kill()
                 code = worker.proc.wait()
-            if code != 0 and worker in running:
+            if code not in STOPPED_CLEANLY and worker in running:
                 log.error("web worker %d exited with code %d", worker.index, code)
                 clean = False
         log.info("web workers stopped")
