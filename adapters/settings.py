@@ -63,6 +63,7 @@ class Settings(BaseModel):
     app_base_url: str = "http://127.0.0.1:8000"
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    web_workers: int = 1  # `taskbell web` processes serving WEB_PORT (PostgreSQL for more than 1)
     telegram_bot_token: SecretStr | None = None
     telegram_api_base: str = DEFAULT_TELEGRAM_API_BASE
     telegram_bot_username: str | None = None
@@ -166,6 +167,11 @@ class Settings(BaseModel):
         if not 0 <= port <= 65535:
             raise _invalid(f"{name} must be between 0 and 65535")
         return port
+
+    @field_validator("web_workers", mode="before")
+    @classmethod
+    def _web_workers(cls, raw: Any) -> int:
+        return web_workers(raw, "WEB_WORKERS")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -319,6 +325,21 @@ class Settings(BaseModel):
     def __repr_args__(self) -> Any:  # never print secrets, nor the database password
         yield "database_url", _redact_url(self.database_url)
         yield "timezone", self.timezone
+
+
+MAX_WEB_WORKERS = 64
+
+
+def web_workers(raw: Any, name: str) -> int:
+    """A number of web worker processes, 1..MAX_WEB_WORKERS (WEB_WORKERS, or `taskbell web --workers`)."""
+    try:
+        n = int(raw)
+    except (TypeError, ValueError):
+        n = 0
+    if isinstance(raw, float | bool) or not 1 <= n <= MAX_WEB_WORKERS:
+        raise _invalid(f"{name} must be a whole number from 1 to {MAX_WEB_WORKERS} (web app processes; "
+                       f"got {raw!r})")
+    return n
 
 
 def _redact_url(url: str) -> str:

@@ -56,6 +56,35 @@ def _settings(database_url: str, port: int):  # -> Settings
                     app_base_url=f"http://127.0.0.1:{port}")
 
 
+def hello_app():  # -> Starlette; for `uvicorn.run(..., workers=N)`, which takes an import string
+    """Hello-world Starlette, as an app factory."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    async def hello(_request: object) -> PlainTextResponse:
+        return PlainTextResponse("Hello, world!")
+
+    return Starlette(routes=[Route("/", hello)])
+
+
+def _serve_hello(port: int) -> None:  # runs in each hello-world server process
+    """Hello world on its own SO_REUSEPORT socket: N of these spread connections as `taskbell web` does."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as taskbell/web_workers.py does
+    sock.bind(("127.0.0.1", port))
+    sock.listen(2048)
+    server = uvicorn.Server(uvicorn.Config(hello_app(), log_level="warning", access_log=False))
+    asyncio.run(server.serve(sockets=[sock]))
+
+
 class Server:
     def __init__(self, database_url: str, kind: str) -> None:
         self.port = free_port()
@@ -72,6 +101,41 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
+
+
+class WorkersServer:
+    """`taskbell web --workers N` (kind "app"), or N hello-world processes on SO_REUSEPORT sockets ("hello")."""
+
+    def __init__(self, database_url: str, kind: str, workers: int, workdir: Path) -> None:
+        import os
+
+        self.port = free_port()
+        if kind == "hello":
+            commands = [["-c", f"from bench.dashboard import _serve_hello; _serve_hello({self.port})"]] * workers
+        else:
+            commands = [["-m", "taskbell.cli", "web", "--workers", str(workers)]]
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": database_url, "SECRET_KEYS": KEY,
+               "WEB_PORT": str(self.port), "APP_BASE_URL": f"http://127.0.0.1:{self.port}",
+               "TIMEZONE": "Europe/London", "PYTHONPATH": str(ROOT)}
+        self.procs: list[subprocess.Popen[bytes]] = []
+        for i, command in enumerate(commands):
+            with open(workdir / f"web-{kind}-{workers}-{i}.log", "w") as out:
+                self.procs.append(subprocess.Popen([sys.executable, *command], cwd=workdir, env=env, stdout=out,
+                                                   stderr=subprocess.STDOUT))
+        for proc in self.procs:
+            wait_http(f"http://127.0.0.1:{self.port}/" + ("health" if kind == "app" else ""), timeout=90, proc=proc)
+        if kind == "hello":  # every process listening (the first answer may have come from one of them)
+            time.sleep(2)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
 
 
 def _unit_ms(value: str) -> float:
@@ -115,12 +179,12 @@ def load(url: str, connections: int, seconds: int) -> tuple[float, float, float,
     return asyncio.run(_httpx_load(url, connections, seconds))
 
 
-def _populate(workdir: Path, n: int, small: int):  # -> (db, big person, small person)
+def _populate(workdir: Path, n: int, small: int, db=None):  # -> (db, big person, small person)
     from sqlalchemy import insert
 
     from domain.models import Person, PersonStatus, Role
 
-    db = sqlite_db(workdir, f"dashboard{n}")
+    db = db or sqlite_db(workdir, f"dashboard{n}")
     admin = make_admin(db)
     with db.uow() as uow:
         now = uow.now
@@ -201,7 +265,54 @@ def profile(workdir: Path, n: int = 200, requests: int = 300) -> str:
             f"({profiled * 1000:.2f} ms under the profiler), {requests} requests\n{out.getvalue()}")
 
 
-def rows(workdir: Path, n: int = 200, connections: int = 64, seconds: int = 8) -> list[Row]:
+def _warm(url: str, workers: int) -> None:
+    """A few requests on fresh connections, so that every worker has compiled its templates."""
+    for _ in range(4 * workers):
+        httpx.get(url, timeout=30).raise_for_status()
+
+
+def worker_rows(workdir: Path, n: int, connections: int, seconds: int,
+                web_workers: tuple[int, ...] = (1, 2, 3)) -> list[Row]:
+    """The dashboard on PostgreSQL served by `taskbell web --workers N`, against hello world under
+    `uvicorn --workers N`, for each N (none when PostgreSQL is not reachable)."""
+    from bench.common import pg_db
+
+    db = pg_db("bench_dashboard_workers")
+    if db is None:
+        progress("dashboard: PostgreSQL is not reachable; no WEB_WORKERS rows")
+        return []
+    progress(f"dashboard on PostgreSQL: a person with {n} tasks; WEB_WORKERS={','.join(map(str, web_workers))}")
+    db, big, _little = _populate(workdir, n, min(20, n), db)
+    token = LinkSigner((KEY,)).dashboard_token(big, db.clock.now())
+    url = db.engine.url.render_as_string(hide_password=False)
+    db.engine.dispose()
+    tool = "wrk" if shutil.which("wrk") else "httpx"
+    out: list[Row] = []
+    for workers in web_workers:
+        results = {}
+        for kind in ("app", "hello"):
+            server = WorkersServer(url, kind, workers, workdir)
+            try:
+                target = f"http://127.0.0.1:{server.port}/" + (f"d/{token}" if kind == "app" else "")
+                _warm(target, workers)
+                progress(f"dashboard: {seconds} s of GET {'/d/{token}' if kind == 'app' else '/ (hello world)'} "
+                         f"at {connections} connections, {workers} worker process(es) ({tool})")
+                results[kind] = load(target, connections, seconds)
+            finally:
+                server.stop()
+        (rps, _p50, p99, err), (hrps, _hp50, hp99, herr) = results["app"], results["hello"]
+        size = f"{n} tasks, c={connections}, {workers} proc"
+        out += [
+            Row("dashboard on PostgreSQL, WEB_WORKERS", size, rps, "req/s", hrps, f"hello world, {workers} proc",
+                f"`taskbell web --workers {workers}` vs {workers} uvicorn processes (SO_REUSEPORT); {tool}; "
+                f"errors {err}/{herr}"),
+            Row("dashboard on PostgreSQL p99", size, p99, "ms", hp99, f"hello world, {workers} proc", ""),
+        ]
+    return out
+
+
+def rows(workdir: Path, n: int = 200, connections: int = 64, seconds: int = 8,
+         web_workers: tuple[int, ...] = (1, 2, 3)) -> list[Row]:
     small = min(20, n)
     progress(f"dashboard: a person with {n} tasks (and one with {small})")
     db, big, little = _populate(workdir, n, small)
@@ -237,4 +348,5 @@ def rows(workdir: Path, n: int = 200, connections: int = 64, seconds: int = 8) -
             "unchanged one; under the load above nearly every request is the latter"),
         Row("dashboard SQL statements", f"{n} tasks", float(sql_big), "stmts", float(sql_little),
             f"same page, {small} tasks", "per request, counted with before_cursor_execute: bounded if ratio = 1"),
+        *worker_rows(workdir, n, connections, seconds, web_workers),
     ]

@@ -63,9 +63,28 @@ def cmd_bot(args: argparse.Namespace) -> int:
 
 
 def cmd_web(args: argparse.Namespace) -> int:
+    """The web app: in this process, or (WEB_WORKERS / --workers > 1) in that many worker processes."""
     from taskbell import runner
 
+    if args.listen_fd is not None:  # one of the workers: serve the parent's socket
+        from taskbell.web_workers import inherited_socket
+
+        return runner.run_web(_container(args), inherited_socket(args.listen_fd), args.worker)
+    workers = args.workers or _settings(args).web_workers
+    if workers > 1:
+        from taskbell.web_workers import run_workers
+
+        return run_workers(_settings(args), workers, verbose=args.verbose)
     return runner.run_web(_container(args))
+
+
+def _workers(text: str) -> int:
+    from adapters.settings import web_workers
+
+    try:
+        return web_workers(text, "--workers")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
@@ -260,7 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("migrate", cmd_migrate, "upgrade the database schema (alembic upgrade)")
     p.add_argument("revision", nargs="?", default="head")
     add("bot", cmd_bot, "run the Telegram bot and the outbox delivery (polling or webhook)")
-    add("web", cmd_web, "run the web app (and, in webhook mode, the bot's update handlers)")
+    p = add("web", cmd_web, "run the web app (and, in webhook mode, the bot's update handlers)")
+    p.add_argument("--workers", type=_workers, metavar="N",
+                   help="serve with N processes (1-64; default WEB_WORKERS, 1); PostgreSQL for N > 1")
+    p.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)  # a worker: the parent's socket
+    p.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # a worker: its number, for the logs
     add("scheduler", cmd_scheduler, "run the scheduler (one leader per deployment; others stand by)")
     add("mailer", cmd_mailer, "run the email delivery (SMTP_* settings; `run` includes it when SMTP_HOST is set)")
     p = add("backup", cmd_backup, "back up the database now (SQLite online backup, or pg_dump)")

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -135,8 +137,9 @@ def uvicorn_proxy_options(settings: Settings) -> dict[str, object]:
     return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
 
 
-def web_component(container: Container) -> Component:
-    """The web app under uvicorn; built at start, once the bot's username is known."""
+def web_component(container: Container, sock: socket.socket | None = None, worker: int | None = None) -> Component:
+    """The web app under uvicorn; built at start, once the bot's username is known. With `sock` it serves
+    that listening socket (a web worker's, inherited from `taskbell web`'s parent) instead of binding."""
     import uvicorn
 
     settings = container.settings
@@ -148,13 +151,16 @@ def web_component(container: Container) -> Component:
         server.append(uvicorn.Server(uvicorn.Config(
             container.web_app, host=settings.web_host, port=settings.web_port, log_level="warning",
             lifespan="on", **uvicorn_proxy_options(settings))))
-        task.append(asyncio.create_task(server[0].serve(), name="web"))
+        task.append(asyncio.create_task(server[0].serve(sockets=[sock] if sock else None), name="web"))
         while not server[0].started and not task[0].done():
             await asyncio.sleep(0.05)
         if task[0].done():
             await task[0]
             raise RuntimeError(f"the web app could not listen on {settings.web_host}:{settings.web_port}")
-        log.info("web app on http://%s:%s", settings.web_host, settings.web_port)
+        if worker is None:
+            log.info("web app on http://%s:%s", settings.web_host, settings.web_port)
+        else:
+            log.info("web worker %d serving (pid %d)", worker, os.getpid())
 
     async def stop() -> None:
         if server:
@@ -243,6 +249,9 @@ def run_all(container: Container, *, demo: bool = True) -> int:
         container.use_sandbox_mail()
         prepare(container, demo=demo)
         settings = container.settings
+        if settings.web_workers > 1:
+            log.info("WEB_WORKERS=%d applies to `taskbell web`; `taskbell run` serves the web app in this "
+                     "process", settings.web_workers)
         webhook = bool(settings.telegram_webhook_url) and not settings.uses_sandbox
         components = [bot_component(container, polling=not webhook), scheduler_component(container),
                       web_component(container)]
@@ -309,11 +318,12 @@ def run_mailer(container: Container) -> int:
     return _run(container, build)
 
 
-def run_web(container: Container) -> int:
-    """The web app; in webhook mode also the bot's handlers (started with the same post_init)."""
+def run_web(container: Container, sock: socket.socket | None = None, worker: int | None = None) -> int:
+    """The web app; in webhook mode also the bot's handlers (started with the same post_init). One of
+    several web workers (WEB_WORKERS > 1, see taskbell/web_workers.py) serves the parent's `sock`."""
     def build() -> list[Component]:
         prepare(container, demo=False, bootstrap_db=False)
-        components = [web_component(container)]
+        components = [web_component(container, sock, worker)]
         if container.settings.telegram_webhook_url:
             components.insert(0, bot_handlers_component(container))
         return components

@@ -22,7 +22,7 @@ def test_defaults_and_normalisation():
     assert s.admin_phone == "+447700900123"
     assert s.database_url == "postgresql+psycopg://u:secret@db/x"
     assert "secret" not in repr(s)
-    assert s.uses_sandbox
+    assert s.uses_sandbox and s.web_workers == 1
 
 
 @pytest.mark.parametrize(("env", "names"), [
@@ -40,6 +40,9 @@ def test_defaults_and_normalisation():
     ({"SECRET_KEYS": KEY, "TELEGRAM_API_BASE": "api.telegram.org"}, "TELEGRAM_API_BASE"),
     ({"SECRET_KEYS": KEY, "WEB_PORT": "eighty"}, "WEB_PORT must be a port number such as 8000"),
     ({"SECRET_KEYS": KEY, "SANDBOX_PORT": "70000"}, "SANDBOX_PORT must be between 0 and 65535"),
+    ({"SECRET_KEYS": KEY, "WEB_WORKERS": "0"}, "WEB_WORKERS must be a whole number from 1 to 64"),
+    ({"SECRET_KEYS": KEY, "WEB_WORKERS": "65"}, "WEB_WORKERS must be a whole number from 1 to 64"),
+    ({"SECRET_KEYS": KEY, "WEB_WORKERS": "two"}, "WEB_WORKERS must be a whole number from 1 to 64"),
     ({"SECRET_KEYS": KEY, "GOOGLE_SHEETS_KEY": "abc"}, "GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_SHEETS_KEY"),
     ({"SECRET_KEYS": KEY, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ({"SECRET_KEYS": KEY, "SMTP_FROM": "bell@example.org"}, "SMTP_HOST is required when SMTP_FROM is set"),
@@ -66,6 +69,7 @@ EVERY_VALUE = {  # a valid value for every variable, none of them a default
     "DATABASE_URL": "postgresql://taskbell:pw@db:5432/taskbell", "SECRET_KEYS": f"{KEY},{'n' * 16}",
     "TIMEZONE": "Asia/Kolkata", "PHONE_REGION": "in", "ADMIN_PHONE": "98200 12345", "ADMIN_NAME": "Asha Rao",
     "APP_BASE_URL": "https://taskbell.example.org/", "WEB_HOST": "0.0.0.0", "WEB_PORT": "9000",
+    "WEB_WORKERS": "4",
     "TELEGRAM_BOT_TOKEN": "123456:ABCDEF", "TELEGRAM_API_BASE": "http://botapi:8081/",
     "TELEGRAM_BOT_USERNAME": "@TaskbellBot", "TELEGRAM_WEBHOOK_URL": "https://taskbell.example.org/telegram/webhook",
     "TELEGRAM_WEBHOOK_SECRET": "hook-secret", "SANDBOX_PORT": "9081", "BACKUP_DIR": "/var/backups/taskbell",
@@ -85,6 +89,7 @@ def expected(s) -> None:
     assert (s.timezone, s.phone_region, s.admin_phone, s.admin_name) == (
         "Asia/Kolkata", "IN", "+919820012345", "Asha Rao")
     assert (s.app_base_url, s.web_host, s.web_port) == ("https://taskbell.example.org", "0.0.0.0", 9000)
+    assert s.web_workers == 4
     assert s.bot_api == ("123456:ABCDEF", "http://botapi:8081") and not s.uses_sandbox
     assert s.telegram_bot_username == "TaskbellBot"
     assert s.telegram_webhook_url == EVERY_VALUE["TELEGRAM_WEBHOOK_URL"] and s.webhook_secret == "hook-secret"
