@@ -69,6 +69,7 @@ class Settings(BaseModel):
     telegram_bot_username: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_rate: float = 30.0  # messages/s the pacer allows per bot token (Telegram's limit; more only elsewhere)
     sandbox_port: int = 8081
     backup_dir: str = "backups"
     attachments_dir: str = str(DEFAULT_DB_PATH.parent / "attachments")  # photos and files people send
@@ -172,6 +173,18 @@ class Settings(BaseModel):
     @classmethod
     def _web_workers(cls, raw: Any) -> int:
         return web_workers(raw, "WEB_WORKERS")
+
+    @field_validator("telegram_rate", mode="before")
+    @classmethod
+    def _telegram_rate(cls, raw: Any) -> float:
+        try:
+            rate = float(raw)
+        except (TypeError, ValueError):
+            rate = 0.0
+        if not 1 <= rate <= 1000:
+            raise _invalid(f"TELEGRAM_RATE must be a number of messages per second from 1 to 1000 (got {raw!r}); "
+                           "Telegram's own limit is 30")
+        return rate
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -18,7 +18,8 @@ from bench.common import Row, print_table
 NOTES_MARKER = "<!-- notes: kept across runs -->"
 ROW_NAMES = {1: "fan-out", 2: "delivery", 3: "buttons", 4: "dashboard", 5: "scheduler scans",
              6: "attendance", 7: "memory", 8: "wake-up latency", 9: "queue and metrics",
-             10: "scale-out delivery", 11: "student risk", 12: "engagement model", 13: "mixed soak"}
+             10: "scale-out delivery", 11: "student risk", 12: "engagement model", 13: "mixed soak",
+             14: "buttons via WEB_WORKERS"}
 
 
 def machine() -> str:
@@ -44,7 +45,7 @@ def _pairs(text: str) -> tuple[tuple[int, int], ...]:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("--rows", default="1,2,3,4,5,6,7,8,9,10,11,12,13",
+    p.add_argument("--rows", default="1,2,3,4,5,6,7,8,9,10,11,12,13,14",
                    help="rows to run, comma-separated: " + ", ".join(f"{k} {v}" for k, v in ROW_NAMES.items()))
     p.add_argument("--quick", action="store_true", help="small sizes everywhere (a smoke run, under a minute or two)")
     p.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
@@ -81,6 +82,7 @@ def plan(args: argparse.Namespace, workdir: Path) -> dict[int, Callable[[], list
     from bench import (
         attendance,
         buttons,
+        buttons_workers,
         dashboard,
         delivery,
         engagement,
@@ -112,6 +114,7 @@ def plan(args: argparse.Namespace, workdir: Path) -> dict[int, Callable[[], list
         10: lambda: scaleout.rows(workdir, pick(args.scaleout, 600, 120, q)),  # type: ignore[arg-type]
         12: lambda: engagement.rows(workdir, pick(args.engagement_people, 10_000, 1_000, q),  # type: ignore[arg-type]
                                     pick(args.engagement_tasks, 100_000, 10_000, q)),  # type: ignore[arg-type]
+        14: lambda: buttons_workers.rows(workdir, pick(args.buttons, 200, 20, q), args.in_flight),  # type: ignore[arg-type]
         13: lambda: soak.rows(workdir, pick(args.soak_seconds, 600.0, 60.0, q)),  # type: ignore[arg-type]
     }
 

@@ -55,7 +55,16 @@ async def _run(spec: dict[str, Any]) -> dict[str, Any]:
                 return WAIT
             return time.perf_counter() - start
 
-        job = wait_edit if spec["mode"] == "wait_edit" else wait_answer
+        press = wait_edit if spec["mode"] == "wait_edit" else wait_answer
+
+        async def job(chat: int, message_id: int, data: str) -> float:
+            nonlocal missed
+            try:
+                return await press(chat, message_id, data)
+            except httpx.HTTPError as exc:  # counted with the missed presses, never the end of the run
+                print(f"press in chat {chat} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                missed += 1
+                return WAIT
         presses = [tuple(p) for p in spec["presses"]]
         start = time.perf_counter()
         if "rate" in spec:

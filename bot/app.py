@@ -49,6 +49,9 @@ GROUP_CHAT_GROUP = -3  # then: groups and supergroups get a brief answer and go 
 TEXT_GROUP = -2  # then: refuse typed text we cannot store (bot.textguard)
 IDENTITY_GROUP = -1  # then: who sent it (bot.identity.person_of), looked up once per update
 FALLBACK_GROUP = 999  # answers what no feature handled (bot.fallback)
+# Updates handled at once (each chat's one at a time): most of an update's time is spent waiting on the Bot
+# API (answer, edit) or the database, so many fit; with 8, two web workers handled no more presses than one.
+CONCURRENT_UPDATES = 64
 LAST_GROUP = 1000  # runs after every feature's handlers
 
 
@@ -74,7 +77,7 @@ def build_application(deps: BotDeps, token: str, api_base: str, *, per_second: f
         .rate_limiter(PacingRateLimiter(pacer))
         .request(PooledRequest())
         .get_updates_request(SkippingRequest(connection_pool_size=1))  # an unparseable update is skipped
-        .concurrent_updates(PerChatUpdates(8))  # one update at a time per chat
+        .concurrent_updates(PerChatUpdates(CONCURRENT_UPDATES))  # one update at a time per chat
         .job_queue(None)  # scheduling is scheduler/'s job
         .post_init(_post_init)
     )

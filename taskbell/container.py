@@ -138,7 +138,8 @@ class Container:
             from bot.app import build_application
 
             token, api_base = self.bot_api
-            self._bot_app = build_application(self.bot_deps, token, api_base, updater=updater)
+            self._bot_app = build_application(self.bot_deps, token, api_base, updater=updater,
+                                              per_second=self.settings.telegram_rate)
         elif (self._bot_app.updater is not None) != updater:
             raise RuntimeError("the bot application was already built with another update mode")
         return self._bot_app
@@ -153,8 +154,9 @@ class Container:
     @cached_property
     def delivery(self) -> DeliveryLoop:
         from bot.app import build_delivery
+        from bot.delivery import DeliveryConfig
 
-        return build_delivery(self.bot_app, self.bot_deps)
+        return build_delivery(self.bot_app, self.bot_deps, DeliveryConfig(per_second=self.settings.telegram_rate))
 
     async def start_bot(self) -> Application:
         """Initialise the bot (one getMe), learn its username, run its post_init, start it."""

@@ -41,6 +41,8 @@ def test_defaults_and_normalisation():
     ({"SECRET_KEYS": KEY, "WEB_PORT": "eighty"}, "WEB_PORT must be a port number such as 8000"),
     ({"SECRET_KEYS": KEY, "SANDBOX_PORT": "70000"}, "SANDBOX_PORT must be between 0 and 65535"),
     ({"SECRET_KEYS": KEY, "WEB_WORKERS": "0"}, "WEB_WORKERS must be a whole number from 1 to 64"),
+    ({"SECRET_KEYS": KEY, "TELEGRAM_RATE": "5000"}, "TELEGRAM_RATE must be a number of messages per second"),
+    ({"SECRET_KEYS": KEY, "TELEGRAM_RATE": "fast"}, "TELEGRAM_RATE must be a number of messages per second"),
     ({"SECRET_KEYS": KEY, "WEB_WORKERS": "65"}, "WEB_WORKERS must be a whole number from 1 to 64"),
     ({"SECRET_KEYS": KEY, "WEB_WORKERS": "two"}, "WEB_WORKERS must be a whole number from 1 to 64"),
     ({"SECRET_KEYS": KEY, "GOOGLE_SHEETS_KEY": "abc"}, "GOOGLE_SERVICE_ACCOUNT_FILE and GOOGLE_SHEETS_KEY"),
@@ -67,7 +69,7 @@ def test_dotenv_is_read_and_environment_wins(tmp_path):
 
 EVERY_VALUE = {  # a valid value for every variable, none of them a default
     "DATABASE_URL": "postgresql://taskbell:pw@db:5432/taskbell", "SECRET_KEYS": f"{KEY},{'n' * 16}",
-    "TIMEZONE": "Asia/Kolkata", "PHONE_REGION": "in", "ADMIN_PHONE": "98200 12345", "ADMIN_NAME": "Asha Rao",
+    "TIMEZONE": "Asia/Kolkata", "TELEGRAM_RATE": "100", "PHONE_REGION": "in", "ADMIN_PHONE": "98200 12345", "ADMIN_NAME": "Asha Rao",
     "APP_BASE_URL": "https://taskbell.example.org/", "WEB_HOST": "0.0.0.0", "WEB_PORT": "9000",
     "WEB_WORKERS": "4",
     "TELEGRAM_BOT_TOKEN": "123456:ABCDEF", "TELEGRAM_API_BASE": "http://botapi:8081/",
@@ -90,6 +92,7 @@ def expected(s) -> None:
         "Asia/Kolkata", "IN", "+919820012345", "Asha Rao")
     assert (s.app_base_url, s.web_host, s.web_port) == ("https://taskbell.example.org", "0.0.0.0", 9000)
     assert s.web_workers == 4
+    assert s.telegram_rate == 100.0
     assert s.bot_api == ("123456:ABCDEF", "http://botapi:8081") and not s.uses_sandbox
     assert s.telegram_bot_username == "TaskbellBot"
     assert s.telegram_webhook_url == EVERY_VALUE["TELEGRAM_WEBHOOK_URL"] and s.webhook_secret == "hook-secret"
