@@ -69,6 +69,8 @@ class PacingRateLimiter(BaseRateLimiter[int]):
             if self._paid is None:
                 self._paid = PacingRateLimiter(Pacer(per_second=PAID_PER_SECOND, chat_interval=self.pacer.chat_interval))
                 self._paid._paid = self._paid  # the paid budget paces its own sends
+                # ... but a chat is one chat whoever pays: both budgets see its last send (1 message/s per chat)
+                self._paid._chat_last_sent = self._chat_last_sent
             return await self._paid.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
         chat_id = data.get("chat_id")
         chat = chat_id if isinstance(chat_id, int) else None

@@ -92,3 +92,23 @@ async def test_the_pacer_gives_paid_sends_a_budget_of_their_own():
                                       {"chat_id": 1000 + n, "allow_paid_broadcast": True}, None)
     assert time.perf_counter() - started < 1.0  # 20 at 2/s would take 10 s
     assert limiter.pacer.sends.in_flight == 0 and not limiter.pacer.sends.answered  # the free budget untouched
+
+
+async def test_a_paid_and_a_free_message_to_one_chat_keep_its_one_per_second():
+    from bot.pacing import Pacer
+    from bot.ratelimit import PacingRateLimiter
+
+    limiter = PacingRateLimiter(Pacer(per_second=30))
+    sent: list[tuple[str, float]] = []
+
+    async def send(name: str) -> bool:
+        sent.append((name, time.perf_counter()))
+        return True
+
+    await limiter.process_request(send, ("paid",), {}, "sendMessage", {"chat_id": 7, "allow_paid_broadcast": True},
+                                  None)
+    await limiter.process_request(send, ("free",), {}, "sendMessage", {"chat_id": 7}, None)
+    await limiter.process_request(send, ("paid again",), {}, "sendMessage",
+                                  {"chat_id": 7, "allow_paid_broadcast": True}, None)
+    (_, t1), (_, t2), (_, t3) = sent
+    assert t2 - t1 >= 0.95 and t3 - t2 >= 0.95  # the chat's limit holds across the two budgets
