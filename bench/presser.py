@@ -55,12 +55,12 @@ async def _run(spec: dict[str, Any]) -> dict[str, Any]:
                 return WAIT
             return time.perf_counter() - start
 
-        press = wait_edit if spec["mode"] == "wait_edit" else wait_answer
+        pressing = wait_edit if spec["mode"] == "wait_edit" else wait_answer
 
         async def job(chat: int, message_id: int, data: str) -> float:
             nonlocal missed
             try:
-                return await press(chat, message_id, data)
+                return await pressing(chat, message_id, data)
             except httpx.HTTPError as exc:  # counted with the missed presses, never the end of the run
                 print(f"press in chat {chat} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
                 missed += 1
