@@ -69,6 +69,7 @@ class Settings(BaseModel):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     sandbox_port: int = 8081
+    sandbox_external: bool = False  # sandbox mode: the sandbox already serves on SANDBOX_PORT (own process)
     backup_dir: str = "backups"
     attachments_dir: str = str(DEFAULT_DB_PATH.parent / "attachments")  # photos and files people send
     models_dir: str = str(DEFAULT_DB_PATH.parent / "models")  # the engagement model's skops files

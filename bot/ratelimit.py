@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import math
 import time
@@ -35,6 +36,10 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     value = exc._retry_after if hasattr(exc, "_retry_after") else exc.retry_after  # avoid the deprecation
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
+
+# A sender that may give up while its request still waits for a slot (the delivery loop at a stop) sets a
+# flag here; the limiter sets it to True once the request leaves for the server (it must then finish).
+LEFT: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("paced_request_left", default=None)
 
 PAID_PER_SECOND = 1000.0  # Telegram's paid broadcasts (allow_paid_broadcast): up to 1000 messages/s
 
@@ -76,6 +81,8 @@ class PacingRateLimiter(BaseRateLimiter[int]):
         for attempt in range(self.max_retries + 1):
             if paced or attempt:
                 await self._wait(chat if paced else None)
+            if (left := LEFT.get()) is not None:
+                left[0] = True
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
