@@ -76,13 +76,13 @@ class Presser:
 
 
 def _outbox(db: Database) -> tuple[dict[str, int], int]:
-    """Rows by status, and those due now but not sent (pending or sending)."""
+    """Rows by status, and those not sent yet: pending and due, or being sent (in flight)."""
     with db.uow(readonly=True) as uow:
         counts = {str(s.value if hasattr(s, "value") else s): n for s, n in uow.session.execute(
             select(Notification.status, func.count()).group_by(Notification.status))}
         due = uow.session.scalar(select(func.count()).where(
-            Notification.status.in_([NotificationStatus.PENDING, NotificationStatus.SENDING]),
-            Notification.next_attempt_at <= uow.now))
+            (Notification.status == NotificationStatus.SENDING)
+            | ((Notification.status == NotificationStatus.PENDING) & (Notification.next_attempt_at <= uow.now))))
     return counts, int(due or 0)
 
 

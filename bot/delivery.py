@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.messages import Rendered, Renderer, UnknownKind
-from bot.ratelimit import LEFT, retry_after_seconds
+from bot.ratelimit import LEFT, PacingRateLimiter, retry_after_seconds
 from bot.sender_lease import SenderLease
 from bot.worker_id import process_running, this_worker
 from domain import outbox, workers
@@ -118,11 +118,13 @@ class DeliveryLoop:
         """Finish the sends already on their way; rows still waiting for a paced slot go back at once."""
         self._stop.set()
         self._wake.set()
-        for task, left in list(self._left.items()):
-            if not left[0]:
-                task.cancel()  # _deliver gives its row back
+        waiting = [task for task, left in self._left.items() if not left[0]]
+        for task in waiting:
+            task.cancel()  # _deliver gives its row back
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
+        if waiting and isinstance(limiter := getattr(self.bot, "rate_limiter", None), PacingRateLimiter):
+            limiter.rewind()  # the bot's replies still to send need not wait behind the rows given back
         await self.flush()
         await self._retire()
 

@@ -54,6 +54,7 @@ class PacingRateLimiter(BaseRateLimiter[int]):
         self._last_sent = 0.0
         self._chat_last_sent: dict[int, float] = {}
         self._answer = asyncio.Event()  # set whenever a paced send comes back
+        self._rewound = asyncio.Event()  # set (and replaced) by rewind()
 
     async def initialize(self) -> None:
         return None
@@ -103,11 +104,19 @@ class PacingRateLimiter(BaseRateLimiter[int]):
             epoch = self.pacer.epoch
             slot = self.pacer.reserve(chat) if chat is not None else self.pacer.paused_until
             while (delay := slot - time.monotonic()) > 0 and epoch == self.pacer.epoch:
-                await asyncio.sleep(delay)
+                with contextlib.suppress(TimeoutError):  # rewind() wakes it to queue again
+                    await asyncio.wait_for(self._rewound.wait(), delay)
             if epoch == self.pacer.epoch:
                 break
         if chat is not None:
             await self._gate_pass(chat)
+
+    def rewind(self) -> None:
+        """Sends that held a slot were given up (the delivery loop's rows at a stop): who still waits queues
+        again from now rather than behind them. Safe: `_gate_pass` spaces the actual sends whatever the slots."""
+        self.pacer.rewind()
+        self._rewound.set()
+        self._rewound = asyncio.Event()
 
     async def _gate_pass(self, chat: int) -> None:
         """Space the actual sends too: a stalled event loop must not release a burst.
