@@ -1,11 +1,11 @@
 """Row 13: a mixed soak of `taskbell run` (bot, web, scheduler and mailer in one process, on a sandbox in a
 process of its own: SANDBOX_EXTERNAL=1): assignments every few seconds, button presses in the sandbox chats,
-dashboard page views, for `seconds` (600 by default). BENCH_SOAK_TRACEMALLOC=1 runs the app under tracemalloc
-and prints what grew between the end of the first fifth and the end (diagnosis: slow, memory not comparable).
+dashboard page views, for `seconds` (600 by default). BENCH_SOAK_TRACEMALLOC=1 traces the app's allocations
+from the end of the first fifth and prints what is still alive at the end (diagnosis: slower).
 
-Reported: resident memory of the app (and, apart, of the sandbox) over the run (the last fifth against the first fifth after a warm-up: flat if the
-ratio is within 1 +- 0.10), the outbox at the end (drained: nothing due left unsent), and errors (HTTP
-answers >= 500 and ERROR/Traceback lines in the process's log)."""
+Reported: resident memory of the app (and, apart, of the sandbox) over the run (the last fifth against the
+first fifth after a warm-up: flat if the ratio is within 1 +- 0.10), the outbox at the end (drained: nothing
+due or in flight left unsent), and errors (HTTP answers >= 500 and ERROR/Traceback lines in the log)."""
 
 from __future__ import annotations
 
@@ -28,17 +28,17 @@ from bench.memory import rss_mib
 from domain.actors import Actor
 from domain.database import make_engine
 from domain.links import LinkSigner
-from domain.models import Notification, NotificationStatus, Person, Role
+from domain.models import OPEN_STATUSES, Notification, NotificationStatus, Person, Role, Task
 from domain.tasks import services as tasks
 from domain.uow import Database
 from tgsandbox.client import SyncSandboxClient
 
 ROOT = Path(__file__).resolve().parent.parent
-ASSIGN_EVERY = 5.0  # seconds between assignments (to every linked student)
+ASSIGN_EVERY = 10.0  # seconds between assignments (to every linked student)
 SAMPLE_EVERY = 5.0  # seconds between memory samples
 
 
-PRESS_GAP = 2.0  # seconds at least between two presses in one chat (a person waits for the card to change)
+PRESS_GAP = 1.5  # seconds at least between two presses in one chat (a person waits for the card to change)
 
 
 class Presser:
@@ -61,10 +61,11 @@ class Presser:
         return bool(self.sandbox.callback(query)["answered"])
 
     def press_one(self, chat: int) -> bool:
-        """Press the newest Start or Complete button in the chat, if any and ready; True when one was pressed."""
+        """Press the oldest Start or Complete button in the chat, if any and ready; True when one was pressed.
+        Oldest first: the task started is completed next (newest first would only ever start new ones)."""
         if not self._ready(chat):
             return False
-        for message in reversed(self.sandbox.messages(chat)):
+        for message in self.sandbox.messages(chat):
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
                     data = button.get("callback_data") or ""
@@ -86,42 +87,63 @@ def _outbox(db: Database) -> tuple[dict[str, int], int]:
     return counts, int(due or 0)
 
 
-def _drive(db: Database, web: int, presser: Presser, seconds: float) -> dict[str, object]:
-    """The mixed load for `seconds`; returns what happened, with the memory samples (pid filled in later)."""
-    with db.uow(readonly=True) as uow:
-        admin = uow.session.scalar(select(Person.id).where(Person.role == Role.ADMIN).order_by(Person.id))
-        students = list(uow.session.execute(select(Person.id, Person.telegram_chat_id, Person.link_generation)
-                                            .where(Person.role == Role.STUDENT,
-                                                   Person.telegram_chat_id.is_not(None))))
-    signer = LinkSigner((KEY,))
-    rng = random.Random(20)
-    counts = {"assignments": 0, "tasks": 0, "presses": 0, "pages": 0, "errors_http": 0}
-    deadline = time.monotonic() + seconds
-    next_assign = time.monotonic()
-    with httpx.Client(base_url=f"http://127.0.0.1:{web}", timeout=30) as http:
+class Load:
+    """The mixed load, kept across the sampling chunks: an assignment to every linked student each ASSIGN_EVERY
+    seconds, presses in every chat that is ready for one, and dashboard views of 5 random students a round.
+
+    Balanced: each task needs two presses (Start, Complete) and a chat takes one each PRESS_GAP at most, so the
+    students keep up and their open tasks stay level; the app's memory is then measured on a steady load."""
+
+    def __init__(self, db: Database, web: int, presser: Presser) -> None:
+        with db.uow(readonly=True) as uow:
+            self.admin = uow.session.scalar(select(Person.id).where(Person.role == Role.ADMIN).order_by(Person.id))
+            self.students = list(uow.session.execute(
+                select(Person.id, Person.telegram_chat_id, Person.link_generation)
+                .where(Person.role == Role.STUDENT, Person.telegram_chat_id.is_not(None))))
+        self.db, self.presser = db, presser
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{web}", timeout=30)
+        self.signer = LinkSigner((KEY,))
+        self.rng = random.Random(20)
+        self.next_assign = time.monotonic()
+        self.counts = {"assignments": 0, "tasks": 0, "presses": 0, "pages": 0, "errors_http": 0}
+
+    def open_tasks(self) -> int:
+        """The students' tasks not finished yet (level under a balanced load)."""
+        with self.db.uow(readonly=True) as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(Task).where(
+                Task.assignee_id.in_([s.id for s in self.students]), Task.status.in_(OPEN_STATUSES))) or 0)
+
+    def run(self, seconds: float) -> None:
+        """The load for `seconds`."""
+        counts, db = self.counts, self.db
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if time.monotonic() >= next_assign:
-                result = tasks.assign(db.uow(), Actor.telegram(admin), tasks.AssignmentSpec(
-                    title=f"Soak task {counts['assignments'] + 1}", person_ids=[s.id for s in students],
+            if time.monotonic() >= self.next_assign:
+                result = tasks.assign(db.uow(), Actor.telegram(self.admin), tasks.AssignmentSpec(
+                    title=f"Soak task {counts['assignments'] + 1}", person_ids=[s.id for s in self.students],
                     due_at=db.clock.now() + timedelta(hours=2)))
                 counts["assignments"] += 1
                 counts["tasks"] += result.task_count
-                next_assign += ASSIGN_EVERY
-            for student in rng.sample(students, min(3, len(students))):
-                counts["presses"] += presser.press_one(student.telegram_chat_id)
-            for student in rng.sample(students, min(5, len(students))):
-                token = signer.dashboard_token(student.id, db.clock.now(), student.link_generation)
-                r = http.get(f"/d/{token}")
+                self.next_assign += ASSIGN_EVERY
+            for student in self.students:
+                counts["presses"] += self.presser.press_one(student.telegram_chat_id)
+            for student in self.rng.sample(self.students, min(5, len(self.students))):
+                token = self.signer.dashboard_token(student.id, db.clock.now(), student.link_generation)
+                r = self.http.get(f"/d/{token}")
                 counts["pages"] += 1
                 counts["errors_http"] += r.status_code >= 500
             time.sleep(0.2)
-    return counts
+
+    def close(self) -> None:
+        self.http.close()
 
 
-TRACE_ENV = "BENCH_SOAK_TRACEMALLOC"  # set to 1: the app runs under tracemalloc; growth by line is printed
-# The app under tracemalloc: SIGUSR1 dumps a snapshot to $SOAK_SNAPSHOT.<n> (diagnosis only, slow).
-TRACED_RUN = ("import os, signal, tracemalloc; tracemalloc.start(8); n = [0]\n"
+TRACE_ENV = "BENCH_SOAK_TRACEMALLOC"  # set to 1: the app traces allocations from the end of the first fifth
+# The app with a SIGUSR1 handler: the first signal starts tracemalloc, each one dumps a snapshot to
+# $SOAK_SNAPSHOT.<n>; the last one then holds what was allocated after the first fifth and is still alive.
+TRACED_RUN = ("import os, signal, tracemalloc; n = [0]\n"
               "def dump(*_):\n"
+              "    if not tracemalloc.is_tracing(): tracemalloc.start(8)\n"
               "    n[0] += 1; tracemalloc.take_snapshot().dump(f\"{os.environ['SOAK_SNAPSHOT']}.{n[0]}\")\n"
               "signal.signal(signal.SIGUSR1, dump)\n"
               "from taskbell.cli import main; raise SystemExit(main(['run']))")
@@ -206,20 +228,21 @@ def rows(workdir: Path, seconds: float = 600.0) -> list[Row]:
             time.sleep(3.0)
             db = Database.from_engine(make_engine(f"sqlite:///{tmp / 'instance' / 'taskbell.db'}"))
             sandbox = SyncSandboxClient(f"http://127.0.0.1:{sandbox_port}")
-            presser = Presser(sandbox)
+            load = Load(db, web, Presser(sandbox))
+            open_tasks = [load.open_tasks()]
             progress(f"soak: {seconds:.0f} s of assignments, presses and page views")
-            counts: dict[str, object] = {}
             started = time.monotonic()
             while time.monotonic() - started < seconds:
-                part = _drive(db, web, presser, min(SAMPLE_EVERY, seconds - (time.monotonic() - started)))
-                for k, v in part.items():
-                    counts[k] = int(counts.get(k, 0)) + int(v)  # type: ignore[call-overload]
+                load.run(min(SAMPLE_EVERY, seconds - (time.monotonic() - started)))
                 samples.append(rss_mib(proc.pid))
                 box_samples.append(rss_mib(box.pid))
                 if traced and not snaps and time.monotonic() - started >= seconds / 5:
                     snaps.append(_snapshot(proc, tmp / "snap", 1))
             if traced:
                 snaps.append(_snapshot(proc, tmp / "snap", 2))
+            open_tasks.append(load.open_tasks())
+            load.close()
+            counts = load.counts
             progress("soak: waiting for the outbox to drain (60 s at most)")
             drain_deadline = time.monotonic() + 60
             outbox, due = _outbox(db)
@@ -260,7 +283,8 @@ def rows(workdir: Path, seconds: float = 600.0) -> list[Row]:
         Row("soak: memory (last fifth)", size, last, "MiB", first, "first fifth after warm-up",
             f"VmRSS of `taskbell run` (bot, web, scheduler, mailer; the sandbox runs apart), {len(samples)} samples, "
             f"peak {max(samples):.1f} MiB; flat if ratio within 1 +- 0.10; {counts.get('assignments')} assignments "
-            f"({counts.get('tasks')} tasks), {counts.get('presses')} presses, {counts.get('pages')} page views"),
+            f"({counts.get('tasks')} tasks), {counts.get('presses')} presses, {counts.get('pages')} page views; "
+            f"open tasks {open_tasks[0]} at the start, {open_tasks[-1]} at the end"),
         Row("soak: sandbox memory (last fifth)", size, box_last, "MiB", box_first, "first fifth after warm-up",
             "VmRSS of the sandbox process (the fake Telegram: it keeps every message by design)"),
         Row("soak: outbox due and unsent at the end", size, float(due), "rows", float(sum(outbox.values())),
