@@ -34,7 +34,7 @@ from domain.uow import Database
 from tgsandbox.client import SyncSandboxClient
 
 ROOT = Path(__file__).resolve().parent.parent
-ASSIGN_EVERY = 10.0  # seconds between assignments (to every linked student)
+ASSIGN_EVERY = 15.0  # seconds between assignments (to every linked student)
 SAMPLE_EVERY = 5.0  # seconds between memory samples
 
 
