@@ -71,6 +71,7 @@ class Settings(BaseModel):
     telegram_webhook_secret: SecretStr | None = None
     telegram_rate: float = 30.0  # messages/s the pacer allows per bot token (Telegram's limit; more only elsewhere)
     sandbox_port: int = 8081
+    sandbox_external: bool = False  # sandbox mode: the sandbox already serves on SANDBOX_PORT (own process)
     backup_dir: str = "backups"
     attachments_dir: str = str(DEFAULT_DB_PATH.parent / "attachments")  # photos and files people send
     models_dir: str = str(DEFAULT_DB_PATH.parent / "models")  # the engagement model's skops files

@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.messages import Rendered, Renderer, UnknownKind
-from bot.ratelimit import retry_after_seconds
+from bot.ratelimit import LEFT, PacingRateLimiter, retry_after_seconds
 from bot.sender_lease import SenderLease
 from bot.worker_id import process_running, this_worker
 from domain import outbox, workers
@@ -88,6 +88,7 @@ class DeliveryLoop:
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._inflight: set[asyncio.Task[None]] = set()
+        self._left: dict[asyncio.Task[None], list[bool]] = {}  # in flight -> [its request has left]
         self._sent: list[tuple[int, int | None, int | None, bool]] = []
         self._flushing: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
@@ -114,10 +115,16 @@ class DeliveryLoop:
         return self.lease.leads() if self.lease is not None else not self.config.sender_lease
 
     async def stop(self) -> None:
+        """Finish the sends already on their way; rows still waiting for a paced slot go back at once."""
         self._stop.set()
         self._wake.set()
+        waiting = [task for task, left in self._left.items() if not left[0]]
+        for task in waiting:
+            task.cancel()  # _deliver gives its row back
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
+        if waiting and isinstance(limiter := getattr(self.bot, "rate_limiter", None), PacingRateLimiter):
+            limiter.rewind()  # the bot's replies still to send need not wait behind the rows given back
         await self.flush()
         await self._retire()
 
@@ -291,14 +298,18 @@ class DeliveryLoop:
     def _launch(self, batch: list[tuple[Delivery, Rendered | None]]) -> None:
         # Calls reach the pacing rate limiter in this order: one row per chat per round.
         for d, rendered in batch:
-            task = asyncio.create_task(self._deliver(d, rendered))
+            left = [False]
+            task = asyncio.create_task(self._deliver(d, rendered, left))
             self._inflight.add(task)
+            self._left[task] = left
             task.add_done_callback(self._inflight.discard)
+            task.add_done_callback(lambda t: self._left.pop(t, None))
             task.add_done_callback(lambda _t: self._wake.set())  # room again: claim more
 
     # -- one row ---------------------------------------------------------------------------
-    async def _deliver(self, d: Delivery, rendered: Rendered | None) -> None:
+    async def _deliver(self, d: Delivery, rendered: Rendered | None, left: list[bool] | None = None) -> None:
         assert rendered is not None
+        LEFT.set(left)  # the rate limiter marks when the request leaves: stop() cancels only those before
         try:
             if self._stop.is_set():
                 await asyncio.to_thread(outbox.release, self.db.uow(), [d.id], self.worker.id)
@@ -308,6 +319,11 @@ class DeliveryLoop:
                 self._abandoned.append(d.id)
                 return
             await self._send(d, rendered)
+        except asyncio.CancelledError:
+            if not self._stop.is_set() or (left is not None and left[0]):
+                raise
+            self.stats["put back at stop"] += 1  # cancelled by stop() while waiting for its slot
+            await asyncio.to_thread(outbox.release, self.db.uow(), [d.id], self.worker.id)
         finally:
             self._claimed_in.pop(d.id, None)
 

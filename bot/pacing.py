@@ -84,6 +84,13 @@ class Pacer:
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
         return slot
 
+    def rewind(self) -> None:
+        """Forget the slots handed out beyond now (their sends were given up); a pause still holds."""
+        now = self.clock()
+        self._global_next = min(self._global_next, max(now, self.paused_until))
+        self._chat_next = {c: min(t, max(now, self.paused_until)) for c, t in self._chat_next.items()}
+        self.epoch += 1
+
     def pause(self, seconds: float, chat_id: int | None = None) -> None:
         until = self.clock() + seconds
         self.paused_until = max(self.paused_until, until)

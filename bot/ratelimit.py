@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import math
 import time
@@ -36,6 +37,10 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+# A sender that may give up while its request still waits for a slot (the delivery loop at a stop) sets a
+# flag here; the limiter sets it to True once the request leaves for the server (it must then finish).
+LEFT: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("paced_request_left", default=None)
+
 PAID_PER_SECOND = 1000.0  # Telegram's paid broadcasts (allow_paid_broadcast): up to 1000 messages/s
 
 
@@ -49,6 +54,7 @@ class PacingRateLimiter(BaseRateLimiter[int]):
         self._last_sent = 0.0
         self._chat_last_sent: dict[int, float] = {}
         self._answer = asyncio.Event()  # set whenever a paced send comes back
+        self._rewound = asyncio.Event()  # set (and replaced) by rewind()
 
     async def initialize(self) -> None:
         return None
@@ -78,6 +84,8 @@ class PacingRateLimiter(BaseRateLimiter[int]):
         for attempt in range(self.max_retries + 1):
             if paced or attempt:
                 await self._wait(chat if paced else None)
+            if (left := LEFT.get()) is not None:
+                left[0] = True
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -98,11 +106,19 @@ class PacingRateLimiter(BaseRateLimiter[int]):
             epoch = self.pacer.epoch
             slot = self.pacer.reserve(chat) if chat is not None else self.pacer.paused_until
             while (delay := slot - time.monotonic()) > 0 and epoch == self.pacer.epoch:
-                await asyncio.sleep(delay)
+                with contextlib.suppress(TimeoutError):  # rewind() wakes it to queue again
+                    await asyncio.wait_for(self._rewound.wait(), delay)
             if epoch == self.pacer.epoch:
                 break
         if chat is not None:
             await self._gate_pass(chat)
+
+    def rewind(self) -> None:
+        """Sends that held a slot were given up (the delivery loop's rows at a stop): who still waits queues
+        again from now rather than behind them. Safe: `_gate_pass` spaces the actual sends whatever the slots."""
+        self.pacer.rewind()
+        self._rewound.set()
+        self._rewound = asyncio.Event()
 
     async def _gate_pass(self, chat: int) -> None:
         """Space the actual sends too: a stalled event loop must not release a burst.

@@ -104,6 +104,8 @@ class Container:
         """The port of the sandbox's SMTP server (its mail shows in the chat page's Mailbox tab)."""
         from taskbell.sandbox_mail import smtp_port
 
+        if self.settings.sandbox_external:  # `taskbell sandbox --port P --smtp-port P+1`
+            return self.settings.sandbox_port + 1
         return smtp_port(self.settings)
 
     def use_sandbox_mail(self) -> None:

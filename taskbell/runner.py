@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -209,11 +210,16 @@ async def serve(components: list[Component]) -> None:
         await stop.wait()
         log.info("stopping")
     finally:
+        stopping = time.monotonic()
         for component in reversed(started):
+            began = time.monotonic()
             try:
                 await component.stop()
             except Exception:
                 log.exception("%s did not stop cleanly", component.name)
+            if (took := time.monotonic() - began) >= 0.5:  # a slow stop says which part it was
+                log.info("%s stopped in %.1f s", component.name, took)
+        log.info("stopped in %.1f s", time.monotonic() - stopping)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -258,9 +264,9 @@ def run_all(container: Container, *, demo: bool = True) -> int:
         if settings.email_enabled:
             components.insert(1, mailer_component(container))
         if settings.uses_sandbox:
-            components[:0] = [sandbox_component(container),
-                              Component("sandbox users", lambda: mirror_people_into_sandbox(container),
-                                        _nothing)]
+            components[:0] = [Component("sandbox users", lambda: mirror_people_into_sandbox(container), _nothing)]
+            if not settings.sandbox_external:  # SANDBOX_EXTERNAL: it runs on its own (`taskbell sandbox`)
+                components.insert(0, sandbox_component(container))
         components.append(Component("banner", lambda: _print_banner(container, demo=demo), _nothing))
         return components
 

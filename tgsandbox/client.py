@@ -467,6 +467,10 @@ class SyncSandboxClient:
     def messages(self, chat_id: int) -> list[dict[str, Any]]:
         return _check(self._http.get(f"/chats/{chat_id}/messages"))["messages"]
 
+    def callback(self, callback_query_id: str) -> dict[str, Any]:
+        """A pressed button's callback query: {"answered": bool, "answer": {...} or None, ...}."""
+        return _check(self._http.get(f"/callbacks/{callback_query_id}"))
+
     def wait_for_bot_message(
         self, chat_id: int, after_message_id: int = 0, timeout: float = 5
     ) -> dict[str, Any]:

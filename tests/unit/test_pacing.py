@@ -58,6 +58,18 @@ def test_a_429_pauses_everyone_and_bumps_the_epoch(clock):
     assert pacer.reserve(4) == 200.0  # the pause is over
 
 
+def test_a_rewind_forgets_the_slots_given_up_but_not_a_pause(clock):
+    pacer = Pacer(per_second=30, chat_interval=1.0, safety=1.0, clock=clock)
+    assert [pacer.reserve(7) for _ in range(5)][-1] == 104.0  # five rows queued in one chat
+    epoch = pacer.epoch
+    pacer.rewind()  # they were given back at a stop: a reply queues from now, not behind them
+    assert pacer.epoch == epoch + 1  # who still waits on an old slot takes one again
+    assert pacer.reserve(7) == 100.0 and pacer.reserve(8) == pytest.approx(100.0 + 1 / 30)
+    pacer.pause(10)
+    pacer.rewind()
+    assert pacer.reserve(9) == 110.0  # a 429's pause holds
+
+
 def test_a_window_lets_the_limit_start_then_waits_a_window_after_the_oldest_answer():
     window = SendWindow(limit=3, window=1.0)
     for _ in range(3):

@@ -74,7 +74,7 @@ EVERY_VALUE = {  # a valid value for every variable, none of them a default
     "WEB_WORKERS": "4",
     "TELEGRAM_BOT_TOKEN": "123456:ABCDEF", "TELEGRAM_API_BASE": "http://botapi:8081/",
     "TELEGRAM_BOT_USERNAME": "@TaskbellBot", "TELEGRAM_WEBHOOK_URL": "https://taskbell.example.org/telegram/webhook",
-    "TELEGRAM_WEBHOOK_SECRET": "hook-secret", "SANDBOX_PORT": "9081", "BACKUP_DIR": "/var/backups/taskbell",
+    "TELEGRAM_WEBHOOK_SECRET": "hook-secret", "SANDBOX_PORT": "9081", "SANDBOX_EXTERNAL": "1", "BACKUP_DIR": "/var/backups/taskbell",
     "ATTACHMENTS_DIR": "/var/lib/taskbell/attachments",
     "MODELS_DIR": "/var/lib/taskbell/models",
     "GOOGLE_SERVICE_ACCOUNT_FILE": "/etc/taskbell/sa.json", "GOOGLE_SHEETS_KEY": "sheet-key",
@@ -96,7 +96,7 @@ def expected(s) -> None:
     assert s.bot_api == ("123456:ABCDEF", "http://botapi:8081") and not s.uses_sandbox
     assert s.telegram_bot_username == "TaskbellBot"
     assert s.telegram_webhook_url == EVERY_VALUE["TELEGRAM_WEBHOOK_URL"] and s.webhook_secret == "hook-secret"
-    assert (s.sandbox_port, s.backup_dir) == (9081, "/var/backups/taskbell")
+    assert (s.sandbox_port, s.sandbox_external, s.backup_dir) == (9081, True, "/var/backups/taskbell")
     assert s.attachments_dir == "/var/lib/taskbell/attachments"
     assert s.models_dir == "/var/lib/taskbell/models"
     assert (s.google_service_account_file, s.google_sheets_key) == ("/etc/taskbell/sa.json", "sheet-key")

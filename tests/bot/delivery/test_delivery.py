@@ -255,3 +255,33 @@ async def test_a_worker_silent_past_the_lapse_gives_back_what_it_holds_instead_o
     assert statuses(db) == {"sent": 2, "sending": 1}  # the row the other worker took stays with it
     with db.uow(readonly=True) as uow:
         assert uow.session.get(Notification, taken[0].id).claimed_by == other.id
+
+
+async def test_a_stop_gives_back_at_once_what_waits_for_its_slot_and_finishes_what_is_on_its_way(
+        db, client, bot_for):
+    import time
+
+    admin, students = await people_in_sandbox(db, client, 1)
+    chat = students[0].telegram_chat_id
+    app, deps = await bot_for()
+    for n in range(6):  # one chat: paced one a second, so most wait for their slot
+        assign_to(db, admin, students, title=f"Task {n}")
+    loop = build_delivery(app, deps, FAST)
+    runner = asyncio.create_task(loop.run())
+    await client.wait_for_bot_message(chat, 0, timeout=15)
+    reply = asyncio.create_task(app.bot.send_message(chat, "A reply"))  # a handler's: its slot is behind the rows
+    await asyncio.sleep(0.1)
+    began = time.monotonic()
+    await loop.stop()
+    await runner
+    took = time.monotonic() - began
+    await asyncio.wait_for(reply, 3)  # the rows given back no longer hold it up (else ~5 s)
+    left = statuses(db)
+    sent = len(await client.bot_messages(chat)) - 1
+    assert took < 2.0  # not the ~5 s the waiting rows would take to go out one a second
+    assert left == {"sent": sent, "pending": 6 - sent} and 1 <= sent < 6  # none left claimed, none lost
+    again = build_delivery(app, deps, FAST)
+    await again.drain(timeout=30)
+    assert statuses(db) == {"sent": 6}
+    texts = [m["text"] for m in await client.bot_messages(chat)]
+    assert len(texts) == 7 and all(any(f"Task {n}" in t for t in texts) for n in range(6))  # each once
