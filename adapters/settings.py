@@ -28,6 +28,14 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from adapters.regions import default_region
+from adapters.setting_values import (
+    _Invalid,
+    _invalid,
+    _redact_url,
+    normalise_database_url,
+    telegram_rate,
+    web_workers,
+)
 from domain.errors import ConfigError, InvalidInput
 from domain.mail.addresses import normalise_email
 from domain.phones import PhoneError, normalise_phone
@@ -38,14 +46,6 @@ MIN_SECRET_KEY_LENGTH = 16
 SANDBOX_TOKEN = "123456:SANDBOX-TOKEN"  # the token the bundled sandbox accepts (not a secret)
 SECRET_KEYS_HELP = ("SECRET_KEYS is required: comma-separated random strings, newest last "
                     "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
-
-
-class _Invalid(ValueError):
-    """A validation failure whose message is the whole one-line error (it names the variable)."""
-
-
-def _invalid(message: str) -> _Invalid:
-    return _Invalid(message)
 
 
 class Settings(BaseModel):
@@ -178,14 +178,7 @@ class Settings(BaseModel):
     @field_validator("telegram_rate", mode="before")
     @classmethod
     def _telegram_rate(cls, raw: Any) -> float:
-        try:
-            rate = float(raw)
-        except (TypeError, ValueError):
-            rate = 0.0
-        if not 1 <= rate <= 1000:
-            raise _invalid(f"TELEGRAM_RATE must be a number of messages per second from 1 to 1000 (got {raw!r}); "
-                           "Telegram's own limit is 30")
-        return rate
+        return telegram_rate(raw)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -339,36 +332,6 @@ class Settings(BaseModel):
     def __repr_args__(self) -> Any:  # never print secrets, nor the database password
         yield "database_url", _redact_url(self.database_url)
         yield "timezone", self.timezone
-
-
-MAX_WEB_WORKERS = 64
-
-
-def web_workers(raw: Any, name: str) -> int:
-    """A number of web worker processes, 1..MAX_WEB_WORKERS (WEB_WORKERS, or `taskbell web --workers`)."""
-    try:
-        n = int(raw)
-    except (TypeError, ValueError):
-        n = 0
-    if isinstance(raw, float | bool) or not 1 <= n <= MAX_WEB_WORKERS:
-        raise _invalid(f"{name} must be a whole number from 1 to {MAX_WEB_WORKERS} (web app processes; "
-                       f"got {raw!r})")
-    return n
-
-
-def _redact_url(url: str) -> str:
-    parsed = urlparse(url)
-    if parsed.password:
-        return url.replace(f":{parsed.password}@", ":***@")
-    return url
-
-
-def normalise_database_url(url: str) -> str:
-    """Accept postgres:// and postgresql:// and use psycopg 3 for them."""
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
 
 
 # --- reading from the environment -------------------------------------------------------------

@@ -79,7 +79,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def _workers(text: str) -> int:
-    from adapters.settings import web_workers
+    from adapters.setting_values import web_workers
 
     try:
         return web_workers(text, "--workers")
