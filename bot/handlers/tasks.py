@@ -89,7 +89,7 @@ async def on_task_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                                        with_progress=True)
         await _edit(update, f"{completed_text(card)}\n👍 Approved by you.", review_keyboard(card))
         return None
-    card = await asyncio.to_thread(task_queries.task_card, deps.db.uow(readonly=True), task_id)
+    card = result.task  # the card as the service left it (no second read)
     await _edit(update, card_text(card, deps.settings.timezone),
                 card_markup(card, deps.links, deps.settings.app_base_url, deps.db.clock.now()))
     return None
