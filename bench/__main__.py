@@ -50,7 +50,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small sizes everywhere (a smoke run, under a minute or two)")
     p.add_argument("--no-save", action="store_true", help="do not write bench/RESULTS.md")
     p.add_argument("--profile", action="store_true",
-                   help="row 4: print a cProfile (all threads) of sequential dashboard requests, then the row")
+                   help="rows 4 and 3: print a cProfile (all threads) of sequential dashboard requests (row 4) and of "
+                        "the Start presses (row 3), then the rows")
     g = p.add_argument_group("sizes (defaults; --quick picks smaller ones unless given)")
     g.add_argument("--sizes", help="row 1: fan-out sizes, comma-separated [1000,10000]")
     g.add_argument("--delivery", help="row 2: NxL pairs, N notifications to N chats at L msg/s [300x30,600x300]")
